@@ -1,0 +1,271 @@
+//! The command line: flags defined once with clap, commands that call the library.
+//!
+//! Exit codes (DESIGN.md §4): 0 success; 2 bad usage or invalid scenario; 1 anything else.
+//! A closed stdout (`| head`) is not an error.
+
+use crate::diagnostics::LoadError;
+use crate::duration;
+use crate::model::Model;
+use crate::montecarlo::{self, Study};
+use crate::{analysis, graph, report, trace, validate};
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// faultline: see how a fault turns into an outage, and which mitigation wins.
+///
+/// A scenario file (RON) describes components, their faults, how they depend on each other
+/// and which of them users see. faultline simulates fault → error → failure propagation in a
+/// discrete-event engine, many times over (Monte Carlo), and reports availability, downtime,
+/// users affected and the root faults behind failures.
+#[derive(Parser, Debug)]
+#[command(name = "faultline", version, propagate_version = true, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  faultline validate scenarios/substation.ron
+  faultline trace scenarios/substation.ron --run 3
+  faultline run scenarios/substation.ron --runs 10000
+  faultline run scenarios/substation.ron --json > summary.json
+  faultline graph scenarios/substation.ron | dot -Tsvg > graph.svg";
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a scenario and list its single points of failure.
+    ///
+    /// Every problem is reported at once, each with file:line:column and a caret under the
+    /// offending text. Exit code 2 when the scenario is invalid.
+    Validate {
+        /// The scenario file (RON).
+        scenario: PathBuf,
+    },
+    /// Simulate many runs in parallel and summarise them (Monte Carlo).
+    ///
+    /// Results are byte-identical for the same scenario and seed whatever the thread count.
+    Run {
+        #[command(flatten)]
+        common: Common,
+        /// Number of runs [default: the scenario's `runs`].
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        runs: Option<u64>,
+        /// Worker threads [default: all cores].
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print the machine-readable summary (JSON) on stdout instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Print nothing but the result.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem.
+    Trace {
+        #[command(flatten)]
+        common: Common,
+        /// Which run to narrate (run k of a study has the same faults as in `run`).
+        #[arg(long, default_value_t = 0)]
+        run: u64,
+    },
+    /// Print the dependency graph as Graphviz DOT, single points of failure in red.
+    Graph {
+        /// The scenario file (RON).
+        scenario: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct Common {
+    /// The scenario file (RON).
+    scenario: PathBuf,
+    /// Master seed [default: the scenario's `seed`].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Simulated time per run, with units, e.g. 30d, 1y [default: the scenario's `horizon`].
+    #[arg(long, value_parser = parse_horizon)]
+    horizon: Option<f64>,
+    /// Stop a run after this many events (reported, never silent) [default: the scenario's].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    max_events: Option<u64>,
+}
+
+fn parse_horizon(s: &str) -> Result<f64, String> {
+    let d = duration::parse(s).map_err(|e| e.to_string())?;
+    if d.secs() > 0.0 {
+        Ok(d.secs())
+    } else {
+        Err("the horizon must be longer than zero".into())
+    }
+}
+
+/// What went wrong, and which exit code it deserves.
+enum Failure {
+    Load(LoadError),
+    Other(String),
+    BrokenPipe,
+}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Self {
+        Failure::Load(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Other(format!("cannot write output: {e}"))
+        }
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match execute(cli) {
+        Ok(()) | Err(Failure::BrokenPipe) => 0,
+        Err(Failure::Load(e)) => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            eprint!("{}", e.render(color));
+            2
+        }
+        Err(Failure::Other(msg)) => {
+            eprintln!("error: {msg}");
+            1
+        }
+    }
+}
+
+fn load(path: &std::path::Path, common: Option<&Common>) -> Result<Model, LoadError> {
+    let (_, mut m) = validate::load_file(&path.to_string_lossy())?;
+    if let Some(c) = common {
+        if let Some(h) = c.horizon {
+            m.horizon = h;
+        }
+        if let Some(e) = c.max_events {
+            m.max_events = e;
+        }
+    }
+    Ok(m)
+}
+
+fn execute(cli: Cli) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Validate { scenario } => {
+            let m = load(&scenario, None)?;
+            writeln!(out, "{}", validation_summary(&m))?;
+        }
+        Command::Graph { scenario } => {
+            let m = load(&scenario, None)?;
+            let spofs = analysis::spofs(&m);
+            out.write_all(graph::to_dot(&m, &spofs.indices()).as_bytes())?;
+        }
+        Command::Trace { common, run } => {
+            let m = load(&common.scenario, Some(&common))?;
+            let seed = common.seed.unwrap_or(m.seed);
+            let t = trace::record(&m, seed, run);
+            out.write_all(t.render(&m).as_bytes())?;
+        }
+        Command::Run {
+            common,
+            runs,
+            threads,
+            json,
+            quiet,
+        } => {
+            let m = load(&common.scenario, Some(&common))?;
+            let seed = common.seed.unwrap_or(m.seed);
+            let runs = runs.unwrap_or(m.runs);
+            let threads = threads
+                .filter(|&t| t > 0)
+                .unwrap_or_else(rayon::current_num_threads);
+            let started = Instant::now();
+            let study = Study {
+                seed,
+                first: 0,
+                runs,
+                threads,
+            };
+            let summary = montecarlo::run(&m, study, &|_| {});
+            let elapsed = started.elapsed().as_secs_f64();
+            let j = report::summary_json(&m, &summary, seed);
+            if json {
+                let text =
+                    serde_json::to_string_pretty(&j).map_err(|e| Failure::Other(e.to_string()))?;
+                writeln!(out, "{text}")?;
+            } else {
+                out.write_all(report::render(&m, &j, elapsed, threads).as_bytes())?;
+            }
+            if summary.unsettled_runs > 0 && !quiet {
+                eprintln!(
+                    "warning: in {} run(s) propagation did not settle (an unstable loop of Load and Requires edges)",
+                    summary.unsettled_runs
+                );
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// What `validate` prints for a valid scenario: its size and its single points of failure.
+pub fn validation_summary(m: &Model) -> String {
+    let spofs = analysis::spofs(m);
+    let mut s = format!(
+        "{}: valid — {} components, {} dependency edges, {} fault modes, {} common-cause faults, {} services, horizon {}",
+        m.name,
+        m.comps.len(),
+        m.edges.len(),
+        m.slots.len(),
+        m.common.len(),
+        m.services.len(),
+        duration::human(m.horizon)
+    );
+    if spofs.components.is_empty() {
+        s.push_str("\nNo single point of failure: every component is covered by redundancy.");
+    } else {
+        s.push_str("\nSingle points of failure (each alone fails a service):");
+        for sp in &spofs.components {
+            let names: Vec<&str> = sp
+                .services
+                .iter()
+                .map(|&x| m.comps[x as usize].id.as_str())
+                .collect();
+            let note = if sp.can_fail {
+                ""
+            } else {
+                " (no fault modes declared)"
+            };
+            s.push_str(&format!(
+                "\n  - {} → {}{note}",
+                m.comps[sp.index as usize].id,
+                names.join(", ")
+            ));
+        }
+    }
+    for sp in &spofs.common {
+        let names: Vec<&str> = sp
+            .services
+            .iter()
+            .map(|&x| m.comps[x as usize].id.as_str())
+            .collect();
+        s.push_str(&format!(
+            "\nCommon-cause fault `{}` defeats redundancy: it alone fails {}",
+            m.common[sp.index as usize].name,
+            names.join(", ")
+        ));
+    }
+    s
+}

@@ -1,0 +1,906 @@
+//! The discrete-event engine: one simulated history of a compiled [`Model`].
+//!
+//! Lifecycle of a run:
+//! 1. [`Sim::run`] resets the per-run arrays to the model's healthy state (a memcpy, no
+//!    allocation), seeds every random stream from `(seed, run, key, purpose)`, and schedules
+//!    each fault slot's first fault, each common cause's first occurrence and every injection.
+//! 2. Events come off a binary heap ordered by `(time, sequence)`, so equal times are
+//!    first-in-first-out and runs are deterministic. Events are small `Copy` values; a stale
+//!    one (its slot was repaired or re-faulted since) is recognised by a generation counter
+//!    and skipped, never searched for.
+//! 3. An event changes a fault slot or an edge's view; the touched component is queued and
+//!    [`Sim::settle`] re-evaluates only affected nodes, in dependency-rank order, until
+//!    nothing changes (propagation: see [`crate::propagation`]).
+//! 4. Only then are state changes committed: time-in-state accounting, service failures,
+//!    trace notes. A glitch that appears and vanishes within one instant is never counted.
+//! 5. The run ends at the horizon or at the event cap (reported, not silent).
+
+use crate::model::{Model, NONE, Source};
+use crate::propagation::{Class, Health, SvcState};
+use crate::rng;
+use rand_chacha::ChaCha8Rng;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+pub(crate) const IDLE: u8 = 0;
+pub(crate) const DORMANT: u8 = 1;
+pub(crate) const ACTIVE: u8 = 2;
+
+/// What happens at an event. Small and `Copy`: the heap holds these by value.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Fault {
+        slot: u32,
+        generation: u32,
+    },
+    Activate {
+        slot: u32,
+        generation: u32,
+    },
+    Repair {
+        slot: u32,
+        generation: u32,
+    },
+    Common {
+        cc: u32,
+    },
+    Inject {
+        index: u32,
+    },
+    Deliver {
+        edge: u32,
+        cause: u32,
+        health: Health,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Event {
+    t: f64,
+    seq: u64,
+    kind: Kind,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Event {
+    /// Reversed so that `BinaryHeap` (a max-heap) pops the earliest (time, seq) first.
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.t.total_cmp(&self.t).then(o.seq.cmp(&self.seq))
+    }
+}
+
+/// Something that happened in a run, for whoever is watching (the `trace` view).
+#[derive(Clone, Copy, Debug)]
+pub enum Note {
+    /// A fault occurred in a slot; `active_at` is when it becomes an error (dormancy).
+    Fault {
+        slot: u32,
+        injected: bool,
+        active_at: f64,
+    },
+    /// A common-cause fault struck.
+    Common { cc: u32, injected: bool },
+    /// A dormant fault became an error.
+    Active { slot: u32 },
+    /// A fault was repaired.
+    Repaired { slot: u32 },
+    /// A component's state class changed.
+    Change {
+        comp: u32,
+        from: Class,
+        to: Class,
+        health: Health,
+        cause: u32,
+        via: u32,
+    },
+    /// A group absorbed a member's error (the group itself stayed healthy).
+    Masked { group: u32, member: u32 },
+    /// A component tripped under load shifted onto it.
+    Tripped { comp: u32, via: u32 },
+    /// A service changed state.
+    Service {
+        comp: u32,
+        from: SvcState,
+        to: SvcState,
+        health: Health,
+    },
+    /// The event cap stopped the run.
+    EventCap,
+}
+
+/// Watches a run. The Monte Carlo path uses `()`, which compiles to nothing.
+pub trait Observer {
+    /// Whether the engine should build propagation paths for failures.
+    const ACTIVE: bool = false;
+    /// Called for each note.
+    fn note(&mut self, _t: f64, _n: Note) {}
+    /// Called when a service fails: the root fault slot ([`NONE`] if unknown) and the path
+    /// of components from the root's component to the service.
+    fn failure(&mut self, _t: f64, _service: u32, _root: u32, _path: &[u32]) {}
+}
+
+impl Observer for () {}
+
+/// Per-service measurements of one run.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceRun {
+    /// Current state (during the run) / final state (after it).
+    pub state: SvcState,
+    since: f64,
+    frac: f64,
+    /// Seconds failed.
+    pub downtime: f64,
+    /// Seconds degraded but not failed.
+    pub degraded: f64,
+    /// Number of failures (entries into the failed state).
+    pub failures: u32,
+    /// Time of the first failure, +inf if none.
+    pub first_failure: f64,
+    /// Users × seconds affected (the affected share of users, integrated over time).
+    pub user_seconds: f64,
+}
+
+/// One simulated history, with buffers reused from run to run.
+pub struct Sim<'m> {
+    pub(crate) m: &'m Model,
+    pub(crate) now: f64,
+    seq: u64,
+    end: f64,
+    heap: BinaryHeap<Event>,
+    /// Events processed in the current run.
+    pub events: u64,
+    /// Whether the current run stopped at the event cap.
+    pub capped: bool,
+    /// Largest number of pending events seen in the current run.
+    pub peak_pending: usize,
+    /// Whether a settle hit its evaluation limit (propagation that did not converge).
+    pub unsettled: bool,
+
+    pub(crate) slot_state: Vec<u8>,
+    slot_gen: Vec<u32>,
+    fault_rng: Vec<ChaCha8Rng>,
+    repair_rng: Vec<ChaCha8Rng>,
+    cc_rng: Vec<ChaCha8Rng>,
+    edge_rng: Vec<ChaCha8Rng>,
+
+    pub(crate) edge_view: Vec<Health>,
+    pub(crate) edge_cause: Vec<u32>,
+    edge_pass: Vec<u8>,
+    /// Each component's current output.
+    pub out: Vec<Health>,
+    /// The root fault slot behind each impaired component's output ([`NONE`] if healthy).
+    pub cause: Vec<u32>,
+    /// The neighbour the impairment came through ([`NONE`] for its own fault).
+    pub via: Vec<u32>,
+    pub(crate) pre_cap: Vec<f64>,
+    pub(crate) tripped: Vec<bool>,
+    trip_new: Vec<bool>,
+    trip_cause: Vec<u32>,
+    trip_via: Vec<u32>,
+    pub(crate) forced: Vec<bool>,
+
+    work: BinaryHeap<Reverse<(u32, u32)>>,
+    in_work: Vec<bool>,
+    touched: Vec<u32>,
+    is_touched: Vec<bool>,
+    scratch: Vec<u32>,
+    path: Vec<u32>,
+    static_mode: bool,
+
+    /// Committed state class per component.
+    pub class: Vec<Class>,
+    since: Vec<f64>,
+    /// Seconds spent in each [`Class`] per component, this run.
+    pub time_in: Vec<[f64; 4]>,
+    svc_of: Vec<u32>,
+    /// Per service (in [`Model::services`] order).
+    pub svc: Vec<ServiceRun>,
+    failed_now: u32,
+    site_since: f64,
+    /// Seconds during which at least one service was failed.
+    pub site_down: f64,
+    /// Number of times the site went from no service failed to some service failed.
+    pub site_failures: u32,
+    /// Root fault slot of each service failure this run ([`NONE`] when unknown).
+    pub roots: Vec<u32>,
+
+    template_out: Vec<Health>,
+    template_pre: Vec<f64>,
+    template_class: Vec<Class>,
+}
+
+impl<'m> Sim<'m> {
+    /// Allocates every buffer for `m` once; runs reuse them.
+    pub fn new(m: &'m Model) -> Sim<'m> {
+        let n = m.comps.len();
+        let ns = m.slots.len();
+        let ne = m.edges.len();
+        let mut svc_of = vec![NONE; n];
+        for (k, &c) in m.services.iter().enumerate() {
+            svc_of[c as usize] = k as u32;
+        }
+        let nominal: Vec<Health> = m
+            .comps
+            .iter()
+            .map(|c| Health::nominal(c.capacity))
+            .collect();
+        let mut sim = Sim {
+            m,
+            now: 0.0,
+            seq: 0,
+            end: m.horizon,
+            heap: BinaryHeap::with_capacity(ns + m.common.len() + m.injections.len() + 16),
+            events: 0,
+            capped: false,
+            peak_pending: 0,
+            unsettled: false,
+            slot_state: vec![IDLE; ns],
+            slot_gen: vec![0; ns],
+            fault_rng: (0..ns).map(|_| rng::placeholder()).collect(),
+            repair_rng: (0..ns).map(|_| rng::placeholder()).collect(),
+            cc_rng: (0..m.common.len()).map(|_| rng::placeholder()).collect(),
+            edge_rng: (0..m.random_edges).map(|_| rng::placeholder()).collect(),
+            edge_view: m.edges.iter().map(|e| nominal[e.to as usize]).collect(),
+            edge_cause: vec![NONE; ne],
+            edge_pass: vec![0; ne],
+            pre_cap: nominal.iter().map(|h| h.cap).collect(),
+            out: nominal,
+            cause: vec![NONE; n],
+            via: vec![NONE; n],
+            tripped: vec![false; n],
+            trip_new: vec![false; n],
+            trip_cause: vec![NONE; n],
+            trip_via: vec![NONE; n],
+            forced: vec![false; n],
+            work: BinaryHeap::with_capacity(n.min(1 << 16)),
+            in_work: vec![false; n],
+            touched: Vec::with_capacity(n.min(1 << 16)),
+            is_touched: vec![false; n],
+            scratch: Vec::new(),
+            path: Vec::new(),
+            static_mode: true,
+            class: vec![Class::Healthy; n],
+            since: vec![0.0; n],
+            time_in: vec![[0.0; 4]; n],
+            svc_of,
+            svc: vec![ServiceRun::default(); m.services.len()],
+            failed_now: 0,
+            site_since: 0.0,
+            site_down: 0.0,
+            site_failures: 0,
+            roots: Vec::new(),
+            template_out: vec![],
+            template_pre: vec![],
+            template_class: vec![],
+        };
+        // The healthy state may itself be impaired (an undersized unit, a group short of
+        // members): settle it once, with every node queued, and keep it as the template.
+        for i in 0..n {
+            sim.mark(i as u32);
+        }
+        sim.settle();
+        sim.touched
+            .iter()
+            .for_each(|&i| sim.is_touched[i as usize] = false);
+        sim.touched.clear();
+        for i in 0..n {
+            sim.class[i] = sim.classify(i, sim.out[i]);
+        }
+        // Edge views start as what their dependency delivers in the template state.
+        for (k, e) in m.edges.iter().enumerate() {
+            sim.edge_view[k] = sim.out[e.to as usize];
+            sim.edge_cause[k] = sim.cause[e.to as usize];
+        }
+        sim.template_out = sim.out.clone();
+        sim.template_pre = sim.pre_cap.clone();
+        sim.template_class = sim.class.clone();
+        sim.static_mode = false;
+        sim
+    }
+
+    /// The model this simulator runs.
+    pub fn model(&self) -> &'m Model {
+        self.m
+    }
+
+    fn reset(&mut self, seed: u64, run: u64) {
+        let m = self.m;
+        self.now = 0.0;
+        self.seq = 0;
+        self.end = m.horizon;
+        self.heap.clear();
+        self.events = 0;
+        self.capped = false;
+        self.peak_pending = 0;
+        self.unsettled = false;
+        self.slot_state.fill(IDLE);
+        self.slot_gen.fill(0);
+        self.out.copy_from_slice(&self.template_out);
+        self.pre_cap.copy_from_slice(&self.template_pre);
+        self.class.copy_from_slice(&self.template_class);
+        self.cause.fill(NONE);
+        self.via.fill(NONE);
+        self.tripped.fill(false);
+        self.forced.fill(false);
+        for (k, e) in m.edges.iter().enumerate() {
+            self.edge_view[k] = self.template_out[e.to as usize];
+        }
+        self.edge_cause.fill(NONE);
+        self.edge_pass.fill(0);
+        self.since.fill(0.0);
+        self.time_in.fill([0.0; 4]);
+        for (k, &c) in m.services.iter().enumerate() {
+            let spec = m.comps[c as usize].service.expect("service");
+            let h = self.out[c as usize];
+            let state = SvcState::of(&spec, h);
+            self.svc[k] = ServiceRun {
+                state,
+                since: 0.0,
+                frac: h.affected(),
+                downtime: 0.0,
+                degraded: 0.0,
+                failures: 0,
+                first_failure: f64::INFINITY,
+                user_seconds: 0.0,
+            };
+        }
+        self.failed_now = self
+            .svc
+            .iter()
+            .filter(|s| s.state == SvcState::Failed)
+            .count() as u32;
+        self.site_since = 0.0;
+        self.site_down = 0.0;
+        self.site_failures = 0;
+        self.roots.clear();
+
+        for (k, s) in m.slots.iter().enumerate() {
+            self.fault_rng[k] = rng::stream(seed, run, s.key, rng::FAULT);
+            self.repair_rng[k] = rng::stream(seed, run, s.key, rng::REPAIR);
+        }
+        for (k, c) in m.common.iter().enumerate() {
+            self.cc_rng[k] = rng::stream(seed, run, c.key, rng::FAULT);
+        }
+        for e in &m.edges {
+            if e.rng != NONE {
+                self.edge_rng[e.rng as usize] = rng::stream(seed, run, e.key, rng::EDGE);
+            }
+        }
+    }
+
+    fn schedule(&mut self, t: f64, kind: Kind) {
+        if t > self.end || t.is_nan() {
+            return;
+        }
+        self.heap.push(Event {
+            t,
+            seq: self.seq,
+            kind,
+        });
+        self.seq += 1;
+        self.peak_pending = self.peak_pending.max(self.heap.len());
+    }
+
+    /// Simulates run `run` of the study seeded `seed`, from time 0 to the horizon.
+    pub fn run<O: Observer>(&mut self, seed: u64, run: u64, obs: &mut O) {
+        self.reset(seed, run);
+        let m = self.m;
+        for (k, s) in m.slots.iter().enumerate() {
+            if s.source == Source::Own {
+                let t = s.every.sample(&mut self.fault_rng[k]);
+                self.schedule(
+                    t,
+                    Kind::Fault {
+                        slot: k as u32,
+                        generation: 0,
+                    },
+                );
+            }
+        }
+        for (k, c) in m.common.iter().enumerate() {
+            let t = c.every.sample(&mut self.cc_rng[k]);
+            self.schedule(t, Kind::Common { cc: k as u32 });
+        }
+        for (k, inj) in m.injections.iter().enumerate() {
+            self.schedule(inj.at, Kind::Inject { index: k as u32 });
+        }
+
+        while let Some(ev) = self.heap.pop() {
+            if self.events >= m.max_events {
+                self.capped = true;
+                self.end = self.now;
+                obs.note(self.now, Note::EventCap);
+                break;
+            }
+            self.now = ev.t;
+            self.events += 1;
+            self.dispatch(ev.kind, obs);
+            self.settle();
+            self.commit(obs);
+        }
+        self.finish();
+    }
+
+    fn dispatch<O: Observer>(&mut self, kind: Kind, obs: &mut O) {
+        let m = self.m;
+        match kind {
+            Kind::Fault { slot, generation } => {
+                if self.slot_gen[slot as usize] == generation
+                    && self.slot_state[slot as usize] == IDLE
+                {
+                    self.fault(slot, false, obs);
+                }
+            }
+            Kind::Activate { slot, generation } => {
+                if self.slot_gen[slot as usize] == generation
+                    && self.slot_state[slot as usize] == DORMANT
+                {
+                    self.activate(slot, obs);
+                }
+            }
+            Kind::Repair { slot, generation } => {
+                if self.slot_gen[slot as usize] == generation
+                    && self.slot_state[slot as usize] == ACTIVE
+                {
+                    self.repair(slot, obs);
+                }
+            }
+            Kind::Common { cc } => {
+                obs.note(
+                    self.now,
+                    Note::Common {
+                        cc,
+                        injected: false,
+                    },
+                );
+                let c = &m.common[cc as usize];
+                for s in c.slots.clone() {
+                    if self.slot_state[s as usize] == IDLE {
+                        self.fault(s, false, obs);
+                    }
+                }
+                if !c.once {
+                    let dt = c.every.sample(&mut self.cc_rng[cc as usize]);
+                    self.schedule(self.now + dt, Kind::Common { cc });
+                }
+            }
+            Kind::Inject { index } => {
+                let inj = &m.injections[index as usize];
+                if let Some(cc) = inj.common {
+                    obs.note(self.now, Note::Common { cc, injected: true });
+                }
+                for &s in &inj.slots {
+                    if self.slot_state[s as usize] == IDLE {
+                        // Cancels the slot's pending natural fault; it is redrawn after repair.
+                        self.slot_gen[s as usize] += 1;
+                        self.fault(s, true, obs);
+                    }
+                }
+            }
+            Kind::Deliver {
+                edge,
+                cause,
+                health,
+            } => {
+                self.edge_view[edge as usize] = health;
+                self.edge_cause[edge as usize] = cause;
+                self.mark(m.edges[edge as usize].from);
+            }
+        }
+    }
+
+    fn fault<O: Observer>(&mut self, slot: u32, injected: bool, obs: &mut O) {
+        let s = &self.m.slots[slot as usize];
+        self.slot_state[slot as usize] = DORMANT;
+        let delay = match &s.activation {
+            Some(a) => a.sample(&mut self.fault_rng[slot as usize]),
+            None => 0.0,
+        };
+        obs.note(
+            self.now,
+            Note::Fault {
+                slot,
+                injected,
+                active_at: self.now + delay,
+            },
+        );
+        if delay > 0.0 {
+            let generation = self.slot_gen[slot as usize];
+            self.schedule(self.now + delay, Kind::Activate { slot, generation });
+        } else {
+            self.activate(slot, obs);
+        }
+    }
+
+    fn activate<O: Observer>(&mut self, slot: u32, obs: &mut O) {
+        let s = &self.m.slots[slot as usize];
+        self.slot_state[slot as usize] = ACTIVE;
+        if s.activation.is_some() {
+            obs.note(self.now, Note::Active { slot });
+        }
+        self.mark(s.comp);
+        let r = s.repair.sample(&mut self.repair_rng[slot as usize]);
+        let generation = self.slot_gen[slot as usize];
+        self.schedule(self.now + r, Kind::Repair { slot, generation });
+    }
+
+    fn repair<O: Observer>(&mut self, slot: u32, obs: &mut O) {
+        let s = &self.m.slots[slot as usize];
+        self.slot_state[slot as usize] = IDLE;
+        self.slot_gen[slot as usize] += 1;
+        obs.note(self.now, Note::Repaired { slot });
+        self.mark(s.comp);
+        if s.source == Source::Own && !s.once {
+            let dt = s.every.sample(&mut self.fault_rng[slot as usize]);
+            let generation = self.slot_gen[slot as usize];
+            self.schedule(self.now + dt, Kind::Fault { slot, generation });
+        }
+    }
+
+    /// Queues a component for re-evaluation.
+    pub(crate) fn mark(&mut self, i: u32) {
+        if !self.in_work[i as usize] {
+            self.in_work[i as usize] = true;
+            self.work.push(Reverse((self.m.comps[i as usize].rank, i)));
+        }
+    }
+
+    /// Re-evaluates queued components in rank order until nothing changes.
+    pub(crate) fn settle(&mut self) {
+        let m = self.m;
+        let limit = 64 * (m.comps.len() as u64 + m.edges.len() as u64 + 16);
+        let mut evaluations = 0u64;
+        while let Some(Reverse((_, i))) = self.work.pop() {
+            let iu = i as usize;
+            self.in_work[iu] = false;
+            evaluations += 1;
+            if evaluations > limit {
+                self.unsettled = true;
+                while let Some(Reverse((_, j))) = self.work.pop() {
+                    self.in_work[j as usize] = false;
+                }
+                break;
+            }
+            let (pre, mut cause, mut via) = self.evaluate(iu);
+            let c = &m.comps[iu];
+            if c.cluster != NONE && pre.cap != self.pre_cap[iu] {
+                self.pre_cap[iu] = pre.cap;
+                self.recompute_cluster(c.cluster);
+            } else {
+                self.pre_cap[iu] = pre.cap;
+            }
+            let mut h = pre;
+            if self.tripped[iu] {
+                h.cap = 0.0;
+                cause = self.trip_cause[iu];
+                via = self.trip_via[iu];
+            }
+            if h != self.out[iu] || cause != self.cause[iu] {
+                self.out[iu] = h;
+                self.cause[iu] = cause;
+                self.via[iu] = via;
+                if !self.is_touched[iu] {
+                    self.is_touched[iu] = true;
+                    self.touched.push(i);
+                }
+                for &g in m.groups_of.row(iu) {
+                    self.mark(g);
+                }
+                for &e in m.dependents.row(iu) {
+                    self.send(e, h, cause);
+                }
+            }
+        }
+    }
+
+    /// Passes a dependency's new output along edge `e`, subject to its probability and delay.
+    fn send(&mut self, e: u32, h: Health, cause: u32) {
+        let edge = self.m.edges[e as usize];
+        let eu = e as usize;
+        if !self.static_mode && edge.p < 1.0 {
+            let healthy = h.is_nominal(self.m.comps[edge.to as usize].capacity);
+            match self.edge_pass[eu] {
+                0 if healthy => return,
+                0 => {
+                    let u: f64 = rand::Rng::random(&mut self.edge_rng[edge.rng as usize]);
+                    if u < edge.p {
+                        self.edge_pass[eu] = 1;
+                    } else {
+                        self.edge_pass[eu] = 2;
+                        return;
+                    }
+                }
+                2 => {
+                    if healthy {
+                        self.edge_pass[eu] = 0;
+                    }
+                    return;
+                }
+                _ => {
+                    if healthy {
+                        self.edge_pass[eu] = 0;
+                    }
+                }
+            }
+        }
+        if self.static_mode || edge.delay == 0.0 {
+            self.edge_view[eu] = h;
+            self.edge_cause[eu] = cause;
+            self.mark(edge.from);
+        } else {
+            self.schedule(
+                self.now + edge.delay,
+                Kind::Deliver {
+                    edge: e,
+                    cause,
+                    health: h,
+                },
+            );
+        }
+    }
+
+    /// Decides which members of a load cluster are tripped by overload, from scratch
+    /// (Jacobi rounds: all overloaded members trip together, then loads are recomputed).
+    fn recompute_cluster(&mut self, cl: u32) {
+        let m = self.m;
+        let members = m.clusters.row(cl as usize);
+        for &a in members {
+            self.trip_new[a as usize] = false;
+        }
+        loop {
+            self.scratch.clear();
+            for &a in members {
+                if self.is_down(a) {
+                    continue;
+                }
+                let (base, limit) = m.comps[a as usize].load.expect("cluster member has load");
+                let mut load = base;
+                for &b in m.load_takes.row(a as usize) {
+                    if self.is_down(b) {
+                        let up = m
+                            .load_takers
+                            .row(b as usize)
+                            .iter()
+                            .filter(|&&x| !self.is_down(x))
+                            .count();
+                        let (bb, _) = m.comps[b as usize].load.expect("cluster member has load");
+                        load += bb / up.max(1) as f64;
+                    }
+                }
+                let share = self.pre_cap[a as usize] / m.comps[a as usize].capacity;
+                if load > limit * share * (1.0 + 1e-12) {
+                    self.scratch.push(a);
+                }
+            }
+            if self.scratch.is_empty() {
+                break;
+            }
+            for k in 0..self.scratch.len() {
+                let a = self.scratch[k];
+                self.trip_new[a as usize] = true;
+            }
+        }
+        for &a in members {
+            let au = a as usize;
+            if self.trip_new[au] != self.tripped[au] {
+                self.tripped[au] = self.trip_new[au];
+                if self.tripped[au] {
+                    let from = m
+                        .load_takes
+                        .row(au)
+                        .iter()
+                        .copied()
+                        .find(|&b| self.is_down(b))
+                        .unwrap_or(NONE);
+                    self.trip_via[au] = from;
+                    self.trip_cause[au] = if from == NONE {
+                        NONE
+                    } else {
+                        self.cause_of_down(from)
+                    };
+                }
+                self.mark(a);
+            }
+        }
+    }
+
+    fn is_down(&self, a: u32) -> bool {
+        self.pre_cap[a as usize] <= 0.0 || self.trip_new[a as usize]
+    }
+
+    fn cause_of_down(&self, b: u32) -> u32 {
+        if self.trip_new[b as usize] && self.pre_cap[b as usize] > 0.0 {
+            self.trip_cause[b as usize]
+        } else {
+            self.cause[b as usize]
+        }
+    }
+
+    /// Commits settled changes: accounting, service transitions, notes.
+    fn commit<O: Observer>(&mut self, obs: &mut O) {
+        let m = self.m;
+        for k in 0..self.touched.len() {
+            let i = self.touched[k];
+            let iu = i as usize;
+            self.is_touched[iu] = false;
+            let h = self.out[iu];
+            let cls = self.classify(iu, h);
+            let old = self.class[iu];
+            if cls != old {
+                self.time_in[iu][old as usize] += self.now - self.since[iu];
+                self.since[iu] = self.now;
+                self.class[iu] = cls;
+                obs.note(
+                    self.now,
+                    Note::Change {
+                        comp: i,
+                        from: old,
+                        to: cls,
+                        health: h,
+                        cause: self.cause[iu],
+                        via: self.via[iu],
+                    },
+                );
+                if self.tripped[iu] && old != Class::Down {
+                    obs.note(
+                        self.now,
+                        Note::Tripped {
+                            comp: i,
+                            via: self.via[iu],
+                        },
+                    );
+                }
+                if cls != Class::Healthy {
+                    for &g in m.groups_of.row(iu) {
+                        if self.classify(g as usize, self.out[g as usize]) == Class::Healthy {
+                            obs.note(
+                                self.now,
+                                Note::Masked {
+                                    group: g,
+                                    member: i,
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+            let si = self.svc_of[iu];
+            if si != NONE {
+                self.service_change(si as usize, iu, h, obs);
+            }
+        }
+        self.touched.clear();
+    }
+
+    fn service_change<O: Observer>(&mut self, si: usize, comp: usize, h: Health, obs: &mut O) {
+        let spec = self.m.comps[comp].service.expect("service");
+        let users = spec.users as f64;
+        let now = self.now;
+        let st = SvcState::of(&spec, h);
+        let a = &mut self.svc[si];
+        let dt = now - a.since;
+        match a.state {
+            SvcState::Failed => a.downtime += dt,
+            SvcState::Degraded => a.degraded += dt,
+            SvcState::Up => {}
+        }
+        a.user_seconds += users * a.frac * dt;
+        a.since = now;
+        a.frac = h.affected();
+        let old = a.state;
+        if st == old {
+            return;
+        }
+        a.state = st;
+        if st == SvcState::Failed {
+            a.failures += 1;
+            a.first_failure = a.first_failure.min(now);
+            let root = self.cause[comp];
+            self.roots.push(root);
+            if self.failed_now == 0 {
+                self.site_since = now;
+                self.site_failures += 1;
+            }
+            self.failed_now += 1;
+            if O::ACTIVE {
+                self.path.clear();
+                let mut x = comp as u32;
+                while x != NONE && self.path.len() <= self.m.comps.len() {
+                    self.path.push(x);
+                    x = self.via[x as usize];
+                }
+                self.path.reverse();
+                obs.failure(now, comp as u32, root, &self.path);
+            }
+        } else if old == SvcState::Failed {
+            self.failed_now -= 1;
+            if self.failed_now == 0 {
+                self.site_down += now - self.site_since;
+            }
+        }
+        obs.note(
+            now,
+            Note::Service {
+                comp: comp as u32,
+                from: old,
+                to: st,
+                health: h,
+            },
+        );
+    }
+
+    /// Closes the books at the end of the run (horizon or event cap).
+    fn finish(&mut self) {
+        let end = if self.capped {
+            self.now
+        } else {
+            self.m.horizon
+        };
+        self.now = end;
+        for i in 0..self.m.comps.len() {
+            let c = self.class[i] as usize;
+            self.time_in[i][c] += end - self.since[i];
+            self.since[i] = end;
+        }
+        for si in 0..self.svc.len() {
+            let comp = self.m.services[si] as usize;
+            let h = self.out[comp];
+            self.service_change(si, comp, h, &mut ());
+        }
+        if self.failed_now > 0 {
+            self.site_down += end - self.site_since;
+            self.site_since = end;
+        }
+    }
+
+    /// The state class of component `i` with output `h`.
+    pub fn classify(&self, i: usize, h: Health) -> Class {
+        Class::of(h, self.m.comps[i].capacity)
+    }
+
+    /// Static "what if" probe: which services fail when exactly these components are down
+    /// and everything else is healthy (delays ignored, every edge passes). Used for single
+    /// points of failure. Leaves the simulator in its healthy template state.
+    pub fn services_failed_if_down(&mut self, down: &[u32]) -> Vec<u32> {
+        self.static_mode = true;
+        for &c in down {
+            self.forced[c as usize] = true;
+            self.mark(c);
+        }
+        self.settle();
+        let mut failed = vec![];
+        for &i in &self.touched {
+            if let Some(spec) = self.m.comps[i as usize].service
+                && SvcState::of(&spec, self.out[i as usize]) == SvcState::Failed
+            {
+                failed.push(i);
+            }
+        }
+        for &i in &self.touched {
+            self.is_touched[i as usize] = false;
+        }
+        self.touched.clear();
+        for &c in down {
+            self.forced[c as usize] = false;
+            self.mark(c);
+        }
+        self.settle();
+        for &i in &self.touched {
+            self.is_touched[i as usize] = false;
+        }
+        self.touched.clear();
+        self.static_mode = false;
+        failed.sort_unstable();
+        failed
+    }
+}

@@ -1,0 +1,22 @@
+//! faultline: a fault-to-failure propagation simulator.
+//!
+//! Data flows one way: scenario text ([`scenario`], [`validate`]) → compiled flat model
+//! ([`model`]) → runs ([`engine`], [`propagation`]) → streaming statistics ([`stats`],
+//! [`montecarlo`]) → reports ([`report`], [`trace`], [`graph`]).
+
+pub mod analysis;
+pub mod cli;
+pub mod diagnostics;
+pub mod duration;
+pub mod engine;
+pub mod graph;
+pub mod model;
+pub mod montecarlo;
+pub mod propagation;
+pub mod report;
+pub mod rng;
+pub mod scenario;
+pub mod span;
+pub mod stats;
+pub mod trace;
+pub mod validate;

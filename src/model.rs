@@ -1,0 +1,302 @@
+//! The compiled model: flat arrays indexed by component, fault slot and edge.
+//!
+//! The engine's hot loop reads only this. Names are resolved to `u32` indices, adjacency
+//! is stored in compressed (CSR) form, and distributions are ready to sample.
+
+use crate::scenario::{Dist, Effect};
+use rand::Rng;
+use rand_distr::{Distribution, Exp, LogNormal, Uniform, Weibull};
+
+/// Marks "no index" in `u32` index arrays (no cause, no via).
+pub const NONE: u32 = u32::MAX;
+
+/// Adjacency lists in one flat array: row `i` is `items[offsets[i]..offsets[i + 1]]`.
+#[derive(Debug, Clone, Default)]
+pub struct Csr {
+    offsets: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Csr {
+    /// Builds `rows` rows from (row, item) pairs; items keep their input order within a row.
+    pub fn from_pairs(rows: usize, pairs: &[(u32, u32)]) -> Csr {
+        let mut counts = vec![0u32; rows + 1];
+        for &(r, _) in pairs {
+            counts[r as usize + 1] += 1;
+        }
+        for i in 0..rows {
+            counts[i + 1] += counts[i];
+        }
+        let mut fill = counts.clone();
+        let mut items = vec![0u32; pairs.len()];
+        for &(r, x) in pairs {
+            items[fill[r as usize] as usize] = x;
+            fill[r as usize] += 1;
+        }
+        Csr {
+            offsets: counts,
+            items,
+        }
+    }
+
+    /// The items of row `i`.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[u32] {
+        &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+}
+
+/// A duration distribution ready to sample, in seconds.
+#[derive(Debug, Clone, Copy)]
+pub enum Sampler {
+    /// Exponential.
+    Exp(Exp<f64>),
+    /// Weibull (rand_distr's parameterisation: scale, shape).
+    Weibull(Weibull<f64>),
+    /// Log-normal.
+    LogNormal(LogNormal<f64>),
+    /// Uniform on [lo, hi].
+    Uniform(Uniform<f64>),
+    /// A constant (also used for `At`, which the engine treats as "once").
+    Fixed(f64),
+    /// Never: sampling gives +inf.
+    Never,
+}
+
+impl Sampler {
+    /// Builds a sampler from a validated distribution (parameters already checked).
+    pub fn new(d: &Dist) -> Sampler {
+        match *d {
+            Dist::Exp { mean } => Sampler::Exp(Exp::new(1.0 / mean.secs()).expect("validated")),
+            Dist::Weibull { shape, scale } => {
+                Sampler::Weibull(Weibull::new(scale.secs(), shape).expect("validated"))
+            }
+            Dist::LogNormal { median, sigma } => {
+                Sampler::LogNormal(LogNormal::new(median.secs().ln(), sigma).expect("validated"))
+            }
+            Dist::Uniform(lo, hi) if lo.secs() == hi.secs() => Sampler::Fixed(lo.secs()),
+            Dist::Uniform(lo, hi) => {
+                Sampler::Uniform(Uniform::new_inclusive(lo.secs(), hi.secs()).expect("validated"))
+            }
+            Dist::Fixed(d) | Dist::At(d) => Sampler::Fixed(d.secs()),
+            Dist::Never => Sampler::Never,
+        }
+    }
+
+    /// Draws one duration in seconds (+inf for `Never`). Constants draw nothing, so a
+    /// stream's later values do not depend on whether a duration was fixed.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Sampler::Exp(d) => d.sample(rng),
+            Sampler::Weibull(d) => d.sample(rng),
+            Sampler::LogNormal(d) => d.sample(rng),
+            Sampler::Uniform(d) => d.sample(rng),
+            Sampler::Fixed(x) => *x,
+            Sampler::Never => f64::INFINITY,
+        }
+    }
+}
+
+/// Where a fault slot's occurrences come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The component's own fault mode: an alternating renewal process (fault, repair, fault...).
+    Own,
+    /// One target of a common-cause fault (index into [`Model::common`]).
+    Common(u32),
+}
+
+/// One way one component can be broken: an own fault mode, or its share of a common cause.
+#[derive(Debug, Clone)]
+pub struct Slot {
+    /// The component it breaks.
+    pub comp: u32,
+    /// Fault name for traces.
+    pub name: String,
+    /// What it does when active.
+    pub effect: Effect,
+    /// Time to the next fault (own slots; `Never` for common-cause slots).
+    pub every: Sampler,
+    /// True when `every` was `At`: the fault happens once, not again after repair.
+    pub once: bool,
+    /// Dormancy, if any.
+    pub activation: Option<Sampler>,
+    /// Time to repair from activation.
+    pub repair: Sampler,
+    /// Own mode or common cause.
+    pub source: Source,
+    /// Stable hash of (component id, fault name) keying this slot's random streams.
+    pub key: u64,
+}
+
+/// A common-cause fault process.
+#[derive(Debug, Clone)]
+pub struct Common {
+    /// Name for traces.
+    pub name: String,
+    /// Time between occurrences.
+    pub every: Sampler,
+    /// True when `every` was `At`.
+    pub once: bool,
+    /// The slots (one per component hit), contiguous.
+    pub slots: std::ops::Range<u32>,
+    /// Stable hash keying its random stream.
+    pub key: u64,
+}
+
+/// A compiled dependency edge: `from` depends on `to`.
+#[derive(Debug, Clone, Copy)]
+pub struct Edge {
+    /// Dependent.
+    pub from: u32,
+    /// Dependency.
+    pub to: u32,
+    /// How trouble crosses it.
+    pub kind: EdgeKind,
+    /// Probability an error episode crosses.
+    pub p: f64,
+    /// Travel time in seconds.
+    pub delay: f64,
+    /// Index into the engine's per-edge random streams when `p < 1`, else [`NONE`].
+    pub rng: u32,
+    /// Stable hash keying its random stream.
+    pub key: u64,
+}
+
+/// Compiled edge kinds (`Load` edges live in [`Model::load_takes`] instead).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EdgeKind {
+    /// Capacity capped by the dependency's; corruption and slowness pass.
+    Requires,
+    /// Capacity scaled between the factor (dependency down) and 1 (dependency up).
+    Degrades(f64),
+}
+
+/// A service boundary's thresholds.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceSpec {
+    /// Failed below this capacity.
+    pub slo: f64,
+    /// Users served.
+    pub users: u64,
+    /// Failed above this latency multiple.
+    pub max_slow: f64,
+}
+
+/// A compiled component.
+#[derive(Debug, Clone)]
+pub struct Comp {
+    /// The id from the scenario.
+    pub id: String,
+    /// Output when healthy.
+    pub capacity: f64,
+    /// Its own fault modes' slots, contiguous in [`Model::slots`].
+    pub slots: std::ops::Range<u32>,
+    /// k of a k-of-n group, 0 when not a group.
+    pub need: u32,
+    /// Set when this is a service boundary.
+    pub service: Option<ServiceSpec>,
+    /// (base, limit) load, when it takes part in `Load` redistribution.
+    pub load: Option<(f64, f64)>,
+    /// Index of its load cluster, [`NONE`] if none.
+    pub cluster: u32,
+    /// Evaluation rank: dependencies (over zero-delay edges and membership) rank lower.
+    pub rank: u32,
+}
+
+/// Faults injected at one time in every run.
+#[derive(Debug, Clone)]
+pub struct Injection {
+    /// When.
+    pub at: f64,
+    /// Slots to fault (one own slot, or every slot of a common cause).
+    pub slots: Vec<u32>,
+    /// The common cause injected, if it was one (for the trace).
+    pub common: Option<u32>,
+}
+
+/// What downtime costs (per service, summed).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CostModel {
+    /// Per failed minute.
+    pub outage_per_minute: f64,
+    /// Per degraded minute.
+    pub degraded_per_minute: f64,
+    /// Per user-minute affected.
+    pub per_user_minute: f64,
+}
+
+/// The whole compiled scenario.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Scenario name.
+    pub name: String,
+    /// Scenario description.
+    pub about: String,
+    /// Simulated time per run, seconds.
+    pub horizon: f64,
+    /// Default runs.
+    pub runs: u64,
+    /// Default seed.
+    pub seed: u64,
+    /// Event cap per run.
+    pub max_events: u64,
+    /// Components, by index.
+    pub comps: Vec<Comp>,
+    /// Fault slots, grouped by component.
+    pub slots: Vec<Slot>,
+    /// Per component: every slot that can break it (own modes, then common causes).
+    pub comp_slots: Csr,
+    /// Dependency edges (Requires / Degrades).
+    pub edges: Vec<Edge>,
+    /// Per component: its incoming dependencies (edges where it is `from`).
+    pub inputs: Csr,
+    /// Per component: edges where it is `to` (who depends on it).
+    pub dependents: Csr,
+    /// Per group component: its members.
+    pub members: Csr,
+    /// Per component: the groups it belongs to.
+    pub groups_of: Csr,
+    /// Per component: the components whose load it takes when they go down.
+    pub load_takes: Csr,
+    /// Per component: the components that take its load.
+    pub load_takers: Csr,
+    /// Per load cluster: its members.
+    pub clusters: Csr,
+    /// Common-cause processes.
+    pub common: Vec<Common>,
+    /// Scheduled injections, sorted by time.
+    pub injections: Vec<Injection>,
+    /// Indices of service components, in declaration order.
+    pub services: Vec<u32>,
+    /// Number of edges with p < 1 (each has a random stream).
+    pub random_edges: u32,
+    /// Cost model.
+    pub cost: CostModel,
+}
+
+impl Model {
+    /// Index of a component by id.
+    pub fn comp_index(&self, id: &str) -> Option<u32> {
+        self.comps.iter().position(|c| c.id == id).map(|i| i as u32)
+    }
+}
+
+/// FNV-1a over the parts, separated, so that ("ab","c") and ("a","bc") differ. Stable
+/// across versions and platforms, unlike std's hasher: it keys random streams.
+pub fn stable_hash(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}

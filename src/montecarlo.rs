@@ -1,0 +1,278 @@
+//! Monte Carlo: many runs in parallel, folded into streaming, mergeable statistics.
+//!
+//! Runs are cut into fixed chunks of [`CHUNK`] run indices. Each chunk is simulated by one
+//! thread, in run order, into its own [`Summary`]; chunk summaries are then merged into the
+//! total strictly in chunk order. The result is therefore bit-identical for any thread count,
+//! and memory holds one summary per chunk in flight, never one record per run.
+
+use crate::engine::Sim;
+use crate::model::{Model, NONE};
+use crate::propagation::Class;
+use crate::stats::{Histogram, Moments};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Runs per chunk: the unit of work and of deterministic merging.
+pub const CHUNK: u64 = 64;
+
+/// Chunks simulated per parallel batch (bounds memory; does not affect results).
+const BATCH: u64 = 32;
+
+/// Statistics of one service across runs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ServiceStats {
+    /// Availability (share of the horizon not failed), per run.
+    pub availability: Moments,
+    /// Seconds failed per run.
+    pub downtime: Moments,
+    /// Seconds failed per run, for percentiles.
+    pub downtime_hist: Histogram,
+    /// Seconds degraded per run.
+    pub degraded: Moments,
+    /// Failures per run.
+    pub failures: Moments,
+    /// Runs in which it failed at least once.
+    pub failed_runs: u64,
+    /// Time to first failure, in runs where it failed.
+    pub first_failure: Histogram,
+    /// User-minutes affected per run.
+    pub user_minutes: Moments,
+}
+
+impl ServiceStats {
+    fn new() -> ServiceStats {
+        ServiceStats {
+            availability: Moments::new(),
+            downtime: Moments::new(),
+            downtime_hist: Histogram::new(),
+            degraded: Moments::new(),
+            failures: Moments::new(),
+            failed_runs: 0,
+            first_failure: Histogram::new(),
+            user_minutes: Moments::new(),
+        }
+    }
+
+    fn merge(&mut self, o: &ServiceStats) {
+        self.availability.merge(&o.availability);
+        self.downtime.merge(&o.downtime);
+        self.downtime_hist.merge(&o.downtime_hist);
+        self.degraded.merge(&o.degraded);
+        self.failures.merge(&o.failures);
+        self.failed_runs += o.failed_runs;
+        self.first_failure.merge(&o.first_failure);
+        self.user_minutes.merge(&o.user_minutes);
+    }
+}
+
+/// Everything a study reports, accumulated over runs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Summary {
+    /// Runs folded in.
+    pub runs: u64,
+    /// Events processed, all runs.
+    pub events: u64,
+    /// Runs stopped by the event cap.
+    pub capped_runs: u64,
+    /// Runs whose propagation did not settle (a model with an unstable loop).
+    pub unsettled_runs: u64,
+    /// Largest pending-event count seen in any run.
+    pub peak_pending: u64,
+    /// Site availability per run: share of the horizon with no service failed.
+    pub availability: Moments,
+    /// Seconds with at least one service failed, per run.
+    pub downtime: Moments,
+    /// The same, for percentiles.
+    pub downtime_hist: Histogram,
+    /// Site failures (no service failed → some failed) per run.
+    pub failures: Moments,
+    /// Runs with at least one service failure.
+    pub failed_runs: u64,
+    /// Cost per run.
+    pub cost: Moments,
+    /// User-minutes affected per run, all services.
+    pub user_minutes: Moments,
+    /// Total seconds of service failure episodes and their number (for the mean time to restore).
+    pub restore_total: f64,
+    /// Number of service failure episodes.
+    pub episodes: u64,
+    /// Per service, in model order.
+    pub services: Vec<ServiceStats>,
+    /// Per component: total seconds in each state class, all runs.
+    pub time_in: Vec<[f64; 4]>,
+    /// Service failures per root fault slot; the last entry counts unexplained ones.
+    pub roots: Vec<u64>,
+}
+
+impl Summary {
+    /// An empty summary shaped for `m`.
+    pub fn new(m: &Model) -> Summary {
+        Summary {
+            runs: 0,
+            events: 0,
+            capped_runs: 0,
+            unsettled_runs: 0,
+            peak_pending: 0,
+            availability: Moments::new(),
+            downtime: Moments::new(),
+            downtime_hist: Histogram::new(),
+            failures: Moments::new(),
+            failed_runs: 0,
+            cost: Moments::new(),
+            user_minutes: Moments::new(),
+            restore_total: 0.0,
+            episodes: 0,
+            services: (0..m.services.len()).map(|_| ServiceStats::new()).collect(),
+            time_in: vec![[0.0; 4]; m.comps.len()],
+            roots: vec![0; m.slots.len() + 1],
+        }
+    }
+
+    /// Folds in the run the simulator just finished.
+    pub fn record(&mut self, sim: &Sim) {
+        let m = sim.model();
+        let horizon = m.horizon;
+        self.runs += 1;
+        self.events += sim.events;
+        self.capped_runs += u64::from(sim.capped);
+        self.unsettled_runs += u64::from(sim.unsettled);
+        self.peak_pending = self.peak_pending.max(sim.peak_pending as u64);
+        self.availability.push(1.0 - sim.site_down / horizon);
+        self.downtime.push(sim.site_down);
+        self.downtime_hist.record(sim.site_down);
+        self.failures.push(f64::from(sim.site_failures));
+        self.failed_runs += u64::from(sim.site_failures > 0);
+        let mut cost = 0.0;
+        let mut user_minutes = 0.0;
+        for (k, s) in sim.svc.iter().enumerate() {
+            let st = &mut self.services[k];
+            st.availability.push(1.0 - s.downtime / horizon);
+            st.downtime.push(s.downtime);
+            st.downtime_hist.record(s.downtime);
+            st.degraded.push(s.degraded);
+            st.failures.push(f64::from(s.failures));
+            st.failed_runs += u64::from(s.failures > 0);
+            if s.failures > 0 {
+                st.first_failure.record(s.first_failure);
+            }
+            let um = s.user_seconds / 60.0;
+            st.user_minutes.push(um);
+            user_minutes += um;
+            cost += m.cost.outage_per_minute * s.downtime / 60.0
+                + m.cost.degraded_per_minute * s.degraded / 60.0
+                + m.cost.per_user_minute * um;
+            self.restore_total += s.downtime;
+            self.episodes += u64::from(s.failures);
+        }
+        self.cost.push(cost);
+        self.user_minutes.push(user_minutes);
+        for (acc, t) in self.time_in.iter_mut().zip(&sim.time_in) {
+            for k in 0..4 {
+                acc[k] += t[k];
+            }
+        }
+        let unknown = self.roots.len() - 1;
+        for &r in &sim.roots {
+            self.roots[if r == NONE { unknown } else { r as usize }] += 1;
+        }
+    }
+
+    /// Merges a summary of later runs into this one.
+    pub fn merge(&mut self, o: &Summary) {
+        self.runs += o.runs;
+        self.events += o.events;
+        self.capped_runs += o.capped_runs;
+        self.unsettled_runs += o.unsettled_runs;
+        self.peak_pending = self.peak_pending.max(o.peak_pending);
+        self.availability.merge(&o.availability);
+        self.downtime.merge(&o.downtime);
+        self.downtime_hist.merge(&o.downtime_hist);
+        self.failures.merge(&o.failures);
+        self.failed_runs += o.failed_runs;
+        self.cost.merge(&o.cost);
+        self.user_minutes.merge(&o.user_minutes);
+        self.restore_total += o.restore_total;
+        self.episodes += o.episodes;
+        for (a, b) in self.services.iter_mut().zip(&o.services) {
+            a.merge(b);
+        }
+        for (a, b) in self.time_in.iter_mut().zip(&o.time_in) {
+            for k in 0..4 {
+                a[k] += b[k];
+            }
+        }
+        for (a, b) in self.roots.iter_mut().zip(&o.roots) {
+            *a += b;
+        }
+    }
+
+    /// Share of runs in which some service failed.
+    pub fn failure_probability(&self) -> f64 {
+        self.failed_runs as f64 / self.runs.max(1) as f64
+    }
+
+    /// Mean seconds from a service failure to its restoration (NaN without failures).
+    pub fn mean_time_to_restore(&self) -> f64 {
+        if self.episodes == 0 {
+            f64::NAN
+        } else {
+            self.restore_total / self.episodes as f64
+        }
+    }
+
+    /// Mean share of time component `i` spent in state class `c`.
+    pub fn share_in(&self, i: usize, c: Class, horizon: f64) -> f64 {
+        self.time_in[i][c as usize] / (self.runs.max(1) as f64 * horizon)
+    }
+}
+
+/// What to simulate.
+#[derive(Clone, Copy, Debug)]
+pub struct Study {
+    /// Master seed.
+    pub seed: u64,
+    /// Run indices `[first, first + runs)`.
+    pub first: u64,
+    /// Number of runs.
+    pub runs: u64,
+    /// Worker threads (0: rayon's default).
+    pub threads: usize,
+}
+
+/// Simulates the runs of `study` on `m` and returns their summary. `progress` is called
+/// after each batch with the number of runs done so far.
+pub fn run(m: &Model, study: Study, progress: &(dyn Fn(u64) + Sync)) -> Summary {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(study.threads)
+        .build()
+        .expect("thread pool");
+    let end = study.first + study.runs;
+    let chunks: Vec<(u64, u64)> = (study.first..end)
+        .step_by(CHUNK as usize)
+        .map(|a| (a, (a + CHUNK).min(end)))
+        .collect();
+    let mut total = Summary::new(m);
+    pool.install(|| {
+        for batch in chunks.chunks(BATCH as usize) {
+            let parts: Vec<Summary> = batch
+                .par_iter()
+                .map_init(
+                    || Sim::new(m),
+                    |sim, &(a, b)| {
+                        let mut s = Summary::new(m);
+                        for r in a..b {
+                            sim.run(study.seed, r, &mut ());
+                            s.record(sim);
+                        }
+                        s
+                    },
+                )
+                .collect();
+            for p in &parts {
+                total.merge(p);
+            }
+            progress(total.runs);
+        }
+    });
+    total
+}

@@ -1,0 +1,240 @@
+//! Propagation semantics: how a component's output follows from its faults, its group
+//! members and its dependencies.
+//!
+//! A component's output is a [`Health`]: capacity (fraction of full service), a latency
+//! multiple and a corruption flag. It is computed as
+//!
+//! 1. start from the component's `capacity`; each active fault applies its effect
+//!    (`Crash` → 0, `Degrade(f)` → × f, `Slow(f)` → latency × f, `Corrupt` → corrupt);
+//! 2. a k-of-n group multiplies by `min(1, Σ member capacity / k)`: full service while members
+//!    worth k are up (the error is *masked*), a partial share below that; a corrupt member
+//!    corrupts the group (only a voter could tell), latency is the slowest member's;
+//! 3. `Requires` caps capacity at the dependency's (as seen through the edge, after its delay
+//!    and probability); corruption and slowness pass through;
+//! 4. `Degrades(f)` multiplies by `f + (1 − f) × dependency capacity`;
+//! 5. an overload trip (a `Load` cluster) forces capacity to 0.
+//!
+//! Each output also carries its *cause* (the root fault slot) and *via* (the neighbour it came
+//! through), so a failure can be explained as a path from the root fault to the service.
+
+use crate::engine::{ACTIVE, Sim};
+use crate::model::{EdgeKind, NONE, ServiceSpec};
+use crate::scenario::Effect;
+
+/// What a component delivers right now.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Health {
+    /// Fraction of full service, in [0, 1].
+    pub cap: f64,
+    /// Latency as a multiple of normal (>= 1).
+    pub slow: f64,
+    /// Delivers wrong results (silent data corruption).
+    pub corrupt: bool,
+}
+
+impl Health {
+    /// A healthy component of the given capacity.
+    pub fn nominal(capacity: f64) -> Health {
+        Health {
+            cap: capacity,
+            slow: 1.0,
+            corrupt: false,
+        }
+    }
+
+    /// Whether this is what a healthy component of `capacity` delivers.
+    pub fn is_nominal(&self, capacity: f64) -> bool {
+        self.cap >= capacity && self.slow <= 1.0 && !self.corrupt
+    }
+
+    /// Share of users affected: all when corrupt, else the missing capacity.
+    pub fn affected(&self) -> f64 {
+        if self.corrupt {
+            1.0
+        } else {
+            (1.0 - self.cap).clamp(0.0, 1.0)
+        }
+    }
+}
+
+/// Coarse state of a component, for time-in-state accounting and traces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Class {
+    /// Delivering what it should.
+    #[default]
+    Healthy = 0,
+    /// Reduced capacity or slower, but up.
+    Degraded = 1,
+    /// Up but delivering wrong results.
+    Corrupt = 2,
+    /// Capacity zero.
+    Down = 3,
+}
+
+impl Class {
+    /// All classes, in index order.
+    pub const ALL: [Class; 4] = [Class::Healthy, Class::Degraded, Class::Corrupt, Class::Down];
+
+    /// Classifies an output relative to the component's healthy capacity.
+    pub fn of(h: Health, capacity: f64) -> Class {
+        if h.cap <= 0.0 {
+            Class::Down
+        } else if h.corrupt {
+            Class::Corrupt
+        } else if h.is_nominal(capacity) {
+            Class::Healthy
+        } else {
+            Class::Degraded
+        }
+    }
+
+    /// Lower-case name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Healthy => "healthy",
+            Class::Degraded => "degraded",
+            Class::Corrupt => "corrupt",
+            Class::Down => "down",
+        }
+    }
+}
+
+/// State of a service boundary as users see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SvcState {
+    /// Meeting its SLO at full capacity and speed.
+    #[default]
+    Up,
+    /// Meeting its SLO, but below full capacity or slower.
+    Degraded,
+    /// Below its SLO, too slow, or wrong: a failure.
+    Failed,
+}
+
+impl SvcState {
+    /// The state of a service with thresholds `spec` delivering `h`.
+    pub fn of(spec: &ServiceSpec, h: Health) -> SvcState {
+        if h.corrupt || h.cap < spec.slo || h.slow > spec.max_slow {
+            SvcState::Failed
+        } else if h.cap < 1.0 || h.slow > 1.0 {
+            SvcState::Degraded
+        } else {
+            SvcState::Up
+        }
+    }
+}
+
+/// Severity order of effects when choosing which fault explains an output (lower = worse).
+fn severity(e: Effect) -> u8 {
+    match e {
+        Effect::Crash => 0,
+        Effect::Corrupt => 1,
+        Effect::Degrade(_) => 2,
+        Effect::Slow(_) => 3,
+    }
+}
+
+impl Sim<'_> {
+    /// Output of component `i` before any overload trip, with its cause and via.
+    pub(crate) fn evaluate(&self, i: usize) -> (Health, u32, u32) {
+        let m = self.m;
+        let c = &m.comps[i];
+        let mut h = Health::nominal(c.capacity);
+        let mut cause = NONE;
+        let mut via = NONE;
+        if self.forced[i] {
+            h.cap = 0.0;
+            return (h, NONE, NONE);
+        }
+
+        let mut worst = u8::MAX;
+        for &s in m.comp_slots.row(i) {
+            if self.slot_state[s as usize] != ACTIVE {
+                continue;
+            }
+            let effect = m.slots[s as usize].effect;
+            match effect {
+                Effect::Crash => h.cap = 0.0,
+                Effect::Degrade(f) => h.cap *= f,
+                Effect::Corrupt => h.corrupt = true,
+                Effect::Slow(f) => h.slow *= f,
+            }
+            if severity(effect) < worst {
+                worst = severity(effect);
+                cause = s;
+            }
+        }
+
+        if c.need > 0 {
+            let mut sum = 0.0;
+            let mut corrupt = false;
+            let mut slow: f64 = 1.0;
+            let mut worst_member = NONE;
+            let mut worst_key = (false, f64::INFINITY);
+            for &mbr in m.members.row(i) {
+                let o = self.out[mbr as usize];
+                sum += o.cap;
+                corrupt |= o.corrupt;
+                if o.cap > 0.0 {
+                    slow = slow.max(o.slow);
+                }
+                // Prefer a corrupt member, then the lowest capacity, as the explanation.
+                let key = (!o.corrupt, o.cap);
+                if !o.is_nominal(m.comps[mbr as usize].capacity)
+                    && (worst_member == NONE || key < worst_key)
+                {
+                    worst_member = mbr;
+                    worst_key = key;
+                }
+            }
+            let share = (sum / f64::from(c.need)).min(1.0);
+            h.cap *= share;
+            h.corrupt |= corrupt;
+            h.slow = h.slow.max(slow);
+            if cause == NONE && (share < 1.0 || corrupt || slow > 1.0) && worst_member != NONE {
+                cause = self.cause[worst_member as usize];
+                via = worst_member;
+            }
+        }
+
+        for &e in m.inputs.row(i) {
+            let edge = &m.edges[e as usize];
+            let v = self.edge_view[e as usize];
+            match edge.kind {
+                EdgeKind::Requires => {
+                    if v.cap < h.cap {
+                        // The dependency is now the limiting factor: it explains the output.
+                        h.cap = v.cap;
+                        cause = self.edge_cause[e as usize];
+                        via = edge.to;
+                    }
+                    if v.corrupt && !h.corrupt {
+                        h.corrupt = true;
+                        if cause == NONE {
+                            cause = self.edge_cause[e as usize];
+                            via = edge.to;
+                        }
+                    }
+                    if v.slow > h.slow {
+                        h.slow = v.slow;
+                        if cause == NONE {
+                            cause = self.edge_cause[e as usize];
+                            via = edge.to;
+                        }
+                    }
+                }
+                EdgeKind::Degrades(f) => {
+                    let factor = f + (1.0 - f) * v.cap.clamp(0.0, 1.0);
+                    if factor < 1.0 {
+                        h.cap *= factor;
+                        if cause == NONE {
+                            cause = self.edge_cause[e as usize];
+                            via = edge.to;
+                        }
+                    }
+                }
+            }
+        }
+        (h, cause, via)
+    }
+}

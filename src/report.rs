@@ -1,0 +1,474 @@
+//! Reports of a Monte Carlo study: the JSON summary (the contract in DESIGN.md §4) and the
+//! terminal tables.
+
+use crate::duration::human;
+use crate::model::{Model, Source};
+use crate::montecarlo::Summary;
+use crate::propagation::Class;
+use crate::stats::{Histogram, Moments};
+use crate::trace::thousands;
+use serde::Serialize;
+use std::fmt::Write;
+
+/// Mean with its 95% confidence half-width.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct MeanCi {
+    /// Mean over runs.
+    pub mean: f64,
+    /// Half-width of the 95% confidence interval.
+    pub ci95: f64,
+}
+
+impl From<&Moments> for MeanCi {
+    fn from(m: &Moments) -> MeanCi {
+        MeanCi {
+            mean: m.mean(),
+            ci95: m.ci95(),
+        }
+    }
+}
+
+/// Mean and percentiles of a per-run quantity.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Spread {
+    /// Mean over runs.
+    pub mean: f64,
+    /// Median (from a histogram with ~1% resolution).
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+impl Spread {
+    fn of(m: &Moments, h: &Histogram) -> Spread {
+        Spread {
+            mean: m.mean(),
+            p50: h.quantile(0.5),
+            p90: h.quantile(0.9),
+            p99: h.quantile(0.99),
+        }
+    }
+}
+
+/// A plain mean.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Mean {
+    /// Mean over runs.
+    pub mean: f64,
+}
+
+/// One service's figures.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct ServiceJson {
+    /// Component id.
+    pub id: String,
+    /// Users served.
+    pub users: u64,
+    /// Share of the horizon not failed.
+    pub availability: MeanCi,
+    /// Seconds failed per run.
+    pub downtime_s: Spread,
+    /// Seconds degraded (within SLO) per run.
+    pub degraded_s: Mean,
+    /// Failures per run.
+    pub failures: Mean,
+    /// Share of runs with at least one failure.
+    pub failure_probability: f64,
+    /// Median time to the first failure among runs that failed (null if none).
+    pub first_failure_p50_s: f64,
+    /// User-minutes affected per run.
+    pub user_minutes: MeanCi,
+}
+
+/// Service failures traced back to one root fault.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct RootJson {
+    /// Fault mode or common-cause name ("unexplained" when no single fault explains it).
+    pub fault: String,
+    /// Component the fault is in (the common cause's first target for common causes).
+    pub component: String,
+    /// Whether it is a common-cause fault.
+    pub common_cause: bool,
+    /// Service failures it caused, all runs.
+    pub failures: u64,
+    /// Share of all service failures.
+    pub share: f64,
+}
+
+/// The figures of one strategy (in this version, only the baseline).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct StrategyJson {
+    /// Strategy name.
+    pub name: String,
+    /// Share of time with no service failed.
+    pub availability: MeanCi,
+    /// Seconds per run with at least one service failed.
+    pub downtime_s: Spread,
+    /// Cost per run.
+    pub cost: MeanCi,
+    /// Mean time to detect (null until detection is modelled).
+    pub mttd_s: Option<f64>,
+    /// Mean time to mitigate (null until mitigation is modelled).
+    pub mttm_s: Option<f64>,
+    /// Mean time from a service failure to its restoration.
+    pub mttr_s: f64,
+    /// Site failures per run.
+    pub failures: Mean,
+    /// Share of runs in which a service failed at least once.
+    pub failure_probability: f64,
+    /// User-minutes affected per run.
+    pub user_minutes: MeanCi,
+    /// Per service.
+    pub services: Vec<ServiceJson>,
+    /// Root faults behind service failures, most frequent first.
+    pub root_causes: Vec<RootJson>,
+}
+
+/// Time shares of one component.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct ComponentJson {
+    /// Component id.
+    pub id: String,
+    /// Share of time healthy.
+    pub healthy: f64,
+    /// Share of time degraded.
+    pub degraded: f64,
+    /// Share of time corrupt.
+    pub corrupt: f64,
+    /// Share of time down.
+    pub down: f64,
+}
+
+/// The whole JSON summary.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct SummaryJson {
+    /// Scenario name.
+    pub scenario: String,
+    /// Runs simulated.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Simulated time per run, seconds.
+    pub horizon_s: f64,
+    /// Events processed, all runs.
+    pub events: u64,
+    /// Runs stopped by the event cap.
+    pub capped_runs: u64,
+    /// Per strategy.
+    pub strategies: Vec<StrategyJson>,
+    /// Per component time shares (baseline).
+    pub components: Vec<ComponentJson>,
+}
+
+/// Root causes, most frequent first (ties by slot order).
+fn roots(m: &Model, s: &Summary) -> Vec<RootJson> {
+    let total: u64 = s.roots.iter().sum();
+    let mut out: Vec<(u64, usize)> = s
+        .roots
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(i, n)| (*n, i))
+        .collect();
+    out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    out.into_iter()
+        .map(|(n, i)| {
+            let (fault, component, common_cause) = if i == m.slots.len() {
+                ("unexplained".to_string(), String::new(), false)
+            } else {
+                let slot = &m.slots[i];
+                let comp = m.comps[slot.comp as usize].id.clone();
+                (
+                    slot.name.clone(),
+                    comp,
+                    matches!(slot.source, Source::Common(_)),
+                )
+            };
+            RootJson {
+                fault,
+                component,
+                common_cause,
+                failures: n,
+                share: n as f64 / total as f64,
+            }
+        })
+        .collect()
+}
+
+/// Builds the JSON summary of a study.
+pub fn summary_json(m: &Model, s: &Summary, seed: u64) -> SummaryJson {
+    let services = m
+        .services
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| {
+            let st = &s.services[k];
+            ServiceJson {
+                id: m.comps[c as usize].id.clone(),
+                users: m.comps[c as usize].service.map_or(0, |x| x.users),
+                availability: (&st.availability).into(),
+                downtime_s: Spread::of(&st.downtime, &st.downtime_hist),
+                degraded_s: Mean {
+                    mean: st.degraded.mean(),
+                },
+                failures: Mean {
+                    mean: st.failures.mean(),
+                },
+                failure_probability: st.failed_runs as f64 / s.runs.max(1) as f64,
+                first_failure_p50_s: st.first_failure.quantile(0.5),
+                user_minutes: (&st.user_minutes).into(),
+            }
+        })
+        .collect();
+    let baseline = StrategyJson {
+        name: "baseline".into(),
+        availability: (&s.availability).into(),
+        downtime_s: Spread::of(&s.downtime, &s.downtime_hist),
+        cost: (&s.cost).into(),
+        mttd_s: None,
+        mttm_s: None,
+        mttr_s: s.mean_time_to_restore(),
+        failures: Mean {
+            mean: s.failures.mean(),
+        },
+        failure_probability: s.failure_probability(),
+        user_minutes: (&s.user_minutes).into(),
+        services,
+        root_causes: roots(m, s),
+    };
+    SummaryJson {
+        scenario: m.name.clone(),
+        runs: s.runs,
+        seed,
+        horizon_s: m.horizon,
+        events: s.events,
+        capped_runs: s.capped_runs,
+        strategies: vec![baseline],
+        components: m
+            .comps
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ComponentJson {
+                id: c.id.clone(),
+                healthy: s.share_in(i, Class::Healthy, m.horizon),
+                degraded: s.share_in(i, Class::Degraded, m.horizon),
+                corrupt: s.share_in(i, Class::Corrupt, m.horizon),
+                down: s.share_in(i, Class::Down, m.horizon),
+            })
+            .collect(),
+    }
+}
+
+/// A left-aligned first column and right-aligned others, padded to the widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let cols = header.len();
+    let mut width = vec![0; cols];
+    for (i, h) in header.iter().enumerate() {
+        width[i] = h.chars().count();
+    }
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(cols) {
+            width[i] = width[i].max(c.chars().count());
+        }
+    }
+    let mut s = String::new();
+    let line = |s: &mut String, cells: &[String]| {
+        s.push_str("  ");
+        for (i, c) in cells.iter().enumerate() {
+            let pad = width[i] - c.chars().count();
+            if i == 0 {
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad));
+            } else {
+                s.push_str("  ");
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            }
+        }
+        s.push('\n');
+    };
+    line(
+        &mut s,
+        &header.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
+    );
+    for r in rows {
+        line(&mut s, r);
+    }
+    s
+}
+
+/// Availability as a percentage with enough digits to see the nines.
+pub fn pct_ci(m: &MeanCi) -> String {
+    if m.mean.is_nan() {
+        return "n/a".into();
+    }
+    format!("{:.4}% ± {:.4}%", 100.0 * m.mean, 100.0 * m.ci95)
+}
+
+/// A percentage with one decimal.
+pub fn pct(x: f64) -> String {
+    if x.is_nan() {
+        "n/a".into()
+    } else {
+        format!("{:.1}%", 100.0 * x)
+    }
+}
+
+/// Money without cents, with thousands separators.
+pub fn money(x: f64) -> String {
+    format!("${}", thousands(x))
+}
+
+/// The terminal report of a study.
+pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> String {
+    let b = &j.strategies[0];
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} — {} runs × {}, seed {} ({} events in {:.2}s on {} thread{})",
+        j.scenario,
+        thousands(j.runs as f64),
+        human(j.horizon_s),
+        j.seed,
+        thousands(j.events as f64),
+        elapsed_s,
+        threads,
+        if threads == 1 { "" } else { "s" }
+    );
+    if !m.about.is_empty() {
+        let _ = writeln!(s, "{}", m.about.trim());
+    }
+    if j.capped_runs > 0 {
+        let _ = writeln!(
+            s,
+            "warning: {} run(s) hit the event cap of {} and stopped early; raise max_events or --max-events",
+            j.capped_runs, m.max_events
+        );
+    }
+    s.push('\n');
+    let _ = writeln!(s, "Any service failed");
+    let site = [
+        ("availability", pct_ci(&b.availability)),
+        (
+            "downtime per run",
+            format!(
+                "mean {}   p50 {}   p90 {}   p99 {}",
+                human(b.downtime_s.mean),
+                human(b.downtime_s.p50),
+                human(b.downtime_s.p90),
+                human(b.downtime_s.p99)
+            ),
+        ),
+        (
+            "failures per run",
+            format!(
+                "{:.3}   P(at least one in {}) {}",
+                b.failures.mean,
+                human(j.horizon_s),
+                pct(b.failure_probability)
+            ),
+        ),
+        ("time to restore", format!("mean {}", human(b.mttr_s))),
+        (
+            "user-minutes/run",
+            format!(
+                "{} ± {}",
+                thousands(b.user_minutes.mean),
+                thousands(b.user_minutes.ci95)
+            ),
+        ),
+        (
+            "cost per run",
+            format!("{} ± {}", money(b.cost.mean), money(b.cost.ci95)),
+        ),
+    ];
+    for (k, v) in site {
+        let _ = writeln!(s, "  {k:<18}{v}");
+    }
+    s.push('\n');
+    let _ = writeln!(s, "Services");
+    let rows: Vec<Vec<String>> = b
+        .services
+        .iter()
+        .map(|x| {
+            vec![
+                x.id.clone(),
+                thousands(x.users as f64),
+                pct_ci(&x.availability),
+                human(x.downtime_s.mean),
+                human(x.downtime_s.p90),
+                human(x.downtime_s.p99),
+                format!("{:.3}", x.failures.mean),
+                pct(x.failure_probability),
+                thousands(x.user_minutes.mean),
+            ]
+        })
+        .collect();
+    s.push_str(&table(
+        &[
+            "service",
+            "users",
+            "availability",
+            "down mean",
+            "p90",
+            "p99",
+            "failures",
+            "P(fail)",
+            "user-min",
+        ],
+        &rows,
+    ));
+    if !b.root_causes.is_empty() {
+        s.push('\n');
+        let _ = writeln!(s, "Root faults behind service failures");
+        let rows: Vec<Vec<String>> = b
+            .root_causes
+            .iter()
+            .take(10)
+            .map(|r| {
+                let comp = if r.common_cause {
+                    "(common cause)".to_string()
+                } else {
+                    r.component.clone()
+                };
+                vec![
+                    r.fault.clone(),
+                    comp,
+                    thousands(r.failures as f64),
+                    pct(r.share),
+                ]
+            })
+            .collect();
+        s.push_str(&table(&["fault", "component", "failures", "share"], &rows));
+    }
+    let mut worst: Vec<&ComponentJson> = j.components.iter().filter(|c| c.healthy < 1.0).collect();
+    worst.sort_by(|a, b| a.healthy.total_cmp(&b.healthy));
+    if !worst.is_empty() {
+        s.push('\n');
+        let _ = writeln!(s, "Components least often healthy (share of time)");
+        let rows: Vec<Vec<String>> = worst
+            .iter()
+            .take(10)
+            .map(|c| {
+                vec![
+                    c.id.clone(),
+                    pct4(c.healthy),
+                    pct4(c.degraded),
+                    pct4(c.corrupt),
+                    pct4(c.down),
+                ]
+            })
+            .collect();
+        s.push_str(&table(
+            &["component", "healthy", "degraded", "corrupt", "down"],
+            &rows,
+        ));
+    }
+    s
+}
+
+fn pct4(x: f64) -> String {
+    format!("{:.4}%", 100.0 * x)
+}

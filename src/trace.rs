@@ -1,0 +1,406 @@
+//! `trace`: one run, narrated ("write down what is happening").
+//!
+//! A [`Recorder`] watches a single run through the engine's [`Observer`] hook and keeps a
+//! chronological log plus every service failure's root fault and propagation path; the
+//! [`Trace`] renders that as a timeline followed by a short postmortem.
+
+use crate::duration::{human, stamp};
+use crate::engine::{Note, Observer, Sim};
+use crate::model::{Model, NONE, Source};
+use crate::propagation::{Class, Health, SvcState};
+use crate::scenario::Effect;
+use std::fmt::Write;
+
+/// One line of the timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// Simulated time, seconds.
+    pub t: f64,
+    /// What kind of thing happened: FAULT, ERROR, MASKED, FAILURE, REPAIRED, ...
+    pub tag: &'static str,
+    /// The sentence.
+    pub text: String,
+}
+
+/// A service failure and how it came about.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    /// When.
+    pub t: f64,
+    /// The service component.
+    pub service: u32,
+    /// Root fault slot, [`NONE`] if unknown.
+    pub root: u32,
+    /// Components from the root fault's component to the service.
+    pub path: Vec<u32>,
+    /// When service came back (+inf if not within the run).
+    pub restored: f64,
+}
+
+/// Records a run for the trace view.
+pub struct Recorder<'m> {
+    m: &'m Model,
+    /// The timeline.
+    pub lines: Vec<Line>,
+    /// The failures.
+    pub failures: Vec<Failure>,
+}
+
+impl<'m> Recorder<'m> {
+    /// An empty recorder for `m`.
+    pub fn new(m: &'m Model) -> Recorder<'m> {
+        Recorder {
+            m,
+            lines: vec![],
+            failures: vec![],
+        }
+    }
+
+    fn push(&mut self, t: f64, tag: &'static str, text: String) {
+        self.lines.push(Line { t, tag, text });
+    }
+
+    fn id(&self, c: u32) -> &str {
+        &self.m.comps[c as usize].id
+    }
+
+    fn fault_name(&self, slot: u32) -> String {
+        let s = &self.m.slots[slot as usize];
+        format!("{} ({})", s.name, effect_name(s.effect))
+    }
+
+    fn describe(&self, h: Health) -> String {
+        let mut s = format!("capacity {:.2}", h.cap);
+        if h.slow > 1.0 {
+            let _ = write!(s, ", latency ×{:.1}", h.slow);
+        }
+        if h.corrupt {
+            s.push_str(", corrupt output");
+        }
+        s
+    }
+
+    fn blame(&self, cause: u32, via: u32) -> String {
+        let mut s = String::new();
+        if via != NONE {
+            let _ = write!(s, " via {}", self.id(via));
+        }
+        if cause != NONE {
+            let slot = &self.m.slots[cause as usize];
+            let _ = write!(s, " (root: {} on {})", slot.name, self.id(slot.comp));
+        }
+        s
+    }
+}
+
+fn effect_name(e: Effect) -> String {
+    match e {
+        Effect::Crash => "Crash".into(),
+        Effect::Degrade(f) => format!("Degrade {f}"),
+        Effect::Corrupt => "Corrupt".into(),
+        Effect::Slow(f) => format!("Slow ×{f}"),
+    }
+}
+
+impl Observer for Recorder<'_> {
+    const ACTIVE: bool = true;
+
+    fn note(&mut self, t: f64, n: Note) {
+        let m = self.m;
+        match n {
+            Note::Fault {
+                slot,
+                injected,
+                active_at,
+            } => {
+                let s = &m.slots[slot as usize];
+                if matches!(s.source, Source::Common(_)) {
+                    return; // Announced once by Note::Common.
+                }
+                let mut text = format!("{}: {}", self.id(s.comp), self.fault_name(slot));
+                if injected {
+                    text.push_str(" [injected]");
+                }
+                if active_at > t {
+                    let _ = write!(text, ", dormant until {}", stamp(active_at));
+                }
+                self.push(t, "FAULT", text);
+            }
+            Note::Common { cc, injected } => {
+                let c = &m.common[cc as usize];
+                let hits: Vec<&str> = c
+                    .slots
+                    .clone()
+                    .map(|s| self.id(m.slots[s as usize].comp))
+                    .collect();
+                let effect = effect_name(m.slots[c.slots.start as usize].effect);
+                let mut text = format!("{} ({effect}) strikes {}", c.name, hits.join(", "));
+                if injected {
+                    text.push_str(" [injected]");
+                }
+                self.push(t, "FAULT", text);
+            }
+            Note::Active { slot } => {
+                let s = &m.slots[slot as usize];
+                let text = format!("{}: {} wakes up", self.id(s.comp), s.name);
+                self.push(t, "ACTIVE", text);
+            }
+            Note::Repaired { slot } => {
+                let s = &m.slots[slot as usize];
+                let text = format!("{}: {} fixed", self.id(s.comp), s.name);
+                self.push(t, "REPAIRED", text);
+            }
+            Note::Change {
+                comp,
+                from,
+                to,
+                health,
+                cause,
+                via,
+            } => {
+                if m.comps[comp as usize].service.is_some() {
+                    return; // Services get FAILURE / RECOVERED lines instead.
+                }
+                let (tag, text) = if to == Class::Healthy {
+                    (
+                        "CLEARED",
+                        format!("{}: healthy again (was {})", self.id(comp), from.name()),
+                    )
+                } else {
+                    (
+                        "ERROR",
+                        format!(
+                            "{}: {}, {}{}",
+                            self.id(comp),
+                            to.name(),
+                            self.describe(health),
+                            self.blame(cause, via)
+                        ),
+                    )
+                };
+                self.push(t, tag, text);
+            }
+            Note::Masked { group, member } => {
+                let need = m.comps[group as usize].need;
+                let n = m.members.row(group as usize).len();
+                let text = format!(
+                    "{}: absorbs the error in {} (needs {need} of {n}); users see nothing",
+                    self.id(group),
+                    self.id(member)
+                );
+                self.push(t, "MASKED", text);
+            }
+            Note::Tripped { comp, via } => {
+                let text = if via == NONE {
+                    format!("{}: trips under its own load", self.id(comp))
+                } else {
+                    format!(
+                        "{}: trips under the load shifted from {}",
+                        self.id(comp),
+                        self.id(via)
+                    )
+                };
+                self.push(t, "TRIPPED", text);
+            }
+            Note::Service {
+                comp,
+                from,
+                to,
+                health,
+            } => {
+                let spec = m.comps[comp as usize].service.expect("service");
+                let (tag, text) = match to {
+                    SvcState::Failed => {
+                        let why = if health.corrupt {
+                            "wrong results".to_string()
+                        } else if health.cap < spec.slo {
+                            format!("capacity {:.2} < SLO {}", health.cap, spec.slo)
+                        } else {
+                            format!("latency ×{:.1} > {}", health.slow, spec.max_slow)
+                        };
+                        ("FAILURE", format!("{}: {why}", self.id(comp)))
+                    }
+                    SvcState::Degraded => (
+                        "DEGRADED",
+                        format!(
+                            "{}: {} (within SLO {})",
+                            self.id(comp),
+                            self.describe(health),
+                            spec.slo
+                        ),
+                    ),
+                    SvcState::Up => (
+                        "RECOVERED",
+                        format!("{}: full service again", self.id(comp)),
+                    ),
+                };
+                if from == SvcState::Failed
+                    && let Some(f) = self.failures.iter_mut().rev().find(|f| f.service == comp)
+                {
+                    f.restored = t;
+                }
+                self.push(t, tag, text);
+            }
+            Note::EventCap => self.push(t, "CAP", "event cap reached: the run stops here".into()),
+        }
+    }
+
+    fn failure(&mut self, t: f64, service: u32, root: u32, path: &[u32]) {
+        self.failures.push(Failure {
+            t,
+            service,
+            root,
+            path: path.to_vec(),
+            restored: f64::INFINITY,
+        });
+    }
+}
+
+/// A narrated run.
+pub struct Trace {
+    /// Seed of the study.
+    pub seed: u64,
+    /// Run index.
+    pub run: u64,
+    /// The timeline.
+    pub lines: Vec<Line>,
+    /// The failures, with paths.
+    pub failures: Vec<Failure>,
+    /// Per service: (downtime s, failures, user-minutes).
+    pub services: Vec<(f64, u32, f64)>,
+    /// Events processed.
+    pub events: u64,
+    /// Whether the event cap stopped the run.
+    pub capped: bool,
+}
+
+/// Simulates run `run` of the study seeded `seed` and records it.
+pub fn record(m: &Model, seed: u64, run: u64) -> Trace {
+    let mut sim = Sim::new(m);
+    let mut rec = Recorder::new(m);
+    sim.run(seed, run, &mut rec);
+    Trace {
+        seed,
+        run,
+        lines: rec.lines,
+        failures: rec.failures,
+        services: sim
+            .svc
+            .iter()
+            .map(|s| (s.downtime, s.failures, s.user_seconds / 60.0))
+            .collect(),
+        events: sim.events,
+        capped: sim.capped,
+    }
+}
+
+impl Trace {
+    /// Timeline and postmortem as text.
+    pub fn render(&self, m: &Model) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{} — run {} of seed {} over {} ({} events)\n",
+            m.name,
+            self.run,
+            self.seed,
+            human(m.horizon),
+            self.events
+        );
+        if self.lines.is_empty() {
+            s.push_str("(nothing happened in this run)\n");
+        }
+        let mut fi = 0;
+        for l in &self.lines {
+            let _ = writeln!(s, "{}  {:<9} {}", stamp(l.t), l.tag, l.text);
+            if l.tag == "FAILURE"
+                && let Some(f) = self.failures.get(fi)
+            {
+                let _ = writeln!(s, "{:16}  {:<9} {}", "", "", path_text(m, f));
+                fi += 1;
+            }
+        }
+        s.push('\n');
+        s.push_str(&self.postmortem(m));
+        s
+    }
+
+    /// The short postmortem: impact per service, root faults and their paths.
+    pub fn postmortem(&self, m: &Model) -> String {
+        let mut s = String::from("Postmortem\n");
+        if self.capped {
+            s.push_str(
+                "  (the event cap stopped this run early; figures cover the time simulated)\n",
+            );
+        }
+        for (k, &c) in m.services.iter().enumerate() {
+            let (down, failures, um) = self.services[k];
+            let id = &m.comps[c as usize].id;
+            if failures == 0 {
+                let _ = writeln!(s, "  {id}: no failure.");
+                continue;
+            }
+            let _ = writeln!(
+                s,
+                "  {id}: failed {failures} time{}, down {} in total; {} user-minutes affected.",
+                if failures == 1 { "" } else { "s" },
+                human(down),
+                thousands(um)
+            );
+        }
+        if self.failures.is_empty() {
+            return s;
+        }
+        s.push_str("  Root faults and how they spread:\n");
+        for f in &self.failures {
+            let lasted = if f.restored.is_finite() {
+                format!("lasted {}", human(f.restored - f.t))
+            } else {
+                "not restored within the run".to_string()
+            };
+            let _ = writeln!(
+                s,
+                "  - {} at {}: {} ({lasted})",
+                m.comps[f.service as usize].id,
+                stamp(f.t),
+                path_text(m, f)
+            );
+        }
+        s
+    }
+}
+
+fn path_text(m: &Model, f: &Failure) -> String {
+    let root = if f.root == NONE {
+        "unexplained".to_string()
+    } else {
+        let slot = &m.slots[f.root as usize];
+        match slot.source {
+            Source::Common(cc) => format!("{} (common cause)", m.common[cc as usize].name),
+            Source::Own => slot.name.clone(),
+        }
+    };
+    let path: Vec<&str> = f
+        .path
+        .iter()
+        .map(|&c| m.comps[c as usize].id.as_str())
+        .collect();
+    format!("path: [{root}] {}", path.join(" → "))
+}
+
+/// 1234567.8 → "1,234,568".
+pub fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".into();
+    }
+    let n = x.round() as i128;
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}

@@ -1,0 +1,759 @@
+//! From scenario text to a trusted, compiled [`Model`], or every problem at once.
+//!
+//! Parsing is ron's job (it locates syntax and type errors). Everything ron cannot know,
+//! such as ids that name nothing, k > n, probabilities outside [0, 1], durations that make no
+//! sense, and zero-delay dependency cycles, is checked here; each problem carries the path of
+//! the offending value so [`crate::diagnostics`] can point at it.
+
+use crate::diagnostics::{LoadError, Problem};
+use crate::duration::Duration;
+use crate::graph;
+use crate::model::{
+    self, Common, Comp, CostModel, Csr, Edge, Injection, Model, NONE, Sampler, ServiceSpec, Slot,
+    Source, stable_hash,
+};
+use crate::scenario::{self, Dist, EdgeKind, Effect, Scenario};
+use crate::span::Path;
+use std::collections::HashMap;
+
+/// Default cap on events per run when the scenario sets none.
+pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
+
+/// Reads, parses, validates and compiles a scenario file.
+pub fn load_file(file: &str) -> Result<(Scenario, Model), LoadError> {
+    let text = std::fs::read_to_string(file).map_err(|source| LoadError::Io {
+        file: file.to_string(),
+        source,
+    })?;
+    load_str(file, &text)
+}
+
+/// Parses, validates and compiles scenario text; `file` is only used in messages.
+pub fn load_str(file: &str, text: &str) -> Result<(Scenario, Model), LoadError> {
+    let scenario = parse(file, text)?;
+    let model = compile(&scenario).map_err(|problems| LoadError::Invalid {
+        file: file.to_string(),
+        text: text.to_string(),
+        problems,
+    })?;
+    Ok((scenario, model))
+}
+
+/// Parses RON into the scenario types; `Option` fields may be written without `Some(...)`.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
+    ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str(text)
+        .map_err(|e| LoadError::from_ron(file, text, &e))
+}
+
+/// Where a distribution is used decides what makes sense for it.
+#[derive(Clone, Copy, PartialEq)]
+enum DistUse {
+    Every,
+    Activation,
+    Repair,
+}
+
+/// Collects problems while checking.
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn push(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+
+    fn err(&mut self, path: Path, msg: impl Into<String>) {
+        self.push(Problem::new(path, msg));
+    }
+
+    fn positive(&mut self, d: Duration, path: Path, what: &str) {
+        if d.secs().is_nan() || d.secs() <= 0.0 {
+            self.err(
+                path,
+                format!("{what} must be longer than zero, not {:?}", d.secs()),
+            );
+        }
+    }
+
+    fn non_negative(&mut self, d: Duration, path: Path, what: &str) {
+        if d.secs().is_nan() || d.secs() < 0.0 {
+            self.err(path, format!("{what} cannot be negative ({}s)", d.secs()));
+        }
+    }
+
+    fn fraction(&mut self, x: f64, path: Path, what: &str) {
+        if !(0.0..=1.0).contains(&x) {
+            self.err(path, format!("{what} must be between 0 and 1, not {x}"));
+        }
+    }
+
+    fn dist(&mut self, d: &Dist, path: Path, usage: DistUse) {
+        match *d {
+            Dist::Exp { mean } => self.positive(mean, path.field("mean"), "the mean"),
+            Dist::Weibull { shape, scale } => {
+                if !(shape.is_finite() && shape > 0.0) {
+                    self.err(
+                        path.field("shape"),
+                        format!("Weibull shape must be positive, not {shape}"),
+                    );
+                }
+                self.positive(scale, path.field("scale"), "the Weibull scale");
+            }
+            Dist::LogNormal { median, sigma } => {
+                self.positive(median, path.field("median"), "the median");
+                if !(sigma.is_finite() && sigma >= 0.0) {
+                    self.err(
+                        path.field("sigma"),
+                        format!("sigma cannot be negative, not {sigma}"),
+                    );
+                }
+            }
+            Dist::Uniform(lo, hi) => {
+                self.non_negative(lo, path.index(0), "the lower bound");
+                if hi.secs() < lo.secs() {
+                    self.push(
+                        Problem::new(path.index(1), "the upper bound is below the lower bound")
+                            .hint("write Uniform(low, high)"),
+                    );
+                }
+            }
+            Dist::Fixed(x) if usage == DistUse::Every => self.positive(x, path, "a fault period"),
+            Dist::Fixed(x) => self.non_negative(x, path, "a fixed duration"),
+            Dist::At(x) if usage == DistUse::Every => self.non_negative(x, path, "the fault time"),
+            Dist::At(_) => self.push(
+                Problem::new(
+                    path,
+                    "At(...) only makes sense for when a fault happens (`every`)",
+                )
+                .hint("use Fixed(...) for a constant duration"),
+            ),
+            Dist::Never if usage == DistUse::Activation => self.push(
+                Problem::new(
+                    path,
+                    "an activation delay of Never means the fault never matters",
+                )
+                .hint("leave `activation` out for faults that act at once"),
+            ),
+            Dist::Never => {}
+        }
+    }
+
+    fn effect(&mut self, e: &Effect, path: Path) {
+        match *e {
+            Effect::Degrade(f) => self.fraction(f, path.index(0), "a Degrade factor"),
+            Effect::Slow(f) => {
+                if !(f.is_finite() && f >= 1.0) {
+                    self.push(
+                        Problem::new(
+                            path.index(0),
+                            format!("a Slow factor must be at least 1, not {f}"),
+                        )
+                        .hint("Slow(3.0) means three times the normal latency"),
+                    );
+                }
+            }
+            Effect::Crash | Effect::Corrupt => {}
+        }
+    }
+}
+
+/// Checks a parsed scenario and compiles it, or returns every problem found.
+pub fn compile(sc: &Scenario) -> Result<Model, Vec<Problem>> {
+    let root = Path::root();
+    let mut ck = Checker { problems: vec![] };
+
+    if sc.name.trim().is_empty() {
+        ck.err(root.field("name"), "the scenario needs a name");
+    }
+    ck.positive(sc.horizon, root.field("horizon"), "the horizon");
+    if sc.runs == 0 {
+        ck.err(root.field("runs"), "runs must be at least 1");
+    }
+    if sc.max_events == Some(0) {
+        ck.err(root.field("max_events"), "max_events must be at least 1");
+    }
+    if sc.components.is_empty() {
+        ck.err(
+            root.field("components"),
+            "a scenario needs at least one component",
+        );
+    }
+
+    // Ids first, so later checks can resolve references.
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    for (i, c) in sc.components.iter().enumerate() {
+        let p = root.field("components").index(i).field("id");
+        if c.id.trim().is_empty() {
+            ck.err(p, "a component needs a non-empty id");
+        } else if let Some(&j) = ids.get(c.id.as_str()) {
+            ck.push(
+                Problem::new(p, format!("duplicate component id `{}`", c.id)).hint(format!(
+                    "first defined at components[{j}]; ids must be unique"
+                )),
+            );
+        } else {
+            ids.insert(&c.id, i as u32);
+        }
+    }
+    let resolve = |ck: &mut Checker, id: &str, path: Path| -> Option<u32> {
+        let found = ids.get(id).copied();
+        if found.is_none() {
+            let mut prob = Problem::new(path, format!("unknown component `{id}`"));
+            if let Some(close) = closest(id, ids.keys().copied()) {
+                prob = prob.hint(format!("did you mean `{close}`?"));
+            }
+            ck.push(prob);
+        }
+        found
+    };
+
+    for (i, c) in sc.components.iter().enumerate() {
+        let cp = root.field("components").index(i);
+        if !(c.capacity > 0.0 && c.capacity <= 1.0) {
+            ck.err(
+                cp.field("capacity"),
+                format!(
+                    "capacity is a fraction of full service in (0, 1], not {}",
+                    c.capacity
+                ),
+            );
+        }
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        for (j, f) in c.faults.iter().enumerate() {
+            let fp = cp.field("faults").index(j);
+            if f.name.trim().is_empty() {
+                ck.err(fp.field("name"), "a fault mode needs a name");
+            } else if names.insert(&f.name, j).is_some() {
+                ck.err(
+                    fp.field("name"),
+                    format!("`{}` has two fault modes named `{}`", c.id, f.name),
+                );
+            }
+            ck.dist(&f.every, fp.field("every"), DistUse::Every);
+            ck.effect(&f.effect, fp.field("effect"));
+            if let Some(a) = &f.activation {
+                ck.dist(a, fp.field("activation"), DistUse::Activation);
+            }
+            ck.dist(&f.repair, fp.field("repair"), DistUse::Repair);
+        }
+        if let Some(g) = &c.group {
+            let gp = cp.field("group");
+            if g.of.is_empty() {
+                ck.err(gp.field("of"), "a group needs members");
+            }
+            if g.need == 0 {
+                ck.err(
+                    gp.field("need"),
+                    "a group needs at least 1 healthy member (need >= 1)",
+                );
+            } else if g.need as usize > g.of.len() && !g.of.is_empty() {
+                ck.push(
+                    Problem::new(
+                        gp.field("need"),
+                        format!(
+                            "need {} of {} members: k cannot exceed n",
+                            g.need,
+                            g.of.len()
+                        ),
+                    )
+                    .hint("add members or lower `need`"),
+                );
+            }
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for (k, m) in g.of.iter().enumerate() {
+                let mp = gp.field("of").index(k);
+                if *m == c.id {
+                    ck.err(mp, format!("group `{}` cannot be its own member", c.id));
+                } else if seen.insert(m, k).is_some() {
+                    ck.err(mp, format!("`{m}` is listed twice in the group"));
+                } else {
+                    resolve(&mut ck, m, mp);
+                }
+            }
+        }
+        if let Some(s) = &c.service {
+            let sp = cp.field("service");
+            if !(s.slo > 0.0 && s.slo <= 1.0) {
+                ck.push(
+                    Problem::new(
+                        sp.field("slo"),
+                        format!("slo must be in (0, 1], not {}", s.slo),
+                    )
+                    .hint("slo: 0.9 means failed while below 90% of full capacity"),
+                );
+            }
+            if let Some(m) = s.max_slow
+                && !(m.is_finite() && m >= 1.0)
+            {
+                ck.err(
+                    sp.field("max_slow"),
+                    format!("max_slow is a latency multiple >= 1, not {m}"),
+                );
+            }
+        }
+        if let Some(l) = &c.load {
+            let lp = cp.field("load");
+            if !(l.base.is_finite() && l.base >= 0.0) {
+                ck.err(
+                    lp.field("base"),
+                    format!("base load cannot be negative, not {}", l.base),
+                );
+            }
+            if !(l.limit.is_finite() && l.limit > 0.0) {
+                ck.err(
+                    lp.field("limit"),
+                    format!("load limit must be positive, not {}", l.limit),
+                );
+            }
+        }
+    }
+    if !sc.components.is_empty() && !sc.components.iter().any(|c| c.service.is_some()) {
+        ck.push(
+            Problem::new(
+                root.field("components"),
+                "no component is a service, so no failure can ever be seen",
+            )
+            .hint("mark what users see with service: (slo: 0.9, users: 1000)"),
+        );
+    }
+
+    // Edges.
+    let mut resolved_edges: Vec<(u32, u32, &scenario::Edge)> = vec![];
+    for (i, e) in sc.edges.iter().enumerate() {
+        let ep = root.field("edges").index(i);
+        let from = resolve(&mut ck, &e.from, ep.field("from"));
+        let to = resolve(&mut ck, &e.to, ep.field("to"));
+        if e.from == e.to {
+            ck.err(
+                ep.field("to"),
+                format!("`{}` cannot depend on itself", e.from),
+            );
+        }
+        if let Some(p) = e.p {
+            ck.fraction(p, ep.field("p"), "a probability");
+        }
+        if let Some(d) = e.delay {
+            ck.non_negative(d, ep.field("delay"), "a delay");
+        }
+        match e.kind {
+            EdgeKind::Degrades(f) => ck.fraction(f, ep.field("kind").index(0), "a Degrades factor"),
+            EdgeKind::Load => {
+                if e.p.is_some() || e.delay.is_some() {
+                    let at = if e.p.is_some() { "p" } else { "delay" };
+                    ck.push(
+                        Problem::new(ep.field(at), "p and delay do not apply to Load edges")
+                            .hint("load moves at once when a component goes down"),
+                    );
+                }
+                for (id, side) in [(&e.from, from), (&e.to, to)] {
+                    if let Some(ix) = side
+                        && sc.components[ix as usize].load.is_none()
+                    {
+                        ck.push(
+                            Problem::new(
+                                ep.field("kind"),
+                                format!("`{id}` takes part in a Load edge but declares no load"),
+                            )
+                            .hint(format!("add load: (base: 0.5, limit: 1.0) to `{id}`")),
+                        );
+                    }
+                }
+            }
+            EdgeKind::Requires => {}
+        }
+        if let (Some(f), Some(t)) = (from, to)
+            && f != t
+        {
+            resolved_edges.push((f, t, e));
+        }
+    }
+
+    // Common causes.
+    let mut cc_names: HashMap<&str, usize> = HashMap::new();
+    for (i, cc) in sc.common_cause.iter().enumerate() {
+        let p = root.field("common_cause").index(i);
+        if cc.name.trim().is_empty() {
+            ck.err(p.field("name"), "a common-cause fault needs a name");
+        } else if cc_names.insert(&cc.name, i).is_some() {
+            ck.err(
+                p.field("name"),
+                format!("duplicate common-cause name `{}`", cc.name),
+            );
+        }
+        if cc.hits.is_empty() {
+            ck.err(
+                p.field("hits"),
+                "a common-cause fault must hit at least one component",
+            );
+        }
+        let mut seen: HashMap<&str, ()> = HashMap::new();
+        for (k, h) in cc.hits.iter().enumerate() {
+            if seen.insert(h, ()).is_some() {
+                ck.err(p.field("hits").index(k), format!("`{h}` is listed twice"));
+            } else {
+                resolve(&mut ck, h, p.field("hits").index(k));
+            }
+        }
+        ck.dist(&cc.every, p.field("every"), DistUse::Every);
+        ck.effect(&cc.effect, p.field("effect"));
+        if let Some(a) = &cc.activation {
+            ck.dist(a, p.field("activation"), DistUse::Activation);
+        }
+        ck.dist(&cc.repair, p.field("repair"), DistUse::Repair);
+    }
+
+    // Injections.
+    for (i, inj) in sc.inject.iter().enumerate() {
+        let p = root.field("inject").index(i);
+        ck.non_negative(inj.at, p.field("at"), "an injection time");
+        match &inj.component {
+            Some(cid) => {
+                if let Some(ci) = resolve(&mut ck, cid, p.field("component")) {
+                    let c = &sc.components[ci as usize];
+                    if !c.faults.iter().any(|f| f.name == inj.fault) {
+                        let names: Vec<_> =
+                            c.faults.iter().map(|f| format!("`{}`", f.name)).collect();
+                        ck.push(
+                            Problem::new(p.field("fault"), format!("`{cid}` has no fault mode `{}`", inj.fault)).hint(
+                                if names.is_empty() {
+                                    format!("declare it under `{cid}`'s faults, with every: Never for an injected-only fault")
+                                } else {
+                                    format!("its fault modes are {}", names.join(", "))
+                                },
+                            ),
+                        );
+                    }
+                }
+            }
+            None => {
+                if !cc_names.contains_key(inj.fault.as_str()) {
+                    let owner = sc
+                        .components
+                        .iter()
+                        .find(|c| c.faults.iter().any(|f| f.name == inj.fault));
+                    let mut prob = Problem::new(
+                        p.field("fault"),
+                        format!("no common-cause fault named `{}`", inj.fault),
+                    );
+                    if let Some(o) = owner {
+                        prob = prob.hint(format!(
+                            "to inject `{}`'s own fault mode, add component: \"{}\"",
+                            o.id, o.id
+                        ));
+                    }
+                    ck.push(prob);
+                }
+            }
+        }
+    }
+
+    if !ck.problems.is_empty() {
+        return Err(ck.problems);
+    }
+
+    // Zero-delay cycles: errors would chase their own tail within one instant.
+    let n = sc.components.len();
+    let mut deps: Vec<(u32, u32)> = resolved_edges
+        .iter()
+        .filter(|(_, _, e)| e.kind != EdgeKind::Load && e.delay.is_none_or(|d| d.secs() == 0.0))
+        .map(|(f, t, _)| (*f, *t))
+        .collect();
+    for (g, c) in sc.components.iter().enumerate() {
+        if let Some(gr) = &c.group {
+            for m in &gr.of {
+                deps.push((g as u32, ids[m.as_str()]));
+            }
+        }
+    }
+    let ranks = match graph::rank_or_cycle(n, &deps) {
+        Ok(r) => r,
+        Err(cycle) => {
+            let names: Vec<&str> = cycle
+                .iter()
+                .map(|&i| sc.components[i as usize].id.as_str())
+                .collect();
+            let first = cycle[0];
+            let second = cycle[1 % cycle.len()];
+            let path = edge_path(sc, &ids, first, second);
+            return Err(vec![Problem::new(
+                path,
+                format!("zero-delay dependency cycle: {}", names.join(" → ")),
+            )
+            .hint("an error would reach itself in no time; give one edge of the cycle a delay, or break it")]);
+        }
+    };
+
+    Ok(build(sc, &ids, &resolved_edges, ranks))
+}
+
+/// Path of the edge (or group membership) that makes `a` depend on `b`.
+fn edge_path(sc: &Scenario, ids: &HashMap<&str, u32>, a: u32, b: u32) -> Path {
+    for (i, e) in sc.edges.iter().enumerate() {
+        if ids.get(e.from.as_str()) == Some(&a) && ids.get(e.to.as_str()) == Some(&b) {
+            return Path::root().field("edges").index(i);
+        }
+    }
+    let c = &sc.components[a as usize];
+    if let Some(g) = &c.group
+        && let Some(k) = g.of.iter().position(|m| ids.get(m.as_str()) == Some(&b))
+    {
+        return Path::root()
+            .field("components")
+            .index(a as usize)
+            .field("group")
+            .field("of")
+            .index(k);
+    }
+    Path::root().field("components").index(a as usize)
+}
+
+/// The nearest id by edit distance, if it is close enough to be a likely typo.
+fn closest<'a>(id: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = edit_distance(id, c);
+        if d <= 2.max(id.len() / 3) && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Builds the flat model from a scenario already known to be valid.
+fn build(
+    sc: &Scenario,
+    ids: &HashMap<&str, u32>,
+    edges: &[(u32, u32, &scenario::Edge)],
+    ranks: Vec<u32>,
+) -> Model {
+    let n = sc.components.len();
+    let mut slots: Vec<Slot> = vec![];
+    let mut comps: Vec<Comp> = Vec::with_capacity(n);
+    for (i, c) in sc.components.iter().enumerate() {
+        let start = slots.len() as u32;
+        for f in &c.faults {
+            slots.push(Slot {
+                comp: i as u32,
+                name: f.name.clone(),
+                effect: f.effect,
+                every: Sampler::new(&f.every),
+                once: matches!(f.every, Dist::At(_)),
+                activation: f.activation.as_ref().map(Sampler::new),
+                repair: Sampler::new(&f.repair),
+                source: Source::Own,
+                key: stable_hash(&["fault", &c.id, &f.name]),
+            });
+        }
+        comps.push(Comp {
+            id: c.id.clone(),
+            capacity: c.capacity,
+            slots: start..slots.len() as u32,
+            need: c.group.as_ref().map_or(0, |g| g.need),
+            service: c.service.as_ref().map(|s| ServiceSpec {
+                slo: s.slo,
+                users: s.users,
+                max_slow: s.max_slow.unwrap_or(f64::INFINITY),
+            }),
+            load: c.load.as_ref().map(|l| (l.base, l.limit)),
+            cluster: NONE,
+            rank: ranks[i],
+        });
+    }
+    let mut common = vec![];
+    let mut cc_index: HashMap<&str, u32> = HashMap::new();
+    for cc in &sc.common_cause {
+        let start = slots.len() as u32;
+        let idx = common.len() as u32;
+        for h in &cc.hits {
+            slots.push(Slot {
+                comp: ids[h.as_str()],
+                name: cc.name.clone(),
+                effect: cc.effect,
+                every: Sampler::Never,
+                once: false,
+                activation: cc.activation.as_ref().map(Sampler::new),
+                repair: Sampler::new(&cc.repair),
+                source: Source::Common(idx),
+                key: stable_hash(&["common", &cc.name, h]),
+            });
+        }
+        cc_index.insert(&cc.name, idx);
+        common.push(Common {
+            name: cc.name.clone(),
+            every: Sampler::new(&cc.every),
+            once: matches!(cc.every, Dist::At(_)),
+            slots: start..slots.len() as u32,
+            key: stable_hash(&["common", &cc.name]),
+        });
+    }
+
+    let comp_slots = Csr::from_pairs(
+        n,
+        &slots
+            .iter()
+            .enumerate()
+            .map(|(k, s)| (s.comp, k as u32))
+            .collect::<Vec<_>>(),
+    );
+    let mut model_edges = vec![];
+    let mut random_edges = 0u32;
+    let mut load_pairs = vec![];
+    for &(f, t, e) in edges {
+        let kind = match e.kind {
+            EdgeKind::Requires => model::EdgeKind::Requires,
+            EdgeKind::Degrades(x) => model::EdgeKind::Degrades(x),
+            EdgeKind::Load => {
+                load_pairs.push((f, t));
+                continue;
+            }
+        };
+        let p = e.p.unwrap_or(1.0);
+        let rng = if p < 1.0 {
+            random_edges += 1;
+            random_edges - 1
+        } else {
+            NONE
+        };
+        model_edges.push(Edge {
+            from: f,
+            to: t,
+            kind,
+            p,
+            delay: e.delay.map_or(0.0, |d| d.secs()),
+            rng,
+            key: stable_hash(&["edge", &e.from, &e.to]),
+        });
+    }
+    let inputs = Csr::from_pairs(
+        n,
+        &model_edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.from, i as u32))
+            .collect::<Vec<_>>(),
+    );
+    let dependents = Csr::from_pairs(
+        n,
+        &model_edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.to, i as u32))
+            .collect::<Vec<_>>(),
+    );
+    let mut member_pairs = vec![];
+    for (g, c) in sc.components.iter().enumerate() {
+        if let Some(gr) = &c.group {
+            for m in &gr.of {
+                member_pairs.push((g as u32, ids[m.as_str()]));
+            }
+        }
+    }
+    let members = Csr::from_pairs(n, &member_pairs);
+    let groups_of = Csr::from_pairs(
+        n,
+        &member_pairs
+            .iter()
+            .map(|&(g, m)| (m, g))
+            .collect::<Vec<_>>(),
+    );
+    // `from` takes `to`'s load.
+    let load_takes = Csr::from_pairs(n, &load_pairs);
+    let load_takers = Csr::from_pairs(
+        n,
+        &load_pairs.iter().map(|&(f, t)| (t, f)).collect::<Vec<_>>(),
+    );
+    let cluster_of = graph::clusters(n, &load_pairs);
+    let mut cluster_pairs = vec![];
+    for (i, cl) in cluster_of.iter().enumerate() {
+        if *cl != NONE {
+            comps[i].cluster = *cl;
+            cluster_pairs.push((*cl, i as u32));
+        }
+    }
+    let n_clusters = cluster_of
+        .iter()
+        .filter(|c| **c != NONE)
+        .map(|c| *c + 1)
+        .max()
+        .unwrap_or(0);
+    let clusters = Csr::from_pairs(n_clusters as usize, &cluster_pairs);
+
+    let mut injections: Vec<Injection> = sc
+        .inject
+        .iter()
+        .map(|inj| match &inj.component {
+            Some(cid) => {
+                let ci = ids[cid.as_str()] as usize;
+                let base = comps[ci].slots.start;
+                let k = sc.components[ci]
+                    .faults
+                    .iter()
+                    .position(|f| f.name == inj.fault)
+                    .expect("validated");
+                Injection {
+                    at: inj.at.secs(),
+                    slots: vec![base + k as u32],
+                    common: None,
+                }
+            }
+            None => {
+                let cc = cc_index[inj.fault.as_str()];
+                Injection {
+                    at: inj.at.secs(),
+                    slots: common[cc as usize].slots.clone().collect(),
+                    common: Some(cc),
+                }
+            }
+        })
+        .collect();
+    injections.sort_by(|a, b| a.at.total_cmp(&b.at));
+
+    Model {
+        name: sc.name.clone(),
+        about: sc.about.clone(),
+        horizon: sc.horizon.secs(),
+        runs: sc.runs,
+        seed: sc.seed,
+        max_events: sc.max_events.unwrap_or(DEFAULT_MAX_EVENTS),
+        services: (0..n as u32)
+            .filter(|&i| comps[i as usize].service.is_some())
+            .collect(),
+        comps,
+        slots,
+        comp_slots,
+        edges: model_edges,
+        inputs,
+        dependents,
+        members,
+        groups_of,
+        load_takes,
+        load_takers,
+        clusters,
+        common,
+        injections,
+        random_edges,
+        cost: CostModel {
+            outage_per_minute: sc.cost.outage_per_minute,
+            degraded_per_minute: sc.cost.degraded_per_minute,
+            per_user_minute: sc.cost.per_user_minute,
+        },
+    }
+}
