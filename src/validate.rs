@@ -73,14 +73,14 @@ impl Checker {
         if d.secs().is_nan() || d.secs() <= 0.0 {
             self.err(
                 path,
-                format!("{what} must be longer than zero, not {:?}", d.secs()),
+                format!("{what} must be longer than zero, not {}", crate::duration::human(d.secs())),
             );
         }
     }
 
     fn non_negative(&mut self, d: Duration, path: Path, what: &str) {
         if d.secs().is_nan() || d.secs() < 0.0 {
-            self.err(path, format!("{what} cannot be negative ({}s)", d.secs()));
+            self.err(path, format!("{what} cannot be negative ({})", crate::duration::human(d.secs())));
         }
     }
 
