@@ -61,6 +61,10 @@ enum Command {
         /// Print nothing but the result.
         #[arg(long, short)]
         quiet: bool,
+        /// Also print engine statistics on stderr: events, events/s, peak pending events,
+        /// peak memory.
+        #[arg(long)]
+        stats: bool,
     },
     /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem.
     Trace {
@@ -184,6 +188,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             threads,
             json,
             quiet,
+            stats,
         } => {
             let m = load(&common.scenario, Some(&common))?;
             let seed = common.seed.unwrap_or(m.seed);
@@ -207,6 +212,18 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 writeln!(out, "{text}")?;
             } else {
                 out.write_all(report::render(&m, &j, elapsed, threads).as_bytes())?;
+            }
+            if stats {
+                eprintln!(
+                    "stats: {} runs, {} events in {:.3}s ({:.0} events/s, {:.0} runs/s), peak pending events {}, peak memory {}",
+                    summary.runs,
+                    summary.events,
+                    elapsed,
+                    summary.events as f64 / elapsed,
+                    summary.runs as f64 / elapsed,
+                    summary.peak_pending,
+                    peak_memory().map_or("n/a".to_string(), |kib| format!("{} KiB", kib))
+                );
             }
             if summary.unsettled_runs > 0 && !quiet {
                 eprintln!(
@@ -268,4 +285,11 @@ pub fn validation_summary(m: &Model) -> String {
         ));
     }
     s
+}
+
+/// Peak resident memory of this process in KiB (Linux: VmHWM), if the OS tells.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -183,6 +183,7 @@ pub struct Sim<'m> {
     /// The neighbour the impairment came through ([`NONE`] for its own fault).
     pub via: Vec<u32>,
     pub(crate) pre_cap: Vec<f64>,
+    pre_cause: Vec<u32>,
     pub(crate) tripped: Vec<bool>,
     trip_new: Vec<bool>,
     trip_cause: Vec<u32>,
@@ -254,6 +255,7 @@ impl<'m> Sim<'m> {
             edge_cause: vec![NONE; ne],
             edge_pass: vec![0; ne],
             pre_cap: nominal.iter().map(|h| h.cap).collect(),
+            pre_cause: vec![NONE; n],
             out: nominal,
             cause: vec![NONE; n],
             via: vec![NONE; n],
@@ -329,6 +331,7 @@ impl<'m> Sim<'m> {
         self.pre_cap.copy_from_slice(&self.template_pre);
         self.class.copy_from_slice(&self.template_class);
         self.cause.fill(NONE);
+        self.pre_cause.fill(NONE);
         self.via.fill(NONE);
         self.tripped.fill(false);
         self.forced.fill(false);
@@ -346,7 +349,7 @@ impl<'m> Sim<'m> {
             self.svc[k] = ServiceRun {
                 state,
                 since: 0.0,
-                frac: h.affected(),
+                frac: SvcState::affected(&spec, h),
                 downtime: 0.0,
                 degraded: 0.0,
                 failures: 0,
@@ -573,11 +576,11 @@ impl<'m> Sim<'m> {
             }
             let (pre, mut cause, mut via) = self.evaluate(iu);
             let c = &m.comps[iu];
-            if c.cluster != NONE && pre.cap != self.pre_cap[iu] {
-                self.pre_cap[iu] = pre.cap;
+            let load_changed = pre.cap != self.pre_cap[iu];
+            self.pre_cap[iu] = pre.cap;
+            self.pre_cause[iu] = cause;
+            if c.cluster != NONE && load_changed {
                 self.recompute_cluster(c.cluster);
-            } else {
-                self.pre_cap[iu] = pre.cap;
             }
             let mut h = pre;
             if self.tripped[iu] {
@@ -722,7 +725,7 @@ impl<'m> Sim<'m> {
         if self.trip_new[b as usize] && self.pre_cap[b as usize] > 0.0 {
             self.trip_cause[b as usize]
         } else {
-            self.cause[b as usize]
+            self.pre_cause[b as usize]
         }
     }
 
@@ -740,6 +743,15 @@ impl<'m> Sim<'m> {
                 self.time_in[iu][old as usize] += self.now - self.since[iu];
                 self.since[iu] = self.now;
                 self.class[iu] = cls;
+                if self.tripped[iu] && old != Class::Down {
+                    obs.note(
+                        self.now,
+                        Note::Tripped {
+                            comp: i,
+                            via: self.via[iu],
+                        },
+                    );
+                }
                 obs.note(
                     self.now,
                     Note::Change {
@@ -751,15 +763,6 @@ impl<'m> Sim<'m> {
                         via: self.via[iu],
                     },
                 );
-                if self.tripped[iu] && old != Class::Down {
-                    obs.note(
-                        self.now,
-                        Note::Tripped {
-                            comp: i,
-                            via: self.via[iu],
-                        },
-                    );
-                }
                 if cls != Class::Healthy {
                     for &g in m.groups_of.row(iu) {
                         if self.classify(g as usize, self.out[g as usize]) == Class::Healthy {
@@ -796,7 +799,7 @@ impl<'m> Sim<'m> {
         }
         a.user_seconds += users * a.frac * dt;
         a.since = now;
-        a.frac = h.affected();
+        a.frac = SvcState::affected(&spec, h);
         let old = a.state;
         if st == old {
             return;

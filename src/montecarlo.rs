@@ -247,13 +247,18 @@ pub fn run(m: &Model, study: Study, progress: &(dyn Fn(u64) + Sync)) -> Summary 
         .build()
         .expect("thread pool");
     let end = study.first + study.runs;
-    let chunks: Vec<(u64, u64)> = (study.first..end)
-        .step_by(CHUNK as usize)
-        .map(|a| (a, (a + CHUNK).min(end)))
-        .collect();
     let mut total = Summary::new(m);
+    let mut batch: Vec<(u64, u64)> = Vec::with_capacity(BATCH as usize);
+    let mut next = study.first;
     pool.install(|| {
-        for batch in chunks.chunks(BATCH as usize) {
+        while next < end {
+            // The next BATCH chunks, generated on the fly so memory does not grow with runs.
+            batch.clear();
+            while next < end && batch.len() < BATCH as usize {
+                let stop = (next + CHUNK).min(end);
+                batch.push((next, stop));
+                next = stop;
+            }
             let parts: Vec<Summary> = batch
                 .par_iter()
                 .map_init(

@@ -46,15 +46,6 @@ impl Health {
     pub fn is_nominal(&self, capacity: f64) -> bool {
         self.cap >= capacity && self.slow <= 1.0 && !self.corrupt
     }
-
-    /// Share of users affected: all when corrupt, else the missing capacity.
-    pub fn affected(&self) -> f64 {
-        if self.corrupt {
-            1.0
-        } else {
-            (1.0 - self.cap).clamp(0.0, 1.0)
-        }
-    }
 }
 
 /// Coarse state of a component, for time-in-state accounting and traces.
@@ -112,6 +103,16 @@ pub enum SvcState {
 }
 
 impl SvcState {
+    /// Share of a service's users affected by `h`: all when it is wrong or too slow for its
+    /// SLO, else the share of capacity missing.
+    pub fn affected(spec: &ServiceSpec, h: Health) -> f64 {
+        if h.corrupt || h.slow > spec.max_slow {
+            1.0
+        } else {
+            (1.0 - h.cap).clamp(0.0, 1.0)
+        }
+    }
+
     /// The state of a service with thresholds `spec` delivering `h`.
     pub fn of(spec: &ServiceSpec, h: Health) -> SvcState {
         if h.corrupt || h.cap < spec.slo || h.slow > spec.max_slow {

@@ -167,8 +167,14 @@ impl Observer for Recorder<'_> {
                         format!("{}: healthy again (was {})", self.id(comp), from.name()),
                     )
                 } else {
+                    // Worse than before is an error spreading; better is partial recovery.
+                    let tag = if (to as u8) > (from as u8) {
+                        "ERROR"
+                    } else {
+                        "IMPROVED"
+                    };
                     (
-                        "ERROR",
+                        tag,
                         format!(
                             "{}: {}, {}{}",
                             self.id(comp),
@@ -221,7 +227,11 @@ impl Observer for Recorder<'_> {
                         ("FAILURE", format!("{}: {why}", self.id(comp)))
                     }
                     SvcState::Degraded => (
-                        "DEGRADED",
+                        if from == SvcState::Failed {
+                            "RESTORED"
+                        } else {
+                            "DEGRADED"
+                        },
                         format!(
                             "{}: {} (within SLO {})",
                             self.id(comp),
@@ -310,13 +320,14 @@ impl Trace {
         if self.lines.is_empty() {
             s.push_str("(nothing happened in this run)\n");
         }
+        let width = stamp(m.horizon).len();
         let mut fi = 0;
         for l in &self.lines {
-            let _ = writeln!(s, "{}  {:<9} {}", stamp(l.t), l.tag, l.text);
+            let _ = writeln!(s, "{:>width$}  {:<9} {}", stamp(l.t), l.tag, l.text);
             if l.tag == "FAILURE"
                 && let Some(f) = self.failures.get(fi)
             {
-                let _ = writeln!(s, "{:16}  {:<9} {}", "", "", path_text(m, f));
+                let _ = writeln!(s, "{:width$}  {:<9} {}", "", "", path_text(m, f));
                 fi += 1;
             }
         }

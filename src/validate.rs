@@ -73,14 +73,23 @@ impl Checker {
         if d.secs().is_nan() || d.secs() <= 0.0 {
             self.err(
                 path,
-                format!("{what} must be longer than zero, not {}", crate::duration::human(d.secs())),
+                format!(
+                    "{what} must be longer than zero, not {}",
+                    crate::duration::human(d.secs())
+                ),
             );
         }
     }
 
     fn non_negative(&mut self, d: Duration, path: Path, what: &str) {
         if d.secs().is_nan() || d.secs() < 0.0 {
-            self.err(path, format!("{what} cannot be negative ({})", crate::duration::human(d.secs())));
+            self.err(
+                path,
+                format!(
+                    "{what} cannot be negative ({})",
+                    crate::duration::human(d.secs())
+                ),
+            );
         }
     }
 

@@ -1,1 +1,177 @@
-//! placeholder
+//! The command line as a user runs it: the README's commands, JSON contract, determinism
+//! across thread counts, exit codes, and flat memory as runs grow.
+
+use crate::common::{faultline, stderr, stdout};
+
+const SUBSTATION: &str = "scenarios/substation.ron";
+
+#[test]
+fn readme_commands_work() {
+    for args in [
+        vec!["validate", SUBSTATION],
+        vec!["trace", SUBSTATION, "--run", "3"],
+        vec!["run", SUBSTATION, "--runs", "2000"],
+        vec!["graph", SUBSTATION],
+    ] {
+        let out = faultline(&args);
+        assert!(out.status.success(), "{args:?} failed: {}", stderr(&out));
+        assert!(!stdout(&out).is_empty(), "{args:?} printed nothing");
+        assert!(!stderr(&out).contains("panicked"));
+    }
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = faultline(args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+#[test]
+fn json_summary_follows_the_contract() {
+    let j = json(&["run", SUBSTATION, "--runs", "500", "--json"]);
+    assert_eq!(j["scenario"], "substation");
+    assert_eq!(j["runs"], 500);
+    assert_eq!(j["seed"], 2022);
+    assert_eq!(j["horizon_s"], 90.0 * 86400.0);
+    assert!(j["events"].as_u64().unwrap() > 500);
+    let b = &j["strategies"][0];
+    assert_eq!(b["name"], "baseline");
+    for key in ["mean", "ci95"] {
+        assert!(b["availability"][key].is_f64(), "availability.{key}");
+        assert!(b["cost"][key].is_f64(), "cost.{key}");
+    }
+    for key in ["mean", "p50", "p90", "p99"] {
+        assert!(b["downtime_s"][key].is_f64(), "downtime_s.{key}");
+    }
+    for key in ["mttd_s", "mttm_s"] {
+        assert!(b.get(key).is_some(), "{key} missing");
+    }
+    assert!(b["mttr_s"].is_f64());
+    assert!(b["failures"]["mean"].is_f64());
+    // The attack is injected in every run: every run sees a failure.
+    assert_eq!(b["failure_probability"], 1.0);
+    let a = b["availability"]["mean"].as_f64().unwrap();
+    assert!(a > 0.0 && a < 1.0);
+    // Percentiles are ordered.
+    let d = &b["downtime_s"];
+    assert!(d["p50"].as_f64() <= d["p90"].as_f64() && d["p90"].as_f64() <= d["p99"].as_f64());
+    assert_eq!(b["root_causes"][0]["fault"], "gunfire");
+}
+
+#[test]
+fn same_seed_same_bytes_whatever_the_thread_count() {
+    let run = |threads: &str, seed: &str| {
+        stdout(&faultline(&[
+            "run",
+            SUBSTATION,
+            "--runs",
+            "5000",
+            "--json",
+            "--threads",
+            threads,
+            "--seed",
+            seed,
+        ]))
+    };
+    let one = run("1", "7");
+    assert_eq!(one, run("2", "7"));
+    assert_eq!(one, run("2", "7"));
+    assert_ne!(
+        one,
+        run("2", "8"),
+        "a different seed must give different results"
+    );
+}
+
+#[test]
+fn graph_highlights_single_points_of_failure() {
+    let dot = stdout(&faultline(&["graph", SUBSTATION]));
+    assert!(dot.starts_with("digraph"));
+    let line = |id: &str| {
+        dot.lines()
+            .find(|l| l.trim_start().starts_with(&format!("\"{id}\" [")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        line("west_end_xfmr").contains("fillcolor"),
+        "a lone transformer is a SPOF"
+    );
+    assert!(
+        !line("line_north").contains("fillcolor"),
+        "a redundant line is not"
+    );
+    assert!(dot.contains("\"customers\" -> \"distribution\""));
+    let v = stdout(&faultline(&["validate", SUBSTATION]));
+    assert!(v.contains("west_end_xfmr → customers"));
+    assert!(!v.contains("line_north →"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        vec!["run", SUBSTATION, "--runs", "0"],
+        vec!["run", SUBSTATION, "--horizon", "soon"],
+        vec!["run", SUBSTATION, "--frobnicate"],
+        vec!["explode", SUBSTATION],
+        vec!["run"],
+    ] {
+        let out = faultline(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"));
+    }
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["graph", SUBSTATION])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"));
+}
+
+fn peak_kib(runs: &str) -> u64 {
+    let out = faultline(&[
+        "run",
+        SUBSTATION,
+        "--runs",
+        runs,
+        "--stats",
+        "--quiet",
+        "--threads",
+        "2",
+    ]);
+    let err = stderr(&out);
+    let kib = err
+        .split("peak memory ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok());
+    kib.unwrap_or_else(|| panic!("no peak memory in {err:?}"))
+}
+
+#[test]
+fn memory_stays_flat_as_runs_grow() {
+    if !std::path::Path::new("/proc/self/status").exists() {
+        return; // Peak memory is only measured where /proc exists.
+    }
+    let small = peak_kib("1000");
+    let large = peak_kib("100000");
+    assert!(
+        large < small + 2048,
+        "1k runs: {small} KiB, 100k runs: {large} KiB"
+    );
+    let huge = peak_kib("400000");
+    assert!(
+        (huge as f64) < large as f64 * 1.05 + 256.0,
+        "100k runs: {large} KiB, 400k runs: {huge} KiB"
+    );
+}
