@@ -81,6 +81,7 @@ impl LoadError {
     pub fn from_ron(file: &str, text: &str, err: &ron::error::SpannedError) -> LoadError {
         let start = span::offset_of(text, err.span.start.line, err.span.start.col);
         let mut end = span::offset_of(text, err.span.end.line, err.span.end.col);
+        let start = value_start(text, start, end.max(start));
         if end <= start {
             // Point at one character at least, so the caret shows.
             end = text[start..]
@@ -157,6 +158,61 @@ impl LoadError {
             }
         }
         out
+    }
+}
+
+/// Moves the start of a ron error span onto the offending value. ron's span for a type
+/// error covers the whitespace (and comments) *before* the value, possibly a line break;
+/// for an error raised while reading a string (a bad duration) it starts just inside the
+/// opening quote; for an out-of-range negative number it starts after the sign.
+fn value_start(text: &str, start: usize, end: usize) -> usize {
+    let inside = &text[start..end];
+    if text[..start].ends_with('"') && inside.trim_end_matches('#').ends_with('"') {
+        // Back over the opening quote, and a raw string's `r#...`.
+        let quote = start - 1;
+        let hashes = text[..quote].len() - text[..quote].trim_end_matches('#').len();
+        return if text[..quote - hashes].ends_with('r') {
+            quote - hashes - 1
+        } else {
+            quote
+        };
+    }
+    let skipped = start + trivia_len(inside);
+    if skipped >= text.len() {
+        // Nothing follows (unexpected end): keep pointing at the end of the last line.
+        return start;
+    }
+    let signed = text[skipped..].starts_with(|c: char| c.is_ascii_digit())
+        && text[..skipped].ends_with(['-', '+']);
+    if signed { skipped - 1 } else { skipped }
+}
+
+/// Length of the leading whitespace and comments of `s`.
+fn trivia_len(s: &str) -> usize {
+    let mut rest = s;
+    loop {
+        let trimmed = rest.trim_start();
+        rest = if let Some(after) = trimmed.strip_prefix("//") {
+            after.find('\n').map_or("", |i| &after[i..])
+        } else if trimmed.starts_with("/*") {
+            let (mut depth, mut i, b) = (0usize, 0usize, trimmed.as_bytes());
+            loop {
+                if i >= b.len() {
+                    break "";
+                } else if b[i..].starts_with(b"/*") {
+                    (depth, i) = (depth + 1, i + 2);
+                } else if b[i..].starts_with(b"*/") {
+                    (depth, i) = (depth - 1, i + 2);
+                    if depth == 0 {
+                        break &trimmed[i..];
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else {
+            return s.len() - trimmed.len();
+        };
     }
 }
 

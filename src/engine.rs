@@ -310,6 +310,11 @@ impl<'m> Sim<'m> {
         sim
     }
 
+    /// Simulated time of the last run: the horizon, or where the event cap stopped it.
+    pub fn simulated(&self) -> f64 {
+        self.end
+    }
+
     /// The model this simulator runs.
     pub fn model(&self) -> &'m Model {
         self.m
@@ -611,7 +616,8 @@ impl<'m> Sim<'m> {
         let edge = self.m.edges[e as usize];
         let eu = e as usize;
         if !self.static_mode && edge.p < 1.0 {
-            let healthy = h.is_nominal(self.m.comps[edge.to as usize].capacity);
+            // An episode lasts while the dependency differs from its fault-free state.
+            let healthy = h == self.template_out[edge.to as usize];
             match self.edge_pass[eu] {
                 0 if healthy => return,
                 0 => {
@@ -850,6 +856,7 @@ impl<'m> Sim<'m> {
             self.m.horizon
         };
         self.now = end;
+        self.end = end;
         for i in 0..self.m.comps.len() {
             let c = self.class[i] as usize;
             self.time_in[i][c] += end - self.since[i];

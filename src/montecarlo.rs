@@ -131,7 +131,8 @@ impl Summary {
     /// Folds in the run the simulator just finished.
     pub fn record(&mut self, sim: &Sim) {
         let m = sim.model();
-        let horizon = m.horizon;
+        // A run stopped by the event cap is judged on the time it simulated.
+        let horizon = sim.simulated().max(f64::MIN_POSITIVE);
         self.runs += 1;
         self.events += sim.events;
         self.capped_runs += u64::from(sim.capped);

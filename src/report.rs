@@ -87,7 +87,7 @@ pub struct ServiceJson {
 pub struct RootJson {
     /// Fault mode or common-cause name ("unexplained" when no single fault explains it).
     pub fault: String,
-    /// Component the fault is in (the common cause's first target for common causes).
+    /// Component the fault is in (empty for a common cause, which hits several).
     pub component: String,
     /// Whether it is a common-cause fault.
     pub common_cause: bool,
@@ -162,39 +162,48 @@ pub struct SummaryJson {
     pub components: Vec<ComponentJson>,
 }
 
-/// Root causes, most frequent first (ties by slot order).
+/// Root causes, most frequent first (ties in model order). The slots of one common cause
+/// are counted together: it is one fault, whichever target the failure came through.
 fn roots(m: &Model, s: &Summary) -> Vec<RootJson> {
     let total: u64 = s.roots.iter().sum();
-    let mut out: Vec<(u64, usize)> = s
-        .roots
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| **n > 0)
-        .map(|(i, n)| (*n, i))
-        .collect();
-    out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    out.into_iter()
-        .map(|(n, i)| {
-            let (fault, component, common_cause) = if i == m.slots.len() {
-                ("unexplained".to_string(), String::new(), false)
-            } else {
-                let slot = &m.slots[i];
-                let comp = m.comps[slot.comp as usize].id.clone();
-                (
+    let mut out: Vec<RootJson> = vec![];
+    for (i, &n) in s.roots.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let (fault, component, common_cause) = if i == m.slots.len() {
+            ("unexplained".to_string(), String::new(), false)
+        } else {
+            let slot = &m.slots[i];
+            match slot.source {
+                Source::Common(cc) => (m.common[cc as usize].name.clone(), String::new(), true),
+                Source::Own => (
                     slot.name.clone(),
-                    comp,
-                    matches!(slot.source, Source::Common(_)),
-                )
-            };
-            RootJson {
+                    m.comps[slot.comp as usize].id.clone(),
+                    false,
+                ),
+            }
+        };
+        let same = |r: &&mut RootJson| {
+            r.fault == fault && r.component == component && r.common_cause == common_cause
+        };
+        match out.iter_mut().find(same) {
+            Some(r) => r.failures += n,
+            None => out.push(RootJson {
                 fault,
                 component,
                 common_cause,
                 failures: n,
-                share: n as f64 / total as f64,
-            }
-        })
-        .collect()
+                share: 0.0,
+            }),
+        }
+    }
+    for r in &mut out {
+        r.share = r.failures as f64 / total as f64;
+    }
+    // Stable sort: ties keep model order.
+    out.sort_by(|a, b| b.failures.cmp(&a.failures));
+    out
 }
 
 /// Builds the JSON summary of a study.

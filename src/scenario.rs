@@ -11,7 +11,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
-    /// Short name, used for the output folder and reports.
+    /// Short name, used in reports.
     pub name: String,
     /// One paragraph: what story this scenario tells.
     #[serde(default)]
@@ -110,7 +110,7 @@ pub enum Dist {
     LogNormal { median: Duration, sigma: f64 },
     /// Uniform between two durations.
     Uniform(Duration, Duration),
-    /// Always exactly this long (periodic when used as `every`).
+    /// Always exactly this long (as `every`: the time from a repair to the next fault).
     Fixed(Duration),
     /// Once, at this time from the start (only for `every`).
     At(Duration),

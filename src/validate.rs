@@ -122,6 +122,12 @@ impl Checker {
             }
             Dist::Uniform(lo, hi) => {
                 self.non_negative(lo, path.index(0), "the lower bound");
+                if usage == DistUse::Every && hi.secs() <= 0.0 {
+                    self.err(
+                        path.index(1),
+                        "a time between faults of zero would repeat the fault forever",
+                    );
+                }
                 if hi.secs() < lo.secs() {
                     self.push(
                         Problem::new(path.index(1), "the upper bound is below the lower bound")
@@ -311,6 +317,18 @@ pub fn compile(sc: &Scenario) -> Result<Model, Vec<Problem>> {
                     format!("base load cannot be negative, not {}", l.base),
                 );
             }
+            if l.base > l.limit {
+                ck.push(
+                    Problem::new(
+                        lp.field("base"),
+                        format!(
+                            "base load {} is above the limit {}: overloaded with nothing broken",
+                            l.base, l.limit
+                        ),
+                    )
+                    .hint("a component trips when its load exceeds `limit`; keep base <= limit"),
+                );
+            }
             if !(l.limit.is_finite() && l.limit > 0.0) {
                 ck.err(
                     lp.field("limit"),
@@ -418,6 +436,19 @@ pub fn compile(sc: &Scenario) -> Result<Model, Vec<Problem>> {
     for (i, inj) in sc.inject.iter().enumerate() {
         let p = root.field("inject").index(i);
         ck.non_negative(inj.at, p.field("at"), "an injection time");
+        if inj.at.secs() > sc.horizon.secs() && sc.horizon.secs() > 0.0 {
+            ck.push(
+                Problem::new(
+                    p.field("at"),
+                    format!(
+                        "injected at {}, after the horizon of {}: it would never happen",
+                        crate::duration::human(inj.at.secs()),
+                        crate::duration::human(sc.horizon.secs())
+                    ),
+                )
+                .hint("move it before the horizon or lengthen `horizon`"),
+            );
+        }
         match &inj.component {
             Some(cid) => {
                 if let Some(ci) = resolve(&mut ck, cid, p.field("component")) {
@@ -651,14 +682,18 @@ fn build(
             key: stable_hash(&["edge", &e.from, &e.to]),
         });
     }
-    let inputs = Csr::from_pairs(
-        n,
-        &model_edges
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.from, i as u32))
-            .collect::<Vec<_>>(),
-    );
+    // Requires edges come first in each input row: the minimum is taken before Degrades
+    // factors multiply, whatever order the file lists them in (propagation.rs, steps 3-4).
+    let mut input_pairs: Vec<(u32, u32)> = model_edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.from, i as u32))
+        .collect();
+    input_pairs.sort_by_key(|&(from, e)| {
+        let degrades = matches!(model_edges[e as usize].kind, model::EdgeKind::Degrades(_));
+        (from, degrades, e)
+    });
+    let inputs = Csr::from_pairs(n, &input_pairs);
     let dependents = Csr::from_pairs(
         n,
         &model_edges

@@ -175,3 +175,29 @@ fn memory_stays_flat_as_runs_grow() {
         "100k runs: {large} KiB, 400k runs: {huge} KiB"
     );
 }
+
+#[test]
+fn the_event_cap_is_reported_not_silent() {
+    let j = json(&[
+        "run",
+        SUBSTATION,
+        "--runs",
+        "200",
+        "--json",
+        "--max-events",
+        "3",
+    ]);
+    assert_eq!(j["capped_runs"], 200);
+    // A capped run is judged on the time it simulated, not on the whole horizon.
+    let a = j["strategies"][0]["availability"]["mean"].as_f64().unwrap();
+    assert!(
+        a < 0.99,
+        "availability {a} of runs that stopped during the outage"
+    );
+    let out = faultline(&["run", SUBSTATION, "--runs", "200", "--max-events", "3"]);
+    assert!(
+        stdout(&out).contains("hit the event cap"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -2,8 +2,9 @@
 
 mod common;
 
-mod closed_form;
 mod cli;
+mod alloc;
+mod closed_form;
 mod diagnostics;
 mod fuzz;
 mod trace_snapshot;

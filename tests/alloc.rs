@@ -1,0 +1,83 @@
+//! The hot loop allocates nothing: after a warm-up run has grown the reusable buffers, a
+//! whole run (reset, seeding, every event, propagation, accounting) makes zero heap
+//! allocations. A counting global allocator, switched on for this thread only, checks it.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static COUNT: Cell<u64> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            COUNT.with(|c| c.set(c.get() + 1));
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            COUNT.with(|c| c.set(c.get() + 1));
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> u64 {
+    COUNT.with(|c| c.set(0));
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    COUNT.with(Cell::get)
+}
+
+#[test]
+fn a_run_allocates_nothing_once_warm() {
+    for file in ["scenarios/substation.ron", "tests/data/snapshot.ron"] {
+        let text = std::fs::read_to_string(crate::common::repo(file)).unwrap();
+        let (_, m) = faultline::validate::load_str(file, &text).unwrap();
+        let mut sim = faultline::engine::Sim::new(&m);
+        let mut summary = faultline::montecarlo::Summary::new(&m);
+        // Warm up: the event heap and failure list grow to their working size.
+        for run in 0..200 {
+            sim.run(1, run, &mut ());
+            summary.record(&sim);
+        }
+        let mut events = 0;
+        let n = allocations_during(|| {
+            for run in 200..400 {
+                sim.run(1, run, &mut ());
+                summary.record(&sim);
+                events += sim.events;
+            }
+        });
+        assert!(
+            events > 1000,
+            "{file}: too few events ({events}) to mean anything"
+        );
+        assert_eq!(
+            n, 0,
+            "{file}: {n} allocations in 200 runs ({events} events)"
+        );
+    }
+}
+
+#[test]
+fn the_counter_counts() {
+    // Guards the test above against a counter that never counts.
+    let n = allocations_during(|| {
+        let v: Vec<u64> = (0..100).collect();
+        std::hint::black_box(v);
+    });
+    assert!(n >= 1);
+}
