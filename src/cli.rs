@@ -66,6 +66,23 @@ enum Command {
         #[arg(long)]
         stats: bool,
     },
+    /// Run the baseline and every strategy on the same runs and rank them by expected cost.
+    ///
+    /// Run k has the same faults under every strategy (common random numbers), so the
+    /// paired difference against the baseline measures the strategy, not luck.
+    Compare {
+        #[command(flatten)]
+        common: Common,
+        /// Number of runs [default: the scenario's `runs`].
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        runs: Option<u64>,
+        /// Worker threads [default: all cores].
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print the machine-readable summary (JSON) on stdout instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
     /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem.
     Trace {
         #[command(flatten)]
@@ -94,6 +111,9 @@ struct Common {
     /// Stop a run after this many events (reported, never silent) [default: the scenario's].
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     max_events: Option<u64>,
+    /// Simulate under this strategy instead of the baseline (`run`, `trace`).
+    #[arg(long)]
+    strategy: Option<String>,
 }
 
 fn parse_horizon(s: &str) -> Result<f64, String> {
@@ -108,6 +128,7 @@ fn parse_horizon(s: &str) -> Result<f64, String> {
 /// What went wrong, and which exit code it deserves.
 enum Failure {
     Load(LoadError),
+    Usage(String),
     Other(String),
     BrokenPipe,
 }
@@ -144,6 +165,10 @@ pub fn main() -> i32 {
             eprint!("{}", e.render(color));
             2
         }
+        Err(Failure::Usage(msg)) => {
+            eprintln!("error: {msg}");
+            2
+        }
         Err(Failure::Other(msg)) => {
             eprintln!("error: {msg}");
             1
@@ -151,17 +176,38 @@ pub fn main() -> i32 {
     }
 }
 
-fn load(path: &std::path::Path, common: Option<&Common>) -> Result<Model, LoadError> {
-    let (_, mut m) = validate::load_file(&path.to_string_lossy())?;
-    if let Some(c) = common {
-        if let Some(h) = c.horizon {
-            m.horizon = h;
-        }
-        if let Some(e) = c.max_events {
-            m.max_events = e;
+fn load(path: &std::path::Path, common: Option<&Common>) -> Result<Model, Failure> {
+    let mut models = load_all(path, common)?;
+    let Some(name) = common.and_then(|c| c.strategy.as_deref()) else {
+        return Ok(models.swap_remove(0));
+    };
+    match models.iter().position(|m| m.strategy == name) {
+        Some(k) => Ok(models.swap_remove(k)),
+        None => {
+            let names: Vec<&str> = models.iter().map(|m| m.strategy.as_str()).collect();
+            Err(Failure::Usage(format!(
+                "{}: no strategy named `{name}`; it has: {}",
+                path.display(),
+                names.join(", ")
+            )))
         }
     }
-    Ok(m)
+}
+
+/// The baseline and every strategy, with command-line overrides applied.
+fn load_all(path: &std::path::Path, common: Option<&Common>) -> Result<Vec<Model>, LoadError> {
+    let (_, mut models) = validate::load_all_file(&path.to_string_lossy())?;
+    if let Some(c) = common {
+        for m in &mut models {
+            if let Some(h) = c.horizon {
+                m.horizon = h;
+            }
+            if let Some(e) = c.max_events {
+                m.max_events = e;
+            }
+        }
+    }
+    Ok(models)
 }
 
 fn execute(cli: Cli) -> Result<(), Failure> {
@@ -181,6 +227,47 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let seed = common.seed.unwrap_or(m.seed);
             let t = trace::record(&m, seed, run);
             out.write_all(t.render(&m).as_bytes())?;
+        }
+        Command::Compare {
+            common,
+            runs,
+            threads,
+            json,
+        } => {
+            if common.strategy.is_some() {
+                return Err(Failure::Usage(
+                    "compare runs every strategy; --strategy is for run and trace".into(),
+                ));
+            }
+            let models = load_all(&common.scenario, Some(&common))?;
+            let seed = common.seed.unwrap_or(models[0].seed);
+            let runs = runs.unwrap_or(models[0].runs);
+            let threads = threads
+                .filter(|&t| t > 0)
+                .unwrap_or_else(rayon::current_num_threads);
+            let started = Instant::now();
+            let study = Study {
+                seed,
+                first: 0,
+                runs,
+                threads,
+            };
+            let summaries = montecarlo::run_all(&models, study, &|_| {});
+            let elapsed = started.elapsed().as_secs_f64();
+            let j = report::summary_json_all(&models, &summaries, seed);
+            if json {
+                let text =
+                    serde_json::to_string_pretty(&j).map_err(|e| Failure::Other(e.to_string()))?;
+                writeln!(out, "{text}")?;
+            } else {
+                if models.len() == 1 {
+                    eprintln!(
+                        "note: {} declares no strategies; showing the baseline alone",
+                        common.scenario.display()
+                    );
+                }
+                out.write_all(report::render_compare(&j, elapsed, threads).as_bytes())?;
+            }
         }
         Command::Run {
             common,

@@ -17,6 +17,7 @@
 
 use crate::model::{Model, NONE, Source};
 use crate::propagation::{Class, Health, SvcState};
+use crate::response::{DetectedBy, ResponseState};
 use crate::rng;
 use rand_chacha::ChaCha8Rng;
 use std::cmp::{Ordering, Reverse};
@@ -28,7 +29,7 @@ pub(crate) const ACTIVE: u8 = 2;
 
 /// What happens at an event. Small and `Copy`: the heap holds these by value.
 #[derive(Clone, Copy, Debug)]
-enum Kind {
+pub(crate) enum Kind {
     Fault {
         slot: u32,
         generation: u32,
@@ -51,6 +52,36 @@ enum Kind {
         edge: u32,
         cause: u32,
         health: Health,
+    },
+    Alert {
+        alert: u32,
+        generation: u32,
+    },
+    Report {
+        service: u32,
+        generation: u32,
+    },
+    Step {
+        incident: u32,
+        generation: u32,
+    },
+    Handoff {
+        incident: u32,
+        generation: u32,
+    },
+    Deployed {
+        mitigation: u32,
+        comp: u32,
+        unit: u32,
+    },
+    SpareFails {
+        unit: u32,
+        generation: u32,
+    },
+    Auto {
+        mitigation: u32,
+        comp: u32,
+        generation: u32,
     },
 }
 
@@ -116,6 +147,40 @@ pub enum Note {
     },
     /// The event cap stopped the run.
     EventCap,
+    /// A problem was detected on a component.
+    Detected { comp: u32, by: DetectedBy },
+    /// An incident waits: every responder is busy.
+    Queued { incident: u32 },
+    /// A responder was paged; acknowledges at `ack_at`.
+    Paged { incident: u32, ack_at: f64 },
+    /// The responder acknowledged and starts diagnosing.
+    Acknowledged { incident: u32 },
+    /// Shift change during diagnosis.
+    Handoff {
+        incident: u32,
+        notes: bool,
+        diagnosed_at: f64,
+    },
+    /// Diagnosis done.
+    Diagnosed { incident: u32 },
+    /// The responder is free: no failure is explained by this incident's root any more.
+    Resolved { incident: u32 },
+    /// A mitigation started for a component; ready at `ready_at`.
+    Mitigating {
+        mitigation: u32,
+        comp: u32,
+        ready_at: f64,
+    },
+    /// A mitigation is in place (or a restart worked).
+    Mitigated { mitigation: u32, comp: u32 },
+    /// No spare unit left in stock.
+    NoSpare { mitigation: u32, comp: u32 },
+    /// A deployed spare failed.
+    SpareFailed { comp: u32 },
+    /// A restart did not clear the fault.
+    RestartFailed { comp: u32 },
+    /// A stand-in was withdrawn: the component is repaired.
+    Withdrawn { mitigation: u32, comp: u32 },
 }
 
 /// Watches a run. The Monte Carlo path uses `()`, which compiles to nothing.
@@ -218,6 +283,9 @@ pub struct Sim<'m> {
     template_out: Vec<Health>,
     template_pre: Vec<f64>,
     template_class: Vec<Class>,
+
+    /// Incident response state and measurements.
+    pub rs: ResponseState,
 }
 
 impl<'m> Sim<'m> {
@@ -284,6 +352,7 @@ impl<'m> Sim<'m> {
             template_out: vec![],
             template_pre: vec![],
             template_class: vec![],
+            rs: ResponseState::new(m),
         };
         // The healthy state may itself be impaired (an undersized unit, a group short of
         // members): settle it once, with every node queued, and keep it as the template.
@@ -384,9 +453,10 @@ impl<'m> Sim<'m> {
                 self.edge_rng[e.rng as usize] = rng::stream(seed, run, e.key, rng::EDGE);
             }
         }
+        self.reset_response(seed, run);
     }
 
-    fn schedule(&mut self, t: f64, kind: Kind) {
+    pub(crate) fn schedule(&mut self, t: f64, kind: Kind) {
         if t > self.end || t.is_nan() {
             return;
         }
@@ -460,7 +530,7 @@ impl<'m> Sim<'m> {
                 if self.slot_gen[slot as usize] == generation
                     && self.slot_state[slot as usize] == ACTIVE
                 {
-                    self.repair(slot, obs);
+                    self.repair_now(slot, obs);
                 }
             }
             Kind::Common { cc } => {
@@ -504,6 +574,7 @@ impl<'m> Sim<'m> {
                 self.edge_cause[edge as usize] = cause;
                 self.mark(m.edges[edge as usize].from);
             }
+            other => self.dispatch_response(other, obs),
         }
     }
 
@@ -537,17 +608,28 @@ impl<'m> Sim<'m> {
             obs.note(self.now, Note::Active { slot });
         }
         self.mark(s.comp);
+        if self.on_activate(slot) {
+            self.start_repair(slot);
+        }
+    }
+
+    /// Starts the repair clock of an active slot.
+    pub(crate) fn start_repair(&mut self, slot: u32) {
+        let s = &self.m.slots[slot as usize];
+        self.rs.repairing[slot as usize] = true;
         let r = s.repair.sample(&mut self.repair_rng[slot as usize]);
         let generation = self.slot_gen[slot as usize];
         self.schedule(self.now + r, Kind::Repair { slot, generation });
     }
 
-    fn repair<O: Observer>(&mut self, slot: u32, obs: &mut O) {
+    /// Repairs an active slot now (its repair finished, or a restart cleared it).
+    pub(crate) fn repair_now<O: Observer>(&mut self, slot: u32, obs: &mut O) {
         let s = &self.m.slots[slot as usize];
         self.slot_state[slot as usize] = IDLE;
         self.slot_gen[slot as usize] += 1;
         obs.note(self.now, Note::Repaired { slot });
         self.mark(s.comp);
+        self.on_repair(slot, obs);
         if s.source == Source::Own && !s.once {
             let dt = s.every.sample(&mut self.fault_rng[slot as usize]);
             let generation = self.slot_gen[slot as usize];
@@ -606,6 +688,13 @@ impl<'m> Sim<'m> {
                 }
                 for &e in m.dependents.row(iu) {
                     self.send(e, h, cause);
+                }
+                for &mit in m.standby_for.row(iu) {
+                    for &t in &m.mitigations[mit as usize].targets {
+                        if self.rs.standin[t as usize] == mit {
+                            self.mark(t);
+                        }
+                    }
                 }
             }
         }
@@ -769,6 +858,9 @@ impl<'m> Sim<'m> {
                         via: self.via[iu],
                     },
                 );
+                if m.response.is_some() {
+                    self.on_class_change(iu, cls == Class::Healthy);
+                }
                 if cls != Class::Healthy {
                     for &g in m.groups_of.row(iu) {
                         if self.classify(g as usize, self.out[g as usize]) == Class::Healthy {
@@ -782,6 +874,9 @@ impl<'m> Sim<'m> {
                         }
                     }
                 }
+            }
+            if m.response.is_some() {
+                self.check_alerts(iu);
             }
             let si = self.svc_of[iu];
             if si != NONE {
@@ -846,6 +941,11 @@ impl<'m> Sim<'m> {
                 health: h,
             },
         );
+        if st == SvcState::Failed {
+            self.on_service_failed(si, comp);
+        } else if old == SvcState::Failed {
+            self.on_service_restored(si, obs);
+        }
     }
 
     /// Closes the books at the end of the run (horizon or event cap).
@@ -871,6 +971,7 @@ impl<'m> Sim<'m> {
             self.site_down += end - self.site_since;
             self.site_since = end;
         }
+        self.finish_response();
     }
 
     /// The state class of component `i` with output `h`.

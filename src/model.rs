@@ -230,6 +230,95 @@ pub struct CostModel {
     pub degraded_per_minute: f64,
     /// Per user-minute affected.
     pub per_user_minute: f64,
+    /// Per responder-hour spent on incidents.
+    pub responder_hour: f64,
+    /// Fixed cost of the strategy, per run.
+    pub fixed: f64,
+}
+
+/// A compiled alert.
+#[derive(Debug, Clone, Copy)]
+pub struct AlertSpec {
+    /// Component watched.
+    pub comp: u32,
+    /// Condition.
+    pub when: crate::scenario::Condition,
+    /// Seconds the condition must hold.
+    pub after: f64,
+}
+
+/// The compiled response team.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseSpec {
+    /// Responders on call.
+    pub oncall: u32,
+    /// Time to acknowledge.
+    pub acknowledge: Sampler,
+    /// Time to diagnose (before the runbook factor).
+    pub diagnose: Sampler,
+    /// Diagnosis factor.
+    pub runbook: f64,
+    /// Time to a customer report of a user-visible failure.
+    pub customer_report: Sampler,
+    /// Shift length in seconds (+inf: no hand-offs).
+    pub shift: f64,
+    /// Whether notes make hand-offs cheap.
+    pub notes: bool,
+    /// Hand-off time.
+    pub handoff: Sampler,
+    /// Repairs wait for a diagnosis.
+    pub repair_on_diagnosis: bool,
+}
+
+/// What a compiled mitigation does.
+#[derive(Debug, Clone, Copy)]
+pub enum MitigationKind {
+    /// Spare units standing in at a share of capacity.
+    Spare {
+        /// Deploy time.
+        deploy: Sampler,
+        /// Stand-in capacity as a share of the component's.
+        capacity: f64,
+        /// Units, from `Mitigation::units.start`.
+        stock: u32,
+        /// Time to failure in service.
+        fails: Sampler,
+        /// Failure-rate factor while waiting.
+        dormant: f64,
+    },
+    /// The standby's output replaces the component's.
+    Failover {
+        /// The standby component.
+        standby: u32,
+        /// Switch time.
+        delay: Sampler,
+    },
+    /// A restart that clears faults with probability `works`.
+    Restart {
+        /// Restart time.
+        takes: Sampler,
+        /// Success probability.
+        works: f64,
+    },
+}
+
+/// A compiled mitigation.
+#[derive(Debug, Clone)]
+pub struct MitigationSpec {
+    /// Short label for traces ("Spare", "Failover", "Restart").
+    pub label: &'static str,
+    /// What it does.
+    pub kind: MitigationKind,
+    /// Components it applies to.
+    pub targets: Vec<u32>,
+    /// `Some(after)` when automated: fires once a target has been impaired this long.
+    pub auto: Option<f64>,
+    /// Cost per use.
+    pub per_use: f64,
+    /// First index of its spare units in the engine's unit arrays.
+    pub first_unit: u32,
+    /// Stable hash keying its random stream.
+    pub key: u64,
 }
 
 /// The whole compiled scenario.
@@ -279,6 +368,24 @@ pub struct Model {
     pub random_edges: u32,
     /// Cost model.
     pub cost: CostModel,
+    /// Strategy this model is compiled for ("baseline" for the scenario as written).
+    pub strategy: String,
+    /// What the strategy means.
+    pub strategy_about: String,
+    /// Alerts.
+    pub alerts: Vec<AlertSpec>,
+    /// Per component: its alerts.
+    pub alerts_of: Csr,
+    /// The response team, if any.
+    pub response: Option<ResponseSpec>,
+    /// Mitigations available.
+    pub mitigations: Vec<MitigationSpec>,
+    /// Per component: mitigations that can act on it.
+    pub mitigations_of: Csr,
+    /// Per component: failover mitigations in which it is the standby.
+    pub standby_for: Csr,
+    /// Total spare units over all spare mitigations.
+    pub spare_units: u32,
 }
 
 impl Model {

@@ -102,6 +102,26 @@ pub struct Summary {
     pub time_in: Vec<[f64; 4]>,
     /// Service failures per root fault slot; the last entry counts unexplained ones.
     pub roots: Vec<u64>,
+    /// Total seconds from user-visible failures to their detection.
+    pub detect_total: f64,
+    /// Detected user-visible failures.
+    pub detect_count: u64,
+    /// User-visible failures that ended undetected.
+    pub undetected: u64,
+    /// Total seconds from failures to the repair of their root fault.
+    pub repair_total: f64,
+    /// Failures whose root was repaired within the run.
+    pub repair_count: u64,
+    /// Responder-hours per run.
+    pub responder_hours: Moments,
+    /// Mitigations started per run.
+    pub mitigations: Moments,
+    /// Hand-offs, all runs.
+    pub handoffs: u64,
+    /// Per run: this strategy's cost minus the baseline's on the same run.
+    pub paired_cost: Moments,
+    /// Per run: this strategy's downtime minus the baseline's on the same run.
+    pub paired_downtime: Moments,
 }
 
 impl Summary {
@@ -125,11 +145,21 @@ impl Summary {
             services: (0..m.services.len()).map(|_| ServiceStats::new()).collect(),
             time_in: vec![[0.0; 4]; m.comps.len()],
             roots: vec![0; m.slots.len() + 1],
+            detect_total: 0.0,
+            detect_count: 0,
+            undetected: 0,
+            repair_total: 0.0,
+            repair_count: 0,
+            responder_hours: Moments::new(),
+            mitigations: Moments::new(),
+            handoffs: 0,
+            paired_cost: Moments::new(),
+            paired_downtime: Moments::new(),
         }
     }
 
-    /// Folds in the run the simulator just finished.
-    pub fn record(&mut self, sim: &Sim) {
+    /// Folds in the run the simulator just finished; returns its cost.
+    pub fn record(&mut self, sim: &Sim) -> f64 {
         let m = sim.model();
         // A run stopped by the event cap is judged on the time it simulated.
         let horizon = sim.simulated().max(f64::MIN_POSITIVE);
@@ -165,7 +195,18 @@ impl Summary {
             self.restore_total += s.downtime;
             self.episodes += u64::from(s.failures);
         }
+        let rs = &sim.rs;
+        let responder_hours = rs.responder_seconds / 3600.0;
+        cost += m.cost.responder_hour * responder_hours + rs.mitigation_cost + m.cost.fixed;
         self.cost.push(cost);
+        self.detect_total += rs.detect_total;
+        self.detect_count += u64::from(rs.detect_count);
+        self.undetected += u64::from(rs.undetected);
+        self.repair_total += rs.repair_total;
+        self.repair_count += u64::from(rs.repair_count);
+        self.responder_hours.push(responder_hours);
+        self.mitigations.push(f64::from(rs.mitigation_uses));
+        self.handoffs += u64::from(rs.handoffs);
         self.user_minutes.push(user_minutes);
         for (acc, t) in self.time_in.iter_mut().zip(&sim.time_in) {
             for k in 0..4 {
@@ -176,6 +217,7 @@ impl Summary {
         for &r in &sim.roots {
             self.roots[if r == NONE { unknown } else { r as usize }] += 1;
         }
+        cost
     }
 
     /// Merges a summary of later runs into this one.
@@ -205,6 +247,26 @@ impl Summary {
         for (a, b) in self.roots.iter_mut().zip(&o.roots) {
             *a += b;
         }
+        self.detect_total += o.detect_total;
+        self.detect_count += o.detect_count;
+        self.undetected += o.undetected;
+        self.repair_total += o.repair_total;
+        self.repair_count += o.repair_count;
+        self.responder_hours.merge(&o.responder_hours);
+        self.mitigations.merge(&o.mitigations);
+        self.handoffs += o.handoffs;
+        self.paired_cost.merge(&o.paired_cost);
+        self.paired_downtime.merge(&o.paired_downtime);
+    }
+
+    /// Mean seconds from a user-visible failure to its detection (NaN if none detected).
+    pub fn mean_time_to_detect(&self) -> f64 {
+        ratio(self.detect_total, self.detect_count)
+    }
+
+    /// Mean seconds from a failure to the repair of its root fault (NaN if none).
+    pub fn mean_time_to_repair(&self) -> f64 {
+        ratio(self.repair_total, self.repair_count)
     }
 
     /// Share of runs in which some service failed.
@@ -214,16 +276,20 @@ impl Summary {
 
     /// Mean seconds from a service failure to its restoration (NaN without failures).
     pub fn mean_time_to_restore(&self) -> f64 {
-        if self.episodes == 0 {
-            f64::NAN
-        } else {
-            self.restore_total / self.episodes as f64
-        }
+        ratio(self.restore_total, self.episodes)
     }
 
     /// Mean share of time component `i` spent in state class `c`.
     pub fn share_in(&self, i: usize, c: Class, horizon: f64) -> f64 {
         self.time_in[i][c as usize] / (self.runs.max(1) as f64 * horizon)
+    }
+}
+
+fn ratio(total: f64, count: u64) -> f64 {
+    if count == 0 {
+        f64::NAN
+    } else {
+        total / count as f64
     }
 }
 
@@ -243,12 +309,19 @@ pub struct Study {
 /// Simulates the runs of `study` on `m` and returns their summary. `progress` is called
 /// after each batch with the number of runs done so far.
 pub fn run(m: &Model, study: Study, progress: &(dyn Fn(u64) + Sync)) -> Summary {
+    run_all(std::slice::from_ref(m), study, progress).swap_remove(0)
+}
+
+/// Simulates the same runs under every model (the baseline first, then each strategy) with
+/// common random numbers: run *k* has the same fault times under each. Each summary also
+/// holds the per-run paired differences against the first model.
+pub fn run_all(models: &[Model], study: Study, progress: &(dyn Fn(u64) + Sync)) -> Vec<Summary> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(study.threads)
         .build()
         .expect("thread pool");
     let end = study.first + study.runs;
-    let mut total = Summary::new(m);
+    let mut totals: Vec<Summary> = models.iter().map(Summary::new).collect();
     let mut batch: Vec<(u64, u64)> = Vec::with_capacity(BATCH as usize);
     let mut next = study.first;
     pool.install(|| {
@@ -260,25 +333,35 @@ pub fn run(m: &Model, study: Study, progress: &(dyn Fn(u64) + Sync)) -> Summary 
                 batch.push((next, stop));
                 next = stop;
             }
-            let parts: Vec<Summary> = batch
+            let parts: Vec<Vec<Summary>> = batch
                 .par_iter()
                 .map_init(
-                    || Sim::new(m),
-                    |sim, &(a, b)| {
-                        let mut s = Summary::new(m);
+                    || models.iter().map(Sim::new).collect::<Vec<_>>(),
+                    |sims, &(a, b)| {
+                        let mut parts: Vec<Summary> = models.iter().map(Summary::new).collect();
                         for r in a..b {
-                            sim.run(study.seed, r, &mut ());
-                            s.record(sim);
+                            let mut base = (0.0, 0.0);
+                            for (k, sim) in sims.iter_mut().enumerate() {
+                                sim.run(study.seed, r, &mut ());
+                                let cost = parts[k].record(sim);
+                                if k == 0 {
+                                    base = (cost, sim.site_down);
+                                }
+                                parts[k].paired_cost.push(cost - base.0);
+                                parts[k].paired_downtime.push(sim.site_down - base.1);
+                            }
                         }
-                        s
+                        parts
                     },
                 )
                 .collect();
             for p in &parts {
-                total.merge(p);
+                for (t, x) in totals.iter_mut().zip(p) {
+                    t.merge(x);
+                }
             }
-            progress(total.runs);
+            progress(totals[0].runs);
         }
     });
-    total
+    totals
 }

@@ -166,6 +166,13 @@ impl Sim<'_> {
             }
         }
 
+        // A stand-in (a spare, a failover) replaces what the component's own faults took.
+        if let Some(sub) = self.standin_health(i)
+            && (sub.cap > h.cap || (h.corrupt && !sub.corrupt))
+        {
+            h = sub;
+        }
+
         if c.need > 0 {
             let mut sum = 0.0;
             let mut corrupt = false;

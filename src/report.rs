@@ -97,23 +97,36 @@ pub struct RootJson {
     pub share: f64,
 }
 
-/// The figures of one strategy (in this version, only the baseline).
+/// The figures of one strategy (the baseline is the scenario as written).
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct StrategyJson {
     /// Strategy name.
     pub name: String,
+    /// What it means.
+    pub about: String,
     /// Share of time with no service failed.
     pub availability: MeanCi,
     /// Seconds per run with at least one service failed.
     pub downtime_s: Spread,
     /// Cost per run.
     pub cost: MeanCi,
-    /// Mean time to detect (null until detection is modelled).
+    /// Cost minus the baseline's on the same runs (common random numbers), per run.
+    pub paired_cost_diff: MeanCi,
+    /// Downtime minus the baseline's on the same runs, seconds per run.
+    pub paired_downtime_diff_s: MeanCi,
+    /// Mean time from a user-visible failure to its detection (null without responders).
     pub mttd_s: Option<f64>,
-    /// Mean time to mitigate (null until mitigation is modelled).
-    pub mttm_s: Option<f64>,
-    /// Mean time from a service failure to its restoration.
+    /// Mean time from a user-visible failure until users are served again (by mitigation
+    /// or repair).
+    pub mttm_s: f64,
+    /// Mean time from a user-visible failure until its root fault is repaired.
     pub mttr_s: f64,
+    /// User-visible failures that ended before anyone noticed.
+    pub undetected: u64,
+    /// Responder-hours per run.
+    pub responder_hours: MeanCi,
+    /// Mitigations started per run.
+    pub mitigations: Mean,
     /// Site failures per run.
     pub failures: Mean,
     /// Share of runs in which a service failed at least once.
@@ -202,12 +215,17 @@ fn roots(m: &Model, s: &Summary) -> Vec<RootJson> {
         r.share = r.failures as f64 / total as f64;
     }
     // Stable sort: ties keep model order.
-    out.sort_by(|a, b| b.failures.cmp(&a.failures));
+    out.sort_by_key(|r| std::cmp::Reverse(r.failures));
     out
 }
 
-/// Builds the JSON summary of a study.
+/// Builds the JSON summary of a study of one model.
 pub fn summary_json(m: &Model, s: &Summary, seed: u64) -> SummaryJson {
+    summary_json_all(std::slice::from_ref(m), std::slice::from_ref(s), seed)
+}
+
+/// The figures of one strategy.
+fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
     let services = m
         .services
         .iter()
@@ -231,14 +249,22 @@ pub fn summary_json(m: &Model, s: &Summary, seed: u64) -> SummaryJson {
             }
         })
         .collect();
-    let baseline = StrategyJson {
-        name: "baseline".into(),
+    StrategyJson {
+        name: m.strategy.clone(),
+        about: about.to_string(),
         availability: (&s.availability).into(),
         downtime_s: Spread::of(&s.downtime, &s.downtime_hist),
         cost: (&s.cost).into(),
-        mttd_s: None,
-        mttm_s: None,
-        mttr_s: s.mean_time_to_restore(),
+        paired_cost_diff: (&s.paired_cost).into(),
+        paired_downtime_diff_s: (&s.paired_downtime).into(),
+        mttd_s: m.response.map(|_| s.mean_time_to_detect()),
+        mttm_s: s.mean_time_to_restore(),
+        mttr_s: s.mean_time_to_repair(),
+        undetected: s.undetected,
+        responder_hours: (&s.responder_hours).into(),
+        mitigations: Mean {
+            mean: s.mitigations.mean(),
+        },
         failures: Mean {
             mean: s.failures.mean(),
         },
@@ -246,15 +272,35 @@ pub fn summary_json(m: &Model, s: &Summary, seed: u64) -> SummaryJson {
         user_minutes: (&s.user_minutes).into(),
         services,
         root_causes: roots(m, s),
-    };
+    }
+}
+
+/// Builds the JSON summary of a study of the baseline (first) and its strategies, run on
+/// the same seeds.
+pub fn summary_json_all(models: &[Model], summaries: &[Summary], seed: u64) -> SummaryJson {
+    let m = &models[0];
+    let s = &summaries[0];
+    let strategies = models
+        .iter()
+        .zip(summaries)
+        .enumerate()
+        .map(|(k, (mk, sk))| {
+            let about = if k == 0 {
+                "the scenario as written"
+            } else {
+                mk.strategy_about.as_str()
+            };
+            strategy_json(mk, sk, about)
+        })
+        .collect();
     SummaryJson {
         scenario: m.name.clone(),
         runs: s.runs,
         seed,
         horizon_s: m.horizon,
-        events: s.events,
-        capped_runs: s.capped_runs,
-        strategies: vec![baseline],
+        events: summaries.iter().map(|x| x.events).sum(),
+        capped_runs: summaries.iter().map(|x| x.capped_runs).sum(),
+        strategies,
         components: m
             .comps
             .iter()
@@ -379,7 +425,7 @@ pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> Str
                 pct(b.failure_probability)
             ),
         ),
-        ("time to restore", format!("mean {}", human(b.mttr_s))),
+        ("time to restore", format!("mean {}", human(b.mttm_s))),
         (
             "user-minutes/run",
             format!(
@@ -480,4 +526,131 @@ pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> Str
 
 fn pct4(x: f64) -> String {
     format!("{:.4}%", 100.0 * x)
+}
+
+/// Whether a paired difference is distinguishable from zero at 95%.
+pub fn verdict(d: &MeanCi) -> &'static str {
+    if d.mean.is_nan() || d.ci95.is_nan() {
+        "n/a"
+    } else if d.mean == 0.0 && d.ci95 == 0.0 {
+        "same"
+    } else if d.mean + d.ci95 < 0.0 {
+        "cheaper"
+    } else if d.mean - d.ci95 > 0.0 {
+        "dearer"
+    } else {
+        "no clear difference"
+    }
+}
+
+fn signed_money(x: f64) -> String {
+    if x < 0.0 {
+        format!("-{}", money(-x))
+    } else {
+        format!("+{}", money(x))
+    }
+}
+
+fn human_opt(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => human(v),
+        _ => "n/a".into(),
+    }
+}
+
+/// The terminal ranking of `compare`: strategies by expected cost, with paired differences.
+pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} — {} strategies × {} runs × {}, seed {} ({} events in {:.2}s on {} thread{})",
+        j.scenario,
+        j.strategies.len(),
+        thousands(j.runs as f64),
+        human(j.horizon_s),
+        j.seed,
+        thousands(j.events as f64),
+        elapsed_s,
+        threads,
+        if threads == 1 { "" } else { "s" }
+    );
+    let _ = writeln!(
+        s,
+        "Every strategy sees the same faults in run k (common random numbers); differences are paired.\n"
+    );
+    let mut order: Vec<&StrategyJson> = j.strategies.iter().collect();
+    order.sort_by(|a, b| a.cost.mean.total_cmp(&b.cost.mean));
+    let _ = writeln!(s, "Ranking by expected cost per run (95% CI)");
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .enumerate()
+        .map(|(k, x)| {
+            let diff = if x.name == "baseline" {
+                "—".to_string()
+            } else {
+                format!(
+                    "{} ± {} ({})",
+                    signed_money(x.paired_cost_diff.mean),
+                    money(x.paired_cost_diff.ci95),
+                    verdict(&x.paired_cost_diff)
+                )
+            };
+            vec![
+                format!("{}. {}", k + 1, x.name),
+                format!("{} ± {}", money(x.cost.mean), money(x.cost.ci95)),
+                diff,
+                pct_ci(&x.availability),
+            ]
+        })
+        .collect();
+    s.push_str(&table(
+        &[
+            "strategy",
+            "cost/run",
+            "vs baseline (paired)",
+            "availability",
+        ],
+        &rows,
+    ));
+    s.push('\n');
+    let _ = writeln!(
+        s,
+        "Outages and response (means over failures; downtime per run)"
+    );
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .map(|x| {
+            vec![
+                x.name.clone(),
+                human(x.downtime_s.p50),
+                human(x.downtime_s.p90),
+                human(x.downtime_s.p99),
+                human_opt(x.mttd_s),
+                human(x.mttm_s),
+                human(x.mttr_s),
+                thousands(x.user_minutes.mean),
+                format!("{:.1}", x.responder_hours.mean),
+            ]
+        })
+        .collect();
+    s.push_str(&table(
+        &[
+            "strategy", "down p50", "p90", "p99", "MTTD", "restore", "repair", "user-min", "resp-h",
+        ],
+        &rows,
+    ));
+    let best = order[0];
+    s.push('\n');
+    if best.name == "baseline" {
+        let _ = writeln!(s, "No strategy beats the baseline on expected cost.");
+    } else {
+        let _ = writeln!(
+            s,
+            "Best: {} — saves {} per run against the baseline ({}).",
+            best.name,
+            money(-best.paired_cost_diff.mean),
+            verdict(&best.paired_cost_diff)
+        );
+    }
+    s
 }

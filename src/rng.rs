@@ -15,6 +15,10 @@ pub const FAULT: u64 = 1;
 pub const REPAIR: u64 = 2;
 /// Purpose: whether an error episode crosses a probabilistic edge.
 pub const EDGE: u64 = 3;
+/// Purpose: the responders' timings (acknowledge, diagnose, hand-offs, customer reports).
+pub const RESPONSE: u64 = 4;
+/// Purpose: a mitigation's timings and outcomes.
+pub const MITIGATION: u64 = 5;
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.
 fn mix(mut z: u64) -> u64 {

@@ -44,6 +44,16 @@ pub struct Scenario {
     /// What downtime costs.
     #[serde(default)]
     pub cost: Cost,
+    /// Alerts: what is instrumented, and when it pages someone.
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
+    /// The people who respond to incidents. Without it, nobody detects or responds, and
+    /// faults are repaired on their own.
+    #[serde(default)]
+    pub response: Option<Response>,
+    /// Named strategies to compare against the baseline (`faultline compare`).
+    #[serde(default)]
+    pub strategies: Vec<Strategy>,
 }
 
 fn default_runs() -> u64 {
@@ -101,6 +111,7 @@ pub struct FaultMode {
 
 /// A random duration.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub enum Dist {
     /// Exponential with the given mean (memoryless: random failures).
     Exp { mean: Duration },
@@ -242,4 +253,229 @@ pub struct Cost {
     /// Cost per user-minute affected (customer-minutes interrupted).
     #[serde(default)]
     pub per_user_minute: f64,
+    /// Cost per hour a responder spends on an incident.
+    #[serde(default)]
+    pub responder_hour: f64,
+}
+
+/// An alert: a condition on a component, held for a while, pages the on-call responder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alert {
+    /// The component watched.
+    pub on: String,
+    /// The condition.
+    pub when: Condition,
+    /// How long the condition must hold before the alert fires.
+    #[serde(default)]
+    pub after: Duration,
+}
+
+/// What an alert watches for.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+pub enum Condition {
+    /// A service below its SLO, or any other component down (capacity 0).
+    Failed,
+    /// Capacity below this fraction.
+    CapacityBelow(f64),
+    /// Latency above this multiple of normal.
+    SlowerThan(f64),
+    /// Wrong output (needs a checker that can see it).
+    Corrupt,
+}
+
+/// When the humans start repairing a fault.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
+pub enum RepairStarts {
+    /// As soon as the fault is active (crews and automation already on it).
+    #[default]
+    Activation,
+    /// Only once an incident about it has been diagnosed: an unnoticed fault stays broken.
+    Diagnosis,
+}
+
+/// The on-call team: detection by customers, acknowledgement, diagnosis, hand-offs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// Responders on call at once; an incident waits when all are busy.
+    #[serde(default = "one_u32")]
+    pub oncall: u32,
+    /// Time from the page to a responder starting work.
+    #[serde(default = "zero_dist")]
+    pub acknowledge: Dist,
+    /// Time to find what is broken.
+    #[serde(default = "zero_dist")]
+    pub diagnose: Dist,
+    /// Factor on diagnosis time (a runbook: 0.5 halves it).
+    #[serde(default = "one")]
+    pub runbook: f64,
+    /// Where nothing alerts: time from a user-visible failure to a customer report.
+    #[serde(default)]
+    pub customer_report: Dist,
+    /// Shift length; an incident still being worked then is handed off.
+    #[serde(default)]
+    pub shift: Option<Duration>,
+    /// Whether responders write down what is happening (a hand-off then costs only
+    /// `handoff`; without notes the next responder diagnoses again from scratch).
+    #[serde(default = "yes")]
+    pub notes: bool,
+    /// Time a hand-off takes.
+    #[serde(default = "zero_dist")]
+    pub handoff: Dist,
+    /// When repairs start.
+    #[serde(default)]
+    pub repair_starts: RepairStarts,
+}
+
+/// Partial override of [`Response`] by a strategy: the fields given replace the scenario's.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponsePatch {
+    /// See [`Response::oncall`].
+    pub oncall: Option<u32>,
+    /// See [`Response::acknowledge`].
+    pub acknowledge: Option<Dist>,
+    /// See [`Response::diagnose`].
+    pub diagnose: Option<Dist>,
+    /// See [`Response::runbook`].
+    pub runbook: Option<f64>,
+    /// See [`Response::customer_report`].
+    pub customer_report: Option<Dist>,
+    /// See [`Response::shift`].
+    pub shift: Option<Duration>,
+    /// See [`Response::notes`].
+    pub notes: Option<bool>,
+    /// See [`Response::handoff`].
+    pub handoff: Option<Dist>,
+    /// See [`Response::repair_starts`].
+    pub repair_starts: Option<RepairStarts>,
+}
+
+/// A named way of dealing with failures, scored against the baseline by `compare`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Strategy {
+    /// Name in the ranking.
+    pub name: String,
+    /// What it means.
+    #[serde(default)]
+    pub about: String,
+    /// Mitigations available to responders (or automated).
+    #[serde(default)]
+    pub mitigations: Vec<Mitigation>,
+    /// Extra alerts.
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
+    /// Changes to the response team.
+    #[serde(default)]
+    pub response: Option<ResponsePatch>,
+    /// Changes to the system itself: components replacing those with the same id or
+    /// added, and edges added (a redundant substation).
+    #[serde(default)]
+    pub patch: Option<Patch>,
+    /// Fixed cost charged to every run (equipment, standby staff, amortised over the horizon).
+    #[serde(default)]
+    pub cost: f64,
+}
+
+/// Changes a strategy makes to the system.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Patch {
+    /// Components: same id replaces, new id adds.
+    #[serde(default)]
+    pub components: Vec<Component>,
+    /// Edges added.
+    #[serde(default)]
+    pub edges: Vec<Edge>,
+}
+
+/// Who applies a mitigation.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
+pub enum Trigger {
+    /// A responder, once the incident is diagnosed.
+    #[default]
+    Manual,
+    /// Tooling, with no human, once the component has been impaired this long.
+    Auto(Duration),
+}
+
+/// Fix the failure, not the fault: something that restores service while the repair goes on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Mitigation {
+    /// Spare units (the mobile transformer) that stand in for failed members of a set.
+    Spare {
+        /// Components a spare can stand in for.
+        #[serde(rename = "for")]
+        for_: Vec<String>,
+        /// Time to bring a spare in and connect it.
+        deploy: Dist,
+        /// Capacity of the stand-in, as a fraction of the component's.
+        #[serde(default = "one")]
+        capacity: f64,
+        /// Units available.
+        #[serde(default = "one_u32")]
+        stock: u32,
+        /// Time to failure of a spare in service.
+        #[serde(default)]
+        fails: Dist,
+        /// Failure-rate factor while waiting unused (0 cold, 1 hot; a warm spare between).
+        #[serde(default)]
+        dormant: f64,
+        /// Who deploys it.
+        #[serde(default)]
+        trigger: Trigger,
+        /// Cost per deployment.
+        #[serde(default)]
+        per_use: f64,
+    },
+    /// Switch a component's role to a standby component.
+    Failover {
+        /// The component failed over.
+        #[serde(rename = "for")]
+        for_: String,
+        /// The standby whose output replaces it.
+        standby: String,
+        /// Time to switch.
+        #[serde(default = "zero_dist")]
+        delay: Dist,
+        /// Who triggers it.
+        #[serde(default)]
+        trigger: Trigger,
+        /// Cost per use.
+        #[serde(default)]
+        per_use: f64,
+    },
+    /// Restart a component: clears its faults with some probability.
+    Restart {
+        /// Components that can be restarted.
+        #[serde(rename = "for")]
+        for_: Vec<String>,
+        /// Time a restart takes.
+        #[serde(default = "zero_dist")]
+        takes: Dist,
+        /// Probability that a restart clears the fault.
+        #[serde(default = "one")]
+        works: f64,
+        /// Who restarts it.
+        #[serde(default)]
+        trigger: Trigger,
+        /// Cost per use.
+        #[serde(default)]
+        per_use: f64,
+    },
+}
+
+fn one_u32() -> u32 {
+    1
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn zero_dist() -> Dist {
+    Dist::Fixed(Duration(0.0))
 }

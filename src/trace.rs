@@ -8,6 +8,7 @@ use crate::duration::{human, stamp};
 use crate::engine::{Note, Observer, Sim};
 use crate::model::{Model, NONE, Source};
 use crate::propagation::{Class, Health, SvcState};
+use crate::response::DetectedBy;
 use crate::scenario::Effect;
 use std::fmt::Write;
 
@@ -252,6 +253,102 @@ impl Observer for Recorder<'_> {
                 self.push(t, tag, text);
             }
             Note::EventCap => self.push(t, "CAP", "event cap reached: the run stops here".into()),
+            Note::Detected { comp, by } => {
+                let how = match by {
+                    DetectedBy::Alert(a) => {
+                        let spec = m.alerts[a as usize];
+                        format!("alert ({:?}, held {})", spec.when, human(spec.after))
+                    }
+                    DetectedBy::Customer => "a customer report".to_string(),
+                };
+                let text = format!("{}: noticed through {how}", self.id(comp));
+                self.push(t, "DETECTED", text);
+            }
+            Note::Queued { incident } => self.push(
+                t,
+                "QUEUED",
+                format!("incident #{incident}: every responder is busy; it waits"),
+            ),
+            Note::Paged { incident, ack_at } => self.push(
+                t,
+                "PAGED",
+                format!(
+                    "incident #{incident}: on-call paged, acknowledges at {}",
+                    stamp(ack_at)
+                ),
+            ),
+            Note::Acknowledged { incident } => self.push(
+                t,
+                "ACK",
+                format!("incident #{incident}: responder starts diagnosing"),
+            ),
+            Note::Handoff {
+                incident,
+                notes,
+                diagnosed_at,
+            } => {
+                let how = if notes {
+                    "with written notes: the next responder picks up where they left off"
+                } else {
+                    "without notes: the next responder starts diagnosing again"
+                };
+                let text = format!(
+                    "incident #{incident}: shift ends; hand-off {how} (diagnosed at {})",
+                    stamp(diagnosed_at)
+                );
+                self.push(t, "HANDOFF", text);
+            }
+            Note::Diagnosed { incident } => self.push(
+                t,
+                "DIAGNOSED",
+                format!("incident #{incident}: the responder knows what is broken"),
+            ),
+            Note::Resolved { incident } => self.push(
+                t,
+                "RESOLVED",
+                format!("incident #{incident}: users served again; responder free"),
+            ),
+            Note::Mitigating {
+                mitigation,
+                comp,
+                ready_at,
+            } => {
+                let label = m.mitigations[mitigation as usize].label;
+                let text = format!(
+                    "{}: {label} on its way, ready at {}",
+                    self.id(comp),
+                    stamp(ready_at)
+                );
+                self.push(t, "MITIGATE", text);
+            }
+            Note::Mitigated { mitigation, comp } => {
+                let label = m.mitigations[mitigation as usize].label;
+                let text = format!(
+                    "{}: {label} in place (the fault is still there; repair goes on)",
+                    self.id(comp)
+                );
+                self.push(t, "MITIGATED", text);
+            }
+            Note::NoSpare { comp, .. } => self.push(
+                t,
+                "NO SPARE",
+                format!("{}: no spare unit left in stock", self.id(comp)),
+            ),
+            Note::SpareFailed { comp } => self.push(
+                t,
+                "SPARE DOWN",
+                format!("{}: the stand-in spare failed", self.id(comp)),
+            ),
+            Note::RestartFailed { comp } => self.push(
+                t,
+                "RESTART",
+                format!("{}: restart did not clear the fault", self.id(comp)),
+            ),
+            Note::Withdrawn { mitigation, comp } => {
+                let label = m.mitigations[mitigation as usize].label;
+                let text = format!("{}: repaired; {label} withdrawn", self.id(comp));
+                self.push(t, "WITHDRAWN", text);
+            }
         }
     }
 

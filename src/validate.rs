@@ -9,34 +9,50 @@ use crate::diagnostics::{LoadError, Problem};
 use crate::duration::Duration;
 use crate::graph;
 use crate::model::{
-    self, Common, Comp, CostModel, Csr, Edge, Injection, Model, NONE, Sampler, ServiceSpec, Slot,
-    Source, stable_hash,
+    self, AlertSpec, Common, Comp, CostModel, Csr, Edge, Injection, MitigationKind, MitigationSpec,
+    Model, NONE, ResponseSpec, Sampler, ServiceSpec, Slot, Source, stable_hash,
 };
-use crate::scenario::{self, Dist, EdgeKind, Effect, Scenario};
-use crate::span::Path;
+use crate::scenario::{
+    self, Condition, Dist, EdgeKind, Effect, Mitigation, RepairStarts, Response, Scenario,
+    Strategy, Trigger,
+};
+use crate::span::{Path, Step};
 use std::collections::HashMap;
 
 /// Default cap on events per run when the scenario sets none.
 pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
 
-/// Reads, parses, validates and compiles a scenario file.
+/// Reads, parses, validates and compiles a scenario file (the baseline model; every
+/// strategy is checked too).
 pub fn load_file(file: &str) -> Result<(Scenario, Model), LoadError> {
-    let text = std::fs::read_to_string(file).map_err(|source| LoadError::Io {
-        file: file.to_string(),
-        source,
-    })?;
-    load_str(file, &text)
+    let (sc, mut models) = load_all_file(file)?;
+    Ok((sc, models.swap_remove(0)))
 }
 
 /// Parses, validates and compiles scenario text; `file` is only used in messages.
 pub fn load_str(file: &str, text: &str) -> Result<(Scenario, Model), LoadError> {
+    let (sc, mut models) = load_all_str(file, text)?;
+    Ok((sc, models.swap_remove(0)))
+}
+
+/// Like [`load_file`], returning the baseline followed by one model per strategy.
+pub fn load_all_file(file: &str) -> Result<(Scenario, Vec<Model>), LoadError> {
+    let text = std::fs::read_to_string(file).map_err(|source| LoadError::Io {
+        file: file.to_string(),
+        source,
+    })?;
+    load_all_str(file, &text)
+}
+
+/// Like [`load_str`], returning the baseline followed by one model per strategy.
+pub fn load_all_str(file: &str, text: &str) -> Result<(Scenario, Vec<Model>), LoadError> {
     let scenario = parse(file, text)?;
-    let model = compile(&scenario).map_err(|problems| LoadError::Invalid {
+    let models = compile_all(&scenario).map_err(|problems| LoadError::Invalid {
         file: file.to_string(),
         text: text.to_string(),
         problems,
     })?;
-    Ok((scenario, model))
+    Ok((scenario, models))
 }
 
 /// Parses RON into the scenario types; `Option` fields may be written without `Some(...)`.
@@ -175,8 +191,212 @@ impl Checker {
     }
 }
 
-/// Checks a parsed scenario and compiles it, or returns every problem found.
+/// Checks a parsed scenario and compiles its baseline, or returns every problem found
+/// (in the scenario and in its strategies).
 pub fn compile(sc: &Scenario) -> Result<Model, Vec<Problem>> {
+    compile_all(sc).map(|mut v| v.swap_remove(0))
+}
+
+/// Compiles the baseline and every strategy, or returns every problem found.
+pub fn compile_all(sc: &Scenario) -> Result<Vec<Model>, Vec<Problem>> {
+    let baseline = compile_variant(sc, None);
+    let mut problems = match &baseline {
+        Ok(_) => vec![],
+        Err(p) => p.clone(),
+    };
+    let mut models = vec![];
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for (k, st) in sc.strategies.iter().enumerate() {
+        let sp = Path::root().field("strategies").index(k);
+        if st.name.trim().is_empty() || st.name == "baseline" {
+            problems.push(
+                Problem::new(
+                    sp.field("name"),
+                    format!("`{}` cannot name a strategy", st.name),
+                )
+                .hint("\"baseline\" is the scenario as written; pick another name"),
+            );
+        } else if names.insert(&st.name, k).is_some() {
+            problems.push(Problem::new(
+                sp.field("name"),
+                format!("duplicate strategy name `{}`", st.name),
+            ));
+        }
+        if !(st.cost.is_finite() && st.cost >= 0.0) {
+            problems.push(Problem::new(
+                sp.field("cost"),
+                format!("a strategy's cost must be >= 0, not {}", st.cost),
+            ));
+        }
+        let (patched, origin) = apply_strategy(sc, k);
+        match compile_variant(&patched, Some((k, st, &origin))) {
+            Ok(m) => models.push(m),
+            Err(ps) => {
+                // Problems in the unpatched scenario were reported for the baseline already.
+                for p in ps {
+                    if p.path.0.first() == Some(&Step::Field("strategies".into()))
+                        && !problems.contains(&p)
+                    {
+                        problems.push(p);
+                    }
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut all = vec![baseline.expect("no problems")];
+    all.extend(models);
+    Ok(all)
+}
+
+/// Where each part of a patched scenario came from, to report problems at the strategy.
+struct Origin {
+    /// Per component of the patched scenario: its path in the file.
+    components: Vec<Path>,
+    /// Per edge.
+    edges: Vec<Path>,
+    /// Per alert.
+    alerts: Vec<Path>,
+    /// Response fields the strategy overrides.
+    response: Vec<&'static str>,
+    /// The strategy's path.
+    strategy: Path,
+}
+
+/// The scenario as strategy `k` changes it.
+fn apply_strategy(sc: &Scenario, k: usize) -> (Scenario, Origin) {
+    let st = &sc.strategies[k];
+    let sp = Path::root().field("strategies").index(k);
+    let mut out = sc.clone();
+    out.strategies.clear();
+    let mut origin = Origin {
+        components: (0..sc.components.len())
+            .map(|i| Path::root().field("components").index(i))
+            .collect(),
+        edges: (0..sc.edges.len())
+            .map(|i| Path::root().field("edges").index(i))
+            .collect(),
+        alerts: (0..sc.alerts.len())
+            .map(|i| Path::root().field("alerts").index(i))
+            .collect(),
+        response: vec![],
+        strategy: sp.clone(),
+    };
+    if let Some(patch) = &st.patch {
+        for (j, c) in patch.components.iter().enumerate() {
+            let path = sp.field("patch").field("components").index(j);
+            match out.components.iter().position(|x| x.id == c.id) {
+                Some(i) => {
+                    out.components[i] = c.clone();
+                    origin.components[i] = path;
+                }
+                None => {
+                    out.components.push(c.clone());
+                    origin.components.push(path);
+                }
+            }
+        }
+        for (j, e) in patch.edges.iter().enumerate() {
+            out.edges.push(e.clone());
+            origin.edges.push(sp.field("patch").field("edges").index(j));
+        }
+    }
+    for (j, a) in st.alerts.iter().enumerate() {
+        out.alerts.push(a.clone());
+        origin.alerts.push(sp.field("alerts").index(j));
+    }
+    if let Some(rp) = &st.response {
+        let r = out.response.get_or_insert(Response {
+            oncall: 1,
+            acknowledge: Dist::Fixed(Duration(0.0)),
+            diagnose: Dist::Fixed(Duration(0.0)),
+            runbook: 1.0,
+            customer_report: Dist::Never,
+            shift: None,
+            notes: true,
+            handoff: Dist::Fixed(Duration(0.0)),
+            repair_starts: RepairStarts::Activation,
+        });
+        macro_rules! take {
+            ($f:ident) => {
+                if let Some(v) = rp.$f {
+                    r.$f = v;
+                    origin.response.push(stringify!($f));
+                }
+            };
+        }
+        take!(oncall);
+        take!(acknowledge);
+        take!(diagnose);
+        take!(runbook);
+        take!(customer_report);
+        take!(notes);
+        take!(handoff);
+        take!(repair_starts);
+        if let Some(v) = rp.shift {
+            r.shift = Some(v);
+            origin.response.push("shift");
+        }
+    }
+    (out, origin)
+}
+
+impl Origin {
+    /// Rewrites a path in the patched scenario into a path in the file.
+    fn map(&self, p: Path) -> Path {
+        let steps = &p.0;
+        let rest = |n: usize| steps[n..].to_vec();
+        let join =
+            |base: &Path, tail: Vec<Step>| Path(base.0.iter().cloned().chain(tail).collect());
+        match (steps.first(), steps.get(1)) {
+            (Some(Step::Field(f)), Some(Step::Index(i)))
+                if f == "components" && *i < self.components.len() =>
+            {
+                join(&self.components[*i], rest(2))
+            }
+            (Some(Step::Field(f)), Some(Step::Index(i)))
+                if f == "edges" && *i < self.edges.len() =>
+            {
+                join(&self.edges[*i], rest(2))
+            }
+            (Some(Step::Field(f)), Some(Step::Index(i)))
+                if f == "alerts" && *i < self.alerts.len() =>
+            {
+                join(&self.alerts[*i], rest(2))
+            }
+            (Some(Step::Field(f)), Some(Step::Field(g)))
+                if f == "response" && self.response.contains(&g.as_str()) =>
+            {
+                join(&self.strategy.field("response"), rest(1))
+            }
+            _ => p,
+        }
+    }
+}
+
+/// Checks one variant (the baseline, or a strategy applied) and compiles it.
+fn compile_variant(
+    sc: &Scenario,
+    strategy: Option<(usize, &Strategy, &Origin)>,
+) -> Result<Model, Vec<Problem>> {
+    compile_checked(sc, strategy.map(|(k, st, _)| (k, st))).map_err(|ps| match strategy {
+        Some((_, _, origin)) => ps
+            .into_iter()
+            .map(|mut p| {
+                p.path = origin.map(p.path);
+                p
+            })
+            .collect(),
+        None => ps,
+    })
+}
+
+fn compile_checked(
+    sc: &Scenario,
+    strategy: Option<(usize, &Strategy)>,
+) -> Result<Model, Vec<Problem>> {
     let root = Path::root();
     let mut ck = Checker { problems: vec![] };
 
@@ -490,6 +710,78 @@ pub fn compile(sc: &Scenario) -> Result<Model, Vec<Problem>> {
         }
     }
 
+    // Alerts and the response team.
+    for (i, a) in sc.alerts.iter().enumerate() {
+        let p = root.field("alerts").index(i);
+        resolve(&mut ck, &a.on, p.field("on"));
+        ck.non_negative(a.after, p.field("after"), "an alert delay");
+        match a.when {
+            Condition::CapacityBelow(x) if !(x > 0.0 && x <= 1.0) => ck.err(
+                p.field("when").index(0),
+                format!("a capacity threshold is in (0, 1], not {x}"),
+            ),
+            Condition::SlowerThan(x) if !(x.is_finite() && x >= 1.0) => ck.err(
+                p.field("when").index(0),
+                format!("a latency threshold is a multiple >= 1, not {x}"),
+            ),
+            _ => {}
+        }
+    }
+    if !sc.alerts.is_empty() && sc.response.is_none() {
+        ck.push(
+            Problem::new(root.field("alerts"), "alerts page nobody: there is no response team")
+                .hint("add response: (oncall: 1, acknowledge: Exp(mean: \"5m\"), diagnose: Exp(mean: \"30m\"))"),
+        );
+    }
+    if let Some(r) = &sc.response {
+        let p = root.field("response");
+        if r.oncall == 0 {
+            ck.err(p.field("oncall"), "at least one responder must be on call");
+        }
+        ck.dist(&r.acknowledge, p.field("acknowledge"), DistUse::Repair);
+        ck.dist(&r.diagnose, p.field("diagnose"), DistUse::Repair);
+        ck.dist(
+            &r.customer_report,
+            p.field("customer_report"),
+            DistUse::Repair,
+        );
+        ck.dist(&r.handoff, p.field("handoff"), DistUse::Repair);
+        if !(r.runbook.is_finite() && r.runbook > 0.0) {
+            ck.push(
+                Problem::new(
+                    p.field("runbook"),
+                    format!("the runbook factor must be positive, not {}", r.runbook),
+                )
+                .hint("runbook: 0.5 halves diagnosis time; 1.0 means no runbook"),
+            );
+        }
+        if let Some(sh) = r.shift {
+            ck.positive(sh, p.field("shift"), "a shift");
+        }
+    }
+    if let Some((k, st)) = strategy {
+        let sp = root.field("strategies").index(k);
+        for (j, mt) in st.mitigations.iter().enumerate() {
+            check_mitigation(
+                &mut ck,
+                mt,
+                sp.field("mitigations").index(j),
+                &|ck, id, path| resolve(ck, id, path),
+            );
+            if sc.response.is_none() && trigger_of(mt) == Trigger::Manual {
+                ck.push(
+                    Problem::new(
+                        sp.field("mitigations").index(j),
+                        "a manual mitigation needs responders, and there is no response team",
+                    )
+                    .hint(
+                        "add a `response` block, or make it automated with trigger: Auto(\"1m\")",
+                    ),
+                );
+            }
+        }
+    }
+
     if !ck.problems.is_empty() {
         return Err(ck.problems);
     }
@@ -526,7 +818,13 @@ pub fn compile(sc: &Scenario) -> Result<Model, Vec<Problem>> {
         }
     };
 
-    Ok(build(sc, &ids, &resolved_edges, ranks))
+    Ok(build(
+        sc,
+        strategy.map(|(_, st)| st),
+        &ids,
+        &resolved_edges,
+        ranks,
+    ))
 }
 
 /// Path of the edge (or group membership) that makes `a` depend on `b`.
@@ -580,6 +878,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Builds the flat model from a scenario already known to be valid.
 fn build(
     sc: &Scenario,
+    strategy: Option<&Strategy>,
     ids: &HashMap<&str, u32>,
     edges: &[(u32, u32, &scenario::Edge)],
     ranks: Vec<u32>,
@@ -770,6 +1069,96 @@ fn build(
         .collect();
     injections.sort_by(|a, b| a.at.total_cmp(&b.at));
 
+    let alerts: Vec<AlertSpec> = sc
+        .alerts
+        .iter()
+        .map(|a| AlertSpec {
+            comp: ids[a.on.as_str()],
+            when: a.when,
+            after: a.after.secs(),
+        })
+        .collect();
+    let mut spare_units = 0u32;
+    let mitigations: Vec<MitigationSpec> = strategy
+        .map(|st| st.mitigations.as_slice())
+        .unwrap_or(&[])
+        .iter()
+        .map(|mt| {
+            let first_unit = spare_units;
+            let (label, kind, targets, per_use, key) = match mt {
+                Mitigation::Spare {
+                    for_,
+                    deploy,
+                    capacity,
+                    stock,
+                    fails,
+                    dormant,
+                    per_use,
+                    ..
+                } => {
+                    spare_units += stock;
+                    (
+                        "spare",
+                        MitigationKind::Spare {
+                            deploy: Sampler::new(deploy),
+                            capacity: *capacity,
+                            stock: *stock,
+                            fails: Sampler::new(fails),
+                            dormant: *dormant,
+                        },
+                        for_.iter().map(|id| ids[id.as_str()]).collect(),
+                        *per_use,
+                        list_key("spare", for_),
+                    )
+                }
+                Mitigation::Failover {
+                    for_,
+                    standby,
+                    delay,
+                    per_use,
+                    ..
+                } => (
+                    "failover",
+                    MitigationKind::Failover {
+                        standby: ids[standby.as_str()],
+                        delay: Sampler::new(delay),
+                    },
+                    vec![ids[for_.as_str()]],
+                    *per_use,
+                    stable_hash(&["failover", for_, standby]),
+                ),
+                Mitigation::Restart {
+                    for_,
+                    takes,
+                    works,
+                    per_use,
+                    ..
+                } => (
+                    "restart",
+                    MitigationKind::Restart {
+                        takes: Sampler::new(takes),
+                        works: *works,
+                    },
+                    for_.iter().map(|id| ids[id.as_str()]).collect(),
+                    *per_use,
+                    list_key("restart", for_),
+                ),
+            };
+            MitigationSpec {
+                label,
+                kind,
+                targets,
+                auto: match trigger_of(mt) {
+                    Trigger::Auto(d) => Some(d.secs()),
+                    Trigger::Manual => None,
+                },
+                per_use,
+                first_unit,
+                key,
+            }
+        })
+        .collect();
+
     Model {
         name: sc.name.clone(),
         about: sc.about.clone(),
@@ -798,6 +1187,159 @@ fn build(
             outage_per_minute: sc.cost.outage_per_minute,
             degraded_per_minute: sc.cost.degraded_per_minute,
             per_user_minute: sc.cost.per_user_minute,
+            responder_hour: sc.cost.responder_hour,
+            fixed: strategy.map_or(0.0, |s| s.cost),
         },
+        strategy: strategy.map_or_else(|| "baseline".to_string(), |s| s.name.clone()),
+        strategy_about: strategy.map_or_else(String::new, |s| s.about.clone()),
+        alerts_of: Csr::from_pairs(
+            n,
+            &alerts
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.comp, i as u32))
+                .collect::<Vec<_>>(),
+        ),
+        alerts,
+        response: sc.response.as_ref().map(|r| ResponseSpec {
+            oncall: r.oncall,
+            acknowledge: Sampler::new(&r.acknowledge),
+            diagnose: Sampler::new(&r.diagnose),
+            runbook: r.runbook,
+            customer_report: Sampler::new(&r.customer_report),
+            shift: r.shift.map_or(f64::INFINITY, |d| d.secs()),
+            notes: r.notes,
+            handoff: Sampler::new(&r.handoff),
+            repair_on_diagnosis: r.repair_starts == RepairStarts::Diagnosis,
+        }),
+        mitigations_of: Csr::from_pairs(
+            n,
+            &mitigations
+                .iter()
+                .enumerate()
+                .flat_map(|(k, m)| m.targets.iter().map(move |&c| (c, k as u32)))
+                .collect::<Vec<_>>(),
+        ),
+        standby_for: Csr::from_pairs(
+            n,
+            &mitigations
+                .iter()
+                .enumerate()
+                .filter_map(|(k, m)| match m.kind {
+                    MitigationKind::Failover { standby, .. } => Some((standby, k as u32)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        spare_units,
+        mitigations,
+    }
+}
+
+/// Stable key of a mitigation over a list of components: the same mitigation in two
+/// strategies draws the same random numbers.
+fn list_key(kind: &str, ids: &[String]) -> u64 {
+    let mut parts = vec![kind];
+    parts.extend(ids.iter().map(String::as_str));
+    stable_hash(&parts)
+}
+
+fn trigger_of(m: &Mitigation) -> Trigger {
+    match m {
+        Mitigation::Spare { trigger, .. }
+        | Mitigation::Failover { trigger, .. }
+        | Mitigation::Restart { trigger, .. } => *trigger,
+    }
+}
+
+/// Checks one mitigation; `resolve` reports unknown ids.
+fn check_mitigation(
+    ck: &mut Checker,
+    m: &Mitigation,
+    p: Path,
+    resolve: &dyn Fn(&mut Checker, &str, Path) -> Option<u32>,
+) {
+    let money = |ck: &mut Checker, x: f64, path: Path| {
+        if !(x.is_finite() && x >= 0.0) {
+            ck.err(path, format!("a cost must be >= 0, not {x}"));
+        }
+    };
+    if let Trigger::Auto(d) = trigger_of(m) {
+        ck.non_negative(d, p.field("trigger").index(0), "an automation delay");
+    }
+    match m {
+        Mitigation::Spare {
+            for_,
+            deploy,
+            capacity,
+            stock,
+            fails,
+            dormant,
+            per_use,
+            ..
+        } => {
+            if for_.is_empty() {
+                ck.err(
+                    p.field("for"),
+                    "a spare must stand in for at least one component",
+                );
+            }
+            for (i, id) in for_.iter().enumerate() {
+                resolve(ck, id, p.field("for").index(i));
+            }
+            ck.dist(deploy, p.field("deploy"), DistUse::Repair);
+            ck.dist(fails, p.field("fails"), DistUse::Repair);
+            if !(*capacity > 0.0 && *capacity <= 1.0) {
+                ck.err(
+                    p.field("capacity"),
+                    format!("a spare's capacity is a share in (0, 1], not {capacity}"),
+                );
+            }
+            if *stock == 0 {
+                ck.err(p.field("stock"), "a spare needs at least one unit in stock");
+            }
+            if !(0.0..=1.0).contains(dormant) {
+                ck.push(
+                    Problem::new(p.field("dormant"), format!("dormant is a failure-rate factor in [0, 1], not {dormant}"))
+                        .hint("0: a cold spare never fails while waiting; 1: a hot spare fails as if in service"),
+                );
+            }
+            money(ck, *per_use, p.field("per_use"));
+        }
+        Mitigation::Failover {
+            for_,
+            standby,
+            delay,
+            per_use,
+            ..
+        } => {
+            resolve(ck, for_, p.field("for"));
+            resolve(ck, standby, p.field("standby"));
+            if for_ == standby {
+                ck.err(p.field("standby"), "a component cannot fail over to itself");
+            }
+            ck.dist(delay, p.field("delay"), DistUse::Repair);
+            money(ck, *per_use, p.field("per_use"));
+        }
+        Mitigation::Restart {
+            for_,
+            takes,
+            works,
+            per_use,
+            ..
+        } => {
+            if for_.is_empty() {
+                ck.err(
+                    p.field("for"),
+                    "a restart must apply to at least one component",
+                );
+            }
+            for (i, id) in for_.iter().enumerate() {
+                resolve(ck, id, p.field("for").index(i));
+            }
+            ck.dist(takes, p.field("takes"), DistUse::Repair);
+            ck.fraction(*works, p.field("works"), "a success probability");
+            money(ck, *per_use, p.field("per_use"));
+        }
     }
 }
