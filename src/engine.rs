@@ -495,7 +495,9 @@ impl<'m> Sim<'m> {
 
         while let Some(ev) = self.heap.pop() {
             if self.events >= m.max_events {
+                // The state holds until this unprocessed event: the run covers up to it.
                 self.capped = true;
+                self.now = ev.t.min(m.horizon);
                 self.end = self.now;
                 obs.note(self.now, Note::EventCap);
                 break;
@@ -858,7 +860,7 @@ impl<'m> Sim<'m> {
                         via: self.via[iu],
                     },
                 );
-                if m.response.is_some() {
+                if !m.mitigations.is_empty() {
                     self.on_class_change(iu, cls == Class::Healthy);
                 }
                 if cls != Class::Healthy {
@@ -875,7 +877,7 @@ impl<'m> Sim<'m> {
                     }
                 }
             }
-            if m.response.is_some() {
+            if m.response.is_some() && !m.alerts.is_empty() {
                 self.check_alerts(iu);
             }
             let si = self.svc_of[iu];

@@ -10,9 +10,10 @@
 //! 3. **Acknowledge**, then **diagnose** (× the runbook factor). At the end of a shift an
 //!    incident still being diagnosed is handed off: with notes the next responder loses only
 //!    the hand-off time; without, they diagnose again from scratch.
-//! 4. **Diagnosed**: manual mitigations start for every impaired component they cover, and,
-//!    when repairs wait for a diagnosis, repairs start. The responder is free again once no
-//!    service is failing because of this root.
+//! 4. **Diagnosed**: manual mitigations start for the components impaired by this
+//!    incident's root fault, and, when repairs wait for a diagnosis, repairs start for every
+//!    active fault on an impaired component (crews fix what they find broken). The responder
+//!    is free again once no service is failing because of this root.
 //! 5. **Mitigations** (fix the failure, not the fault): a `Spare` stands in for a failed
 //!    component after its deploy time at a share of its capacity; a `Failover` replaces the
 //!    component's output with a standby's; a `Restart` clears its faults with some
@@ -640,13 +641,15 @@ impl Sim<'_> {
                 }
             }
         }
+        // Mitigations go to what this incident is about: components impaired by its root.
+        let key = self.rs.incidents[id as usize].key;
         for mit in 0..m.mitigations.len() {
             if m.mitigations[mit].auto.is_some() {
                 continue;
             }
             for k in 0..m.mitigations[mit].targets.len() {
                 let c = m.mitigations[mit].targets[k] as usize;
-                if self.own_impaired(c) && self.rs.mitigating[c] == NONE {
+                if self.own_impaired(c) && self.rs.mitigating[c] == NONE && self.key_of(c) == key {
                     self.start_mitigation(mit as u32, c, obs);
                 }
             }

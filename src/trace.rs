@@ -306,7 +306,9 @@ impl Observer for Recorder<'_> {
             Note::Resolved { incident } => self.push(
                 t,
                 "RESOLVED",
-                format!("incident #{incident}: users served again; responder free"),
+                format!(
+                    "incident #{incident}: no failure users see comes from it now; responder free"
+                ),
             ),
             Note::Mitigating {
                 mitigation,
@@ -405,9 +407,14 @@ impl Trace {
     /// Timeline and postmortem as text.
     pub fn render(&self, m: &Model) -> String {
         let mut s = String::new();
+        let under = if m.strategy == "baseline" {
+            String::new()
+        } else {
+            format!(" under strategy {}", m.strategy)
+        };
         let _ = writeln!(
             s,
-            "{} — run {} of seed {} over {} ({} events)\n",
+            "{} — run {} of seed {}{under} over {} ({} events)\n",
             m.name,
             self.run,
             self.seed,

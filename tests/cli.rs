@@ -178,26 +178,32 @@ fn memory_stays_flat_as_runs_grow() {
 
 #[test]
 fn the_event_cap_is_reported_not_silent() {
-    let j = json(&[
-        "run",
-        SUBSTATION,
-        "--runs",
-        "200",
-        "--json",
-        "--max-events",
-        "3",
-    ]);
-    assert_eq!(j["capped_runs"], 200);
-    // A capped run is judged on the time it simulated, not on the whole horizon.
+    // One fault on day 1, repaired 10 days later: with a cap of one event, each run stops at
+    // the repair it cannot process, having simulated 11 days of which 10 were down.
+    let file = std::env::temp_dir().join(format!("faultline-cap-{}.ron", std::process::id()));
+    std::fs::write(
+        &file,
+        r#"Scenario(name: "cap", horizon: "20d", components: [
+            (id: "a", faults: [(name: "f", every: At("1d"), effect: Crash, repair: Fixed("10d"))]),
+            (id: "svc", service: (slo: 0.5)),
+        ], edges: [(from: "svc", to: "a", kind: Requires)])"#,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let j = json(&["run", path, "--runs", "50", "--json", "--max-events", "1"]);
+    assert_eq!(j["capped_runs"], 50);
     let a = j["strategies"][0]["availability"]["mean"].as_f64().unwrap();
     assert!(
-        a < 0.99,
-        "availability {a} of runs that stopped during the outage"
+        (a - 1.0 / 11.0).abs() < 1e-12,
+        "availability {a} over the 11 simulated days"
     );
-    let out = faultline(&["run", SUBSTATION, "--runs", "200", "--max-events", "3"]);
+    let out = faultline(&["run", path, "--runs", "50", "--max-events", "1"]);
     assert!(
         stdout(&out).contains("hit the event cap"),
         "{}",
         stdout(&out)
     );
+    let uncapped = json(&["run", path, "--runs", "50", "--json"]);
+    assert_eq!(uncapped["capped_runs"], 0);
+    let _ = std::fs::remove_file(&file);
 }

@@ -1,7 +1,8 @@
 //! Every invalid scenario gets a clear message with its location and exit code 2, never a
 //! panic.
 //!
-//! Each test starts from the text of `scenarios/substation.ron`, breaks it on purpose, and
+//! Each test starts from the text of `tests/data/diagnostics-base.ron` (a frozen copy of the
+//! substation scenario), breaks it on purpose, and
 //! checks both the library (`validate::load_str`) and the binary (`faultline validate FILE`:
 //! exit code 2, `FILE:LINE:COL: message` on stderr, nothing on stdout). Expected positions
 //! are computed from the broken text itself (`text.find(...)`), never hard-coded, so the
@@ -21,7 +22,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The valid example every test starts from.
 fn substation() -> String {
-    std::fs::read_to_string(repo("scenarios/substation.ron")).expect("read substation.ron")
+    std::fs::read_to_string(repo("tests/data/diagnostics-base.ron"))
+        .expect("read diagnostics-base.ron")
 }
 
 /// `text` with the single occurrence of `from` replaced by `to`.

@@ -7,4 +7,5 @@ mod alloc;
 mod closed_form;
 mod diagnostics;
 mod fuzz;
+mod response;
 mod trace_snapshot;
