@@ -105,9 +105,7 @@ fn hand_offs_cost_little_with_notes_and_a_whole_diagnosis_without() {
     let text = |notes: bool| {
         transformer(
             &format!(r#", shift: "3h", notes: {notes}, handoff: Fixed("15m")"#),
-            &format!(
-                r#"(name: "spare", mitigations: [Spare(for: ["xfmr"], deploy: Fixed("0s"))])"#
-            ),
+            r#"(name: "spare", mitigations: [Spare(for: ["xfmr"], deploy: Fixed("0s"))])"#,
         )
         .replace(r#"acknowledge: Fixed("5m")"#, r#"acknowledge: Fixed("2h")"#)
     };
@@ -313,7 +311,9 @@ fn problems_in_a_strategy_are_located_in_the_strategy() {
         r#"(name: "bad", mitigations: [Spare(for: ["xfrm"], deploy: Fixed("1d"), capacity: 1.5)],
             patch: (components: [(id: "extra", capacity: 2.0)]))"#,
     );
-    let err = load_all_str("t.ron", &text).err().expect("invalid");
+    let Err(err) = load_all_str("t.ron", &text) else {
+        panic!("a strategy with three problems must not load");
+    };
     let shown = err.render(false);
     for expected in [
         "strategies[0].mitigations[0].for[0]",
