@@ -1,1 +1,172 @@
-fn main() {}
+//! Engine benchmarks (divan). Run with `cargo bench --bench engine`; see `benches/README.md`
+//! for what each one measures and the latest figures.
+//!
+//! - `floor_heap_loop`: a minimal hand-written event loop (the floor the engine is judged
+//!   against), on the same process and the same number of events as the next one.
+//! - `engine_single_component`: the engine on one component that fails and is repaired every
+//!   hour or so, for about 100,000 events per run.
+//! - `floor_parallel`: the floor loop on 1 and 2 independent threads: what the machine
+//!   itself gives a second thread (the ceiling for the next one).
+//! - `substation_runs`: a whole Monte Carlo study of `scenarios/substation.ron`, 1 and 2 threads.
+//! - `large_graph_run`: one run of a generated estate (`faultline::r#gen`) of 1k, 10k, 100k
+//!   components with 3 dependency edges per component.
+//!
+//! Every model is built outside the timed part; every timed iteration simulates the same run
+//! index, so the event count (the divan counter) is exact.
+
+use divan::Bencher;
+use divan::counter::ItemsCount;
+use faultline::engine::Sim;
+use faultline::model::Model;
+use faultline::montecarlo::{self, Study};
+use faultline::validate::load_str;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::OnceLock;
+
+fn main() {
+    divan::main();
+}
+
+/// Seed used by every benchmark run.
+const SEED: u64 = 1;
+
+/// One component with an exponential fault (mean 1 h) and an exponential repair (mean 1 h)
+/// and a service that requires it; 100,000 h horizon, so about 100,000 events per run.
+const SINGLE: &str = r#"Scenario(
+    name: "single",
+    horizon: "100000h",
+    components: [
+        (id: "box", faults: [(name: "f", every: Exp(mean: "1h"), effect: Crash, repair: Exp(mean: "1h"))]),
+        (id: "svc", service: (slo: 0.9, users: 1)),
+    ],
+    edges: [(from: "svc", to: "box", kind: Requires)],
+)"#;
+
+fn single_model() -> &'static Model {
+    static M: OnceLock<Model> = OnceLock::new();
+    M.get_or_init(|| load_str("single.ron", SINGLE).expect("single scenario").1)
+}
+
+/// Events in run 0 of the single-component model: both the engine bench and the floor
+/// process exactly this many.
+fn single_events() -> u64 {
+    static E: OnceLock<u64> = OnceLock::new();
+    *E.get_or_init(|| {
+        let mut sim = Sim::new(single_model());
+        sim.run(SEED, 0, &mut ());
+        sim.events
+    })
+}
+
+/// The floor: the same alternating up/down process (exponential times, mean 1 h each) as
+/// the single-component scenario, as the smallest loop that still does what any discrete-event
+/// engine must do per event: pop the earliest event from a binary heap ordered by
+/// (time, sequence), update the state and its time accounting, draw an exponential from a
+/// ChaCha8 stream and push the next event.
+fn floor_loop(events: u64) -> f64 {
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    let exp: Exp<f64> = Exp::new(1.0 / 3600.0).expect("rate");
+    // Non-negative f64 times order like their bit patterns.
+    let mut heap: BinaryHeap<Reverse<(u64, u64)>> = BinaryHeap::with_capacity(16);
+    let mut seq = 0u64;
+    heap.push(Reverse((exp.sample(&mut rng).to_bits(), seq)));
+    let mut up = true;
+    let mut since = 0.0f64;
+    let mut downtime = 0.0f64;
+    for _ in 0..events {
+        let Reverse((bits, _)) = heap.pop().expect("always one pending event");
+        let t = f64::from_bits(bits);
+        if !up {
+            downtime += t - since;
+        }
+        up = !up;
+        since = t;
+        seq += 1;
+        heap.push(Reverse(((t + exp.sample(&mut rng)).to_bits(), seq)));
+    }
+    downtime
+}
+
+#[divan::bench]
+fn floor_heap_loop(bencher: Bencher) {
+    let events = single_events();
+    bencher
+        .counter(ItemsCount::new(events))
+        .bench_local(|| floor_loop(divan::black_box(events)));
+}
+
+#[divan::bench]
+fn engine_single_component(bencher: Bencher) {
+    let events = single_events();
+    let mut sim = Sim::new(single_model());
+    bencher.counter(ItemsCount::new(events)).bench_local(|| {
+        sim.run(divan::black_box(SEED), 0, &mut ());
+        sim.events
+    });
+    assert_eq!(sim.events, events);
+}
+
+/// The machine's own parallel ceiling, for reading `substation_runs`: the floor loop on
+/// `threads` independent threads (no shared state at all), 10 × the single-component events
+/// each, threads spawned inside the timed part as `montecarlo::run` spawns its pool.
+#[divan::bench(args = [1, 2], sample_count = 20)]
+fn floor_parallel(bencher: Bencher, threads: usize) {
+    let events = 10 * single_events();
+    bencher
+        .counter(ItemsCount::new(events * threads as u64))
+        .bench_local(|| {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|_| s.spawn(|| floor_loop(divan::black_box(events))))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("floor thread"))
+                    .sum::<f64>()
+            })
+        });
+}
+
+/// Runs per Monte Carlo study.
+const STUDY_RUNS: u64 = 10_000;
+
+#[divan::bench(args = [1, 2], sample_count = 20)]
+fn substation_runs(bencher: Bencher, threads: usize) {
+    let text = include_str!("../scenarios/substation.ron");
+    let (_, model) = load_str("substation.ron", text).expect("substation scenario");
+    bencher
+        .counter(ItemsCount::new(STUDY_RUNS))
+        .bench_local(|| {
+            montecarlo::run(
+                &model,
+                Study {
+                    seed: SEED,
+                    first: 0,
+                    runs: STUDY_RUNS,
+                    threads,
+                },
+                &|_| {},
+            )
+            .events
+        });
+}
+
+/// One run of a generated estate; the counter is the run's events. The 100k model takes
+/// seconds per run, so sampling stops after `max_time`.
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 10, max_time = 20)]
+fn large_graph_run(bencher: Bencher, components: usize) {
+    let text = faultline::r#gen::scenario_text(components, SEED);
+    let (_, model) = load_str("generated.ron", &text).expect("generated scenario");
+    let mut sim = Sim::new(&model);
+    sim.run(SEED, 0, &mut ());
+    let events = sim.events;
+    bencher.counter(ItemsCount::new(events)).bench_local(|| {
+        sim.run(divan::black_box(SEED), 0, &mut ());
+        sim.events
+    });
+    assert_eq!(sim.events, events);
+}
