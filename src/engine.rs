@@ -17,6 +17,7 @@
 
 use crate::model::{Model, NONE, Source};
 use crate::propagation::{Class, Health, SvcState};
+use crate::queue::QueueState;
 use crate::response::{DetectedBy, ResponseState};
 use crate::rng;
 use rand_chacha::ChaCha8Rng;
@@ -82,6 +83,35 @@ pub(crate) enum Kind {
         mitigation: u32,
         comp: u32,
         generation: u32,
+    },
+    QArrive {
+        queue: u32,
+        generation: u32,
+    },
+    QRate {
+        queue: u32,
+    },
+    QBurst {
+        queue: u32,
+        generation: u32,
+    },
+    QRetry {
+        queue: u32,
+        born: f64,
+        attempt: u32,
+    },
+    QDone {
+        job: u32,
+        generation: u32,
+    },
+    QExpire {
+        queue: u32,
+    },
+    QSample {
+        queue: u32,
+    },
+    QSpoon {
+        queue: u32,
     },
 }
 
@@ -181,6 +211,17 @@ pub enum Note {
     RestartFailed { comp: u32 },
     /// A stand-in was withdrawn: the component is repaired.
     Withdrawn { mitigation: u32, comp: u32 },
+    /// A queue's health window closed.
+    QueueSample {
+        queue: u32,
+        waiting: u64,
+        parked: u64,
+        good: f64,
+    },
+    /// Shedding pulled this many waiting jobs into the parking lot.
+    Parked { queue: u32, jobs: u64 },
+    /// The parking lot is empty again: every pulled job was fed back.
+    ParkedEmpty { queue: u32 },
 }
 
 /// Watches a run. The Monte Carlo path uses `()`, which compiles to nothing.
@@ -286,6 +327,8 @@ pub struct Sim<'m> {
 
     /// Incident response state and measurements.
     pub rs: ResponseState,
+    /// Job queues.
+    pub qs: QueueState,
 }
 
 impl<'m> Sim<'m> {
@@ -353,6 +396,7 @@ impl<'m> Sim<'m> {
             template_pre: vec![],
             template_class: vec![],
             rs: ResponseState::new(m),
+            qs: QueueState::new(m),
         };
         // The healthy state may itself be impaired (an undersized unit, a group short of
         // members): settle it once, with every node queued, and keep it as the template.
@@ -454,6 +498,7 @@ impl<'m> Sim<'m> {
             }
         }
         self.reset_response(seed, run);
+        self.reset_queues(seed, run);
     }
 
     pub(crate) fn schedule(&mut self, t: f64, kind: Kind) {
@@ -576,6 +621,14 @@ impl<'m> Sim<'m> {
                 self.edge_cause[edge as usize] = cause;
                 self.mark(m.edges[edge as usize].from);
             }
+            Kind::QArrive { .. }
+            | Kind::QRate { .. }
+            | Kind::QBurst { .. }
+            | Kind::QRetry { .. }
+            | Kind::QDone { .. }
+            | Kind::QExpire { .. }
+            | Kind::QSample { .. }
+            | Kind::QSpoon { .. } => self.dispatch_queue(kind, obs),
             other => self.dispatch_response(other, obs),
         }
     }
@@ -610,7 +663,14 @@ impl<'m> Sim<'m> {
             obs.note(self.now, Note::Active { slot });
         }
         self.mark(s.comp);
-        if self.on_activate(slot) {
+        let repair_now = self.on_activate(slot);
+        if let crate::scenario::Effect::Burst { jobs, over } = s.effect {
+            // A load fault ends when its window does.
+            let end = self.start_burst(s.comp as usize, slot, jobs, over.secs());
+            let generation = self.slot_gen[slot as usize];
+            self.rs.repairing[slot as usize] = true;
+            self.schedule(end, Kind::Repair { slot, generation });
+        } else if repair_now {
             self.start_repair(slot);
         }
     }
@@ -663,7 +723,15 @@ impl<'m> Sim<'m> {
                 }
                 break;
             }
-            let (pre, mut cause, mut via) = self.evaluate(iu);
+            let (mut pre, mut cause, mut via) = self.evaluate(iu);
+            if m.comps[iu].queue != NONE {
+                let (good, root) = self.queue_output(iu, pre);
+                pre.cap *= good;
+                if good < 1.0 && cause == NONE {
+                    cause = root;
+                    via = NONE;
+                }
+            }
             let c = &m.comps[iu];
             let load_changed = pre.cap != self.pre_cap[iu];
             self.pre_cap[iu] = pre.cap;
@@ -905,6 +973,10 @@ impl<'m> Sim<'m> {
         a.frac = SvcState::affected(&spec, h);
         let old = a.state;
         if st == old {
+            if st == SvcState::Failed && self.m.response.is_some() {
+                // Still failed, perhaps for a new reason that somebody must notice.
+                self.on_service_cause_changed(si, comp, obs);
+            }
             return;
         }
         a.state = st;
@@ -974,6 +1046,7 @@ impl<'m> Sim<'m> {
             self.site_since = end;
         }
         self.finish_response();
+        self.finish_queues();
     }
 
     /// The state class of component `i` with output `h`.

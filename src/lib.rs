@@ -14,6 +14,7 @@ pub mod graph;
 pub mod model;
 pub mod montecarlo;
 pub mod propagation;
+pub mod queue;
 pub mod report;
 pub mod response;
 pub mod rng;

@@ -208,6 +208,62 @@ pub struct Comp {
     pub cluster: u32,
     /// Evaluation rank: dependencies (over zero-delay edges and membership) rank lower.
     pub rank: u32,
+    /// Index into [`Model::queues`] when this component is a queue, else [`NONE`].
+    pub queue: u32,
+}
+
+/// How a compiled queue judges its health.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum QueueHealthSpec {
+    /// Share of attempts that succeeded in time.
+    Goodput,
+    /// Share of jobs done within this many seconds.
+    Latency(f64),
+}
+
+/// A compiled job queue.
+#[derive(Debug, Clone)]
+pub struct QueueSpec {
+    /// Its component.
+    pub comp: u32,
+    /// Base arrival rate, jobs per second.
+    pub rate: f64,
+    /// Piecewise-constant rate changes: (from time, rate), sorted by time.
+    pub schedule: Vec<(f64, f64)>,
+    /// Servers.
+    pub workers: u32,
+    /// Service time with an empty queue.
+    pub service: Sampler,
+    /// Slowdown scale `a` (0: none).
+    pub slow_a: f64,
+    /// Slowdown exponent `b`.
+    pub slow_b: f64,
+    /// Client timeout in seconds (+inf: none).
+    pub timeout: f64,
+    /// Server discards expired jobs.
+    pub drop_expired: bool,
+    /// Probability a served attempt fails.
+    pub errors: f64,
+    /// Retries per job.
+    pub retries: u32,
+    /// Backoff before a retry.
+    pub backoff: Sampler,
+    /// Backoff growth per retry.
+    pub multiplier: f64,
+    /// Retry budget (retries per new job), +inf: unlimited.
+    pub budget: f64,
+    /// Most waiting jobs (u64::MAX: unbounded).
+    pub bound: u64,
+    /// Health rule.
+    pub health: QueueHealthSpec,
+    /// Health window, seconds.
+    pub window: f64,
+    /// Measurements start after this.
+    pub warmup: f64,
+    /// Queues this one feeds with completed jobs.
+    pub feeds: Vec<u32>,
+    /// Stable hash keying its random streams.
+    pub key: u64,
 }
 
 /// Faults injected at one time in every run.
@@ -234,6 +290,8 @@ pub struct CostModel {
     pub responder_hour: f64,
     /// Fixed cost of the strategy, per run.
     pub fixed: f64,
+    /// Per job lost.
+    pub per_lost_job: f64,
 }
 
 /// A compiled alert.
@@ -292,6 +350,41 @@ pub enum MitigationKind {
         standby: u32,
         /// Switch time.
         delay: Sampler,
+    },
+    /// Park a queue's waiting jobs and feed them back at `rate`; drop arrivals above `above`.
+    Shed {
+        /// Time to start.
+        delay: Sampler,
+        /// Spoon-feeding rate (jobs/s), if any.
+        rate: Option<f64>,
+        /// Drop threshold, if any.
+        above: Option<u64>,
+        /// Cost per dropped job.
+        per_drop: f64,
+    },
+    /// Admission control at `rate` jobs per second.
+    RateLimit {
+        /// Time to switch on.
+        delay: Sampler,
+        /// Jobs per second.
+        rate: f64,
+    },
+    /// Reject at once while dependencies deliver less than `below` (always armed).
+    CircuitBreaker {
+        /// Threshold.
+        below: f64,
+    },
+    /// More workers after a delay.
+    AddWorkers {
+        /// Time to bring them up.
+        delay: Sampler,
+        /// How many.
+        workers: u32,
+    },
+    /// Remove the queue's slowdown after a long time.
+    Redesign {
+        /// Time it takes.
+        takes: Sampler,
     },
     /// A restart that clears faults with probability `works`.
     Restart {
@@ -386,6 +479,8 @@ pub struct Model {
     pub standby_for: Csr,
     /// Total spare units over all spare mitigations.
     pub spare_units: u32,
+    /// Job queues.
+    pub queues: Vec<QueueSpec>,
 }
 
 impl Model {

@@ -65,6 +65,112 @@ impl ServiceStats {
     }
 }
 
+/// Statistics of one job queue across runs (each a per-run figure, after the warm-up).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct QueueStats {
+    /// New jobs.
+    pub jobs: Moments,
+    /// Attempts per new job (retries included): the retry amplification.
+    pub attempts_per_job: Moments,
+    /// Attempts served in time.
+    pub ok: Moments,
+    /// Share of new jobs that ended well (goodput / offered load).
+    pub goodput: Moments,
+    /// Attempts whose client gave up.
+    pub timed_out: Moments,
+    /// Attempts served after their client gave up.
+    pub wasted: Moments,
+    /// Retries.
+    pub retried: Moments,
+    /// Rejected attempts.
+    pub rejected: Moments,
+    /// Dropped jobs.
+    pub dropped: Moments,
+    /// Jobs shed into the parking lot.
+    pub shed: Moments,
+    /// Jobs lost for good.
+    pub lost: Moments,
+    /// Mean time in system of successful attempts, seconds.
+    pub latency: Moments,
+    /// Time-averaged number in system (waiting + in service).
+    pub in_system: Moments,
+    /// Successful attempts per second.
+    pub throughput: Moments,
+    /// Longest waiting line per run, for percentiles.
+    pub max_waiting: Histogram,
+    /// Waiting jobs at the end of the run, for percentiles (a backlog that never drains).
+    pub final_waiting: Histogram,
+}
+
+impl QueueStats {
+    fn new() -> QueueStats {
+        QueueStats {
+            jobs: Moments::new(),
+            attempts_per_job: Moments::new(),
+            ok: Moments::new(),
+            goodput: Moments::new(),
+            timed_out: Moments::new(),
+            wasted: Moments::new(),
+            retried: Moments::new(),
+            rejected: Moments::new(),
+            dropped: Moments::new(),
+            shed: Moments::new(),
+            lost: Moments::new(),
+            latency: Moments::new(),
+            in_system: Moments::new(),
+            throughput: Moments::new(),
+            max_waiting: Histogram::new(),
+            final_waiting: Histogram::new(),
+        }
+    }
+
+    fn record(&mut self, c: &crate::queue::QueueCounts, waiting_now: usize) {
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+        self.jobs.push(c.jobs as f64);
+        if c.jobs > 0 {
+            self.attempts_per_job
+                .push(c.attempts as f64 / c.jobs as f64);
+            self.goodput.push(c.ok as f64 / c.jobs as f64);
+        }
+        self.ok.push(c.ok as f64);
+        self.timed_out.push(c.timed_out as f64);
+        self.wasted.push(c.wasted as f64);
+        self.retried.push(c.retried as f64);
+        self.rejected.push(c.rejected as f64);
+        self.dropped.push(c.dropped as f64);
+        self.shed.push(c.shed as f64);
+        self.lost.push(c.lost as f64);
+        if c.latency_n > 0 {
+            self.latency.push(c.latency_sum / c.latency_n as f64);
+        }
+        if c.measured > 0.0 {
+            self.in_system.push(c.area / c.measured);
+            self.throughput.push(ratio(c.ok as f64, c.measured));
+        }
+        self.max_waiting.record(c.max_waiting as f64);
+        self.final_waiting.record(waiting_now as f64);
+    }
+
+    fn merge(&mut self, o: &QueueStats) {
+        self.jobs.merge(&o.jobs);
+        self.attempts_per_job.merge(&o.attempts_per_job);
+        self.ok.merge(&o.ok);
+        self.goodput.merge(&o.goodput);
+        self.timed_out.merge(&o.timed_out);
+        self.wasted.merge(&o.wasted);
+        self.retried.merge(&o.retried);
+        self.rejected.merge(&o.rejected);
+        self.dropped.merge(&o.dropped);
+        self.shed.merge(&o.shed);
+        self.lost.merge(&o.lost);
+        self.latency.merge(&o.latency);
+        self.in_system.merge(&o.in_system);
+        self.throughput.merge(&o.throughput);
+        self.max_waiting.merge(&o.max_waiting);
+        self.final_waiting.merge(&o.final_waiting);
+    }
+}
+
 /// Everything a study reports, accumulated over runs.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Summary {
@@ -122,6 +228,8 @@ pub struct Summary {
     pub paired_cost: Moments,
     /// Per run: this strategy's downtime minus the baseline's on the same run.
     pub paired_downtime: Moments,
+    /// Per queue, in model order.
+    pub queues: Vec<QueueStats>,
 }
 
 impl Summary {
@@ -155,6 +263,7 @@ impl Summary {
             handoffs: 0,
             paired_cost: Moments::new(),
             paired_downtime: Moments::new(),
+            queues: (0..m.queues.len()).map(|_| QueueStats::new()).collect(),
         }
     }
 
@@ -198,6 +307,17 @@ impl Summary {
         let rs = &sim.rs;
         let responder_hours = rs.responder_seconds / 3600.0;
         cost += m.cost.responder_hour * responder_hours + rs.mitigation_cost + m.cost.fixed;
+        for (k, qs) in self.queues.iter_mut().enumerate() {
+            let c = sim.qs.counts(k);
+            qs.record(c, sim.qs.waiting(k));
+            cost += m.cost.per_lost_job * c.lost as f64;
+        }
+        for mt in &m.mitigations {
+            if let crate::model::MitigationKind::Shed { per_drop, .. } = mt.kind {
+                let k = m.comps[mt.targets[0] as usize].queue as usize;
+                cost += per_drop * sim.qs.counts(k).dropped as f64;
+            }
+        }
         self.cost.push(cost);
         self.detect_total += rs.detect_total;
         self.detect_count += u64::from(rs.detect_count);
@@ -257,6 +377,9 @@ impl Summary {
         self.handoffs += o.handoffs;
         self.paired_cost.merge(&o.paired_cost);
         self.paired_downtime.merge(&o.paired_downtime);
+        for (a, b) in self.queues.iter_mut().zip(&o.queues) {
+            a.merge(b);
+        }
     }
 
     /// Mean seconds from a user-visible failure to its detection (NaN if none detected).

@@ -132,6 +132,7 @@ fn severity(e: Effect) -> u8 {
         Effect::Corrupt => 1,
         Effect::Degrade(_) => 2,
         Effect::Slow(_) => 3,
+        Effect::Burst { .. } => u8::MAX,
     }
 }
 
@@ -159,6 +160,8 @@ impl Sim<'_> {
                 Effect::Degrade(f) => h.cap *= f,
                 Effect::Corrupt => h.corrupt = true,
                 Effect::Slow(f) => h.slow *= f,
+                // Load, not damage: the queue feels it through its jobs.
+                Effect::Burst { .. } => continue,
             }
             if severity(effect) < worst {
                 worst = severity(effect);
@@ -167,10 +170,18 @@ impl Sim<'_> {
         }
 
         // A stand-in (a spare, a failover) replaces what the component's own faults took.
-        if let Some(sub) = self.standin_health(i)
-            && (sub.cap > h.cap || (h.corrupt && !sub.corrupt))
-        {
-            h = sub;
+        if let Some((sub, replace)) = self.standin_health(i) {
+            if replace {
+                // A failover: the standby's output is the component's now.
+                h = sub;
+            } else {
+                // A spare stands in for what the faults took: the better of the two.
+                h = Health {
+                    cap: h.cap.max(sub.cap),
+                    slow: h.slow.min(sub.slow),
+                    corrupt: h.corrupt && sub.corrupt,
+                };
+            }
         }
 
         if c.need > 0 {

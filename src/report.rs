@@ -82,6 +82,76 @@ pub struct ServiceJson {
     pub user_minutes: MeanCi,
 }
 
+/// One job queue's figures (per run, after its warm-up).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct QueueJson {
+    /// Component id.
+    pub id: String,
+    /// New jobs per run.
+    pub jobs: Mean,
+    /// Attempts per new job (retry amplification).
+    pub attempts_per_job: MeanCi,
+    /// Share of new jobs served in time.
+    pub goodput: MeanCi,
+    /// Attempts served in time, per run.
+    pub ok: Mean,
+    /// Attempts whose client gave up, per run.
+    pub timed_out: Mean,
+    /// Attempts served after their client gave up (wasted work), per run.
+    pub wasted: Mean,
+    /// Retries per run.
+    pub retried: Mean,
+    /// Rejected attempts per run.
+    pub rejected: Mean,
+    /// Dropped jobs per run.
+    pub dropped: Mean,
+    /// Jobs shed into the parking lot per run.
+    pub shed: Mean,
+    /// Jobs lost for good per run.
+    pub lost: Mean,
+    /// Mean time in system of successful attempts, seconds.
+    pub latency_s: MeanCi,
+    /// Time-averaged number in system.
+    pub in_system: MeanCi,
+    /// Successful attempts per second.
+    pub throughput_per_s: MeanCi,
+    /// Longest waiting line in a run: percentiles across runs.
+    pub max_waiting: Spread,
+    /// Waiting line at the end of a run: percentiles across runs.
+    pub final_waiting: Spread,
+}
+
+impl QueueJson {
+    fn of(id: &str, q: &crate::montecarlo::QueueStats) -> QueueJson {
+        let mean = |m: &Moments| Mean { mean: m.mean() };
+        let spread = |h: &Histogram| Spread {
+            mean: f64::NAN,
+            p50: h.quantile(0.5),
+            p90: h.quantile(0.9),
+            p99: h.quantile(0.99),
+        };
+        QueueJson {
+            id: id.to_string(),
+            jobs: mean(&q.jobs),
+            attempts_per_job: (&q.attempts_per_job).into(),
+            goodput: (&q.goodput).into(),
+            ok: mean(&q.ok),
+            timed_out: mean(&q.timed_out),
+            wasted: mean(&q.wasted),
+            retried: mean(&q.retried),
+            rejected: mean(&q.rejected),
+            dropped: mean(&q.dropped),
+            shed: mean(&q.shed),
+            lost: mean(&q.lost),
+            latency_s: (&q.latency).into(),
+            in_system: (&q.in_system).into(),
+            throughput_per_s: (&q.throughput).into(),
+            max_waiting: spread(&q.max_waiting),
+            final_waiting: spread(&q.final_waiting),
+        }
+    }
+}
+
 /// Service failures traced back to one root fault.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct RootJson {
@@ -137,6 +207,8 @@ pub struct StrategyJson {
     pub services: Vec<ServiceJson>,
     /// Root faults behind service failures, most frequent first.
     pub root_causes: Vec<RootJson>,
+    /// Per job queue.
+    pub queues: Vec<QueueJson>,
 }
 
 /// Time shares of one component.
@@ -272,6 +344,12 @@ fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
         user_minutes: (&s.user_minutes).into(),
         services,
         root_causes: roots(m, s),
+        queues: m
+            .queues
+            .iter()
+            .zip(&s.queues)
+            .map(|(q, st)| QueueJson::of(&m.comps[q.comp as usize].id, st))
+            .collect(),
     }
 }
 
@@ -283,9 +361,8 @@ pub fn summary_json_all(models: &[Model], summaries: &[Summary], seed: u64) -> S
     let strategies = models
         .iter()
         .zip(summaries)
-        .enumerate()
-        .map(|(k, (mk, sk))| {
-            let about = if k == 0 {
+        .map(|(mk, sk)| {
+            let about = if mk.strategy == "baseline" {
                 "the scenario as written"
             } else {
                 mk.strategy_about.as_str()
@@ -475,6 +552,45 @@ pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> Str
         ],
         &rows,
     ));
+    if !b.queues.is_empty() {
+        s.push('\n');
+        let _ = writeln!(s, "Queues (per run)");
+        let rows: Vec<Vec<String>> = b
+            .queues
+            .iter()
+            .map(|q| {
+                vec![
+                    q.id.clone(),
+                    thousands(q.jobs.mean),
+                    pct(q.goodput.mean),
+                    format!("{:.3}", q.attempts_per_job.mean),
+                    human(q.latency_s.mean),
+                    format!("{:.2}", q.in_system.mean),
+                    thousands(q.timed_out.mean),
+                    thousands(q.retried.mean),
+                    thousands(q.lost.mean),
+                    thousands(q.max_waiting.p90),
+                    thousands(q.final_waiting.p90),
+                ]
+            })
+            .collect();
+        s.push_str(&table(
+            &[
+                "queue",
+                "jobs",
+                "goodput",
+                "attempts/job",
+                "latency",
+                "in system",
+                "timed out",
+                "retried",
+                "lost",
+                "max wait p90",
+                "end wait p90",
+            ],
+            &rows,
+        ));
+    }
     if !b.root_causes.is_empty() {
         s.push('\n');
         let _ = writeln!(s, "Root faults behind service failures");
@@ -578,26 +694,58 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
         s,
         "Every strategy sees the same faults in run k (common random numbers); differences are paired.\n"
     );
+    // Without a cost model every cost is zero: rank by downtime instead.
+    let by_cost = j.strategies.iter().any(|x| x.cost.mean != 0.0);
     let mut order: Vec<&StrategyJson> = j.strategies.iter().collect();
-    order.sort_by(|a, b| a.cost.mean.total_cmp(&b.cost.mean));
-    let _ = writeln!(s, "Ranking by expected cost per run (95% CI)");
+    order.sort_by(|a, b| {
+        let key = |x: &StrategyJson| {
+            if by_cost {
+                x.cost.mean
+            } else {
+                x.downtime_s.mean
+            }
+        };
+        key(a)
+            .total_cmp(&key(b))
+            .then(a.downtime_s.mean.total_cmp(&b.downtime_s.mean))
+    });
+    if by_cost {
+        let _ = writeln!(s, "Ranking by expected cost per run (95% CI)");
+    } else {
+        let _ = writeln!(
+            s,
+            "Ranking by downtime per run (the scenario has no cost model)"
+        );
+    }
     let rows: Vec<Vec<String>> = order
         .iter()
         .enumerate()
         .map(|(k, x)| {
             let diff = if x.name == "baseline" {
                 "—".to_string()
-            } else {
+            } else if by_cost {
                 format!(
                     "{} ± {} ({})",
                     signed_money(x.paired_cost_diff.mean),
                     money(x.paired_cost_diff.ci95),
                     verdict(&x.paired_cost_diff)
                 )
+            } else {
+                let d = &x.paired_downtime_diff_s;
+                let sign = if d.mean < 0.0 { "-" } else { "+" };
+                let v = verdict(d)
+                    .replace("cheaper", "shorter")
+                    .replace("dearer", "longer");
+                format!("{sign}{} ± {} ({v})", human(d.mean.abs()), human(d.ci95))
+            };
+            let value = if by_cost {
+                format!("{} ± {}", money(x.cost.mean), money(x.cost.ci95))
+            } else {
+                human(x.downtime_s.mean)
             };
             vec![
                 format!("{}. {}", k + 1, x.name),
-                format!("{} ± {}", money(x.cost.mean), money(x.cost.ci95)),
+                value,
                 diff,
                 pct_ci(&x.availability),
             ]
@@ -606,7 +754,7 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
     s.push_str(&table(
         &[
             "strategy",
-            "cost/run",
+            if by_cost { "cost/run" } else { "downtime/run" },
             "vs baseline (paired)",
             "availability",
         ],
@@ -642,7 +790,16 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
     let best = order[0];
     s.push('\n');
     if best.name == "baseline" {
-        let _ = writeln!(s, "No strategy beats the baseline on expected cost.");
+        let what = if by_cost { "cost" } else { "downtime" };
+        let _ = writeln!(s, "No strategy beats the baseline on expected {what}.");
+    } else if !by_cost {
+        let _ = writeln!(
+            s,
+            "Best: {} — {} less downtime per run than the baseline ({}).",
+            best.name,
+            human(-best.paired_downtime_diff_s.mean),
+            verdict(&best.paired_downtime_diff_s).replace("cheaper", "shorter")
+        );
     } else {
         let _ = writeln!(
             s,

@@ -105,6 +105,10 @@ pub struct ResponseState {
     unit_gen: Vec<u32>,
     unit_comp: Vec<u32>,
     auto_gen: Vec<u32>,
+    /// Per mitigation: a load mitigation in effect (or feeding its parking lot).
+    mit_busy: Vec<bool>,
+    /// Per service: the root key of its current failure.
+    svc_key: Vec<u32>,
 
     /// Failures detected, and the total and count of times to detect.
     pub detect_total: f64,
@@ -152,6 +156,8 @@ impl ResponseState {
             unit_gen: vec![0; m.spare_units as usize],
             unit_comp: vec![NONE; m.spare_units as usize],
             auto_gen: vec![0; n],
+            mit_busy: vec![false; m.mitigations.len()],
+            svc_key: vec![NONE; m.services.len()],
             detect_total: 0.0,
             detect_count: 0,
             undetected: 0,
@@ -197,6 +203,8 @@ impl Sim<'_> {
         r.unit_gen.fill(0);
         r.unit_comp.fill(NONE);
         r.auto_gen.fill(0);
+        r.mit_busy.fill(false);
+        r.svc_key.fill(NONE);
         r.detect_total = 0.0;
         r.detect_count = 0;
         r.undetected = 0;
@@ -240,6 +248,23 @@ impl Sim<'_> {
         }
     }
 
+    /// Whether mitigation `mit` can act on component `c` now: a stand-in replaces a
+    /// component broken by its own faults; a load mitigation acts on an impaired queue once.
+    fn can_mitigate(&self, mit: u32, c: usize) -> bool {
+        if is_load(&self.m.mitigations[mit as usize].kind) {
+            !self.rs.mit_busy[mit as usize] && self.class[c] != Class::Healthy
+        } else {
+            self.own_impaired(c) && self.rs.mitigating[c] == NONE
+        }
+    }
+
+    /// A load mitigation finished its work (a parking lot fed back): it can act again.
+    pub(crate) fn mitigation_done(&mut self, _comp: usize, mit: u32) {
+        if mit != NONE {
+            self.rs.mit_busy[mit as usize] = false;
+        }
+    }
+
     /// Whether component `i`'s own faults are active (what a stand-in replaces).
     fn own_impaired(&self, i: usize) -> bool {
         self.rs.active_count[i] > 0
@@ -249,9 +274,21 @@ impl Sim<'_> {
 
     /// A slot became active. Returns whether its repair should start now.
     pub(crate) fn on_activate(&mut self, slot: u32) -> bool {
-        let comp = self.m.slots[slot as usize].comp as usize;
+        let m = self.m;
+        let comp = m.slots[slot as usize].comp as usize;
         self.rs.active_count[comp] += 1;
-        let wait = self.m.response.is_some_and(|r| r.repair_on_diagnosis);
+        // A fault whose root is already diagnosed (a staggered bad deploy reaching one more
+        // server) is repaired by the crew already on it.
+        let key = match m.slots[slot as usize].source {
+            Source::Common(cc) => (m.slots.len() + cc as usize) as u32,
+            Source::Own => slot,
+        };
+        let known = self
+            .rs
+            .incidents
+            .iter()
+            .any(|x| x.key == key && x.stage == Stage::Working);
+        let wait = m.response.is_some_and(|r| r.repair_on_diagnosis) && !known;
         self.rs.repairing[slot as usize] = !wait;
         !wait
     }
@@ -301,18 +338,19 @@ impl Sim<'_> {
         self.mark(comp as u32);
     }
 
-    /// The stand-in output for component `i`, if a mitigation is in place.
-    pub(crate) fn standin_health(&self, i: usize) -> Option<Health> {
+    /// The stand-in output for component `i`, if a mitigation is in place, and whether it
+    /// replaces the component's output outright (a failover) or only makes up for its faults.
+    pub(crate) fn standin_health(&self, i: usize) -> Option<(Health, bool)> {
         let mit = self.rs.standin[i];
         if mit == NONE {
             return None;
         }
         match self.m.mitigations[mit as usize].kind {
             MitigationKind::Spare { capacity, .. } => {
-                Some(Health::nominal(capacity * self.m.comps[i].capacity))
+                Some((Health::nominal(capacity * self.m.comps[i].capacity), false))
             }
-            MitigationKind::Failover { standby, .. } => Some(self.out[standby as usize]),
-            MitigationKind::Restart { .. } => None,
+            MitigationKind::Failover { standby, .. } => Some((self.out[standby as usize], true)),
+            _ => None,
         }
     }
 
@@ -352,6 +390,10 @@ impl Sim<'_> {
                 Condition::CapacityBelow(x) => h.cap < x * m.comps[i].capacity,
                 Condition::SlowerThan(x) => h.slow > x,
                 Condition::Corrupt => h.corrupt,
+                Condition::QueueAbove(n) => {
+                    let q = m.comps[i].queue;
+                    q != NONE && self.qs.waiting(q as usize) as u64 > n
+                }
             };
             let au = a as usize;
             if on != self.rs.alert_on[au] {
@@ -377,8 +419,15 @@ impl Sim<'_> {
         if root != NONE {
             self.rs.unrepaired.push((root, self.now));
         }
+        self.on_service_failed_detection(si, comp);
+    }
+
+    /// Starts the detection clock of a service failure: known already, or pending until an
+    /// alert or a customer report.
+    fn on_service_failed_detection(&mut self, si: usize, comp: usize) {
         let Some(resp) = self.m.response else { return };
         let key = self.key_of(comp);
+        self.rs.svc_key[si] = key;
         if self
             .rs
             .incidents
@@ -399,6 +448,30 @@ impl Sim<'_> {
                 generation,
             },
         );
+    }
+
+    /// A service (index `si`, component `comp`) is still failed but its root cause may have
+    /// changed (the first fault repaired, a second one keeping it down): the new cause must be
+    /// detected in its own right, and incidents about the old one may be resolved.
+    pub(crate) fn on_service_cause_changed<O: Observer>(
+        &mut self,
+        si: usize,
+        comp: usize,
+        obs: &mut O,
+    ) {
+        let key = self.key_of(comp);
+        if key == self.rs.svc_key[si] {
+            return;
+        }
+        let r = &mut self.rs;
+        r.pending.retain(|p| p.2 != si as u32);
+        r.report_gen[si] += 1;
+        self.on_service_failed_detection(si, comp);
+        for k in 0..self.rs.incidents.len() {
+            if self.rs.incidents[k].stage == Stage::Working {
+                self.try_resolve(k as u32, obs);
+            }
+        }
     }
 
     /// A service (index `si`) is no longer failed.
@@ -468,10 +541,7 @@ impl Sim<'_> {
                 generation,
             } => {
                 let c = comp as usize;
-                if self.rs.auto_gen[c] == generation
-                    && self.own_impaired(c)
-                    && self.rs.mitigating[c] == NONE
-                {
+                if self.rs.auto_gen[c] == generation && self.can_mitigate(mitigation, c) {
                     self.start_mitigation(mitigation, c, obs);
                 }
             }
@@ -649,7 +719,7 @@ impl Sim<'_> {
             }
             for k in 0..m.mitigations[mit].targets.len() {
                 let c = m.mitigations[mit].targets[k] as usize;
-                if self.own_impaired(c) && self.rs.mitigating[c] == NONE && self.key_of(c) == key {
+                if self.can_mitigate(mit as u32, c) && self.key_of(c) == key {
                     self.start_mitigation(mit as u32, c, obs);
                 }
             }
@@ -701,8 +771,17 @@ impl Sim<'_> {
             }
             MitigationKind::Failover { delay, .. } => (delay.sample(rng), NONE),
             MitigationKind::Restart { takes, .. } => (takes.sample(rng), NONE),
+            MitigationKind::Shed { delay, .. }
+            | MitigationKind::RateLimit { delay, .. }
+            | MitigationKind::AddWorkers { delay, .. } => (delay.sample(rng), NONE),
+            MitigationKind::Redesign { takes } => (takes.sample(rng), NONE),
+            MitigationKind::CircuitBreaker { .. } => return,
         };
-        self.rs.mitigating[comp] = mit;
+        if is_load(&spec.kind) {
+            self.rs.mit_busy[mit as usize] = true;
+        } else {
+            self.rs.mitigating[comp] = mit;
+        }
         self.rs.mitigation_uses += 1;
         self.rs.mitigation_cost += spec.per_use;
         obs.note(
@@ -768,6 +847,33 @@ impl Sim<'_> {
                     self.rs.mitigating[comp] = NONE;
                 }
             }
+            MitigationKind::Shed { rate, .. } => {
+                obs.note(
+                    self.now,
+                    Note::Mitigated {
+                        mitigation: mit,
+                        comp: comp as u32,
+                    },
+                );
+                let ongoing = self.apply_queue_mitigation(mit, comp, obs);
+                // Spoon-feeding can be used again once its lot is empty; dropping stays on.
+                if rate.is_some() && !ongoing {
+                    self.rs.mit_busy[mit as usize] = false;
+                }
+            }
+            MitigationKind::RateLimit { .. }
+            | MitigationKind::AddWorkers { .. }
+            | MitigationKind::Redesign { .. } => {
+                obs.note(
+                    self.now,
+                    Note::Mitigated {
+                        mitigation: mit,
+                        comp: comp as u32,
+                    },
+                );
+                self.apply_queue_mitigation(mit, comp, obs);
+            }
+            MitigationKind::CircuitBreaker { .. } => {}
             MitigationKind::Restart { works, .. } => {
                 self.rs.mitigating[comp] = NONE;
                 let u: f64 = self.rs.mit_rng[mit as usize].random();
@@ -824,4 +930,16 @@ impl Sim<'_> {
             }
         }
     }
+}
+
+/// Mitigations that act on a queue's load rather than standing in for a component.
+fn is_load(k: &MitigationKind) -> bool {
+    matches!(
+        k,
+        MitigationKind::Shed { .. }
+            | MitigationKind::RateLimit { .. }
+            | MitigationKind::AddWorkers { .. }
+            | MitigationKind::Redesign { .. }
+            | MitigationKind::CircuitBreaker { .. }
+    )
 }

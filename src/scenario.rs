@@ -88,6 +88,94 @@ pub struct Component {
     /// Load carried, for `Load` edges (cascading overload).
     #[serde(default)]
     pub load: Option<Load>,
+    /// Makes this component a job queue simulated job by job.
+    #[serde(default)]
+    pub queue: Option<Queue>,
+}
+
+/// A job queue: arrivals, workers, a service time that may grow with the backlog, client
+/// timeouts and retries. This is where metastable failure lives.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Queue {
+    /// New jobs per second (a Poisson process).
+    pub rate: f64,
+    /// Rate changes over time: (from this time on, this many jobs per second).
+    #[serde(default)]
+    pub schedule: Vec<(Duration, f64)>,
+    /// Servers working in parallel.
+    #[serde(default = "one_u32")]
+    pub workers: u32,
+    /// Time to serve one job with an empty queue.
+    pub service: Dist,
+    /// Load-dependent slowdown: service × (1 + a × waiting^b); b > 1 is the super-linear flaw.
+    #[serde(default)]
+    pub slowdown: Option<Slowdown>,
+    /// Clients give up on an attempt after this long (the server does not know).
+    #[serde(default)]
+    pub timeout: Option<Duration>,
+    /// The server discards jobs whose client has given up instead of serving them.
+    #[serde(default)]
+    pub drop_expired: bool,
+    /// Probability that a served attempt fails anyway (a flaky dependency).
+    #[serde(default)]
+    pub errors: f64,
+    /// Client retries after a timeout, rejection or error.
+    #[serde(default)]
+    pub retries: Option<Retries>,
+    /// Most jobs that may wait; arrivals beyond are rejected.
+    #[serde(default)]
+    pub bound: Option<u64>,
+    /// How the queue's health is judged, over windows of `window`.
+    #[serde(default)]
+    pub health: QueueHealth,
+    /// Length of the window over which health is measured (and the queue sampled).
+    #[serde(default = "default_window")]
+    pub window: Duration,
+    /// Measurements start after this warm-up (for steady-state statistics).
+    #[serde(default)]
+    pub warmup: Duration,
+}
+
+fn default_window() -> Duration {
+    Duration(60.0)
+}
+
+/// Service time growth with the backlog.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Slowdown {
+    /// Scale.
+    pub a: f64,
+    /// Exponent: > 1 is super-linear.
+    pub b: f64,
+}
+
+/// Client retry policy.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retries {
+    /// Retries after the first attempt.
+    pub count: u32,
+    /// Wait before a retry.
+    #[serde(default = "zero_dist")]
+    pub backoff: Dist,
+    /// Each further retry waits this many times longer (2.0: exponential backoff).
+    #[serde(default = "one")]
+    pub multiplier: f64,
+    /// Retry budget: retries allowed per new job (0.1: at most one retry per ten jobs).
+    #[serde(default)]
+    pub budget: Option<f64>,
+}
+
+/// What "healthy" means for a queue.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
+pub enum QueueHealth {
+    /// Capacity = share of attempts in the window that succeeded in time.
+    #[default]
+    Goodput,
+    /// Capacity = share of jobs done within this latency; 0 while a job waits longer.
+    Latency(Duration),
 }
 
 /// One way a component breaks: when, what it does, how long until it is repaired.
@@ -141,6 +229,13 @@ pub enum Effect {
     Corrupt,
     /// Latency is multiplied by the factor (>= 1).
     Slow(f64),
+    /// A load fault on a queue: this many extra jobs arrive over this long.
+    Burst {
+        /// Extra jobs.
+        jobs: u64,
+        /// Spread over.
+        over: Duration,
+    },
 }
 
 /// k-of-n redundancy: the group delivers full capacity while members worth `need` are healthy.
@@ -204,6 +299,8 @@ pub enum EdgeKind {
     Degrades(f64),
     /// When `to` goes down, its load moves onto `from` (and its other takers).
     Load,
+    /// Queue `from` passes each job it completes to queue `to`.
+    Feeds,
 }
 
 /// A fault that hits several components at once (one attack on two substations).
@@ -256,6 +353,9 @@ pub struct Cost {
     /// Cost per hour a responder spends on an incident.
     #[serde(default)]
     pub responder_hour: f64,
+    /// Cost per job lost (timed out for good, rejected, or dropped).
+    #[serde(default)]
+    pub per_lost_job: f64,
 }
 
 /// An alert: a condition on a component, held for a while, pages the on-call responder.
@@ -280,6 +380,8 @@ pub enum Condition {
     CapacityBelow(f64),
     /// Latency above this multiple of normal.
     SlowerThan(f64),
+    /// More than this many jobs waiting in a queue.
+    QueueAbove(u64),
     /// Wrong output (needs a checker that can see it).
     Corrupt,
 }
@@ -448,6 +550,86 @@ pub enum Mitigation {
         #[serde(default)]
         per_use: f64,
     },
+    /// Pull jobs out of an overloaded queue: park them and spoon-feed them back at `rate`
+    /// jobs per second, or drop what is above `above` waiting jobs.
+    Shed {
+        /// The queue.
+        #[serde(rename = "for")]
+        for_: String,
+        /// Re-insert parked jobs at this many per second (spoon-feeding).
+        #[serde(default)]
+        rate: Option<f64>,
+        /// Drop new jobs while more than this many wait.
+        #[serde(default)]
+        above: Option<u64>,
+        /// Time to start shedding.
+        #[serde(default = "zero_dist")]
+        delay: Dist,
+        /// Who does it: a responder (by hand) or a tool.
+        #[serde(default)]
+        trigger: Trigger,
+        /// Cost per use.
+        #[serde(default)]
+        per_use: f64,
+        /// Cost per dropped job.
+        #[serde(default)]
+        per_drop: f64,
+    },
+    /// Admission control: at most `rate` new jobs per second enter the queue.
+    RateLimit {
+        /// The queue.
+        #[serde(rename = "for")]
+        for_: String,
+        /// Jobs per second admitted.
+        rate: f64,
+        /// Time to switch it on.
+        #[serde(default = "zero_dist")]
+        delay: Dist,
+        /// Who switches it on.
+        #[serde(default)]
+        trigger: Trigger,
+        /// Cost per use.
+        #[serde(default)]
+        per_use: f64,
+    },
+    /// Fail fast: while the queue's dependencies deliver less than `below`, reject jobs at
+    /// once instead of letting them time out.
+    CircuitBreaker {
+        /// The queue.
+        #[serde(rename = "for")]
+        for_: String,
+        /// Dependency capacity below which the breaker opens.
+        #[serde(default = "half")]
+        below: f64,
+    },
+    /// Add workers to a queue after a delay.
+    AddWorkers {
+        /// The queue.
+        #[serde(rename = "for")]
+        for_: String,
+        /// How many.
+        workers: u32,
+        /// Time to bring them up.
+        #[serde(default = "zero_dist")]
+        delay: Dist,
+        /// Who adds them.
+        #[serde(default)]
+        trigger: Trigger,
+        /// Cost per use.
+        #[serde(default)]
+        per_use: f64,
+    },
+    /// The real fix: a redesign that removes a queue's slowdown, after a long time.
+    Redesign {
+        /// The queue.
+        #[serde(rename = "for")]
+        for_: String,
+        /// Time the redesign takes, from diagnosis.
+        takes: Dist,
+        /// Cost per use.
+        #[serde(default)]
+        per_use: f64,
+    },
     /// Restart a component: clears its faults with some probability.
     Restart {
         /// Components that can be restarted.
@@ -474,6 +656,10 @@ fn one_u32() -> u32 {
 
 fn yes() -> bool {
     true
+}
+
+fn half() -> f64 {
+    0.5
 }
 
 fn zero_dist() -> Dist {

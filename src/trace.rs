@@ -45,6 +45,19 @@ pub struct Recorder<'m> {
     pub lines: Vec<Line>,
     /// The failures.
     pub failures: Vec<Failure>,
+    /// Queue samples, one per queue per window: (time, queue, waiting, parked, health).
+    pub queue_samples: Vec<(f64, u32, u64, u64, f64)>,
+    /// Per queue, the order of magnitude of the waiting line last reported.
+    queue_decade: Vec<i32>,
+}
+
+/// Order of magnitude of a queue length, for "the backlog crossed 1,000" lines.
+fn decade(n: u64) -> i32 {
+    if n < 10 {
+        0
+    } else {
+        (n as f64).log10().floor() as i32
+    }
 }
 
 impl<'m> Recorder<'m> {
@@ -54,6 +67,8 @@ impl<'m> Recorder<'m> {
             m,
             lines: vec![],
             failures: vec![],
+            queue_samples: vec![],
+            queue_decade: vec![0; m.queues.len()],
         }
     }
 
@@ -100,6 +115,7 @@ fn effect_name(e: Effect) -> String {
         Effect::Degrade(f) => format!("Degrade {f}"),
         Effect::Corrupt => "Corrupt".into(),
         Effect::Slow(f) => format!("Slow ×{f}"),
+        Effect::Burst { jobs, over } => format!("Burst of {jobs} jobs over {}", human(over.secs())),
     }
 }
 
@@ -253,6 +269,54 @@ impl Observer for Recorder<'_> {
                 self.push(t, tag, text);
             }
             Note::EventCap => self.push(t, "CAP", "event cap reached: the run stops here".into()),
+            Note::QueueSample {
+                queue,
+                waiting,
+                parked,
+                good,
+            } => {
+                self.queue_samples.push((t, queue, waiting, parked, good));
+                let d = decade(waiting);
+                let k = queue as usize;
+                if d != self.queue_decade[k] {
+                    let trend = if d > self.queue_decade[k] {
+                        "grows past"
+                    } else {
+                        "falls below"
+                    };
+                    let mark = if d > self.queue_decade[k] {
+                        10u64.pow(d as u32)
+                    } else {
+                        10u64.pow(d as u32 + 1)
+                    };
+                    self.queue_decade[k] = d;
+                    let id = &m.comps[m.queues[k].comp as usize].id;
+                    let text = format!(
+                        "{id}: backlog {trend} {} ({} waiting, {} parked, {:.0}% of jobs on time)",
+                        thousands(mark as f64),
+                        thousands(waiting as f64),
+                        thousands(parked as f64),
+                        100.0 * good
+                    );
+                    self.push(t, "QUEUE", text);
+                }
+            }
+            Note::Parked { queue, jobs } => {
+                let id = &m.comps[m.queues[queue as usize].comp as usize].id;
+                let text = format!(
+                    "{id}: {} waiting jobs pulled into the parking lot",
+                    thousands(jobs as f64)
+                );
+                self.push(t, "SHED", text);
+            }
+            Note::ParkedEmpty { queue } => {
+                let id = &m.comps[m.queues[queue as usize].comp as usize].id;
+                self.push(
+                    t,
+                    "SHED",
+                    format!("{id}: every parked job has been fed back"),
+                );
+            }
             Note::Detected { comp, by } => {
                 let how = match by {
                     DetectedBy::Alert(a) => {
@@ -325,10 +389,14 @@ impl Observer for Recorder<'_> {
             }
             Note::Mitigated { mitigation, comp } => {
                 let label = m.mitigations[mitigation as usize].label;
-                let text = format!(
-                    "{}: {label} in place (the fault is still there; repair goes on)",
-                    self.id(comp)
-                );
+                let text = if label == "restart" {
+                    format!("{}: the restart cleared the fault", self.id(comp))
+                } else {
+                    format!(
+                        "{}: {label} in place (the fault is still there; repair goes on)",
+                        self.id(comp)
+                    )
+                };
                 self.push(t, "MITIGATED", text);
             }
             Note::NoSpare { comp, .. } => self.push(

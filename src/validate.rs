@@ -10,11 +10,12 @@ use crate::duration::Duration;
 use crate::graph;
 use crate::model::{
     self, AlertSpec, Common, Comp, CostModel, Csr, Edge, Injection, MitigationKind, MitigationSpec,
-    Model, NONE, ResponseSpec, Sampler, ServiceSpec, Slot, Source, stable_hash,
+    Model, NONE, QueueHealthSpec, QueueSpec, ResponseSpec, Sampler, ServiceSpec, Slot, Source,
+    stable_hash,
 };
 use crate::scenario::{
-    self, Condition, Dist, EdgeKind, Effect, Mitigation, RepairStarts, Response, Scenario,
-    Strategy, Trigger,
+    self, Condition, Dist, EdgeKind, Effect, Mitigation, QueueHealth, RepairStarts, Response,
+    Scenario, Strategy, Trigger,
 };
 use crate::span::{Path, Step};
 use std::collections::HashMap;
@@ -185,6 +186,12 @@ impl Checker {
                         .hint("Slow(3.0) means three times the normal latency"),
                     );
                 }
+            }
+            Effect::Burst { jobs, over } => {
+                if jobs == 0 {
+                    self.err(path.field("jobs"), "a burst needs at least one job");
+                }
+                self.positive(over, path.field("over"), "a burst window");
             }
             Effect::Crash | Effect::Corrupt => {}
         }
@@ -557,6 +564,31 @@ fn compile_checked(
             }
         }
     }
+    for (i, c) in sc.components.iter().enumerate() {
+        let cp = root.field("components").index(i);
+        if let Some(q) = &c.queue {
+            check_queue(&mut ck, q, cp.field("queue"));
+        }
+        for (j, f) in c.faults.iter().enumerate() {
+            if matches!(f.effect, Effect::Burst { .. }) && c.queue.is_none() {
+                ck.push(
+                    Problem::new(
+                        cp.field("faults").index(j).field("effect"),
+                        format!("`{}` is not a queue: a Burst adds jobs to a queue", c.id),
+                    )
+                    .hint("give the component a queue: (rate: ..., service: ...)"),
+                );
+            }
+        }
+    }
+    for (i, cc) in sc.common_cause.iter().enumerate() {
+        if matches!(cc.effect, Effect::Burst { .. }) {
+            ck.err(
+                root.field("common_cause").index(i).field("effect"),
+                "a Burst is a load fault on one queue, not a common cause",
+            );
+        }
+    }
     if !sc.components.is_empty() && !sc.components.iter().any(|c| c.service.is_some()) {
         ck.push(
             Problem::new(
@@ -605,6 +637,25 @@ fn compile_checked(
                                 format!("`{id}` takes part in a Load edge but declares no load"),
                             )
                             .hint(format!("add load: (base: 0.5, limit: 1.0) to `{id}`")),
+                        );
+                    }
+                }
+            }
+            EdgeKind::Feeds => {
+                if e.p.is_some() || e.delay.is_some() {
+                    let at = if e.p.is_some() { "p" } else { "delay" };
+                    ck.err(ep.field(at), "p and delay do not apply to Feeds edges");
+                }
+                for (id, side) in [(&e.from, from), (&e.to, to)] {
+                    if let Some(ix) = side
+                        && sc.components[ix as usize].queue.is_none()
+                    {
+                        ck.push(
+                            Problem::new(
+                                ep.field("kind"),
+                                format!("`{id}` is in a Feeds edge but is not a queue"),
+                            )
+                            .hint("Feeds passes completed jobs from one queue to another"),
                         );
                     }
                 }
@@ -710,6 +761,21 @@ fn compile_checked(
         }
     }
 
+    for (field, x) in [
+        ("outage_per_minute", sc.cost.outage_per_minute),
+        ("degraded_per_minute", sc.cost.degraded_per_minute),
+        ("per_user_minute", sc.cost.per_user_minute),
+        ("responder_hour", sc.cost.responder_hour),
+        ("per_lost_job", sc.cost.per_lost_job),
+    ] {
+        if !(x.is_finite() && x >= 0.0) {
+            ck.err(
+                root.field("cost").field(field),
+                format!("a cost must be >= 0, not {x}"),
+            );
+        }
+    }
+
     // Alerts and the response team.
     for (i, a) in sc.alerts.iter().enumerate() {
         let p = root.field("alerts").index(i);
@@ -720,6 +786,16 @@ fn compile_checked(
                 p.field("when").index(0),
                 format!("a capacity threshold is in (0, 1], not {x}"),
             ),
+            Condition::QueueAbove(_)
+                if ids
+                    .get(a.on.as_str())
+                    .is_some_and(|&c| sc.components[c as usize].queue.is_none()) =>
+            {
+                ck.err(
+                    p.field("when"),
+                    format!("`{}` is not a queue: QueueAbove needs one", a.on),
+                )
+            }
             Condition::SlowerThan(x) if !(x.is_finite() && x >= 1.0) => ck.err(
                 p.field("when").index(0),
                 format!("a latency threshold is a multiple >= 1, not {x}"),
@@ -762,11 +838,16 @@ fn compile_checked(
     if let Some((k, st)) = strategy {
         let sp = root.field("strategies").index(k);
         for (j, mt) in st.mitigations.iter().enumerate() {
+            let is_queue = |id: &str| {
+                ids.get(id)
+                    .is_some_and(|&c| sc.components[c as usize].queue.is_some())
+            };
             check_mitigation(
                 &mut ck,
                 mt,
                 sp.field("mitigations").index(j),
                 &|ck, id, path| resolve(ck, id, path),
+                &is_queue,
             );
             if sc.response.is_none() && trigger_of(mt) == Trigger::Manual {
                 ck.push(
@@ -790,7 +871,10 @@ fn compile_checked(
     let n = sc.components.len();
     let mut deps: Vec<(u32, u32)> = resolved_edges
         .iter()
-        .filter(|(_, _, e)| e.kind != EdgeKind::Load && e.delay.is_none_or(|d| d.secs() == 0.0))
+        .filter(|(_, _, e)| {
+            !matches!(e.kind, EdgeKind::Load | EdgeKind::Feeds)
+                && e.delay.is_none_or(|d| d.secs() == 0.0)
+        })
         .map(|(f, t, _)| (*f, *t))
         .collect();
     for (g, c) in sc.components.iter().enumerate() {
@@ -914,6 +998,7 @@ fn build(
             load: c.load.as_ref().map(|l| (l.base, l.limit)),
             cluster: NONE,
             rank: ranks[i],
+            queue: NONE,
         });
     }
     let mut common = vec![];
@@ -955,12 +1040,17 @@ fn build(
     let mut model_edges = vec![];
     let mut random_edges = 0u32;
     let mut load_pairs = vec![];
+    let mut feed_pairs: Vec<(u32, u32)> = vec![];
     for &(f, t, e) in edges {
         let kind = match e.kind {
             EdgeKind::Requires => model::EdgeKind::Requires,
             EdgeKind::Degrades(x) => model::EdgeKind::Degrades(x),
             EdgeKind::Load => {
                 load_pairs.push((f, t));
+                continue;
+            }
+            EdgeKind::Feeds => {
+                feed_pairs.push((f, t));
                 continue;
             }
         };
@@ -1069,6 +1159,50 @@ fn build(
         .collect();
     injections.sort_by(|a, b| a.at.total_cmp(&b.at));
 
+    let mut queues: Vec<QueueSpec> = vec![];
+    for (i, c) in sc.components.iter().enumerate() {
+        let Some(q) = &c.queue else { continue };
+        let mut schedule: Vec<(f64, f64)> =
+            q.schedule.iter().map(|(t, r)| (t.secs(), *r)).collect();
+        schedule.sort_by(|a, b| a.0.total_cmp(&b.0));
+        queues.push(QueueSpec {
+            comp: i as u32,
+            rate: q.rate,
+            schedule,
+            workers: q.workers,
+            service: Sampler::new(&q.service),
+            slow_a: q.slowdown.map_or(0.0, |s| s.a),
+            slow_b: q.slowdown.map_or(0.0, |s| s.b),
+            timeout: q.timeout.map_or(f64::INFINITY, |t| t.secs()),
+            drop_expired: q.drop_expired,
+            errors: q.errors,
+            retries: q.retries.map_or(0, |r| r.count),
+            backoff: q
+                .retries
+                .map_or(Sampler::Fixed(0.0), |r| Sampler::new(&r.backoff)),
+            multiplier: q.retries.map_or(1.0, |r| r.multiplier),
+            budget: q.retries.and_then(|r| r.budget).unwrap_or(f64::INFINITY),
+            bound: q.bound.unwrap_or(u64::MAX),
+            health: match q.health {
+                QueueHealth::Goodput => QueueHealthSpec::Goodput,
+                QueueHealth::Latency(d) => QueueHealthSpec::Latency(d.secs()),
+            },
+            window: q.window.secs(),
+            warmup: q.warmup.secs(),
+            feeds: vec![],
+            key: stable_hash(&["queue", &c.id]),
+        });
+    }
+    for &(f, t) in &feed_pairs {
+        let (qf, qt) = (
+            queues.iter().position(|q| q.comp == f).expect("validated"),
+            queues.iter().position(|q| q.comp == t).expect("validated"),
+        );
+        queues[qf].feeds.push(qt as u32);
+    }
+    for (k, q) in queues.iter().enumerate() {
+        comps[q.comp as usize].queue = k as u32;
+    }
     let alerts: Vec<AlertSpec> = sc
         .alerts
         .iter()
@@ -1126,6 +1260,78 @@ fn build(
                     vec![ids[for_.as_str()]],
                     *per_use,
                     stable_hash(&["failover", for_, standby]),
+                ),
+                Mitigation::Shed {
+                    for_,
+                    rate,
+                    above,
+                    delay,
+                    per_use,
+                    per_drop,
+                    ..
+                } => (
+                    "shed",
+                    MitigationKind::Shed {
+                        delay: Sampler::new(delay),
+                        rate: *rate,
+                        above: *above,
+                        per_drop: *per_drop,
+                    },
+                    vec![ids[for_.as_str()]],
+                    *per_use,
+                    stable_hash(&["shed", for_]),
+                ),
+                Mitigation::RateLimit {
+                    for_,
+                    rate,
+                    delay,
+                    per_use,
+                    ..
+                } => (
+                    "rate limit",
+                    MitigationKind::RateLimit {
+                        delay: Sampler::new(delay),
+                        rate: *rate,
+                    },
+                    vec![ids[for_.as_str()]],
+                    *per_use,
+                    stable_hash(&["ratelimit", for_]),
+                ),
+                Mitigation::CircuitBreaker { for_, below } => (
+                    "circuit breaker",
+                    MitigationKind::CircuitBreaker { below: *below },
+                    vec![ids[for_.as_str()]],
+                    0.0,
+                    stable_hash(&["breaker", for_]),
+                ),
+                Mitigation::AddWorkers {
+                    for_,
+                    workers,
+                    delay,
+                    per_use,
+                    ..
+                } => (
+                    "more workers",
+                    MitigationKind::AddWorkers {
+                        delay: Sampler::new(delay),
+                        workers: *workers,
+                    },
+                    vec![ids[for_.as_str()]],
+                    *per_use,
+                    stable_hash(&["workers", for_]),
+                ),
+                Mitigation::Redesign {
+                    for_,
+                    takes,
+                    per_use,
+                } => (
+                    "redesign",
+                    MitigationKind::Redesign {
+                        takes: Sampler::new(takes),
+                    },
+                    vec![ids[for_.as_str()]],
+                    *per_use,
+                    stable_hash(&["redesign", for_]),
                 ),
                 Mitigation::Restart {
                     for_,
@@ -1189,6 +1395,7 @@ fn build(
             per_user_minute: sc.cost.per_user_minute,
             responder_hour: sc.cost.responder_hour,
             fixed: strategy.map_or(0.0, |s| s.cost),
+            per_lost_job: sc.cost.per_lost_job,
         },
         strategy: strategy.map_or_else(|| "baseline".to_string(), |s| s.name.clone()),
         strategy_about: strategy.map_or_else(String::new, |s| s.about.clone()),
@@ -1233,6 +1440,7 @@ fn build(
         ),
         spare_units,
         mitigations,
+        queues,
     }
 }
 
@@ -1248,7 +1456,14 @@ fn trigger_of(m: &Mitigation) -> Trigger {
     match m {
         Mitigation::Spare { trigger, .. }
         | Mitigation::Failover { trigger, .. }
-        | Mitigation::Restart { trigger, .. } => *trigger,
+        | Mitigation::Restart { trigger, .. }
+        | Mitigation::Shed { trigger, .. }
+        | Mitigation::RateLimit { trigger, .. }
+        | Mitigation::AddWorkers { trigger, .. } => *trigger,
+        // Always armed: no one has to switch it on.
+        Mitigation::CircuitBreaker { .. } => Trigger::Auto(Duration(0.0)),
+        // A redesign is started by the people who diagnosed the problem.
+        Mitigation::Redesign { .. } => Trigger::Manual,
     }
 }
 
@@ -1258,7 +1473,13 @@ fn check_mitigation(
     m: &Mitigation,
     p: Path,
     resolve: &dyn Fn(&mut Checker, &str, Path) -> Option<u32>,
+    is_queue: &dyn Fn(&str) -> bool,
 ) {
+    let queue = |ck: &mut Checker, id: &str, path: Path| {
+        if resolve(ck, id, path.clone()).is_some() && !is_queue(id) {
+            ck.err(path, format!("`{id}` is not a queue"));
+        }
+    };
     let money = |ck: &mut Checker, x: f64, path: Path| {
         if !(x.is_finite() && x >= 0.0) {
             ck.err(path, format!("a cost must be >= 0, not {x}"));
@@ -1341,5 +1562,164 @@ fn check_mitigation(
             ck.fraction(*works, p.field("works"), "a success probability");
             money(ck, *per_use, p.field("per_use"));
         }
+        Mitigation::Shed {
+            for_,
+            rate,
+            above,
+            delay,
+            per_use,
+            per_drop,
+            ..
+        } => {
+            queue(ck, for_, p.field("for"));
+            if rate.is_none() && above.is_none() {
+                ck.push(
+                    Problem::new(p.clone(), "Shed needs `rate` (spoon-feed parked jobs) or `above` (drop beyond a length)")
+                        .hint("Shed(for: \"jobs\", rate: 5.0) pulls the backlog and feeds back 5 jobs a second"),
+                );
+            }
+            if let Some(r) = rate
+                && !(r.is_finite() && *r > 0.0)
+            {
+                ck.err(
+                    p.field("rate"),
+                    format!("a spoon-feeding rate must be positive, not {r}"),
+                );
+            }
+            if *above == Some(0) {
+                ck.err(p.field("above"), "a drop threshold must be at least 1");
+            }
+            ck.dist(delay, p.field("delay"), DistUse::Repair);
+            money(ck, *per_use, p.field("per_use"));
+            money(ck, *per_drop, p.field("per_drop"));
+        }
+        Mitigation::RateLimit {
+            for_,
+            rate,
+            delay,
+            per_use,
+            ..
+        } => {
+            queue(ck, for_, p.field("for"));
+            if !(rate.is_finite() && *rate > 0.0) {
+                ck.err(
+                    p.field("rate"),
+                    format!("a rate limit must be positive, not {rate}"),
+                );
+            }
+            ck.dist(delay, p.field("delay"), DistUse::Repair);
+            money(ck, *per_use, p.field("per_use"));
+        }
+        Mitigation::CircuitBreaker { for_, below } => {
+            queue(ck, for_, p.field("for"));
+            if !(*below > 0.0 && *below <= 1.0) {
+                ck.err(
+                    p.field("below"),
+                    format!("a breaker threshold is in (0, 1], not {below}"),
+                );
+            }
+        }
+        Mitigation::AddWorkers {
+            for_,
+            workers,
+            delay,
+            per_use,
+            ..
+        } => {
+            queue(ck, for_, p.field("for"));
+            if *workers == 0 {
+                ck.err(p.field("workers"), "add at least one worker");
+            }
+            ck.dist(delay, p.field("delay"), DistUse::Repair);
+            money(ck, *per_use, p.field("per_use"));
+        }
+        Mitigation::Redesign {
+            for_,
+            takes,
+            per_use,
+        } => {
+            queue(ck, for_, p.field("for"));
+            ck.dist(takes, p.field("takes"), DistUse::Repair);
+            money(ck, *per_use, p.field("per_use"));
+        }
     }
+}
+
+/// Checks a queue's parameters.
+fn check_queue(ck: &mut Checker, q: &scenario::Queue, p: Path) {
+    if !(q.rate.is_finite() && q.rate >= 0.0) {
+        ck.err(
+            p.field("rate"),
+            format!(
+                "an arrival rate (jobs per second) must be >= 0, not {}",
+                q.rate
+            ),
+        );
+    }
+    for (i, (t, r)) in q.schedule.iter().enumerate() {
+        ck.non_negative(*t, p.field("schedule").index(i).index(0), "a schedule time");
+        if !(r.is_finite() && *r >= 0.0) {
+            ck.err(
+                p.field("schedule").index(i).index(1),
+                format!("a rate must be >= 0, not {r}"),
+            );
+        }
+    }
+    if q.workers == 0 {
+        ck.err(p.field("workers"), "a queue needs at least one worker");
+    }
+    ck.dist(&q.service, p.field("service"), DistUse::Repair);
+    if matches!(q.service, Dist::Never) {
+        ck.err(
+            p.field("service"),
+            "a service time of Never means no job ever finishes",
+        );
+    }
+    if let Some(sd) = q.slowdown {
+        if !(sd.a.is_finite() && sd.a >= 0.0) {
+            ck.err(
+                p.field("slowdown").field("a"),
+                format!("slowdown `a` must be >= 0, not {}", sd.a),
+            );
+        }
+        if !(sd.b.is_finite() && sd.b >= 0.0) {
+            ck.err(
+                p.field("slowdown").field("b"),
+                format!("slowdown `b` must be >= 0, not {}", sd.b),
+            );
+        }
+    }
+    if let Some(t) = q.timeout {
+        ck.positive(t, p.field("timeout"), "a timeout");
+    }
+    ck.fraction(q.errors, p.field("errors"), "an error probability");
+    if let Some(r) = q.retries {
+        ck.dist(
+            &r.backoff,
+            p.field("retries").field("backoff"),
+            DistUse::Repair,
+        );
+        if !(r.multiplier.is_finite() && r.multiplier >= 1.0) {
+            ck.err(
+                p.field("retries").field("multiplier"),
+                format!("a backoff multiplier must be >= 1, not {}", r.multiplier),
+            );
+        }
+        if let Some(b) = r.budget
+            && !(b.is_finite() && b >= 0.0)
+        {
+            ck.err(
+                p.field("retries").field("budget"),
+                format!("a retry budget must be >= 0, not {b}"),
+            );
+        }
+    }
+    if q.bound == Some(0) {
+        ck.err(p.field("bound"), "a queue bound must be at least 1");
+    }
+    if let QueueHealth::Latency(d) = q.health {
+        ck.positive(d, p.field("health").index(0), "a latency objective");
+    }
+    ck.positive(q.window, p.field("window"), "a health window");
+    ck.non_negative(q.warmup, p.field("warmup"), "a warm-up");
 }

@@ -2,10 +2,11 @@
 
 mod common;
 
-mod cli;
 mod alloc;
+mod cli;
 mod closed_form;
 mod diagnostics;
 mod fuzz;
+mod queues;
 mod response;
 mod trace_snapshot;
