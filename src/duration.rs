@@ -131,6 +131,9 @@ pub fn human(secs: f64) -> String {
     if secs < 1.0 {
         return format!("{}ms", (secs * 1000.0).round());
     }
+    if secs < 60.0 && secs.fract() != 0.0 {
+        return format!("{:.1}s", secs);
+    }
     let parts: [(&str, f64); 5] = [
         ("y", 365.0 * 86_400.0),
         ("d", 86_400.0),
@@ -211,6 +214,8 @@ mod tests {
         assert_eq!(human(0.0), "0s");
         assert_eq!(human(0.25), "250ms");
         assert_eq!(human(90.0), "1m 30s");
+        assert_eq!(human(3.47), "3.5s");
+        assert_eq!(human(59.0), "59s");
         assert_eq!(human(3600.0), "1h");
         assert_eq!(human(3.0 * 86_400.0 + 4.0 * 3600.0 + 59.0), "3d 4h");
         assert_eq!(human(86_400.0 + 59.0), "1d");

@@ -96,6 +96,8 @@ pub struct QueueStats {
     pub in_system: Moments,
     /// Successful attempts per second.
     pub throughput: Moments,
+    /// Latency of every successful attempt, all runs pooled, for percentiles.
+    pub latency_hist: Histogram,
     /// Longest waiting line per run, for percentiles.
     pub max_waiting: Histogram,
     /// Waiting jobs at the end of the run, for percentiles (a backlog that never drains).
@@ -119,12 +121,14 @@ impl QueueStats {
             latency: Moments::new(),
             in_system: Moments::new(),
             throughput: Moments::new(),
+            latency_hist: Histogram::new(),
             max_waiting: Histogram::new(),
             final_waiting: Histogram::new(),
         }
     }
 
-    fn record(&mut self, c: &crate::queue::QueueCounts, waiting_now: usize) {
+    fn record(&mut self, c: &crate::queue::QueueCounts, latencies: &Histogram, waiting_now: usize) {
+        self.latency_hist.merge(latencies);
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
         self.jobs.push(c.jobs as f64);
         if c.jobs > 0 {
@@ -166,6 +170,7 @@ impl QueueStats {
         self.latency.merge(&o.latency);
         self.in_system.merge(&o.in_system);
         self.throughput.merge(&o.throughput);
+        self.latency_hist.merge(&o.latency_hist);
         self.max_waiting.merge(&o.max_waiting);
         self.final_waiting.merge(&o.final_waiting);
     }
@@ -309,7 +314,7 @@ impl Summary {
         cost += m.cost.responder_hour * responder_hours + rs.mitigation_cost + m.cost.fixed;
         for (k, qs) in self.queues.iter_mut().enumerate() {
             let c = sim.qs.counts(k);
-            qs.record(c, sim.qs.waiting(k));
+            qs.record(c, sim.qs.latencies(k), sim.qs.waiting(k));
             cost += m.cost.per_lost_job * c.lost as f64;
         }
         for mt in &m.mitigations {

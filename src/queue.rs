@@ -23,6 +23,7 @@ use crate::engine::{Kind, Note, Observer, Sim};
 use crate::model::{MitigationKind, NONE, QueueHealthSpec};
 use crate::propagation::Health;
 use crate::rng;
+use crate::stats::Histogram;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
@@ -125,7 +126,8 @@ struct QRun {
     w_late: u64,
     last_t: f64,
     counts: QueueCounts,
-    /// Latencies of successful attempts this run, for percentiles (only when recording).
+    /// Latencies of successful attempts this run, for percentiles.
+    latency: Histogram,
     rng: ChaCha8Rng,
     service_rng: ChaCha8Rng,
 }
@@ -176,6 +178,7 @@ impl QueueState {
                     w_late: 0,
                     last_t: 0.0,
                     counts: QueueCounts::default(),
+                    latency: Histogram::new(),
                     rng: rng::placeholder(),
                     service_rng: rng::placeholder(),
                 })
@@ -186,6 +189,11 @@ impl QueueState {
     /// This run's counts for queue `k`.
     pub fn counts(&self, k: usize) -> &QueueCounts {
         &self.q[k].counts
+    }
+
+    /// Latencies of queue `k`'s successful attempts this run.
+    pub fn latencies(&self, k: usize) -> &Histogram {
+        &self.q[k].latency
     }
 
     /// Jobs waiting in queue `k` now.
@@ -248,6 +256,7 @@ impl Sim<'_> {
             q.w_late = 0;
             q.last_t = 0.0;
             q.counts = QueueCounts::default();
+            q.latency.clear();
             q.rng = rng::stream(seed, run, spec.key, ARRIVALS);
             q.service_rng = rng::stream(seed, run, spec.key, SERVICE);
             // Schedule changes that apply from t = 0.
@@ -549,6 +558,7 @@ impl Sim<'_> {
                 q.counts.ok += 1;
                 q.counts.latency_sum += latency;
                 q.counts.latency_n += 1;
+                q.latency.record(latency);
             }
             match spec.health {
                 QueueHealthSpec::Latency(max) if latency > max => q.w_late += 1,

@@ -111,6 +111,8 @@ pub struct QueueJson {
     pub lost: Mean,
     /// Mean time in system of successful attempts, seconds.
     pub latency_s: MeanCi,
+    /// Percentiles of the time in system of every successful attempt, seconds.
+    pub latency_percentiles_s: Spread,
     /// Time-averaged number in system.
     pub in_system: MeanCi,
     /// Successful attempts per second.
@@ -144,6 +146,12 @@ impl QueueJson {
             shed: mean(&q.shed),
             lost: mean(&q.lost),
             latency_s: (&q.latency).into(),
+            latency_percentiles_s: Spread {
+                mean: q.latency.mean(),
+                p50: q.latency_hist.quantile(0.5),
+                p90: q.latency_hist.quantile(0.9),
+                p99: q.latency_hist.quantile(0.99),
+            },
             in_system: (&q.in_system).into(),
             throughput_per_s: (&q.throughput).into(),
             max_waiting: spread(&q.max_waiting),
@@ -564,7 +572,11 @@ pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> Str
                     thousands(q.jobs.mean),
                     pct(q.goodput.mean),
                     format!("{:.3}", q.attempts_per_job.mean),
-                    human(q.latency_s.mean),
+                    format!(
+                        "{} / {}",
+                        human(q.latency_percentiles_s.p50),
+                        human(q.latency_percentiles_s.p99)
+                    ),
                     format!("{:.2}", q.in_system.mean),
                     thousands(q.timed_out.mean),
                     thousands(q.retried.mean),
@@ -580,7 +592,7 @@ pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> Str
                 "jobs",
                 "goodput",
                 "attempts/job",
-                "latency",
+                "latency p50/p99",
                 "in system",
                 "timed out",
                 "retried",

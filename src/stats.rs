@@ -342,6 +342,16 @@ impl Histogram {
         self.n += 1;
     }
 
+    /// Empties the histogram, keeping its allocation (for reuse from run to run).
+    pub fn clear(&mut self) {
+        if self.n > 0 {
+            self.counts.fill(0);
+        }
+        self.n = 0;
+        self.min = 0.0;
+        self.max = 0.0;
+    }
+
     /// Adds `other`'s counts into `self`; the result is identical to having recorded both
     /// streams into one histogram (counts, min and max are exact).
     pub fn merge(&mut self, other: &Histogram) {

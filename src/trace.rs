@@ -391,6 +391,13 @@ impl Observer for Recorder<'_> {
                 let label = m.mitigations[mitigation as usize].label;
                 let text = if label == "restart" {
                     format!("{}: the restart cleared the fault", self.id(comp))
+                } else if label == "redesign" {
+                    format!(
+                        "{}: the redesign is deployed: the slowdown flaw is gone",
+                        self.id(comp)
+                    )
+                } else if m.comps[comp as usize].queue != NONE {
+                    format!("{}: {label} in effect", self.id(comp))
                 } else {
                     format!(
                         "{}: {label} in place (the fault is still there; repair goes on)",

@@ -180,3 +180,154 @@ fn spoon_feeding_recovers_where_waiting_does_not() {
     assert!(fed.queues[0].shed.mean() > 1000.0);
     assert!(fed.queues[0].final_waiting.quantile(0.5) < 100.0);
 }
+
+#[test]
+fn mm1_time_in_system_is_exponential() {
+    // The M/M/1 sojourn time is exponential with rate μ − λ = 0.2: median ln 2 / 0.2, p99
+    // ln 100 / 0.2. The histogram has ~1% buckets.
+    let (_, s) = study(&single_queue(0.8, 1, ""), 100);
+    let h = &queue(&s).latency_hist;
+    for (q, exact) in [
+        (0.5, 2f64.ln() / 0.2),
+        (0.9, 10f64.ln() / 0.2),
+        (0.99, 100f64.ln() / 0.2),
+    ] {
+        let got = h.quantile(q);
+        assert!(
+            (got - exact).abs() / exact < 0.03,
+            "p{}: {got:.3} vs {exact:.3}",
+            q * 100.0
+        );
+    }
+}
+
+#[test]
+fn feeds_pass_every_completed_job_on() {
+    let text = r#"Scenario(name: "feeds", horizon: "2h", components: [
+        (id: "a", queue: (rate: 3.0, workers: 2, service: Exp(mean: "500ms"))),
+        (id: "b", queue: (rate: 0.0, workers: 1, service: Exp(mean: "100ms"))),
+        (id: "svc", service: (slo: 0.5)),
+    ], edges: [(from: "a", to: "b", kind: Feeds), (from: "svc", to: "b", kind: Requires)])"#;
+    let (_, s) = study(text, 20);
+    let (a, b) = (&s[0].queues[0], &s[0].queues[1]);
+    assert!(a.ok.mean() > 10_000.0);
+    assert_eq!(
+        b.jobs.mean(),
+        a.ok.mean(),
+        "b's jobs are exactly a's completions"
+    );
+}
+
+/// A queue that requires a database; the database is down from minute 10 to minute 40.
+fn queue_behind_db(extra: &str, strategies: &str) -> String {
+    format!(
+        r#"Scenario(name: "db", horizon: "2h", components: [
+            (id: "db", faults: [(name: "outage", every: At("10m"), effect: Crash, repair: Fixed("30m"))]),
+            (id: "api", queue: (rate: 20.0, workers: 8, service: Exp(mean: "200ms"), timeout: "5s",
+                retries: (count: 2, backoff: Fixed("1s")) {extra})),
+            (id: "site", service: (slo: 0.9)),
+        ], edges: [(from: "api", to: "db", kind: Requires), (from: "site", to: "api", kind: Requires)],
+        strategies: [{strategies}])"#
+    )
+}
+
+#[test]
+fn an_upstream_outage_stops_the_workers_and_a_breaker_fails_fast() {
+    let (_, s) = study(
+        &queue_behind_db(
+            "",
+            r#"(name: "breaker", mitigations: [CircuitBreaker(for: "api", below: 0.5)])"#,
+        ),
+        20,
+    );
+    let (base, breaker) = (&s[0], &s[1]);
+    // With the database down the workers stop: the backlog grows and clients time out.
+    assert!(base.queues[0].max_waiting.quantile(0.5) > 10_000.0);
+    assert!(base.queues[0].timed_out.mean() > 10_000.0);
+    // A breaker rejects at once instead: no backlog, no waiting out timeouts.
+    assert!(breaker.queues[0].max_waiting.quantile(0.99) < 1_000.0);
+    assert!(breaker.queues[0].rejected.mean() > 10_000.0);
+    assert!(breaker.queues[0].timed_out.mean() < 0.1 * base.queues[0].timed_out.mean());
+}
+
+#[test]
+fn rate_limits_drop_thresholds_and_more_workers_do_what_they_say() {
+    // An overloaded single server (λ = 1.5, μ = 1) and three automated fixes.
+    let text = r#"Scenario(name: "over", horizon: "3h", components: [
+        (id: "q", queue: (rate: 1.5, workers: 1, service: Exp(mean: "1s"), health: Latency("1m"))),
+        (id: "site", service: (slo: 0.9)),
+    ], edges: [(from: "site", to: "q", kind: Requires)],
+    strategies: [
+        (name: "limit", mitigations: [RateLimit(for: "q", rate: 0.8, trigger: Auto("5m"))]),
+        (name: "drop", mitigations: [Shed(for: "q", above: 50, trigger: Auto("5m"), per_drop: 1.0)]),
+        (name: "workers", mitigations: [AddWorkers(for: "q", workers: 1, delay: Fixed("10m"), trigger: Auto("5m"))]),
+    ])"#;
+    let (_, s) = study(text, 20);
+    let base = &s[0].queues[0];
+    assert!(
+        base.final_waiting.quantile(0.5) > 3000.0,
+        "λ > μ: the backlog grows all run"
+    );
+    let limit = &s[1].queues[0];
+    assert!(limit.rejected.mean() > 1000.0);
+    assert!(limit.final_waiting.quantile(0.99) < base.final_waiting.quantile(0.01));
+    let drop = &s[2].queues[0];
+    assert!(drop.max_waiting.quantile(1.0) <= 1000.0 && drop.dropped.mean() > 1000.0);
+    assert!(
+        drop.final_waiting.quantile(1.0) <= 51.0,
+        "never more than the threshold + 1 waiting once on"
+    );
+    assert!(s[2].cost.mean() > 1000.0, "each dropped job costs 1");
+    let workers = &s[3].queues[0];
+    assert!(
+        workers.final_waiting.quantile(0.5) < 50.0,
+        "two servers drain the backlog"
+    );
+    assert_eq!(workers.dropped.mean(), 0.0);
+}
+
+#[test]
+fn a_redesign_removes_the_flaw_but_only_when_it_lands() {
+    let redesign =
+        r#"(name: "redesign", mitigations: [Redesign(for: "jobs", takes: Fixed("30m"))])"#;
+    let (_, s) = study(
+        &email_queue(3000, redesign).replace(r#"horizon: "2h""#, r#"horizon: "4h""#),
+        20,
+    );
+    let (base, fixed) = (&s[0], &s[1]);
+    // Failure at ~13m, report 5m, ack 5m, diagnosis 10m, redesign 30m: the flaw is gone at
+    // ~63m and the backlog drains at full speed.
+    assert!(fixed.downtime.mean() < base.downtime.mean() - 1800.0);
+    assert!(
+        fixed.downtime.mean() > 45.0 * 60.0,
+        "nothing changes before the redesign lands"
+    );
+    assert!(fixed.queues[0].final_waiting.quantile(0.99) < 100.0);
+}
+
+#[test]
+fn a_retry_budget_caps_amplification() {
+    let storm = |budget: &str| {
+        format!(
+            r#"Scenario(name: "budget", horizon: "1h", components: [
+                (id: "q", queue: (rate: 5.0, workers: 10, service: Exp(mean: "100ms"), errors: 0.6,
+                    retries: (count: 5 {budget}))),
+                (id: "site", service: (slo: 0.5)),
+            ], edges: [(from: "site", to: "q", kind: Requires)])"#
+        )
+    };
+    let (_, free) = study(&storm(""), 10);
+    let (_, capped) = study(&storm(", budget: 0.1"), 10);
+    let exact = (1.0 - 0.6f64.powi(6)) / 0.4;
+    within(
+        "unbudgeted amplification",
+        &free[0].queues[0].attempts_per_job,
+        exact,
+        0.01,
+    );
+    let a = capped[0].queues[0].attempts_per_job.mean();
+    assert!(
+        a <= 1.1 + 1e-9 && a > 1.09,
+        "a 10% budget allows at most 1.1 attempts per job, got {a}"
+    );
+}
