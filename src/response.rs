@@ -299,18 +299,12 @@ impl Sim<'_> {
         let comp = self.m.slots[slot as usize].comp as usize;
         self.rs.active_count[comp] -= 1;
         self.rs.repairing[slot as usize] = false;
-        let now = self.now;
         let r = &mut self.rs;
-        let mut k = 0;
-        while k < r.unrepaired.len() {
-            if r.unrepaired[k].0 == slot {
-                r.repair_total += now - r.unrepaired[k].1;
-                r.repair_count += 1;
-                r.unrepaired.swap_remove(k);
-            } else {
-                k += 1;
-            }
-        }
+        let (total, n) = take_elapsed(&mut r.unrepaired, self.now, |x| {
+            (x.0 == slot).then_some(x.1)
+        });
+        r.repair_total += total;
+        r.repair_count += n;
         if self.rs.active_count[comp] == 0 && self.rs.standin[comp] != NONE {
             self.withdraw(comp, obs);
         }
@@ -569,18 +563,10 @@ impl Sim<'_> {
                 by,
             },
         );
-        let now = self.now;
         let r = &mut self.rs;
-        let mut k = 0;
-        while k < r.pending.len() {
-            if r.pending[k].0 == key {
-                r.detect_total += now - r.pending[k].1;
-                r.detect_count += 1;
-                r.pending.swap_remove(k);
-            } else {
-                k += 1;
-            }
-        }
+        let (total, n) = take_elapsed(&mut r.pending, self.now, |x| (x.0 == key).then_some(x.1));
+        r.detect_total += total;
+        r.detect_count += n;
         let id = self.rs.incidents.len() as u32;
         self.rs.incidents.push(Incident {
             key,
@@ -942,4 +928,23 @@ fn is_load(k: &MitigationKind) -> bool {
             | MitigationKind::Redesign { .. }
             | MitigationKind::CircuitBreaker { .. }
     )
+}
+
+/// Removes the entries `start_of` picks out of `list` and returns the total time elapsed
+/// since their start times, and how many there were.
+fn take_elapsed<T>(
+    list: &mut Vec<T>,
+    now: f64,
+    start_of: impl Fn(&T) -> Option<f64>,
+) -> (f64, u32) {
+    let (mut total, mut n) = (0.0, 0);
+    list.retain(|x| match start_of(x) {
+        Some(t) => {
+            total += now - t;
+            n += 1;
+            false
+        }
+        None => true,
+    });
+    (total, n)
 }
