@@ -703,7 +703,7 @@ impl<'m> Sim<'m> {
     pub(crate) fn mark(&mut self, i: u32) {
         if !self.in_work[i as usize] {
             self.in_work[i as usize] = true;
-            self.work.push(Reverse((self.m.comps[i as usize].rank, i)));
+            self.work.push(Reverse((self.m.rank[i as usize], i)));
         }
     }
 

@@ -206,8 +206,6 @@ pub struct Comp {
     pub load: Option<(f64, f64)>,
     /// Index of its load cluster, [`NONE`] if none.
     pub cluster: u32,
-    /// Evaluation rank: dependencies (over zero-delay edges and membership) rank lower.
-    pub rank: u32,
     /// Index into [`Model::queues`] when this component is a queue, else [`NONE`].
     pub queue: u32,
 }
@@ -433,6 +431,9 @@ pub struct Model {
     pub comps: Vec<Comp>,
     /// Fault slots, grouped by component.
     pub slots: Vec<Slot>,
+    /// Per component: evaluation rank (dependencies over zero-delay edges and membership
+    /// rank lower). Kept apart from [`Comp`] so the hot loop reads a dense array.
+    pub rank: Vec<u32>,
     /// Per component: every slot that can break it (own modes, then common causes).
     pub comp_slots: Csr,
     /// Dependency edges (Requires / Degrades).

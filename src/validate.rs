@@ -997,7 +997,7 @@ fn build(
             }),
             load: c.load.as_ref().map(|l| (l.base, l.limit)),
             cluster: NONE,
-            rank: ranks[i],
+
             queue: NONE,
         });
     }
@@ -1054,35 +1054,34 @@ fn build(
                 continue;
             }
         };
-        let p = e.p.unwrap_or(1.0);
-        let rng = if p < 1.0 {
-            random_edges += 1;
-            random_edges - 1
-        } else {
-            NONE
-        };
         model_edges.push(Edge {
             from: f,
             to: t,
             kind,
-            p,
+            p: e.p.unwrap_or(1.0),
             delay: e.delay.map_or(0.0, |d| d.secs()),
-            rng,
+            rng: NONE,
             key: stable_hash(&["edge", &e.from, &e.to]),
         });
     }
-    // Requires edges come first in each input row: the minimum is taken before Degrades
-    // factors multiply, whatever order the file lists them in (propagation.rs, steps 3-4).
-    let mut input_pairs: Vec<(u32, u32)> = model_edges
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.from, i as u32))
-        .collect();
-    input_pairs.sort_by_key(|&(from, e)| {
-        let degrades = matches!(model_edges[e as usize].kind, model::EdgeKind::Degrades(_));
-        (from, degrades, e)
-    });
-    let inputs = Csr::from_pairs(n, &input_pairs);
+    // Edges sorted by dependent, Requires before Degrades: each component's inputs are one
+    // contiguous run of the edge arrays (cache-friendly), and the minimum is taken before
+    // Degrades factors multiply, whatever order the file lists them in (propagation.rs).
+    model_edges.sort_by_key(|e| (e.from, matches!(e.kind, model::EdgeKind::Degrades(_))));
+    for e in &mut model_edges {
+        if e.p < 1.0 {
+            e.rng = random_edges;
+            random_edges += 1;
+        }
+    }
+    let inputs = Csr::from_pairs(
+        n,
+        &model_edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.from, i as u32))
+            .collect::<Vec<_>>(),
+    );
     let dependents = Csr::from_pairs(
         n,
         &model_edges
@@ -1372,6 +1371,7 @@ fn build(
         runs: sc.runs,
         seed: sc.seed,
         max_events: sc.max_events.unwrap_or(DEFAULT_MAX_EVENTS),
+        rank: ranks,
         services: (0..n as u32)
             .filter(|&i| comps[i as usize].service.is_some())
             .collect(),
