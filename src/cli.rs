@@ -7,7 +7,7 @@ use crate::diagnostics::LoadError;
 use crate::duration;
 use crate::model::Model;
 use crate::montecarlo::{self, Study};
-use crate::{analysis, graph, report, trace, validate};
+use crate::{analysis, graph, report, shard, trace, validate};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -65,6 +65,8 @@ enum Command {
         /// peak memory.
         #[arg(long)]
         stats: bool,
+        #[command(flatten)]
+        sharding: Sharding,
     },
     /// Run the baseline and every strategy on the same runs and rank them by expected cost.
     ///
@@ -82,6 +84,8 @@ enum Command {
         /// Print the machine-readable summary (JSON) on stdout instead of tables.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        sharding: Sharding,
     },
     /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem.
     Trace {
@@ -96,6 +100,44 @@ enum Command {
         /// The scenario file (RON).
         scenario: PathBuf,
     },
+    /// Combine shard files (from `run`/`compare --shard i/N`) into the study's summary,
+    /// byte for byte what one unsharded run prints.
+    ///
+    /// Refuses shards of different scenarios, versions or seeds, and reports runs that are
+    /// missing or covered twice.
+    Merge {
+        /// The shard files, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Print the machine-readable summary (JSON) on stdout instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a generated model of N components and 3N dependency edges (for scale tests).
+    Gen {
+        /// Number of components.
+        #[arg(value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        components: u64,
+        /// Generator seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// Splitting a study across processes or machines.
+#[derive(Args, Debug)]
+struct Sharding {
+    /// Run only shard i of N (e.g. 0/4) and write a shard file instead of a summary.
+    /// Without it, Slurm's SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or Kubernetes'
+    /// JOB_COMPLETION_INDEX (with --shards) are used when set.
+    #[arg(long, value_name = "i/N")]
+    shard: Option<String>,
+    /// Number of shards, when the index comes from the environment.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    shards: Option<u64>,
+    /// Where to write the shard file [default: output/<scenario>/shard-<i>-of-<N>.jsonl].
+    #[arg(long, value_name = "PATH")]
+    shard_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -217,6 +259,23 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let m = load(&scenario, None)?;
             writeln!(out, "{}", validation_summary(&m))?;
         }
+        Command::Gen { components, seed } => {
+            out.write_all(crate::r#gen::scenario_text(components as usize, seed).as_bytes())?;
+        }
+        Command::Merge { shards, json } => {
+            let (h, models, summaries) =
+                shard::merge(&shards).map_err(|e| Failure::Usage(e.to_string()))?;
+            let j = report::summary_json_all(&models, &summaries, h.seed);
+            if json {
+                let text =
+                    serde_json::to_string_pretty(&j).map_err(|e| Failure::Other(e.to_string()))?;
+                writeln!(out, "{text}")?;
+            } else if h.command == "compare" {
+                out.write_all(report::render_compare(&j, 0.0, 0).as_bytes())?;
+            } else {
+                out.write_all(report::render(&models[0], &j, 0.0, 0).as_bytes())?;
+            }
+        }
         Command::Graph { scenario } => {
             let m = load(&scenario, None)?;
             let spofs = analysis::spofs(&m);
@@ -233,6 +292,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             runs,
             threads,
             json,
+            sharding,
         } => {
             if common.strategy.is_some() {
                 return Err(Failure::Usage(
@@ -242,6 +302,11 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let models = load_all(&common.scenario, Some(&common))?;
             let seed = common.seed.unwrap_or(models[0].seed);
             let runs = runs.unwrap_or(models[0].runs);
+            if let Some(ix) = shard_of(&sharding)? {
+                return write_shard(
+                    &common, &sharding, "compare", &models, seed, runs, threads, ix,
+                );
+            }
             let threads = threads
                 .filter(|&t| t > 0)
                 .unwrap_or_else(rayon::current_num_threads);
@@ -276,10 +341,23 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             json,
             quiet,
             stats,
+            sharding,
         } => {
             let m = load(&common.scenario, Some(&common))?;
             let seed = common.seed.unwrap_or(m.seed);
             let runs = runs.unwrap_or(m.runs);
+            if let Some(ix) = shard_of(&sharding)? {
+                return write_shard(
+                    &common,
+                    &sharding,
+                    "run",
+                    std::slice::from_ref(&m),
+                    seed,
+                    runs,
+                    threads,
+                    ix,
+                );
+            }
             let threads = threads
                 .filter(|&t| t > 0)
                 .unwrap_or_else(rayon::current_num_threads);
@@ -321,6 +399,69 @@ fn execute(cli: Cli) -> Result<(), Failure> {
         }
     }
     out.flush()?;
+    Ok(())
+}
+
+/// This process's shard, from the flag or the scheduler's environment.
+fn shard_of(s: &Sharding) -> Result<Option<(u64, u64)>, Failure> {
+    shard::which(s.shard.as_deref(), s.shards, &|k| std::env::var(k).ok()).map_err(Failure::Usage)
+}
+
+/// Simulates this shard's runs and writes its shard file.
+#[allow(clippy::too_many_arguments)]
+fn write_shard(
+    common: &Common,
+    sharding: &Sharding,
+    command: &str,
+    models: &[Model],
+    seed: u64,
+    runs: u64,
+    threads: Option<usize>,
+    (i, n): (u64, u64),
+) -> Result<(), Failure> {
+    let file = common.scenario.to_string_lossy().to_string();
+    let text = std::fs::read_to_string(&common.scenario)
+        .map_err(|e| Failure::Other(format!("{file}: {e}")))?;
+    let (first, end) = shard::range(runs, i, n);
+    let header = shard::Header {
+        format: shard::FORMAT,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        command: command.to_string(),
+        hash: shard::hash(
+            &text,
+            common.horizon,
+            common.max_events,
+            common.strategy.as_deref(),
+        ),
+        file,
+        text,
+        horizon: common.horizon,
+        max_events: common.max_events,
+        strategy: common.strategy.clone(),
+        seed,
+        runs,
+        shard: i,
+        of: n,
+        first,
+        end,
+    };
+    let path = sharding.shard_file.clone().unwrap_or_else(|| {
+        PathBuf::from("output")
+            .join(&models[0].name)
+            .join(format!("shard-{i}-of-{n}.jsonl"))
+    });
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::Other(format!("{}: {e}", dir.display())))?;
+    }
+    let threads = threads
+        .filter(|&t| t > 0)
+        .unwrap_or_else(rayon::current_num_threads);
+    shard::write(&path, &header, models, threads).map_err(|e| Failure::Other(e.to_string()))?;
+    eprintln!(
+        "shard {i}/{n}: runs {first}..{end} of {runs} written to {}",
+        path.display()
+    );
     Ok(())
 }
 

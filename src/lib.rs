@@ -19,6 +19,7 @@ pub mod report;
 pub mod response;
 pub mod rng;
 pub mod scenario;
+pub mod shard;
 pub mod span;
 pub mod stats;
 pub mod trace;

@@ -444,24 +444,42 @@ pub fn run(m: &Model, study: Study, progress: &(dyn Fn(u64) + Sync)) -> Summary 
 /// common random numbers: run *k* has the same fault times under each. Each summary also
 /// holds the per-run paired differences against the first model.
 pub fn run_all(models: &[Model], study: Study, progress: &(dyn Fn(u64) + Sync)) -> Vec<Summary> {
+    let mut totals: Vec<Summary> = models.iter().map(Summary::new).collect();
+    run_chunks(models, study, &mut |_, parts| {
+        for (t, x) in totals.iter_mut().zip(parts) {
+            t.merge(x);
+        }
+        progress(totals[0].runs);
+    });
+    totals
+}
+
+/// Index of the chunk holding run `run`.
+pub fn chunk_of(run: u64) -> u64 {
+    run / CHUNK
+}
+
+/// Simulates `study` chunk by chunk and hands each chunk's summaries (one per model) to
+/// `on_chunk` in chunk order, with the chunk's first run index. Folding these in order is
+/// exactly what [`run_all`] does, which is what lets shards merge byte for byte.
+pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, &[Summary])) {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(study.threads)
         .build()
         .expect("thread pool");
     let end = study.first + study.runs;
-    let mut totals: Vec<Summary> = models.iter().map(Summary::new).collect();
     let mut batch: Vec<(u64, u64)> = Vec::with_capacity(BATCH as usize);
     let mut next = study.first;
-    pool.install(|| {
-        while next < end {
-            // The next BATCH chunks, generated on the fly so memory does not grow with runs.
-            batch.clear();
-            while next < end && batch.len() < BATCH as usize {
-                let stop = (next + CHUNK).min(end);
-                batch.push((next, stop));
-                next = stop;
-            }
-            let parts: Vec<Vec<Summary>> = batch
+    while next < end {
+        // The next BATCH chunks, generated on the fly so memory does not grow with runs.
+        batch.clear();
+        while next < end && batch.len() < BATCH as usize {
+            let stop = (next + CHUNK).min(end);
+            batch.push((next, stop));
+            next = stop;
+        }
+        let parts: Vec<Vec<Summary>> = pool.install(|| {
+            batch
                 .par_iter()
                 .map_init(
                     || models.iter().map(Sim::new).collect::<Vec<_>>(),
@@ -482,14 +500,10 @@ pub fn run_all(models: &[Model], study: Study, progress: &(dyn Fn(u64) + Sync)) 
                         parts
                     },
                 )
-                .collect();
-            for p in &parts {
-                for (t, x) in totals.iter_mut().zip(p) {
-                    t.merge(x);
-                }
-            }
-            progress(totals[0].runs);
+                .collect()
+        });
+        for (&(a, _), p) in batch.iter().zip(&parts) {
+            on_chunk(a, p);
         }
-    });
-    totals
+    }
 }

@@ -271,14 +271,31 @@ fn bucket_index(x: f64) -> usize {
     k + 1
 }
 
-/// Deserializes the count vector, rejecting the wrong number of buckets.
+/// Serializes the count vector sparsely, as `[bucket, count]` pairs of the non-empty
+/// buckets: shard files hold one histogram per chunk, and most buckets are empty.
+fn serialize_counts<S: serde::Serializer>(counts: &[u64], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(None)?;
+    for (i, &c) in counts.iter().enumerate() {
+        if c > 0 {
+            seq.serialize_element(&(i as u32, c))?;
+        }
+    }
+    seq.end()
+}
+
+/// Deserializes the sparse count list, rejecting buckets out of range.
 fn deserialize_counts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
-    let counts = Vec::<u64>::deserialize(d)?;
-    if counts.len() != NUM_BUCKETS {
-        return Err(serde::de::Error::invalid_length(
-            counts.len(),
-            &"1801 histogram bucket counts",
-        ));
+    let pairs = Vec::<(u32, u64)>::deserialize(d)?;
+    let mut counts = vec![0u64; NUM_BUCKETS];
+    for (i, c) in pairs {
+        let Some(slot) = counts.get_mut(i as usize) else {
+            return Err(serde::de::Error::invalid_value(
+                serde::de::Unexpected::Unsigned(u64::from(i)),
+                &"a histogram bucket below 1801",
+            ));
+        };
+        *slot = c;
     }
     Ok(counts)
 }
@@ -295,7 +312,10 @@ fn deserialize_counts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Er
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Histogram {
     /// Count per bucket; always `NUM_BUCKETS` long.
-    #[serde(deserialize_with = "deserialize_counts")]
+    #[serde(
+        serialize_with = "serialize_counts",
+        deserialize_with = "deserialize_counts"
+    )]
     counts: Vec<u64>,
     /// Total number of recorded values.
     n: u64,

@@ -9,4 +9,5 @@ mod diagnostics;
 mod fuzz;
 mod queues;
 mod response;
+mod shards;
 mod trace_snapshot;

@@ -1,0 +1,225 @@
+//! Sharding end to end: shards run as separate processes (by flag and by the schedulers'
+//! environment variables), merged, must print byte for byte what one unsharded run prints;
+//! and merge refuses what does not belong together.
+
+use crate::common::{stderr, stdout};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("faultline-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn faultline_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_faultline"));
+    c.args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    for k in [
+        "SLURM_ARRAY_TASK_ID",
+        "SLURM_ARRAY_TASK_MIN",
+        "SLURM_ARRAY_TASK_COUNT",
+        "JOB_COMPLETION_INDEX",
+    ] {
+        c.env_remove(k);
+    }
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+/// Runs `n` shards of `command` at once, as separate processes, and returns their files.
+fn shards(
+    command: &str,
+    scenario: &str,
+    runs: &str,
+    n: u64,
+    tag: &str,
+    env_style: &str,
+) -> Vec<PathBuf> {
+    let children: Vec<(PathBuf, std::process::Child)> = (0..n)
+        .map(|i| {
+            let file = tmp(&format!("{tag}-{i}.jsonl"));
+            let f = file.to_str().unwrap().to_string();
+            let shard = format!("{i}/{n}");
+            let mut c = Command::new(env!("CARGO_BIN_EXE_faultline"));
+            c.args([
+                command,
+                scenario,
+                "--runs",
+                runs,
+                "--shard-file",
+                &f,
+                "--threads",
+                "1",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+            for k in [
+                "SLURM_ARRAY_TASK_ID",
+                "SLURM_ARRAY_TASK_MIN",
+                "SLURM_ARRAY_TASK_COUNT",
+                "JOB_COMPLETION_INDEX",
+            ] {
+                c.env_remove(k);
+            }
+            match env_style {
+                "slurm" => {
+                    // Slurm arrays often start at 1: --array=1-4.
+                    c.env("SLURM_ARRAY_TASK_ID", (i + 1).to_string())
+                        .env("SLURM_ARRAY_TASK_MIN", "1")
+                        .env("SLURM_ARRAY_TASK_COUNT", n.to_string());
+                }
+                "k8s" => {
+                    c.env("JOB_COMPLETION_INDEX", i.to_string())
+                        .args(["--shards", &n.to_string()]);
+                }
+                _ => {
+                    c.args(["--shard", &shard]);
+                }
+            }
+            (file, c.spawn().unwrap())
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|(f, c)| {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "shard failed: {}", stderr(&out));
+            f
+        })
+        .collect()
+}
+
+fn merged(files: &[PathBuf], json: bool) -> Output {
+    let mut args = vec!["merge".to_string()];
+    args.extend(files.iter().rev().map(|f| f.to_str().unwrap().to_string()));
+    if json {
+        args.push("--json".into());
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    faultline_env(&refs, &[])
+}
+
+#[test]
+fn four_shards_merge_to_the_bytes_of_one_run() {
+    for (command, scenario, style) in [
+        ("compare", "scenarios/substation.ron", "flag"),
+        ("run", "scenarios/storefront.ron", "slurm"),
+        ("compare", "scenarios/amazon-outage.ron", "k8s"),
+    ] {
+        let files = shards(
+            command,
+            scenario,
+            "1000",
+            4,
+            &format!("{command}-{style}"),
+            style,
+        );
+        let m = merged(&files, true);
+        assert!(m.status.success(), "{}", stderr(&m));
+        let single = faultline_env(
+            &[
+                command,
+                scenario,
+                "--runs",
+                "1000",
+                "--json",
+                "--threads",
+                "2",
+            ],
+            &[],
+        );
+        assert!(single.status.success());
+        assert_eq!(
+            stdout(&m),
+            stdout(&single),
+            "{command} {scenario} via {style}: merged JSON differs"
+        );
+        // The tables come out of the same numbers.
+        let table = merged(&files, false);
+        assert!(table.status.success());
+        assert!(stdout(&table).contains("runs"), "{}", stdout(&table));
+    }
+}
+
+#[test]
+fn merge_refuses_gaps_overlaps_and_other_studies() {
+    let files = shards(
+        "run",
+        "scenarios/substation.ron",
+        "700",
+        3,
+        "refuse",
+        "flag",
+    );
+    let gap = faultline_env(
+        &[
+            "merge",
+            files[0].to_str().unwrap(),
+            files[2].to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(gap.status.code(), Some(2));
+    assert!(stderr(&gap).contains("in no shard"), "{}", stderr(&gap));
+    let twice = faultline_env(
+        &[
+            "merge",
+            files[0].to_str().unwrap(),
+            files[1].to_str().unwrap(),
+            files[1].to_str().unwrap(),
+            files[2].to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(
+        stderr(&twice).contains("covered twice"),
+        "{}",
+        stderr(&twice)
+    );
+    let other = tmp("other-seed.jsonl");
+    let o = faultline_env(
+        &[
+            "run",
+            "scenarios/substation.ron",
+            "--runs",
+            "700",
+            "--seed",
+            "9",
+            "--shard",
+            "1/3",
+            "--shard-file",
+            other.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success());
+    let mixed = faultline_env(
+        &[
+            "merge",
+            files[0].to_str().unwrap(),
+            other.to_str().unwrap(),
+            files[2].to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(stderr(&mixed).contains("seed"), "{}", stderr(&mixed));
+    let junk = tmp("junk.jsonl");
+    std::fs::write(&junk, "not a shard\n").unwrap();
+    let bad = faultline_env(&["merge", junk.to_str().unwrap()], &[]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("not a faultline shard file"));
+    let wrong = faultline_env(&["run", "scenarios/substation.ron", "--shard", "4/4"], &[]);
+    assert_eq!(wrong.status.code(), Some(2));
+    let k8s_without_count = faultline_env(
+        &["run", "scenarios/substation.ron"],
+        &[("JOB_COMPLETION_INDEX", "1")],
+    );
+    assert_eq!(k8s_without_count.status.code(), Some(2));
+    assert!(stderr(&k8s_without_count).contains("--shards"));
+}
