@@ -380,12 +380,13 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             }
             if stats {
                 eprintln!(
-                    "stats: {} runs, {} events in {:.3}s ({:.0} events/s, {:.0} runs/s), peak pending events {}, peak memory {}",
+                    "stats: {} runs, {} events in {:.3}s ({:.0} events/s, {:.0} runs/s), {:.1} component evaluations per event, peak pending events {}, peak memory {}",
                     summary.runs,
                     summary.events,
                     elapsed,
                     summary.events as f64 / elapsed,
                     summary.runs as f64 / elapsed,
+                    summary.evaluations as f64 / summary.events.max(1) as f64,
                     summary.peak_pending,
                     peak_memory().map_or("n/a".to_string(), |kib| format!("{} KiB", kib))
                 );

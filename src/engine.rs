@@ -271,6 +271,8 @@ pub struct Sim<'m> {
     pub peak_pending: usize,
     /// Whether a settle hit its evaluation limit (propagation that did not converge).
     pub unsettled: bool,
+    /// Component evaluations in the current run (propagation work: only affected nodes).
+    pub evaluations: u64,
 
     pub(crate) slot_state: Vec<u8>,
     slot_gen: Vec<u32>,
@@ -356,6 +358,7 @@ impl<'m> Sim<'m> {
             capped: false,
             peak_pending: 0,
             unsettled: false,
+            evaluations: 0,
             slot_state: vec![IDLE; ns],
             slot_gen: vec![0; ns],
             fault_rng: (0..ns).map(|_| rng::placeholder()).collect(),
@@ -443,6 +446,7 @@ impl<'m> Sim<'m> {
         self.capped = false;
         self.peak_pending = 0;
         self.unsettled = false;
+        self.evaluations = 0;
         self.slot_state.fill(IDLE);
         self.slot_gen.fill(0);
         self.out.copy_from_slice(&self.template_out);
@@ -716,6 +720,7 @@ impl<'m> Sim<'m> {
             let iu = i as usize;
             self.in_work[iu] = false;
             evaluations += 1;
+            self.evaluations += 1;
             if evaluations > limit {
                 self.unsettled = true;
                 while let Some(Reverse((_, j))) = self.work.pop() {

@@ -189,6 +189,8 @@ pub struct Summary {
     pub unsettled_runs: u64,
     /// Largest pending-event count seen in any run.
     pub peak_pending: u64,
+    /// Component evaluations, all runs (propagation work).
+    pub evaluations: u64,
     /// Site availability per run: share of the horizon with no service failed.
     pub availability: Moments,
     /// Seconds with at least one service failed, per run.
@@ -246,6 +248,7 @@ impl Summary {
             capped_runs: 0,
             unsettled_runs: 0,
             peak_pending: 0,
+            evaluations: 0,
             availability: Moments::new(),
             downtime: Moments::new(),
             downtime_hist: Histogram::new(),
@@ -282,6 +285,7 @@ impl Summary {
         self.capped_runs += u64::from(sim.capped);
         self.unsettled_runs += u64::from(sim.unsettled);
         self.peak_pending = self.peak_pending.max(sim.peak_pending as u64);
+        self.evaluations += sim.evaluations;
         self.availability.push(1.0 - sim.site_down / horizon);
         self.downtime.push(sim.site_down);
         self.downtime_hist.record(sim.site_down);
@@ -352,6 +356,7 @@ impl Summary {
         self.capped_runs += o.capped_runs;
         self.unsettled_runs += o.unsettled_runs;
         self.peak_pending = self.peak_pending.max(o.peak_pending);
+        self.evaluations += o.evaluations;
         self.availability.merge(&o.availability);
         self.downtime.merge(&o.downtime);
         self.downtime_hist.merge(&o.downtime_hist);

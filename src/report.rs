@@ -260,35 +260,37 @@ pub struct SummaryJson {
 fn roots(m: &Model, s: &Summary) -> Vec<RootJson> {
     let total: u64 = s.roots.iter().sum();
     let mut out: Vec<RootJson> = vec![];
+    // Own fault modes are unique per component; a common cause's slots fold into one row.
+    let mut common_row: Vec<usize> = vec![usize::MAX; m.common.len()];
     for (i, &n) in s.roots.iter().enumerate() {
         if n == 0 {
             continue;
         }
-        let (fault, component, common_cause) = if i == m.slots.len() {
-            ("unexplained".to_string(), String::new(), false)
-        } else {
-            let slot = &m.slots[i];
-            match slot.source {
-                Source::Common(cc) => (m.common[cc as usize].name.clone(), String::new(), true),
-                Source::Own => (
-                    slot.name.clone(),
-                    m.comps[slot.comp as usize].id.clone(),
-                    false,
-                ),
+        let row = |fault: String, component: String, common_cause: bool| RootJson {
+            fault,
+            component,
+            common_cause,
+            failures: n,
+            share: 0.0,
+        };
+        if i == m.slots.len() {
+            out.push(row("unexplained".into(), String::new(), false));
+            continue;
+        }
+        let slot = &m.slots[i];
+        match slot.source {
+            Source::Common(cc) if common_row[cc as usize] != usize::MAX => {
+                out[common_row[cc as usize]].failures += n;
             }
-        };
-        let same = |r: &&mut RootJson| {
-            r.fault == fault && r.component == component && r.common_cause == common_cause
-        };
-        match out.iter_mut().find(same) {
-            Some(r) => r.failures += n,
-            None => out.push(RootJson {
-                fault,
-                component,
-                common_cause,
-                failures: n,
-                share: 0.0,
-            }),
+            Source::Common(cc) => {
+                common_row[cc as usize] = out.len();
+                out.push(row(m.common[cc as usize].name.clone(), String::new(), true));
+            }
+            Source::Own => out.push(row(
+                slot.name.clone(),
+                m.comps[slot.comp as usize].id.clone(),
+                false,
+            )),
         }
     }
     for r in &mut out {
