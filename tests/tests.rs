@@ -7,6 +7,7 @@ mod cli;
 mod closed_form;
 mod diagnostics;
 mod fuzz;
+mod lessons;
 mod queues;
 mod response;
 mod shards;
