@@ -141,17 +141,7 @@ fn substation_runs(bencher: Bencher, threads: usize) {
     bencher
         .counter(ItemsCount::new(STUDY_RUNS))
         .bench_local(|| {
-            montecarlo::run(
-                &model,
-                Study {
-                    seed: SEED,
-                    first: 0,
-                    runs: STUDY_RUNS,
-                    threads,
-                },
-                &|_| {},
-            )
-            .events
+            montecarlo::run(&model, Study::whole(SEED, STUDY_RUNS, threads), &|_| {}).events
         });
 }
 

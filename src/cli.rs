@@ -311,12 +311,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 .filter(|&t| t > 0)
                 .unwrap_or_else(rayon::current_num_threads);
             let started = Instant::now();
-            let study = Study {
-                seed,
-                first: 0,
-                runs,
-                threads,
-            };
+            let study = Study::whole(seed, runs, threads);
             let summaries = montecarlo::run_all(&models, study, &|_| {});
             let elapsed = started.elapsed().as_secs_f64();
             let j = report::summary_json_all(&models, &summaries, seed);
@@ -362,12 +357,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 .filter(|&t| t > 0)
                 .unwrap_or_else(rayon::current_num_threads);
             let started = Instant::now();
-            let study = Study {
-                seed,
-                first: 0,
-                runs,
-                threads,
-            };
+            let study = Study::whole(seed, runs, threads);
             let summary = montecarlo::run(&m, study, &|_| {});
             let elapsed = started.elapsed().as_secs_f64();
             let j = report::summary_json(&m, &summary, seed);

@@ -1,6 +1,6 @@
 //! Monte Carlo: many runs in parallel, folded into streaming, mergeable statistics.
 //!
-//! Runs are cut into fixed chunks of [`CHUNK`] run indices. Each chunk is simulated by one
+//! Runs are cut into fixed chunks of [`chunk_size`] run indices. Each chunk is simulated by one
 //! thread, in run order, into its own [`Summary`]; chunk summaries are then merged into the
 //! total strictly in chunk order. The result is therefore bit-identical for any thread count,
 //! and memory holds one summary per chunk in flight, never one record per run.
@@ -84,8 +84,10 @@ pub struct QueueStats {
     pub retried: Moments,
     /// Rejected attempts.
     pub rejected: Moments,
-    /// Dropped jobs.
+    /// Dropped jobs (shedding above a length).
     pub dropped: Moments,
+    /// Expired jobs discarded unserved.
+    pub discarded: Moments,
     /// Jobs shed into the parking lot.
     pub shed: Moments,
     /// Jobs lost for good.
@@ -116,6 +118,7 @@ impl QueueStats {
             retried: Moments::new(),
             rejected: Moments::new(),
             dropped: Moments::new(),
+            discarded: Moments::new(),
             shed: Moments::new(),
             lost: Moments::new(),
             latency: Moments::new(),
@@ -142,6 +145,7 @@ impl QueueStats {
         self.retried.push(c.retried as f64);
         self.rejected.push(c.rejected as f64);
         self.dropped.push(c.dropped as f64);
+        self.discarded.push(c.discarded as f64);
         self.shed.push(c.shed as f64);
         self.lost.push(c.lost as f64);
         if c.latency_n > 0 {
@@ -165,6 +169,7 @@ impl QueueStats {
         self.retried.merge(&o.retried);
         self.rejected.merge(&o.rejected);
         self.dropped.merge(&o.dropped);
+        self.discarded.merge(&o.discarded);
         self.shed.merge(&o.shed);
         self.lost.merge(&o.lost);
         self.latency.merge(&o.latency);
@@ -437,6 +442,28 @@ pub struct Study {
     pub runs: u64,
     /// Worker threads (0: rayon's default).
     pub threads: usize,
+    /// Runs in the whole study (of which this may be a shard): sets the chunk size.
+    pub total: u64,
+}
+
+impl Study {
+    /// A whole study: runs `0..runs`.
+    pub fn whole(seed: u64, runs: u64, threads: usize) -> Study {
+        Study {
+            seed,
+            first: 0,
+            runs,
+            threads,
+            total: runs,
+        }
+    }
+}
+
+/// Runs per chunk in a study of `total` runs: [`CHUNK`], or fewer for small studies so that
+/// even a few long runs are spread over every thread. It depends only on the study, never
+/// on threads or shards.
+pub fn chunk_size(total: u64) -> u64 {
+    (total / 32).clamp(1, CHUNK)
 }
 
 /// Simulates the runs of `study` on `m` and returns their summary. `progress` is called
@@ -460,8 +487,8 @@ pub fn run_all(models: &[Model], study: Study, progress: &(dyn Fn(u64) + Sync)) 
 }
 
 /// Index of the chunk holding run `run`.
-pub fn chunk_of(run: u64) -> u64 {
-    run / CHUNK
+pub fn chunk_of(run: u64, total: u64) -> u64 {
+    run / chunk_size(total)
 }
 
 /// Simulates `study` chunk by chunk and hands each chunk's summaries (one per model) to
@@ -473,13 +500,14 @@ pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, 
         .build()
         .expect("thread pool");
     let end = study.first + study.runs;
+    let chunk = chunk_size(study.total.max(end));
     let mut batch: Vec<(u64, u64)> = Vec::with_capacity(BATCH as usize);
     let mut next = study.first;
     while next < end {
         // The next BATCH chunks, generated on the fly so memory does not grow with runs.
         batch.clear();
         while next < end && batch.len() < BATCH as usize {
-            let stop = (next + CHUNK).min(end);
+            let stop = ((next / chunk + 1) * chunk).min(end);
             batch.push((next, stop));
             next = stop;
         }

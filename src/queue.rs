@@ -41,8 +41,10 @@ struct Job {
     queue: u32,
     /// When the job first arrived (its first attempt).
     born: f64,
-    /// When this attempt entered the queue.
+    /// When this attempt entered the queue (again, for a job fed back from the parking lot).
     start: f64,
+    /// When its client gives up: the first entry + the timeout (parking does not reset it).
+    deadline: f64,
     attempt: u32,
     state: u8,
     /// The client gave up on this attempt.
@@ -71,8 +73,10 @@ pub struct QueueCounts {
     pub retried: u64,
     /// Attempts rejected (bound, rate limit, open breaker).
     pub rejected: u64,
-    /// Jobs dropped (shedding above a length, expired jobs discarded).
+    /// Jobs dropped by shedding above a length.
     pub dropped: u64,
+    /// Expired jobs the server discarded unserved (`drop_expired`).
+    pub discarded: u64,
     /// Jobs pulled into the parking lot by shedding.
     pub shed: u64,
     /// Jobs that ended failed for good (no retry left).
@@ -130,6 +134,9 @@ struct QRun {
     latency: Histogram,
     rng: ChaCha8Rng,
     service_rng: ChaCha8Rng,
+    /// Errors and retry backoffs: apart from arrivals, so that a strategy changing the
+    /// retry policy keeps the same arrivals (common random numbers).
+    outcome_rng: ChaCha8Rng,
 }
 
 /// All queues of a run, and the job slab they share.
@@ -181,6 +188,7 @@ impl QueueState {
                     latency: Histogram::new(),
                     rng: rng::placeholder(),
                     service_rng: rng::placeholder(),
+                    outcome_rng: rng::placeholder(),
                 })
                 .collect(),
         }
@@ -206,6 +214,11 @@ impl QueueState {
         self.q[k].parked.len()
     }
 
+    /// The burst fault behind queue `k`'s current trouble, if any.
+    pub(crate) fn root(&self, k: usize) -> u32 {
+        self.q[k].root
+    }
+
     /// The health factor of queue `k` from its last window.
     pub fn good(&self, k: usize) -> f64 {
         self.q[k].good
@@ -216,6 +229,8 @@ impl QueueState {
 const ARRIVALS: u64 = 6;
 /// Purpose of a queue's service-time stream.
 const SERVICE: u64 = 7;
+/// Purpose of a queue's errors and retry backoffs.
+const OUTCOMES: u64 = 8;
 
 impl Sim<'_> {
     /// Resets queues for a run and schedules their first arrivals, samples and rate changes.
@@ -259,6 +274,7 @@ impl Sim<'_> {
             q.latency.clear();
             q.rng = rng::stream(seed, run, spec.key, ARRIVALS);
             q.service_rng = rng::stream(seed, run, spec.key, SERVICE);
+            q.outcome_rng = rng::stream(seed, run, spec.key, OUTCOMES);
             // Schedule changes that apply from t = 0.
             while q.rate_index < spec.schedule.len() && spec.schedule[q.rate_index].0 <= 0.0 {
                 q.rate = spec.schedule[q.rate_index].1;
@@ -399,10 +415,10 @@ impl Sim<'_> {
                 reject = true;
             }
         }
-        if !reject && q.waiting.len() as u64 >= q.drop_above {
+        if !reject && q.waiting.len() as u64 > q.drop_above {
+            // Shed on purpose, at the mitigation's cost per dropped job (not a lost job).
             if measuring {
                 q.counts.dropped += 1;
-                q.counts.lost += 1;
             }
             if reuse != NONE {
                 self.release(reuse);
@@ -433,6 +449,7 @@ impl Sim<'_> {
                         queue: 0,
                         born: 0.0,
                         start: 0.0,
+                        deadline: f64::INFINITY,
                         attempt: 0,
                         state: DONE,
                         expired: false,
@@ -444,20 +461,26 @@ impl Sim<'_> {
             }
         };
         let j = &mut self.qs.jobs[id as usize];
-        j.queue = k as u32;
-        j.born = born;
-        j.start = now;
-        j.attempt = attempt;
         j.state = WAITING;
-        j.expired = false;
-        j.generation = j.generation.wrapping_add(1);
+        j.start = now;
+        let fresh = reuse == NONE;
+        if fresh {
+            // A new attempt. A job fed back from the parking lot keeps its identity, its
+            // deadline (and its place in the deadline order) and whether its client gave up.
+            j.queue = k as u32;
+            j.born = born;
+            j.attempt = attempt;
+            j.expired = false;
+            j.deadline = now + spec.timeout;
+            j.generation = j.generation.wrapping_add(1);
+        }
         let generation = j.generation;
         let q = &mut self.qs.q[k];
         q.waiting.push_back(id);
         if measuring {
             q.counts.max_waiting = q.counts.max_waiting.max(q.waiting.len() as u64);
         }
-        if spec.timeout.is_finite() {
+        if fresh && spec.timeout.is_finite() {
             q.deadlines.push_back((id, generation));
             if !q.expire_pending {
                 q.expire_pending = true;
@@ -493,7 +516,7 @@ impl Sim<'_> {
             let job = self.qs.jobs[id as usize];
             if job.expired && spec.drop_expired {
                 if self.measuring(k) {
-                    self.qs.q[k].counts.dropped += 1;
+                    self.qs.q[k].counts.discarded += 1;
                 }
                 self.release(id);
                 continue;
@@ -546,7 +569,7 @@ impl Sim<'_> {
             if measuring {
                 q.counts.wasted += 1;
             }
-        } else if spec.errors > 0.0 && q.rng.random::<f64>() < spec.errors {
+        } else if spec.errors > 0.0 && q.outcome_rng.random::<f64>() < spec.errors {
             if measuring {
                 q.counts.errors += 1;
             }
@@ -590,7 +613,8 @@ impl Sim<'_> {
         if measuring {
             q.counts.retried += 1;
         }
-        let wait = spec.backoff.sample(&mut q.rng) * spec.multiplier.powi(attempt as i32 - 1);
+        let wait =
+            spec.backoff.sample(&mut q.outcome_rng) * spec.multiplier.powi(attempt as i32 - 1);
         self.schedule(
             self.now + wait,
             Kind::QRetry {
@@ -603,7 +627,6 @@ impl Sim<'_> {
 
     /// Clients give up on attempts older than the timeout.
     fn expire(&mut self, k: usize) {
-        let spec = &self.m.queues[k];
         self.qs.q[k].expire_pending = false;
         let measuring = self.measuring(k);
         while let Some(&(id, generation)) = self.qs.q[k].deadlines.front() {
@@ -612,7 +635,11 @@ impl Sim<'_> {
                 self.qs.q[k].deadlines.pop_front();
                 continue;
             }
-            let deadline = job.start + spec.timeout;
+            if job.expired {
+                self.qs.q[k].deadlines.pop_front();
+                continue;
+            }
+            let deadline = job.deadline;
             if deadline > self.now {
                 self.qs.q[k].expire_pending = true;
                 self.schedule(deadline, Kind::QExpire { queue: k as u32 });

@@ -103,8 +103,10 @@ pub struct QueueJson {
     pub retried: Mean,
     /// Rejected attempts per run.
     pub rejected: Mean,
-    /// Dropped jobs per run.
+    /// Jobs dropped by shedding per run.
     pub dropped: Mean,
+    /// Expired jobs discarded unserved per run.
+    pub discarded: Mean,
     /// Jobs shed into the parking lot per run.
     pub shed: Mean,
     /// Jobs lost for good per run.
@@ -143,6 +145,7 @@ impl QueueJson {
             retried: mean(&q.retried),
             rejected: mean(&q.rejected),
             dropped: mean(&q.dropped),
+            discarded: mean(&q.discarded),
             shed: mean(&q.shed),
             lost: mean(&q.lost),
             latency_s: (&q.latency).into(),

@@ -237,7 +237,11 @@ impl Sim<'_> {
     /// Root key of whatever impairs component `i` now.
     fn key_of(&self, i: usize) -> u32 {
         let m = self.m;
-        let c = self.cause[i];
+        let mut c = self.cause[i];
+        if c == NONE && m.comps[i].queue != NONE {
+            // A queue alert can fire before its health drops: blame its burst, if any.
+            c = self.qs.root(m.comps[i].queue as usize);
+        }
         if c == NONE {
             (m.slots.len() + m.common.len() + i) as u32
         } else {
@@ -259,9 +263,24 @@ impl Sim<'_> {
     }
 
     /// A load mitigation finished its work (a parking lot fed back): it can act again.
-    pub(crate) fn mitigation_done(&mut self, _comp: usize, mit: u32) {
-        if mit != NONE {
-            self.rs.mit_busy[mit as usize] = false;
+    pub(crate) fn mitigation_done(&mut self, comp: usize, mit: u32) {
+        if mit == NONE {
+            return;
+        }
+        self.rs.mit_busy[mit as usize] = false;
+        // A tool that is free again while the queue is still in trouble goes again.
+        if let Some(after) = self.m.mitigations[mit as usize].auto
+            && self.class[comp] != Class::Healthy
+        {
+            let generation = self.rs.auto_gen[comp];
+            self.schedule(
+                self.now + after,
+                Kind::Auto {
+                    mitigation: mit,
+                    comp: comp as u32,
+                    generation,
+                },
+            );
         }
     }
 

@@ -1,6 +1,6 @@
 //! Sharding a study across machines, and merging the pieces back exactly.
 //!
-//! A study of R runs is cut into chunks of [`montecarlo::CHUNK`] runs; shard *i* of *N*
+//! A study of R runs is cut into chunks of [`chunk_size`] runs; shard *i* of *N*
 //! simulates a contiguous, chunk-aligned share of them. Run *k*'s randomness depends only
 //! on (seed, k), so a shard computes exactly the chunk summaries a single machine would.
 //! A shard file (JSON Lines) holds a header (tool version, the scenario's text and hash,
@@ -10,7 +10,7 @@
 //! the same order as an unsharded run, hence the same bytes.
 
 use crate::model::{Model, stable_hash};
-use crate::montecarlo::{self, CHUNK, Study, Summary};
+use crate::montecarlo::{self, Study, Summary, chunk_size};
 use crate::validate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -95,10 +95,11 @@ impl fmt::Display for ShardError {
 /// The runs `[first, end)` of shard `i` of `n` in a study of `runs` runs: whole chunks,
 /// spread as evenly as chunks allow.
 pub fn range(runs: u64, i: u64, n: u64) -> (u64, u64) {
-    let chunks = runs.div_ceil(CHUNK);
+    let size = chunk_size(runs);
+    let chunks = runs.div_ceil(size);
     let a = i * chunks / n;
     let b = (i + 1) * chunks / n;
-    ((a * CHUNK).min(runs), (b * CHUNK).min(runs))
+    ((a * size).min(runs), (b * size).min(runs))
 }
 
 /// Stable hash identifying a study's inputs.
@@ -135,6 +136,7 @@ pub fn write(
         first: header.first,
         runs: header.end - header.first,
         threads,
+        total: header.runs,
     };
     let mut failed = None;
     montecarlo::run_chunks(models, study, &mut |first, summaries| {
@@ -286,7 +288,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<(Header, Vec<Model>, Vec<Summary>), Sh
             for (t, x) in totals.iter_mut().zip(&c.summaries) {
                 t.merge(x);
             }
-            expect = (expect + CHUNK).min(h.end);
+            expect = (expect + chunk_size(h.runs)).min(h.end);
         }
         if expect != h.end {
             return Err(ShardError::Format(
@@ -355,7 +357,8 @@ mod tests {
                 for i in 0..n {
                     let (a, b) = range(runs, i, n);
                     assert_eq!(a, next);
-                    assert!(a % CHUNK == 0 && (b % CHUNK == 0 || b == runs));
+                    let size = chunk_size(runs);
+                    assert!(a % size == 0 && (b % size == 0 || b == runs));
                     next = b;
                 }
                 assert_eq!(next, runs);

@@ -86,7 +86,7 @@ impl<'m> Recorder<'m> {
     }
 
     fn describe(&self, h: Health) -> String {
-        let mut s = format!("capacity {:.2}", h.cap);
+        let mut s = format!("capacity {}", cap_text(h.cap));
         if h.slow > 1.0 {
             let _ = write!(s, ", latency ×{:.1}", h.slow);
         }
@@ -106,6 +106,16 @@ impl<'m> Recorder<'m> {
             let _ = write!(s, " (root: {} on {})", slot.name, self.id(slot.comp));
         }
         s
+    }
+}
+
+/// A capacity with two decimals, or three where two would round a shortfall away (0.998).
+fn cap_text(cap: f64) -> String {
+    let two = format!("{cap:.2}");
+    if cap < 1.0 && two == "1.00" {
+        format!("{cap:.3}")
+    } else {
+        two
     }
 }
 
@@ -237,7 +247,7 @@ impl Observer for Recorder<'_> {
                         let why = if health.corrupt {
                             "wrong results".to_string()
                         } else if health.cap < spec.slo {
-                            format!("capacity {:.2} < SLO {}", health.cap, spec.slo)
+                            format!("capacity {} < SLO {}", cap_text(health.cap), spec.slo)
                         } else {
                             format!("latency ×{:.1} > {}", health.slow, spec.max_slow)
                         };

@@ -17,16 +17,7 @@ const Z99: f64 = 2.576;
 
 fn study(text: &str, runs: u64, seed: u64) -> (Model, Summary) {
     let (_, m) = load_str("test.ron", text).unwrap_or_else(|e| panic!("{}", e.render(false)));
-    let s = montecarlo::run(
-        &m,
-        Study {
-            seed,
-            first: 0,
-            runs,
-            threads: 0,
-        },
-        &|_| {},
-    );
+    let s = montecarlo::run(&m, Study::whole(seed, runs, 0), &|_| {});
     (m, s)
 }
 
@@ -241,16 +232,7 @@ fn results_do_not_depend_on_thread_count() {
     .unwrap();
     let (_, m) = load_str("substation.ron", &text).unwrap();
     let run = |threads| {
-        let s = montecarlo::run(
-            &m,
-            Study {
-                seed: 9,
-                first: 0,
-                runs: 3000,
-                threads,
-            },
-            &|_| {},
-        );
+        let s = montecarlo::run(&m, Study::whole(9, 3000, threads), &|_| {});
         serde_json::to_string(&faultline::report::summary_json(&m, &s, 9)).unwrap()
     };
     let one = run(1);

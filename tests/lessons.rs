@@ -169,7 +169,11 @@ fn the_email_queue_story_waiting_spoon_feeding_the_tool_the_redesign_more_worker
 
     // Better duct tape: the tool acts minutes after the queue fails, the human only after
     // being paged, acknowledging and diagnosing.
-    clearly_less("shedding-tool − spoon-feed downtime", &tool.down, &hand.down);
+    clearly_less(
+        "shedding-tool − spoon-feed downtime",
+        &tool.down,
+        &hand.down,
+    );
     assert!(
         mean(&tool.down) < 0.5 * mean(&hand.down),
         "tool {:.2} h vs by hand {:.2} h",

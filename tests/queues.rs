@@ -14,16 +14,7 @@ use faultline::validate::load_all_str;
 fn study(text: &str, runs: u64) -> (Vec<Model>, Vec<Summary>) {
     let (_, models) =
         load_all_str("queue.ron", text).unwrap_or_else(|e| panic!("{}", e.render(false)));
-    let s = montecarlo::run_all(
-        &models,
-        Study {
-            seed: 11,
-            first: 0,
-            runs,
-            threads: 0,
-        },
-        &|_| {},
-    );
+    let s = montecarlo::run_all(&models, Study::whole(11, runs, 0), &|_| {});
     (models, s)
 }
 

@@ -19,16 +19,7 @@ fn models(text: &str) -> Vec<Model> {
 }
 
 fn study(models: &[Model], runs: u64, threads: usize) -> Vec<Summary> {
-    run_all(
-        models,
-        Study {
-            seed: 5,
-            first: 0,
-            runs,
-            threads,
-        },
-        &|_| {},
-    )
+    run_all(models, Study::whole(5, runs, threads), &|_| {})
 }
 
 fn by_name<'a>(models: &[Model], summaries: &'a [Summary], name: &str) -> &'a Summary {
