@@ -823,31 +823,15 @@ impl Sim<'_> {
                     return;
                 }
                 self.rs.unit_state[unit as usize] = UNIT_DEPLOYED;
-                self.rs.standin[comp] = mit;
                 self.rs.standin_unit[comp] = unit;
                 let t = fails.sample(&mut self.rs.mit_rng[mit as usize]);
                 let generation = self.rs.unit_gen[unit as usize];
                 self.schedule(self.now + t, Kind::SpareFails { unit, generation });
-                obs.note(
-                    self.now,
-                    Note::Mitigated {
-                        mitigation: mit,
-                        comp: comp as u32,
-                    },
-                );
-                self.mark(comp as u32);
+                self.stand_in(mit, comp, obs);
             }
             MitigationKind::Failover { .. } => {
                 if self.own_impaired(comp) {
-                    self.rs.standin[comp] = mit;
-                    obs.note(
-                        self.now,
-                        Note::Mitigated {
-                            mitigation: mit,
-                            comp: comp as u32,
-                        },
-                    );
-                    self.mark(comp as u32);
+                    self.stand_in(mit, comp, obs);
                 } else {
                     self.rs.mitigating[comp] = NONE;
                 }
@@ -900,6 +884,19 @@ impl Sim<'_> {
                 }
             }
         }
+    }
+
+    /// Puts mitigation `mit` in place as `comp`'s stand-in.
+    fn stand_in<O: Observer>(&mut self, mit: u32, comp: usize, obs: &mut O) {
+        self.rs.standin[comp] = mit;
+        obs.note(
+            self.now,
+            Note::Mitigated {
+                mitigation: mit,
+                comp: comp as u32,
+            },
+        );
+        self.mark(comp as u32);
     }
 
     fn spare_fails<O: Observer>(&mut self, unit: u32, generation: u32, obs: &mut O) {
