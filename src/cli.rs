@@ -5,12 +5,15 @@
 
 use crate::diagnostics::LoadError;
 use crate::duration;
-use crate::model::Model;
+use crate::model::{Model, stable_hash};
 use crate::montecarlo::{self, Study};
-use crate::{analysis, graph, report, shard, trace, validate};
+use crate::output::{self, OutputError};
+use crate::progress::Progress;
+use crate::sweep::{self, Metric, Setting};
+use crate::{analysis, graph, html, postmortem, report, shard, trace, validate};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// faultline: see how a fault turns into an outage, and which mitigation wins.
@@ -31,7 +34,54 @@ const EXAMPLES: &str = "Examples:
   faultline trace scenarios/substation.ron --run 3
   faultline run scenarios/substation.ron --runs 10000
   faultline run scenarios/substation.ron --json > summary.json
-  faultline graph scenarios/substation.ron | dot -Tsvg > graph.svg";
+  faultline compare scenarios/substation.ron      # + output/substation/report.html
+  faultline sweep scenarios/substation.ron --set 'strategies[1].mitigations[0].deploy=1d..9d:5'
+  faultline graph scenarios/substation.ron | dot -Tsvg > graph.svg
+
+Files (charts as SVG and PNG, report.html, postmortem.md, sweep.json) go to
+output/<scenario>/, or --out DIR; set FAULTLINE_OUTPUT to move the default root.";
+
+const COMPARE_HELP: &str = "Examples:
+  faultline compare scenarios/substation.ron
+  faultline compare scenarios/substation.ron --runs 2000 --out /tmp/sub
+  faultline compare scenarios/substation.ron --json > compare.json
+
+Writes into the output directory (output/<scenario>/ unless --out):
+  report.html         self-contained report: verdict, ranking, charts, SPOFs, how to reproduce
+  cost.svg/.png       expected cost per strategy with 95% CI whiskers, baseline dashed
+  downtime.svg/.png   distribution of downtime per run (CDF, log time axis), per strategy";
+
+const TRACE_HELP: &str = "Examples:
+  faultline trace scenarios/substation.ron --run 3
+  faultline trace scenarios/substation.ron --run 3 --strategy mobile-transformer
+
+Writes into the output directory (output/<scenario>/ unless --out):
+  postmortem.md       summary, impact, timeline, root fault and path, what went well, what
+                      slowed us, and the strategies that did better on this very run
+  timeline.svg/.png   the run as a lane per component coloured by state, with its longest
+                      outage step by step (fault, detection, acknowledgement, diagnosis,
+                      mitigation, repair)";
+
+const SWEEP_HELP: &str = "PATH names a value in the scenario file, as diagnostics print paths: fields
+by name, list elements by index from 0, e.g.
+  strategies[1].mitigations[0].deploy     response.diagnose
+  components[3].faults[0].repair          cost.per_user_minute
+The value must be written in the file (a default cannot be swept). Values are RON, as
+in the file, separated by commas (commas inside brackets or quotes do not split):
+  --set 'response.diagnose=Fixed(\"1h\"),LogNormal(median: \"3h\", sigma: 0.6)'
+A bare duration is quoted where the file has a string and becomes Fixed(\"...\") where it
+has a distribution; a range FROM..TO:COUNT gives COUNT evenly spaced values, ends
+included (durations or numbers; COUNT defaults to 5).
+
+Examples:
+  # When does the mobile transformer stop paying for itself?
+  faultline sweep scenarios/substation.ron --set 'strategies[1].mitigations[0].deploy=1d..9d:5'
+  # Does a faster diagnosis matter?
+  faultline sweep scenarios/substation.ron --set 'response.diagnose=30m,1h,3h,6h,12h' --metric downtime
+  faultline sweep scenarios/substation.ron --set 'cost.per_user_minute=0.01..0.09:5' --json
+
+Prints a table (one row per value) and writes sweep.svg/.png and sweep.json into the
+output directory (output/<scenario>/ unless --out).";
 
 #[derive(Subcommand, Debug)]
 enum Command {
@@ -58,9 +108,6 @@ enum Command {
         /// Print the machine-readable summary (JSON) on stdout instead of tables.
         #[arg(long)]
         json: bool,
-        /// Print nothing but the result.
-        #[arg(long, short)]
-        quiet: bool,
         /// Also print engine statistics on stderr: events, events/s, peak pending events,
         /// peak memory.
         #[arg(long)]
@@ -68,13 +115,17 @@ enum Command {
         #[command(flatten)]
         sharding: Sharding,
     },
-    /// Run the baseline and every strategy on the same runs and rank them by expected cost.
+    /// Run the baseline and every strategy on the same runs and rank them by expected cost;
+    /// write report.html and charts.
     ///
     /// Run k has the same faults under every strategy (common random numbers), so the
     /// paired difference against the baseline measures the strategy, not luck.
+    #[command(after_long_help = COMPARE_HELP)]
     Compare {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        files: Files,
         /// Number of runs [default: the scenario's `runs`].
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         runs: Option<u64>,
@@ -87,13 +138,46 @@ enum Command {
         #[command(flatten)]
         sharding: Sharding,
     },
-    /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem.
+    /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem;
+    /// write postmortem.md and a timeline chart.
+    #[command(after_long_help = TRACE_HELP)]
     Trace {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        files: Files,
         /// Which run to narrate (run k of a study has the same faults as in `run`).
         #[arg(long, default_value_t = 0)]
         run: u64,
+    },
+    /// Rerun the scenario across values of one parameter and chart a metric per strategy.
+    ///
+    /// Every value runs the baseline and every strategy on the same seed and run indices
+    /// (common random numbers), so the curve shows the parameter's effect, not luck: find
+    /// the deploy time at which a mobile transformer stops paying for itself, or the
+    /// detection delay at which an outage gets expensive.
+    #[command(after_long_help = SWEEP_HELP)]
+    Sweep {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        files: Files,
+        /// The parameter and its values: PATH=V1,V2,... or PATH=FROM..TO:COUNT
+        /// (see below).
+        #[arg(long, value_name = "PATH=VALUES", value_parser = sweep::parse_setting)]
+        set: Setting,
+        /// What to chart and tabulate.
+        #[arg(long, value_enum, default_value_t = Metric::Cost)]
+        metric: Metric,
+        /// Runs per value [default: the scenario's `runs`].
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        runs: Option<u64>,
+        /// Worker threads [default: all cores].
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print the sweep as JSON on stdout instead of the table.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the dependency graph as Graphviz DOT, single points of failure in red.
     Graph {
@@ -156,6 +240,25 @@ struct Common {
     /// Simulate under this strategy instead of the baseline (`run`, `trace`).
     #[arg(long)]
     strategy: Option<String>,
+    /// Print nothing but the result: no progress bar, warnings or list of files written.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct Files {
+    /// Directory for charts and reports [default: output/<scenario>/, under
+    /// $FAULTLINE_OUTPUT instead of ./output when that is set].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+impl Files {
+    fn dir(&self, scenario: &str) -> PathBuf {
+        self.out
+            .clone()
+            .unwrap_or_else(|| output::default_dir(scenario))
+    }
 }
 
 fn parse_horizon(s: &str) -> Result<f64, String> {
@@ -178,6 +281,12 @@ enum Failure {
 impl From<LoadError> for Failure {
     fn from(e: LoadError) -> Self {
         Failure::Load(e)
+    }
+}
+
+impl From<OutputError> for Failure {
+    fn from(e: OutputError) -> Self {
+        Failure::Other(e.to_string())
     }
 }
 
@@ -218,38 +327,125 @@ pub fn main() -> i32 {
     }
 }
 
-fn load(path: &std::path::Path, common: Option<&Common>) -> Result<Model, Failure> {
-    let mut models = load_all(path, common)?;
+fn load(path: &Path, common: Option<&Common>) -> Result<Model, Failure> {
+    let mut models = load_all(path, common)?.models;
+    let k = strategy_index(path, &models, common)?;
+    Ok(models.swap_remove(k))
+}
+
+/// Which of `models` `--strategy` names (0, the baseline, without it).
+fn strategy_index(
+    path: &Path,
+    models: &[Model],
+    common: Option<&Common>,
+) -> Result<usize, Failure> {
     let Some(name) = common.and_then(|c| c.strategy.as_deref()) else {
-        return Ok(models.swap_remove(0));
+        return Ok(0);
     };
-    match models.iter().position(|m| m.strategy == name) {
-        Some(k) => Ok(models.swap_remove(k)),
-        None => {
+    models
+        .iter()
+        .position(|m| m.strategy == name)
+        .ok_or_else(|| {
             let names: Vec<&str> = models.iter().map(|m| m.strategy.as_str()).collect();
-            Err(Failure::Usage(format!(
+            Failure::Usage(format!(
                 "{}: no strategy named `{name}`; it has: {}",
                 path.display(),
                 names.join(", ")
-            )))
+            ))
+        })
+}
+
+/// A scenario file, loaded.
+struct Loaded {
+    text: String,
+    assumptions: Vec<String>,
+    /// The baseline and every strategy, with command-line overrides applied.
+    models: Vec<Model>,
+}
+
+fn read(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        file: path.to_string_lossy().into_owned(),
+        source,
+    })
+}
+
+/// Applies `--horizon` and `--max-events`.
+fn adjust(m: &mut Model, common: Option<&Common>) {
+    if let Some(c) = common {
+        if let Some(h) = c.horizon {
+            m.horizon = h;
+        }
+        if let Some(e) = c.max_events {
+            m.max_events = e;
         }
     }
 }
 
-/// The baseline and every strategy, with command-line overrides applied.
-fn load_all(path: &std::path::Path, common: Option<&Common>) -> Result<Vec<Model>, LoadError> {
-    let (_, mut models) = validate::load_all_file(&path.to_string_lossy())?;
-    if let Some(c) = common {
-        for m in &mut models {
-            if let Some(h) = c.horizon {
-                m.horizon = h;
-            }
-            if let Some(e) = c.max_events {
-                m.max_events = e;
-            }
+fn load_all(path: &Path, common: Option<&Common>) -> Result<Loaded, LoadError> {
+    let text = read(path)?;
+    let (sc, mut models) = validate::load_all_str(&path.to_string_lossy(), &text)?;
+    for m in &mut models {
+        adjust(m, common);
+    }
+    Ok(Loaded {
+        text,
+        assumptions: sc.assumptions,
+        models,
+    })
+}
+
+fn threads(t: Option<usize>) -> usize {
+    t.filter(|&t| t > 0)
+        .unwrap_or_else(rayon::current_num_threads)
+}
+
+/// The command line as typed, with `extra` flags appended when they were left to the
+/// scenario's defaults, so the line reproduces the result exactly.
+fn command_line(extra: &[(&str, String)]) -> String {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    for (flag, value) in extra {
+        let given = args
+            .iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+        if !given {
+            args.push(flag.to_string());
+            args.push(value.clone());
         }
     }
-    Ok(models)
+    let mut line = String::from("faultline");
+    for a in args {
+        line.push(' ');
+        line.push_str(&shell_quote(&a));
+    }
+    line
+}
+
+fn shell_quote(a: &str) -> String {
+    let plain = !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', r"'\''"))
+    }
+}
+
+/// Tells which files were written (stderr; not with `--quiet`).
+fn announce(files: &[PathBuf], quiet: bool) {
+    if quiet || files.is_empty() {
+        return;
+    }
+    let dir = files[0].parent().unwrap_or(Path::new("."));
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+        })
+        .collect();
+    eprintln!("wrote {}/: {}", dir.display(), names.join(", "));
 }
 
 fn execute(cli: Cli) -> Result<(), Failure> {
@@ -281,16 +477,24 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let spofs = analysis::spofs(&m);
             out.write_all(graph::to_dot(&m, &spofs.indices()).as_bytes())?;
         }
-        Command::Trace { common, run } => {
-            let m = load(&common.scenario, Some(&common))?;
+        Command::Trace { common, files, run } => {
+            let models = load_all(&common.scenario, Some(&common))?.models;
+            let k = strategy_index(&common.scenario, &models, Some(&common))?;
+            let m = &models[k];
             let seed = common.seed.unwrap_or(m.seed);
-            let t = trace::record(&m, seed, run);
-            out.write_all(t.render(&m).as_bytes())?;
+            let t = trace::record(m, seed, run);
+            out.write_all(t.render(m).as_bytes())?;
+            out.flush()?;
+            let command = command_line(&[("--run", run.to_string()), ("--seed", seed.to_string())]);
+            let dir = files.dir(&m.name);
+            let written = postmortem::write_trace(&dir, &models, k, seed, &t, &command)?;
+            announce(&written, common.quiet);
         }
         Command::Compare {
             common,
+            files,
             runs,
-            threads,
+            threads: t,
             json,
             sharding,
         } => {
@@ -299,28 +503,27 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     "compare runs every strategy; --strategy is for run and trace".into(),
                 ));
             }
-            let models = load_all(&common.scenario, Some(&common))?;
+            let loaded = load_all(&common.scenario, Some(&common))?;
+            let models = &loaded.models;
             let seed = common.seed.unwrap_or(models[0].seed);
             let runs = runs.unwrap_or(models[0].runs);
             if let Some(ix) = shard_of(&sharding)? {
-                return write_shard(
-                    &common, &sharding, "compare", &models, seed, runs, threads, ix,
-                );
+                return write_shard(&common, &sharding, "compare", models, seed, runs, t, ix);
             }
-            let threads = threads
-                .filter(|&t| t > 0)
-                .unwrap_or_else(rayon::current_num_threads);
+            let threads = threads(t);
             let started = Instant::now();
             let study = Study::whole(seed, runs, threads);
-            let summaries = montecarlo::run_all(&models, study, &|_| {});
+            let bar = Progress::runs(runs, "comparing", common.quiet);
+            let summaries = montecarlo::run_all(models, study, &|n| bar.set(n));
+            bar.finish();
             let elapsed = started.elapsed().as_secs_f64();
-            let j = report::summary_json_all(&models, &summaries, seed);
+            let j = report::summary_json_all(models, &summaries, seed);
             if json {
                 let text =
                     serde_json::to_string_pretty(&j).map_err(|e| Failure::Other(e.to_string()))?;
                 writeln!(out, "{text}")?;
             } else {
-                if models.len() == 1 {
+                if models.len() == 1 && !common.quiet {
                     eprintln!(
                         "note: {} declares no strategies; showing the baseline alone",
                         common.scenario.display()
@@ -328,13 +531,78 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 }
                 out.write_all(report::render_compare(&j, elapsed, threads).as_bytes())?;
             }
+            out.flush()?;
+            let command =
+                command_line(&[("--runs", runs.to_string()), ("--seed", seed.to_string())]);
+            let spofs = analysis::spofs(&models[0]);
+            let inputs = html::Inputs {
+                model: &models[0],
+                assumptions: &loaded.assumptions,
+                summary: &j,
+                spofs: &spofs,
+                charts: &[],
+                command: &command,
+                scenario_hash: stable_hash(&[&loaded.text]),
+            };
+            let written = html::write_compare(&files.dir(&models[0].name), &summaries, &inputs)?;
+            announce(&written, common.quiet);
+        }
+        Command::Sweep {
+            common,
+            files,
+            set,
+            metric,
+            runs,
+            threads: t,
+            json,
+        } => {
+            if common.strategy.is_some() {
+                return Err(Failure::Usage(
+                    "sweep runs every strategy; --strategy is for run and trace".into(),
+                ));
+            }
+            let text = read(&common.scenario)?;
+            let file = common.scenario.to_string_lossy();
+            let per_value = sweep::load_all(&file, &text, &set, &|m| adjust(m, Some(&common)))?;
+            let first = &per_value[0][0];
+            let seed = common.seed.unwrap_or(first.seed);
+            let runs = runs.unwrap_or(first.runs);
+            let study = Study::whole(seed, runs, threads(t));
+            let total = runs * set.values.len() as u64;
+            let bar = Progress::runs(
+                total,
+                &format!("{} = {}", set.path_text, set.values[0]),
+                common.quiet,
+            );
+            let label = |n: u64| {
+                let k = ((n / runs) as usize).min(set.values.len() - 1);
+                bar.label(&format!("{} = {}", set.path_text, set.values[k]));
+                bar.set(n);
+            };
+            let sw = sweep::run(&set, &per_value, metric, study, &label);
+            bar.finish();
+            let j = serde_json::to_string_pretty(&sw).map_err(|e| Failure::Other(e.to_string()))?;
+            if json {
+                writeln!(out, "{j}")?;
+            } else {
+                out.write_all(sw.render().as_bytes())?;
+            }
+            out.flush()?;
+            let dir = files.dir(&first.name);
+            let mut written = crate::charts::sweep(&sw)
+                .map_err(OutputError::from)?
+                .write(&dir)?;
+            written.push(output::save(
+                &dir.join("sweep.json"),
+                format!("{j}\n").as_bytes(),
+            )?);
+            announce(&written, common.quiet);
         }
         Command::Run {
             common,
             runs,
-            threads,
+            threads: t,
             json,
-            quiet,
             stats,
             sharding,
         } => {
@@ -349,16 +617,16 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     std::slice::from_ref(&m),
                     seed,
                     runs,
-                    threads,
+                    t,
                     ix,
                 );
             }
-            let threads = threads
-                .filter(|&t| t > 0)
-                .unwrap_or_else(rayon::current_num_threads);
+            let threads = threads(t);
             let started = Instant::now();
             let study = Study::whole(seed, runs, threads);
-            let summary = montecarlo::run(&m, study, &|_| {});
+            let bar = Progress::runs(runs, "simulating", common.quiet);
+            let summary = montecarlo::run(&m, study, &|n| bar.set(n));
+            bar.finish();
             let elapsed = started.elapsed().as_secs_f64();
             let j = report::summary_json(&m, &summary, seed);
             if json {
@@ -381,7 +649,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     peak_memory().map_or("n/a".to_string(), |kib| format!("{} KiB", kib))
                 );
             }
-            if summary.unsettled_runs > 0 && !quiet {
+            if summary.unsettled_runs > 0 && !common.quiet {
                 eprintln!(
                     "warning: in {} run(s) propagation did not settle (an unstable loop of Load and Requires edges)",
                     summary.unsettled_runs

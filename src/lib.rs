@@ -2,17 +2,23 @@
 //!
 //! Data flows one way: scenario text ([`scenario`], [`validate`]) → compiled flat model
 //! ([`model`]) → runs ([`engine`], [`propagation`]) → streaming statistics ([`stats`],
-//! [`montecarlo`]) → reports ([`report`], [`trace`], [`graph`]).
+//! [`montecarlo`]) → reports ([`report`], [`trace`], [`graph`]) → pictures and documents
+//! ([`charts`], [`html`], [`postmortem`], [`sweep`]), all written through [`output`].
 
 pub mod analysis;
+pub mod charts;
 pub mod cli;
 pub mod diagnostics;
 pub mod duration;
 pub mod engine;
 pub mod r#gen;
 pub mod graph;
+pub mod html;
 pub mod model;
 pub mod montecarlo;
+pub mod output;
+pub mod postmortem;
+pub mod progress;
 pub mod propagation;
 pub mod queue;
 pub mod report;
@@ -22,5 +28,7 @@ pub mod scenario;
 pub mod shard;
 pub mod span;
 pub mod stats;
+pub mod sweep;
+pub mod timeline;
 pub mod trace;
 pub mod validate;

@@ -3,6 +3,7 @@
 mod common;
 
 mod alloc;
+mod charts;
 mod cli;
 mod closed_form;
 mod diagnostics;

@@ -8,14 +8,28 @@ pub fn repo(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
-/// Runs the faultline binary with `args`.
+/// Runs the faultline binary with `args`. Files it writes without `--out` go under the
+/// build's temporary directory, never into the repository's `output/`.
 pub fn faultline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_faultline"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        .env("FAULTLINE_OUTPUT", scratch_root().join("output"))
         .output()
         .expect("run faultline")
+}
+
+fn scratch_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("faultline-tests")
+}
+
+/// A fresh, empty directory for one test, under the build's temporary directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = scratch_root().join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
 }
 
 /// stdout as text.

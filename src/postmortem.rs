@@ -1,0 +1,471 @@
+//! The postmortem of one run, written like a real retrospective (`postmortem.md`).
+//!
+//! Summary, impact, timeline, root fault and propagation path, what went well, what slowed
+//! the response, and what would have helped. The last part is a fair claim only because of
+//! common random numbers: run *k* has the same faults under every strategy, so replaying
+//! run *k* under each strategy shows what that strategy would have done with *this*
+//! incident, not with a luckier one.
+
+use crate::charts;
+use crate::duration::{human, stamp};
+use crate::engine::Sim;
+use crate::model::{Model, NONE, Source};
+use crate::montecarlo::Summary;
+use crate::output::{self, OutputError};
+use crate::report::money;
+use crate::timeline::{Episode, Timeline};
+use crate::trace::{Trace, thousands};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// What one strategy made of one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// Strategy name ("baseline" for the scenario as written).
+    pub strategy: String,
+    /// Seconds with at least one service failed.
+    pub downtime: f64,
+    /// Cost of the run, as Monte Carlo counts it.
+    pub cost: f64,
+    /// User-minutes affected, all services.
+    pub user_minutes: f64,
+    /// Responder-hours spent.
+    pub responder_hours: f64,
+}
+
+/// Simulates run `run` of the study seeded `seed` under `m` and measures it.
+pub fn outcome(m: &Model, seed: u64, run: u64) -> Outcome {
+    let mut sim = Sim::new(m);
+    sim.run(seed, run, &mut ());
+    let mut s = Summary::new(m);
+    let cost = s.record(&sim);
+    Outcome {
+        strategy: m.strategy.clone(),
+        downtime: sim.site_down,
+        cost,
+        user_minutes: sim.svc.iter().map(|x| x.user_seconds / 60.0).sum(),
+        responder_hours: sim.rs.responder_seconds / 3600.0,
+    }
+}
+
+/// Everything the postmortem is written from.
+pub struct Inputs<'a> {
+    /// The model the run was simulated under.
+    pub model: &'a Model,
+    /// The narrated run.
+    pub trace: &'a Trace,
+    /// The same run as lanes and markers.
+    pub timeline: &'a Timeline,
+    /// This run under the traced model.
+    pub this: &'a Outcome,
+    /// This run under every model of the scenario (baseline and strategies).
+    pub all: &'a [Outcome],
+    /// The command that reproduces it.
+    pub command: &'a str,
+}
+
+/// Writes `postmortem.md` and the timeline chart of run `run` of the model `models[k]`
+/// into `dir`, replaying the run under every model for "what would have helped"; returns
+/// the files written.
+pub fn write_trace(
+    dir: &Path,
+    models: &[Model],
+    k: usize,
+    seed: u64,
+    trace: &Trace,
+    command: &str,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let m = &models[k];
+    let tl = crate::timeline::record(m, seed, trace.run);
+    let all: Vec<Outcome> = models.iter().map(|x| outcome(x, seed, trace.run)).collect();
+    let md = render(&Inputs {
+        model: m,
+        trace,
+        timeline: &tl,
+        this: &all[k],
+        all: &all,
+        command,
+    });
+    let mut files = charts::timeline(m, &tl, trace.run, seed)?.write(dir)?;
+    files.push(output::save(&dir.join("postmortem.md"), md.as_bytes())?);
+    Ok(files)
+}
+
+/// Markdown cells cannot hold `|` or line breaks.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The postmortem as Markdown.
+pub fn render(x: &Inputs) -> String {
+    let m = x.model;
+    let t = x.trace;
+    let mut s = String::new();
+    let under = if m.strategy == "baseline" {
+        String::new()
+    } else {
+        format!(", strategy `{}`", m.strategy)
+    };
+    let _ = writeln!(s, "# Postmortem: {} — run {}{under}\n", m.name, t.run);
+    let _ = writeln!(
+        s,
+        "*A simulated incident, written by faultline {}. Reproduce it with `{}`.*\n",
+        env!("CARGO_PKG_VERSION"),
+        x.command
+    );
+    if !m.about.is_empty() {
+        let _ = writeln!(s, "> {}\n", m.about.trim());
+    }
+    let episodes = x.timeline.episodes();
+    let worst = episodes.iter().max_by(|a, b| {
+        a.outage()
+            .total_cmp(&b.outage())
+            .then(b.failed.total_cmp(&a.failed))
+    });
+
+    s.push_str("## Summary\n\n");
+    summary(&mut s, x, &episodes, worst);
+
+    s.push_str("\n## Impact\n\n");
+    impact(&mut s, x);
+
+    s.push_str("\n## Timeline\n\n");
+    timeline(&mut s, x);
+
+    s.push_str("\n## Root fault and propagation path\n\n");
+    roots(&mut s, m, t);
+
+    let (well, slow) = lessons(x, &episodes, worst);
+    s.push_str("\n## What went well\n\n");
+    for l in &well {
+        let _ = writeln!(s, "- {l}");
+    }
+    s.push_str("\n## What slowed us\n\n");
+    for l in &slow {
+        let _ = writeln!(s, "- {l}");
+    }
+
+    s.push_str("\n## What would have helped\n\n");
+    helped(&mut s, x);
+    s
+}
+
+fn summary(s: &mut String, x: &Inputs, episodes: &[Episode], worst: Option<&Episode>) {
+    let m = x.model;
+    let Some(w) = worst else {
+        let _ = writeln!(
+            s,
+            "No service users see failed during this run of {}. Cost of the run: {}.",
+            human(x.timeline.end),
+            money(x.this.cost)
+        );
+        return;
+    };
+    let _ = write!(
+        s,
+        "Over {} simulated, {} service failure{} left users without service for {} in total \
+         ({} user-minutes, {}). ",
+        human(x.timeline.end),
+        episodes.len(),
+        if episodes.len() == 1 { "" } else { "s" },
+        human(x.this.downtime),
+        thousands(x.this.user_minutes),
+        money(x.this.cost)
+    );
+    let how_back = match (&w.mitigated, w.restored) {
+        (Some((tm, what)), Some(r)) if *tm <= r => format!(
+            "service came back through a stand-in ({what}) {} after the failure",
+            human(r - w.failed)
+        ),
+        (_, Some(r)) => format!(
+            "service came back {} after the failure",
+            human(r - w.failed)
+        ),
+        (_, None) => "service was still down when the run ended".to_string(),
+    };
+    let _ = writeln!(
+        s,
+        "The worst began {} when {} struck {}; {} went down and {how_back}.",
+        stamp(w.fault),
+        w.root_name(m),
+        w.root_comp(m),
+        m.comps[w.service as usize].id,
+    );
+}
+
+fn impact(s: &mut String, x: &Inputs) {
+    let m = x.model;
+    s.push_str("| service | users | failures | downtime | user-minutes |\n|---|--:|--:|--:|--:|\n");
+    for (k, &c) in m.services.iter().enumerate() {
+        let (down, failures, um) = x.trace.services[k];
+        let users = m.comps[c as usize].service.map_or(0, |sv| sv.users);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            cell(&m.comps[c as usize].id),
+            thousands(users as f64),
+            failures,
+            human(down),
+            thousands(um)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nCost of this run: **{}** (outage and users affected, {:.1} responder-hours, \
+         mitigations, fixed costs). Time with at least one service down: **{}**.",
+        money(x.this.cost),
+        x.this.responder_hours,
+        human(x.this.downtime)
+    );
+    if x.trace.capped {
+        s.push_str("\nThe event cap stopped this run early; figures cover the time simulated.\n");
+    }
+}
+
+fn timeline(s: &mut String, x: &Inputs) {
+    const MAX: usize = 200;
+    let lines = &x.trace.lines;
+    if lines.is_empty() {
+        s.push_str("Nothing happened in this run.\n");
+        return;
+    }
+    s.push_str("| time | event | what happened |\n|---|---|---|\n");
+    for l in lines.iter().take(MAX) {
+        let _ = writeln!(s, "| {} | {} | {} |", stamp(l.t), l.tag, cell(&l.text));
+    }
+    if lines.len() > MAX {
+        let _ = writeln!(
+            s,
+            "\n({} more lines: run the command above for the whole trace.)",
+            lines.len() - MAX
+        );
+    }
+}
+
+fn roots(s: &mut String, m: &Model, t: &Trace) {
+    if t.failures.is_empty() {
+        s.push_str("No service failed, so no fault reached users.\n");
+        return;
+    }
+    for f in &t.failures {
+        let root = if f.root == NONE {
+            "unexplained".to_string()
+        } else {
+            let slot = &m.slots[f.root as usize];
+            match slot.source {
+                Source::Common(cc) => format!("{} (common cause)", m.common[cc as usize].name),
+                Source::Own => format!("{} on {}", slot.name, m.comps[slot.comp as usize].id),
+            }
+        };
+        let path: Vec<&str> = f
+            .path
+            .iter()
+            .map(|&c| m.comps[c as usize].id.as_str())
+            .collect();
+        let lasted = if f.restored.is_finite() {
+            format!("lasted {}", human(f.restored - f.t))
+        } else {
+            "not restored within the run".to_string()
+        };
+        let _ = writeln!(
+            s,
+            "- **{}** failed at {}: root fault **{root}**, spreading {} ({lasted}).",
+            m.comps[f.service as usize].id,
+            stamp(f.t),
+            path.join(" → ")
+        );
+    }
+}
+
+/// What went well and what slowed the response, judged on the worst outage (and on the
+/// run as a whole for redundancy and hand-offs).
+fn lessons(
+    x: &Inputs,
+    episodes: &[Episode],
+    worst: Option<&Episode>,
+) -> (Vec<String>, Vec<String>) {
+    let m = x.model;
+    let mut well = vec![];
+    let mut slow = vec![];
+    let masked = x.trace.lines.iter().filter(|l| l.tag == "MASKED").count();
+    if masked > 0 {
+        well.push(format!(
+            "Redundancy absorbed {masked} error{} before users saw {}.",
+            if masked == 1 { "" } else { "s" },
+            if masked == 1 { "it" } else { "them" }
+        ));
+    }
+    let queued = x.trace.lines.iter().filter(|l| l.tag == "QUEUED").count();
+    if queued > 0 {
+        slow.push(format!(
+            "{queued} incident{} waited because every responder was busy.",
+            if queued == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(w) = worst {
+        let since = |t: f64| human(t - w.fault);
+        match &w.detected {
+            Some((t, how)) if how.starts_with("alert") && *t <= w.failed + 600.0 => well.push(
+                format!("Detected fast: {how}, {} after the fault.", since(*t)),
+            ),
+            Some((t, how)) if how.starts_with("alert") => {
+                slow.push(format!("Detection took {}: {how}.", since(*t)))
+            }
+            Some((t, how)) => slow.push(format!(
+                "Nothing alerted: the first sign was a {how}, {} after the fault. An alert on the \
+                 failing component would have paged someone sooner.",
+                since(*t)
+            )),
+            None if m.response.is_some() => slow.push(
+                "Nobody noticed the failure before it ended: nothing watches the components it \
+                 came through."
+                    .to_string(),
+            ),
+            None => slow.push(
+                "Nobody responds in this scenario (no `response`): the fault was left to its \
+                 repair."
+                    .to_string(),
+            ),
+        }
+        if let (Some((d, _)), Some(a)) = (&w.detected, w.acknowledged) {
+            let line = format!("Acknowledged {} after the page.", human(a - d));
+            if a - d <= 900.0 {
+                well.push(line);
+            } else {
+                slow.push(line);
+            }
+        }
+        if let (Some(a), Some(d)) = (w.acknowledged, w.diagnosed) {
+            slow.push(format!(
+                "Diagnosis took {} (acknowledged {} → diagnosed {}).",
+                human(d - a),
+                stamp(a),
+                stamp(d)
+            ));
+        }
+        if !w.handoffs.is_empty() {
+            let with = w.handoffs.iter().filter(|h| h.1 == "with notes").count();
+            let line = format!(
+                "{} hand-off{} during diagnosis ({with} with written notes).",
+                w.handoffs.len(),
+                if w.handoffs.len() == 1 { "" } else { "s" }
+            );
+            if with == w.handoffs.len() {
+                well.push(format!(
+                    "{line} Notes let the next responder pick up where the last left off."
+                ));
+            } else {
+                slow.push(format!(
+                    "{line} Without notes the next responder starts over."
+                ));
+            }
+        }
+        match (&w.mitigated, w.restored, w.repaired) {
+            (Some((t, what)), Some(r), rep) if *t <= r + 1.0 => {
+                let rep = rep.map_or("repair went on past the end of the run".to_string(), |p| {
+                    format!("the repair took {}", human(p - w.fault))
+                });
+                well.push(format!(
+                    "A mitigation ({what}) restored service {} after the failure while {rep}: \
+                     the failure was fixed before the fault.",
+                    human(r - w.failed)
+                ));
+            }
+            (None, Some(r), _) => slow.push(format!(
+                "No mitigation was in place: users waited for repairs, {} after the failure{}.",
+                human(r - w.failed),
+                w.repaired.map_or(String::new(), |p| format!(
+                    " (the root fault itself was repaired after {})",
+                    human(p - w.fault)
+                ))
+            )),
+            (_, None, _) => slow.push("Service was still down at the end of the run.".to_string()),
+            _ => {}
+        }
+        if episodes.len() > 1 {
+            slow.push(format!(
+                "{} service failures in one run: the figures above are for the longest.",
+                episodes.len()
+            ));
+        }
+    }
+    if well.is_empty() {
+        well.push("Nothing stands out in this run.".to_string());
+    }
+    if slow.is_empty() {
+        slow.push("Nothing stands out in this run.".to_string());
+    }
+    (well, slow)
+}
+
+fn helped(s: &mut String, x: &Inputs) {
+    let this = x.this;
+    let mut better: Vec<&Outcome> = x
+        .all
+        .iter()
+        .filter(|o| o.strategy != this.strategy && o.cost < this.cost - 0.5)
+        .collect();
+    better.sort_by(|a, b| a.cost.total_cmp(&b.cost));
+    let _ = writeln!(
+        s,
+        "The same run replayed under every strategy: the same faults at the same times \
+         (common random numbers), so differences are the strategy's doing.\n"
+    );
+    let mut rows: Vec<&Outcome> = x.all.iter().collect();
+    rows.sort_by(|a, b| a.cost.total_cmp(&b.cost));
+    s.push_str(
+        "| strategy | downtime | user-minutes | cost | vs this run |\n|---|--:|--:|--:|--:|\n",
+    );
+    for o in rows {
+        let name = if o.strategy == this.strategy {
+            format!("**{}** (this run)", o.strategy)
+        } else {
+            o.strategy.clone()
+        };
+        let diff = o.cost - this.cost;
+        let vs = if o.strategy == this.strategy {
+            "—".to_string()
+        } else if diff.abs() < 0.5 {
+            "same".to_string()
+        } else if diff < 0.0 {
+            format!("saves {}", money(-diff))
+        } else {
+            format!("costs {} more", money(diff))
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {vs} |",
+            cell(&name),
+            human(o.downtime),
+            thousands(o.user_minutes),
+            money(o.cost)
+        );
+    }
+    s.push('\n');
+    match better.first() {
+        Some(best) => {
+            let _ = writeln!(
+                s,
+                "**Would have helped:** {}. Best on this run: **{}**, with {} down instead of {} \
+                 and a cost of {} instead of {}.",
+                better
+                    .iter()
+                    .map(|o| format!("`{}`", o.strategy))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                best.strategy,
+                human(best.downtime),
+                human(this.downtime),
+                money(best.cost),
+                money(this.cost)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "No other strategy in the scenario did better on this run; `compare` says \
+                 whether that holds on average."
+            );
+        }
+    }
+}

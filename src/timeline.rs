@@ -1,0 +1,489 @@
+//! The timeline of one run, as data for pictures and postmortems.
+//!
+//! [`trace`](crate::trace) narrates a run in sentences; this module keeps the same run as
+//! structure: for every component, the intervals it spent in each state (with the
+//! intervals a mitigation stood in for it), and the incident milestones (fault, detection,
+//! acknowledgement, diagnosis, mitigation, repair) as time-stamped markers. The timeline
+//! chart and the postmortem are drawn from it.
+
+use crate::engine::{Note, Observer, Sim};
+use crate::model::{MitigationKind, Model, NONE, Source};
+use crate::propagation::{Class, SvcState};
+use crate::response::DetectedBy;
+
+/// What a component's lane shows over an interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Delivering what it should.
+    Healthy,
+    /// Reduced capacity or slower, but up.
+    Degraded,
+    /// Up but delivering wrong results.
+    Corrupt,
+    /// Capacity zero.
+    Down,
+    /// A mitigation stands in for it (the fault is still there; repair goes on).
+    Mitigated,
+}
+
+impl State {
+    /// Every state, in legend order.
+    pub const ALL: [State; 5] = [
+        State::Healthy,
+        State::Degraded,
+        State::Corrupt,
+        State::Down,
+        State::Mitigated,
+    ];
+
+    /// The word people read in a legend.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Healthy => "healthy",
+            State::Degraded => "degraded",
+            State::Corrupt => "corrupt (wrong output)",
+            State::Down => "down",
+            State::Mitigated => "mitigated (stand-in)",
+        }
+    }
+
+    fn of(c: Class) -> State {
+        match c {
+            Class::Healthy => State::Healthy,
+            Class::Degraded => State::Degraded,
+            Class::Corrupt => State::Corrupt,
+            Class::Down => State::Down,
+        }
+    }
+}
+
+/// An interval of one state on one component's lane.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Segment {
+    /// Start, seconds.
+    pub from: f64,
+    /// End, seconds.
+    pub to: f64,
+    /// The state.
+    pub state: State,
+}
+
+/// Kinds of milestones, in the order an incident goes through them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Milestone {
+    /// A fault struck (one marker per component hit).
+    Fault,
+    /// A service users see failed.
+    Failure,
+    /// Someone or something noticed: an alert or a customer report.
+    Detected,
+    /// A responder acknowledged the page.
+    Acknowledged,
+    /// Shift change during diagnosis.
+    Handoff,
+    /// The responder knows what is broken.
+    Diagnosed,
+    /// A mitigation is in place.
+    Mitigated,
+    /// A service users see is back.
+    Restored,
+    /// A fault was repaired.
+    Repaired,
+}
+
+impl Milestone {
+    /// Every milestone, in legend order.
+    pub const ALL: [Milestone; 9] = [
+        Milestone::Fault,
+        Milestone::Failure,
+        Milestone::Detected,
+        Milestone::Acknowledged,
+        Milestone::Handoff,
+        Milestone::Diagnosed,
+        Milestone::Mitigated,
+        Milestone::Restored,
+        Milestone::Repaired,
+    ];
+
+    /// The word people read in a legend.
+    pub fn name(self) -> &'static str {
+        match self {
+            Milestone::Fault => "fault",
+            Milestone::Failure => "service failure",
+            Milestone::Detected => "detected",
+            Milestone::Acknowledged => "acknowledged",
+            Milestone::Handoff => "hand-off",
+            Milestone::Diagnosed => "diagnosed",
+            Milestone::Mitigated => "mitigated",
+            Milestone::Restored => "service restored",
+            Milestone::Repaired => "repaired",
+        }
+    }
+}
+
+/// A milestone at a time, on a component when it concerns one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    /// Simulated time, seconds.
+    pub t: f64,
+    /// What.
+    pub what: Milestone,
+    /// The component concerned ([`NONE`] for incident-wide milestones).
+    pub comp: u32,
+    /// The fault slot concerned (faults and repairs), else [`NONE`].
+    pub slot: u32,
+    /// Incident number (response milestones), else [`NONE`].
+    pub incident: u32,
+    /// Extra words (how it was detected, which mitigation).
+    pub detail: String,
+}
+
+/// One run, as lanes and markers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Timeline {
+    /// Seconds simulated (the horizon, or where the event cap stopped the run).
+    pub end: f64,
+    /// Per component (model order): its state intervals, back to back from 0 to `end`.
+    pub lanes: Vec<Vec<Segment>>,
+    /// Milestones in time order.
+    pub markers: Vec<Marker>,
+    /// Service failures: (time, service component, root fault slot or [`NONE`]).
+    pub failures: Vec<(f64, u32, u32)>,
+}
+
+/// One service failure and the incident around it, reconstructed from the markers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Episode {
+    /// The service component that failed.
+    pub service: u32,
+    /// Root fault slot ([`NONE`] when no single fault explains it).
+    pub root: u32,
+    /// When the root fault struck (the failure time when unknown).
+    pub fault: f64,
+    /// When the service failed.
+    pub failed: f64,
+    /// First detection after the fault: (time, how).
+    pub detected: Option<(f64, String)>,
+    /// First acknowledgement after the detection.
+    pub acknowledged: Option<f64>,
+    /// Hand-offs between the acknowledgement and the diagnosis: (time, with or without notes).
+    pub handoffs: Vec<(f64, String)>,
+    /// Diagnosis.
+    pub diagnosed: Option<f64>,
+    /// First mitigation in place during the outage: (time, which).
+    pub mitigated: Option<(f64, String)>,
+    /// When users were served again (None: not within the run).
+    pub restored: Option<f64>,
+    /// When the root fault was repaired (None: not within the run).
+    pub repaired: Option<f64>,
+}
+
+impl Episode {
+    /// Seconds the service was down (to the end of the run when not restored).
+    pub fn outage(&self) -> f64 {
+        self.restored.unwrap_or(f64::INFINITY) - self.failed
+    }
+
+    /// The milestones in time order: (what, when, detail).
+    pub fn steps(&self, m: &Model) -> Vec<(Milestone, f64, String)> {
+        let mut v = vec![(Milestone::Fault, self.fault, String::new())];
+        if self.failed > self.fault {
+            v.push((Milestone::Failure, self.failed, String::new()));
+        }
+        if let Some((t, how)) = &self.detected {
+            v.push((Milestone::Detected, *t, how.clone()));
+        }
+        if let Some(t) = self.acknowledged {
+            v.push((Milestone::Acknowledged, t, String::new()));
+        }
+        for (t, how) in &self.handoffs {
+            v.push((Milestone::Handoff, *t, how.clone()));
+        }
+        if let Some(t) = self.diagnosed {
+            v.push((Milestone::Diagnosed, t, String::new()));
+        }
+        if let Some((t, what)) = &self.mitigated {
+            v.push((Milestone::Mitigated, *t, what.clone()));
+        }
+        if let Some(t) = self.restored {
+            v.push((Milestone::Restored, t, String::new()));
+        }
+        if let Some(t) = self.repaired {
+            v.push((Milestone::Repaired, t, self.root_comp(m).to_string()));
+        }
+        v.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    /// The root fault's name: the fault mode, or the common cause.
+    pub fn root_name(&self, m: &Model) -> String {
+        if self.root == NONE {
+            return "an unexplained failure".to_string();
+        }
+        let slot = &m.slots[self.root as usize];
+        match slot.source {
+            Source::Common(cc) => format!("{} (common cause)", m.common[cc as usize].name),
+            Source::Own => slot.name.clone(),
+        }
+    }
+
+    /// The component the root fault is in (for a common cause, the one the failure came
+    /// through).
+    pub fn root_comp<'m>(&self, m: &'m Model) -> &'m str {
+        if self.root == NONE {
+            return &m.comps[self.service as usize].id;
+        }
+        &m.comps[m.slots[self.root as usize].comp as usize].id
+    }
+}
+
+impl Timeline {
+    /// Components whose lane is not healthy all along.
+    pub fn eventful(&self) -> Vec<usize> {
+        (0..self.lanes.len())
+            .filter(|&i| self.lanes[i].iter().any(|s| s.state != State::Healthy))
+            .collect()
+    }
+
+    /// Markers of one kind.
+    pub fn of(&self, what: Milestone) -> impl Iterator<Item = &Marker> {
+        self.markers.iter().filter(move |m| m.what == what)
+    }
+
+    /// First marker of a kind at or after `t` that satisfies `ok`.
+    fn first(&self, what: Milestone, t: f64, ok: impl Fn(&Marker) -> bool) -> Option<&Marker> {
+        self.of(what).find(|mk| mk.t >= t && ok(mk))
+    }
+
+    /// Every service failure with the incident around it, in time order.
+    ///
+    /// Incidents are matched to failures by time (the first detection after the root
+    /// fault, the first acknowledgement after that, ...): exact for one incident at a time,
+    /// an approximation when incidents overlap.
+    pub fn episodes(&self) -> Vec<Episode> {
+        let mut out = vec![];
+        for &(failed, service, root) in &self.failures {
+            let restored = self
+                .first(Milestone::Restored, failed, |mk| mk.comp == service)
+                .map(|mk| mk.t);
+            let fault = if root == NONE {
+                failed
+            } else {
+                self.of(Milestone::Fault)
+                    .filter(|mk| mk.slot == root && mk.t <= failed)
+                    .map(|mk| mk.t)
+                    .last()
+                    .unwrap_or(failed)
+            };
+            let until = restored.unwrap_or(self.end);
+            let detected = self
+                .first(Milestone::Detected, fault, |mk| mk.t <= until)
+                .map(|mk| (mk.t, mk.detail.clone()));
+            let acknowledged = detected
+                .as_ref()
+                .and_then(|d| self.first(Milestone::Acknowledged, d.0, |_| true))
+                .map(|mk| mk.t);
+            let diagnosed = acknowledged
+                .and_then(|a| self.first(Milestone::Diagnosed, a, |_| true))
+                .map(|mk| mk.t);
+            let handoffs = match (acknowledged, diagnosed) {
+                (Some(a), Some(d)) => self
+                    .of(Milestone::Handoff)
+                    .filter(|mk| mk.t >= a && mk.t <= d)
+                    .map(|mk| (mk.t, mk.detail.clone()))
+                    .collect(),
+                _ => vec![],
+            };
+            let mitigated = self
+                .first(Milestone::Mitigated, diagnosed.unwrap_or(fault), |mk| {
+                    mk.t <= until
+                })
+                .map(|mk| (mk.t, mk.detail.clone()));
+            let repaired = if root == NONE {
+                None
+            } else {
+                self.first(Milestone::Repaired, failed, |mk| mk.slot == root)
+                    .map(|mk| mk.t)
+            };
+            out.push(Episode {
+                service,
+                root,
+                fault,
+                failed,
+                detected,
+                acknowledged,
+                handoffs,
+                diagnosed,
+                mitigated,
+                restored,
+                repaired,
+            });
+        }
+        out
+    }
+}
+
+/// Watches a run and builds its [`Timeline`].
+pub struct Recorder<'m> {
+    m: &'m Model,
+    class: Vec<State>,
+    mitigated: Vec<bool>,
+    since: Vec<f64>,
+    lanes: Vec<Vec<Segment>>,
+    markers: Vec<Marker>,
+    failures: Vec<(f64, u32, u32)>,
+}
+
+impl<'m> Recorder<'m> {
+    /// An empty recorder for `m`; every component starts in its template class.
+    pub fn new(m: &'m Model, sim: &Sim<'m>) -> Recorder<'m> {
+        let n = m.comps.len();
+        Recorder {
+            m,
+            class: sim.class.iter().map(|&c| State::of(c)).collect(),
+            mitigated: vec![false; n],
+            since: vec![0.0; n],
+            lanes: vec![vec![]; n],
+            markers: vec![],
+            failures: vec![],
+        }
+    }
+
+    fn shown(&self, i: usize) -> State {
+        if self.mitigated[i] {
+            State::Mitigated
+        } else {
+            self.class[i]
+        }
+    }
+
+    /// Closes the current segment of `i` at `t` before a change.
+    fn cut(&mut self, i: usize, t: f64) {
+        let state = self.shown(i);
+        let from = self.since[i];
+        if t > from {
+            let lane = &mut self.lanes[i];
+            match lane.last_mut() {
+                Some(last) if last.state == state && last.to == from => last.to = t,
+                _ => lane.push(Segment { from, to: t, state }),
+            }
+        }
+        self.since[i] = t;
+    }
+
+    fn mark(&mut self, t: f64, what: Milestone, comp: u32, slot: u32, incident: u32) {
+        self.marker(t, what, comp, slot, incident, String::new());
+    }
+
+    fn marker(&mut self, t: f64, what: Milestone, comp: u32, slot: u32, inc: u32, d: String) {
+        self.markers.push(Marker {
+            t,
+            what,
+            comp,
+            slot,
+            incident: inc,
+            detail: d,
+        });
+    }
+
+    /// The finished timeline, up to `end`.
+    pub fn finish(mut self, end: f64) -> Timeline {
+        for i in 0..self.lanes.len() {
+            self.cut(i, end);
+        }
+        Timeline {
+            end,
+            lanes: self.lanes,
+            markers: self.markers,
+            failures: self.failures,
+        }
+    }
+}
+
+impl Observer for Recorder<'_> {
+    const ACTIVE: bool = true;
+
+    fn failure(&mut self, t: f64, service: u32, root: u32, _path: &[u32]) {
+        self.failures.push((t, service, root));
+    }
+
+    fn note(&mut self, t: f64, n: Note) {
+        let m = self.m;
+        match n {
+            Note::Fault { slot, .. } => {
+                let comp = m.slots[slot as usize].comp;
+                let detail = match m.slots[slot as usize].source {
+                    Source::Common(cc) => format!("{} (common cause)", m.common[cc as usize].name),
+                    Source::Own => m.slots[slot as usize].name.clone(),
+                };
+                self.marker(t, Milestone::Fault, comp, slot, NONE, detail);
+            }
+            Note::Repaired { slot } => {
+                let comp = m.slots[slot as usize].comp;
+                let detail = m.slots[slot as usize].name.clone();
+                self.marker(t, Milestone::Repaired, comp, slot, NONE, detail);
+            }
+            Note::Change { comp, to, .. } => {
+                self.cut(comp as usize, t);
+                self.class[comp as usize] = State::of(to);
+            }
+            Note::Service { comp, from, to, .. } => {
+                if to == SvcState::Failed {
+                    self.mark(t, Milestone::Failure, comp, NONE, NONE);
+                } else if from == SvcState::Failed {
+                    self.mark(t, Milestone::Restored, comp, NONE, NONE);
+                }
+            }
+            Note::Detected { comp, by } => {
+                let detail = match by {
+                    DetectedBy::Alert(a) => {
+                        let spec = m.alerts[a as usize];
+                        format!("alert on {}", m.comps[spec.comp as usize].id)
+                    }
+                    DetectedBy::Customer => "customer report".to_string(),
+                };
+                self.marker(t, Milestone::Detected, comp, NONE, NONE, detail);
+            }
+            Note::Acknowledged { incident } => {
+                self.mark(t, Milestone::Acknowledged, NONE, NONE, incident);
+            }
+            Note::Handoff {
+                incident, notes, ..
+            } => {
+                let detail = if notes { "with notes" } else { "without notes" };
+                self.marker(t, Milestone::Handoff, NONE, NONE, incident, detail.into());
+            }
+            Note::Diagnosed { incident } => {
+                self.mark(t, Milestone::Diagnosed, NONE, NONE, incident);
+            }
+            Note::Mitigated { mitigation, comp } => {
+                let spec = &m.mitigations[mitigation as usize];
+                let label = spec.label;
+                // A spare or a failover stands in until withdrawn; a restart that worked
+                // clears the fault itself, so there is nothing to show on the lane.
+                if matches!(
+                    spec.kind,
+                    MitigationKind::Spare { .. } | MitigationKind::Failover { .. }
+                ) {
+                    self.cut(comp as usize, t);
+                    self.mitigated[comp as usize] = true;
+                }
+                self.marker(t, Milestone::Mitigated, comp, NONE, NONE, label.into());
+            }
+            Note::Withdrawn { comp, .. } | Note::SpareFailed { comp } => {
+                self.cut(comp as usize, t);
+                self.mitigated[comp as usize] = false;
+            }
+            // Other notes (and those added later, such as queue samples) draw nothing here.
+            _ => {}
+        }
+    }
+}
+
+/// Simulates run `run` of the study seeded `seed` and returns its timeline.
+pub fn record(m: &Model, seed: u64, run: u64) -> Timeline {
+    let mut sim = Sim::new(m);
+    let mut rec = Recorder::new(m, &sim);
+    sim.run(seed, run, &mut rec);
+    rec.finish(sim.simulated())
+}
