@@ -4,7 +4,7 @@
 //! nothing but results ever reaches a log. Monte Carlo reports progress after each batch
 //! of runs; the bar redraws at most a few times a second whatever the batch size.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -25,9 +25,12 @@ impl Progress {
         };
         let bar = ProgressBar::with_draw_target(Some(total), target);
         let style = ProgressStyle::with_template(
-            "{msg} [{bar:32.cyan/blue}] {human_pos}/{human_len} runs  {per_sec}  {elapsed} elapsed, ETA {eta}",
+            "{msg} [{bar:32.cyan/blue}] {human_pos}/{human_len} runs  {rate}  {elapsed} elapsed, ETA {eta}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{} runs/s", crate::trace::thousands(s.per_sec()));
+        })
         .progress_chars("=> ");
         bar.set_style(style);
         bar.set_message(what.to_string());
