@@ -217,6 +217,7 @@ pub enum Note {
         waiting: u64,
         parked: u64,
         good: f64,
+        latency: f64,
     },
     /// Shedding pulled this many waiting jobs into the parking lot.
     Parked { queue: u32, jobs: u64 },

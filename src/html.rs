@@ -57,7 +57,25 @@ pub fn write_compare(
         charts::cost_bars(&j.scenario, &j.strategies)?,
         charts::downtime_cdf(&j.scenario, j.runs, curves)?,
     ];
-    list.extend(charts::queue_charts(x.model));
+    if !x.model.queues.is_empty() {
+        // Bands across runs for every strategy; one traced run of the baseline.
+        let bands: Vec<Vec<charts::Band>> = (0..x.model.queues.len())
+            .map(|k| {
+                j.strategies
+                    .iter()
+                    .zip(summaries)
+                    .filter_map(|(st, su)| {
+                        su.queues.get(k).map(|q| charts::Band {
+                            name: &st.name,
+                            grid: &q.grid,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let run = crate::trace::record(x.model, j.seed, 0);
+        list.extend(charts::queue_charts(x.model, &bands, &run.queue_samples)?);
+    }
     let mut files = vec![];
     for c in &list {
         files.extend(c.write(dir)?);

@@ -8,7 +8,7 @@
 use crate::engine::Sim;
 use crate::model::{Model, NONE};
 use crate::propagation::Class;
-use crate::stats::{Histogram, Moments};
+use crate::stats::{Coarse, Histogram, Moments};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -104,6 +104,9 @@ pub struct QueueStats {
     pub max_waiting: Histogram,
     /// Waiting jobs at the end of the run, for percentiles (a backlog that never drains).
     pub final_waiting: Histogram,
+    /// Waiting jobs at each point of the time grid ([`crate::queue::GRID`] points over the
+    /// horizon), across runs: the p50/p90 band over time.
+    pub grid: Vec<Coarse>,
 }
 
 impl QueueStats {
@@ -127,10 +130,20 @@ impl QueueStats {
             latency_hist: Histogram::new(),
             max_waiting: Histogram::new(),
             final_waiting: Histogram::new(),
+            grid: vec![Coarse::new(); crate::queue::GRID],
         }
     }
 
-    fn record(&mut self, c: &crate::queue::QueueCounts, latencies: &Histogram, waiting_now: usize) {
+    fn record(
+        &mut self,
+        c: &crate::queue::QueueCounts,
+        latencies: &Histogram,
+        waiting_now: usize,
+        grid: &[u64],
+    ) {
+        for (h, &w) in self.grid.iter_mut().zip(grid) {
+            h.record(w);
+        }
         self.latency_hist.merge(latencies);
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
         self.jobs.push(c.jobs as f64);
@@ -178,6 +191,9 @@ impl QueueStats {
         self.latency_hist.merge(&o.latency_hist);
         self.max_waiting.merge(&o.max_waiting);
         self.final_waiting.merge(&o.final_waiting);
+        for (a, b) in self.grid.iter_mut().zip(&o.grid) {
+            a.merge(b);
+        }
     }
 }
 
@@ -323,7 +339,7 @@ impl Summary {
         cost += m.cost.responder_hour * responder_hours + rs.mitigation_cost + m.cost.fixed;
         for (k, qs) in self.queues.iter_mut().enumerate() {
             let c = sim.qs.counts(k);
-            qs.record(c, sim.qs.latencies(k), sim.qs.waiting(k));
+            qs.record(c, sim.qs.latencies(k), sim.qs.waiting(k), sim.qs.grid(k));
             cost += m.cost.per_lost_job * c.lost as f64;
         }
         for mt in &m.mitigations {

@@ -87,6 +87,9 @@ pub fn write_trace(
         command,
     });
     let mut files = charts::timeline(m, &tl, trace.run, seed)?.write(dir)?;
+    for c in charts::queue_charts(m, &[], &trace.queue_samples)? {
+        files.extend(c.write(dir)?);
+    }
     files.push(output::save(&dir.join("postmortem.md"), md.as_bytes())?);
     Ok(files)
 }

@@ -130,6 +130,12 @@ struct QRun {
     w_late: u64,
     last_t: f64,
     counts: QueueCounts,
+    /// Waiting jobs at the points of the time grid ([`GRID`] points over the horizon).
+    grid: [u64; GRID],
+    grid_next: usize,
+    /// Sum and count of latencies completed in the current window.
+    w_latency: f64,
+    w_done: u64,
     /// Latencies of successful attempts this run, for percentiles.
     latency: Histogram,
     rng: ChaCha8Rng,
@@ -185,6 +191,10 @@ impl QueueState {
                     w_late: 0,
                     last_t: 0.0,
                     counts: QueueCounts::default(),
+                    grid: [0; GRID],
+                    grid_next: 0,
+                    w_latency: 0.0,
+                    w_done: 0,
                     latency: Histogram::new(),
                     rng: rng::placeholder(),
                     service_rng: rng::placeholder(),
@@ -202,6 +212,11 @@ impl QueueState {
     /// Latencies of queue `k`'s successful attempts this run.
     pub fn latencies(&self, k: usize) -> &Histogram {
         &self.q[k].latency
+    }
+
+    /// Waiting jobs in queue `k` at the [`GRID`] points of this run's time grid.
+    pub fn grid(&self, k: usize) -> &[u64; GRID] {
+        &self.q[k].grid
     }
 
     /// Jobs waiting in queue `k` now.
@@ -223,6 +238,14 @@ impl QueueState {
     pub fn good(&self, k: usize) -> f64 {
         self.q[k].good
     }
+}
+
+/// Points of the time grid at which queue lengths are kept for percentiles across runs.
+pub const GRID: usize = 48;
+
+/// Time of grid point `g` (the end of the g-th of [`GRID`] equal slices of the horizon).
+pub fn grid_time(horizon: f64, g: usize) -> f64 {
+    horizon * (g + 1) as f64 / GRID as f64
 }
 
 /// Purpose of a queue's arrival and outcome stream.
@@ -271,6 +294,10 @@ impl Sim<'_> {
             q.w_late = 0;
             q.last_t = 0.0;
             q.counts = QueueCounts::default();
+            q.grid = [0; GRID];
+            q.grid_next = 0;
+            q.w_latency = 0.0;
+            q.w_done = 0;
             q.latency.clear();
             q.rng = rng::stream(seed, run, spec.key, ARRIVALS);
             q.service_rng = rng::stream(seed, run, spec.key, SERVICE);
@@ -565,6 +592,9 @@ impl Sim<'_> {
         }
         self.release(id);
         let q = &mut self.qs.q[k];
+        // Every job served counts for the window's time in system, wasted ones too.
+        q.w_latency += self.now - job.start;
+        q.w_done += 1;
         if job.expired {
             if measuring {
                 q.counts.wasted += 1;
@@ -688,6 +718,18 @@ impl Sim<'_> {
         q.w_ok = 0;
         q.w_bad = 0;
         q.w_late = 0;
+        let latency = if q.w_done > 0 {
+            q.w_latency / q.w_done as f64
+        } else {
+            f64::NAN
+        };
+        q.w_latency = 0.0;
+        q.w_done = 0;
+        let horizon = self.m.horizon;
+        while q.grid_next < GRID && grid_time(horizon, q.grid_next) <= now {
+            q.grid[q.grid_next] = q.waiting.len() as u64;
+            q.grid_next += 1;
+        }
         let changed = good != q.good;
         q.good = good;
         obs.note(
@@ -697,6 +739,7 @@ impl Sim<'_> {
                 waiting: q.waiting.len() as u64,
                 parked: q.parked.len() as u64,
                 good,
+                latency,
             },
         );
         if changed {
@@ -834,10 +877,15 @@ impl Sim<'_> {
         }
     }
 
-    /// Closes the number-in-system integral at the end of the run.
+    /// Closes the number-in-system integral and the time grid at the end of the run.
     pub(crate) fn finish_queues(&mut self) {
         for k in 0..self.m.queues.len() {
             self.tick(k);
+            let q = &mut self.qs.q[k];
+            while q.grid_next < GRID {
+                q.grid[q.grid_next] = q.waiting.len() as u64;
+                q.grid_next += 1;
+            }
         }
     }
 }

@@ -456,9 +456,113 @@ impl Histogram {
     }
 }
 
+/// A small log histogram of non-negative integers (queue lengths): four buckets per
+/// doubling, exact below 4. Coarse (±10%) but a few hundred bytes, so a study can keep one
+/// per point of a time grid per queue.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Coarse {
+    counts: Vec<u32>,
+    n: u64,
+}
+
+const COARSE_BUCKETS: usize = 4 + 4 * 62;
+
+fn coarse_bucket(x: u64) -> usize {
+    if x < 4 {
+        return x as usize;
+    }
+    let octave = 63 - x.leading_zeros() as usize; // >= 2
+    let sub = ((x >> (octave - 2)) & 3) as usize;
+    (4 + 4 * (octave - 2) + sub).min(COARSE_BUCKETS - 1)
+}
+
+fn coarse_value(b: usize) -> f64 {
+    if b < 4 {
+        return b as f64;
+    }
+    let octave = (b - 4) / 4 + 2;
+    let sub = (b - 4) % 4;
+    // Geometric middle of [(4+sub) << (octave-2), (5+sub) << (octave-2)).
+    let lo = ((4 + sub) as f64) * 2f64.powi(octave as i32 - 2);
+    lo * (((5 + sub) as f64) / ((4 + sub) as f64)).sqrt()
+}
+
+impl Coarse {
+    /// An empty histogram (no allocation until the first value).
+    pub fn new() -> Coarse {
+        Coarse::default()
+    }
+
+    /// Records one value.
+    pub fn record(&mut self, x: u64) {
+        if self.counts.is_empty() {
+            self.counts = vec![0; COARSE_BUCKETS];
+        }
+        self.counts[coarse_bucket(x)] += 1;
+        self.n += 1;
+    }
+
+    /// Adds another histogram's counts.
+    pub fn merge(&mut self, o: &Coarse) {
+        if o.counts.is_empty() {
+            return;
+        }
+        if self.counts.is_empty() {
+            self.counts = vec![0; COARSE_BUCKETS];
+        }
+        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
+            *a += b;
+        }
+        self.n += o.n;
+    }
+
+    /// Values recorded.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Nearest-rank quantile (bucket middle), NaN when empty.
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * self.n as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for (b, &c) in self.counts.iter().enumerate() {
+            seen += u64::from(c);
+            if seen >= rank {
+                return coarse_value(b);
+            }
+        }
+        coarse_value(COARSE_BUCKETS - 1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coarse_quantiles_are_within_a_bucket() {
+        let mut c = Coarse::new();
+        for x in 0..10_000u64 {
+            c.record(x);
+        }
+        for q in [0.1, 0.5, 0.9, 0.99] {
+            let exact = (q * 10_000.0_f64).ceil() - 1.0;
+            let got = c.quantile(q);
+            assert!(
+                (got - exact).abs() / exact.max(1.0) < 0.13,
+                "q{q}: {got} vs {exact}"
+            );
+        }
+        assert_eq!(Coarse::new().count(), 0);
+        let mut d = Coarse::new();
+        d.record(3);
+        assert_eq!(d.quantile(0.5), 3.0);
+        d.merge(&c);
+        assert_eq!(d.count(), 10_001);
+    }
 
     /// Tiny xorshift64 PRNG so the tests need no crates.
     struct XorShift(u64);

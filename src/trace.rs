@@ -45,10 +45,27 @@ pub struct Recorder<'m> {
     pub lines: Vec<Line>,
     /// The failures.
     pub failures: Vec<Failure>,
-    /// Queue samples, one per queue per window: (time, queue, waiting, parked, health).
-    pub queue_samples: Vec<(f64, u32, u64, u64, f64)>,
+    /// Queue samples, one per queue per window.
+    pub queue_samples: Vec<QueuePoint>,
     /// Per queue, the order of magnitude of the waiting line last reported.
     queue_decade: Vec<i32>,
+}
+
+/// A queue at the end of one health window of a run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QueuePoint {
+    /// Simulated time, seconds.
+    pub t: f64,
+    /// Queue index in the model.
+    pub queue: u32,
+    /// Jobs waiting.
+    pub waiting: u64,
+    /// Jobs parked by shedding.
+    pub parked: u64,
+    /// Health share of the window.
+    pub good: f64,
+    /// Mean time in system of the jobs done in the window (NaN if none).
+    pub latency: f64,
 }
 
 /// Order of magnitude of a queue length, for "the backlog crossed 1,000" lines.
@@ -284,8 +301,16 @@ impl Observer for Recorder<'_> {
                 waiting,
                 parked,
                 good,
+                latency,
             } => {
-                self.queue_samples.push((t, queue, waiting, parked, good));
+                self.queue_samples.push(QueuePoint {
+                    t,
+                    queue,
+                    waiting,
+                    parked,
+                    good,
+                    latency,
+                });
                 let d = decade(waiting);
                 let k = queue as usize;
                 if d != self.queue_decade[k] {
@@ -466,6 +491,8 @@ pub struct Trace {
     pub events: u64,
     /// Whether the event cap stopped the run.
     pub capped: bool,
+    /// Queue samples of the run, one per queue per window.
+    pub queue_samples: Vec<QueuePoint>,
 }
 
 /// Simulates run `run` of the study seeded `seed` and records it.
@@ -485,6 +512,7 @@ pub fn record(m: &Model, seed: u64, run: u64) -> Trace {
             .collect(),
         events: sim.events,
         capped: sim.capped,
+        queue_samples: rec.queue_samples,
     }
 }
 

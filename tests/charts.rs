@@ -392,5 +392,42 @@ fn charts_draw_quiet_runs_and_single_strategies() {
     let tl = faultline::timeline::record(m, 1, 0);
     let c = faultline::charts::timeline(m, &tl, 0, 1).unwrap();
     assert!(c.png.starts_with(b"\x89PNG"));
-    assert!(faultline::charts::queue_charts(m).is_empty());
+    // A model without queues has no queue charts.
+    assert!(
+        faultline::charts::queue_charts(m, &[], &[])
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn queue_scenarios_get_queue_charts() {
+    let dir = scratch("queue-charts");
+    let d = dir.to_str().unwrap();
+    ok(&[
+        "compare",
+        "scenarios/retry-storm.ron",
+        "--runs",
+        "8",
+        "--out",
+        d,
+        "--quiet",
+    ]);
+    let texts = assert_chart(
+        &dir,
+        "queue-api",
+        &["jobs waiting (log scale)", "baseline", "retry-budget"],
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("1,000")),
+        "a storm reaches thousands of waiting jobs: {texts:?}"
+    );
+    assert_chart(
+        &dir,
+        "queue-api-run",
+        &["waiting", "mean time in system of jobs served"],
+    );
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("jobs waiting in api across runs"));
+    assert_no_temp_files(&dir);
 }
