@@ -47,7 +47,7 @@ pub fn spofs(m: &Model) -> Report {
     for i in 0..m.comps.len() as u32 {
         let c = &m.comps[i as usize];
         // A group with no faults of its own cannot go down alone: its members can.
-        if c.need > 0 && !can_fail[i as usize] {
+        if (c.need > 0 || c.voter.is_some()) && !can_fail[i as usize] {
             continue;
         }
         let services: Vec<u32> = sim

@@ -200,6 +200,8 @@ pub struct Comp {
     pub slots: std::ops::Range<u32>,
     /// k of a k-of-n group, 0 when not a group.
     pub need: u32,
+    /// Set when this is a voter: its backup component ([`NONE`] for a safe shutdown).
+    pub voter: Option<u32>,
     /// Set when this is a service boundary.
     pub service: Option<ServiceSpec>,
     /// (base, limit) load, when it takes part in `Load` redistribution.
@@ -442,9 +444,9 @@ pub struct Model {
     pub inputs: Csr,
     /// Per component: edges where it is `to` (who depends on it).
     pub dependents: Csr,
-    /// Per group component: its members.
+    /// Per group or voter component: its members (a voter's replicas).
     pub members: Csr,
-    /// Per component: the groups it belongs to.
+    /// Per component: the groups and voters it feeds (as member or backup).
     pub groups_of: Csr,
     /// Per component: the components whose load it takes when they go down.
     pub load_takes: Csr,

@@ -184,6 +184,40 @@ impl Sim<'_> {
             }
         }
 
+        if let Some(backup) = c.voter {
+            // Majority vote: a replica is correct when it is up and not corrupt.
+            let replicas = m.members.row(i);
+            let mut correct = 0;
+            let mut worst = NONE;
+            for &r in replicas {
+                let o = self.out[r as usize];
+                if o.cap > 0.0 && !o.corrupt {
+                    correct += 1;
+                } else if worst == NONE || o.corrupt {
+                    worst = r;
+                }
+            }
+            if 2 * correct <= replicas.len() {
+                // No correct majority: the backup takes over, or a safe shutdown.
+                let b = if backup == NONE {
+                    None
+                } else {
+                    Some(self.out[backup as usize])
+                };
+                match b {
+                    Some(o) if o.cap > 0.0 && !o.corrupt => {
+                        h.cap = h.cap.min(o.cap);
+                        h.slow = h.slow.max(o.slow);
+                    }
+                    _ => h.cap = 0.0,
+                }
+                if cause == NONE && worst != NONE {
+                    cause = self.cause[worst as usize];
+                    via = worst;
+                }
+            }
+        }
+
         if c.need > 0 {
             let mut sum = 0.0;
             let mut corrupt = false;

@@ -82,6 +82,9 @@ pub struct Component {
     /// Makes this component a k-of-n redundancy group over other components.
     #[serde(default)]
     pub group: Option<Group>,
+    /// Makes this component a majority voter over replicas (TMR), with a backup.
+    #[serde(default)]
+    pub voter: Option<Voter>,
     /// Marks a service boundary: what users see.
     #[serde(default)]
     pub service: Option<Service>,
@@ -246,6 +249,18 @@ pub struct Group {
     pub need: u32,
     /// The member component ids.
     pub of: Vec<String>,
+}
+
+/// Replicas compared by a vote: a wrong or dead minority is outvoted; without a correct
+/// majority the backup takes over, or the system shuts down safely.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Voter {
+    /// The replicas (three for triple modular redundancy).
+    pub of: Vec<String>,
+    /// An independently built backup that takes over when the replicas disagree.
+    #[serde(default)]
+    pub backup: Option<String>,
 }
 
 /// A service boundary: an error that reaches it below its SLO is a failure users see.

@@ -233,11 +233,19 @@ impl Observer for Recorder<'_> {
             Note::Masked { group, member } => {
                 let need = m.comps[group as usize].need;
                 let n = m.members.row(group as usize).len();
-                let text = format!(
-                    "{}: absorbs the error in {} (needs {need} of {n}); users see nothing",
-                    self.id(group),
-                    self.id(member)
-                );
+                let text = if m.comps[group as usize].voter.is_some() {
+                    format!(
+                        "{}: outvotes {} (a correct majority of {n} remains); users see nothing",
+                        self.id(group),
+                        self.id(member)
+                    )
+                } else {
+                    format!(
+                        "{}: absorbs the error in {} (needs {need} of {n}); users see nothing",
+                        self.id(group),
+                        self.id(member)
+                    )
+                };
                 self.push(t, "MASKED", text);
             }
             Note::Tripped { comp, via } => {

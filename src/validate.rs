@@ -516,6 +516,42 @@ fn compile_checked(
                 }
             }
         }
+        if let Some(v) = &c.voter {
+            let vp = cp.field("voter");
+            if c.group.is_some() {
+                ck.err(
+                    vp.clone(),
+                    "a component is either a group or a voter, not both",
+                );
+            }
+            if v.of.len() < 2 {
+                ck.push(
+                    Problem::new(vp.field("of"), "a vote needs at least two replicas")
+                        .hint("three replicas (triple modular redundancy) outvote one wrong one"),
+                );
+            }
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for (k, m) in v.of.iter().enumerate() {
+                let mp = vp.field("of").index(k);
+                if *m == c.id {
+                    ck.err(mp, format!("voter `{}` cannot be its own replica", c.id));
+                } else if seen.insert(m, k).is_some() {
+                    ck.err(mp, format!("`{m}` is listed twice in the vote"));
+                } else {
+                    resolve(&mut ck, m, mp);
+                }
+            }
+            if let Some(b) = &v.backup {
+                if *b == c.id || v.of.contains(b) {
+                    ck.err(
+                        vp.field("backup"),
+                        "the backup must be independent of the voter and its replicas",
+                    );
+                } else {
+                    resolve(&mut ck, b, vp.field("backup"));
+                }
+            }
+        }
         if let Some(s) = &c.service {
             let sp = cp.field("service");
             if !(s.slo > 0.0 && s.slo <= 1.0) {
@@ -878,10 +914,8 @@ fn compile_checked(
         .map(|(f, t, _)| (*f, *t))
         .collect();
     for (g, c) in sc.components.iter().enumerate() {
-        if let Some(gr) = &c.group {
-            for m in &gr.of {
-                deps.push((g as u32, ids[m.as_str()]));
-            }
+        for m in feeders(c) {
+            deps.push((g as u32, ids[m.as_str()]));
         }
     }
     let ranks = match graph::rank_or_cycle(n, &deps) {
@@ -930,6 +964,16 @@ fn edge_path(sc: &Scenario, ids: &HashMap<&str, u32>, a: u32, b: u32) -> Path {
             .index(k);
     }
     Path::root().field("components").index(a as usize)
+}
+
+/// The components whose output a group or voter reads: members, replicas and backup.
+fn feeders(c: &scenario::Component) -> impl Iterator<Item = &String> {
+    let group = c.group.iter().flat_map(|g| g.of.iter());
+    let voter = c
+        .voter
+        .iter()
+        .flat_map(|v| v.of.iter().chain(v.backup.iter()));
+    group.chain(voter)
 }
 
 /// The nearest id by edit distance, if it is close enough to be a likely typo.
@@ -990,6 +1034,10 @@ fn build(
             capacity: c.capacity,
             slots: start..slots.len() as u32,
             need: c.group.as_ref().map_or(0, |g| g.need),
+            voter: c
+                .voter
+                .as_ref()
+                .map(|v| v.backup.as_ref().map_or(NONE, |b| ids[b.as_str()])),
             service: c.service.as_ref().map(|s| ServiceSpec {
                 slo: s.slo,
                 users: s.users,
@@ -1091,21 +1139,22 @@ fn build(
             .collect::<Vec<_>>(),
     );
     let mut member_pairs = vec![];
+    let mut feeder_pairs = vec![];
     for (g, c) in sc.components.iter().enumerate() {
-        if let Some(gr) = &c.group {
-            for m in &gr.of {
-                member_pairs.push((g as u32, ids[m.as_str()]));
-            }
+        let replicas = c
+            .group
+            .as_ref()
+            .map(|x| &x.of)
+            .or(c.voter.as_ref().map(|v| &v.of));
+        for m in replicas.into_iter().flatten() {
+            member_pairs.push((g as u32, ids[m.as_str()]));
+        }
+        for m in feeders(c) {
+            feeder_pairs.push((ids[m.as_str()], g as u32));
         }
     }
     let members = Csr::from_pairs(n, &member_pairs);
-    let groups_of = Csr::from_pairs(
-        n,
-        &member_pairs
-            .iter()
-            .map(|&(g, m)| (m, g))
-            .collect::<Vec<_>>(),
-    );
+    let groups_of = Csr::from_pairs(n, &feeder_pairs);
     // `from` takes `to`'s load.
     let load_takes = Csr::from_pairs(n, &load_pairs);
     let load_takers = Csr::from_pairs(

@@ -284,3 +284,55 @@ fn edge_order_in_the_file_does_not_matter() {
     assert_eq!(s1.downtime.mean(), 86_400.0);
     assert_eq!(s2.downtime.mean(), 86_400.0);
 }
+
+#[test]
+fn a_vote_outvotes_one_wrong_replica_and_hands_over_on_disagreement() {
+    // Replica a is wrong from 1d to 2d, b from 1.5d to 3d: a single wrong replica is
+    // outvoted; while two disagree with the third, the backup flies (or, without one, the
+    // system shuts down safely: down, not wrong).
+    let scenario = |backup: &str| {
+        format!(
+            r#"Scenario(name: "tmr", horizon: "5d", components: [
+                (id: "a", faults: [(name: "flip", every: At("1d"), effect: Corrupt, repair: Fixed("1d"))]),
+                (id: "b", faults: [(name: "flip", every: At("36h"), effect: Corrupt, repair: Fixed("36h"))]),
+                (id: "c"),
+                (id: "bfs", faults: [(name: "crash", every: At("2d"), effect: Crash, repair: Fixed("6h"))]),
+                (id: "vote", voter: (of: ["a", "b", "c"] {backup})),
+                (id: "svc", service: (slo: 0.5)),
+            ], edges: [(from: "svc", to: "vote", kind: Requires)])"#
+        )
+    };
+    let (_, with_backup) = study(&scenario(r#", backup: "bfs""#), 4, 1);
+    let (_, without) = study(&scenario(""), 4, 1);
+    // Two replicas are wrong from 1.5d to 2d: the backup (up until it crashes at 2d) flies
+    // then, so with a backup the vote never fails; without one it shuts down for those 12h.
+    // From 2d, a is right again and a and c outvote b.
+    assert_eq!(with_backup.downtime.mean(), 0.0);
+    assert_eq!(without.downtime.mean(), 12.0 * HOUR);
+    // A shutdown is safe: down, never corrupt (no wrong output reaches the service).
+    assert_eq!(without.user_minutes.mean(), 0.0);
+}
+
+#[test]
+fn tmr_with_crashes_only_is_two_of_three() {
+    let horizon = 2000.0;
+    let text = format!(
+        r#"Scenario(name: "tmr-crash", horizon: "{horizon}h", components: [
+            {} {} {}
+            (id: "vote", voter: (of: ["a", "b", "c"])),
+            (id: "svc", service: (slo: 0.9)),
+        ], edges: [(from: "svc", to: "vote", kind: Requires)])"#,
+        component("a", 50.0, 10.0),
+        component("b", 50.0, 10.0),
+        component("c", 50.0, 10.0)
+    );
+    let (_, s) = study(&text, 20_000, 12);
+    let exact = time_average(
+        |t| {
+            let a = point(0.02, 0.1, t);
+            3.0 * a * a * (1.0 - a) + a * a * a
+        },
+        horizon,
+    );
+    assert_within_ci("TMR vote, crashes only", &s.availability, exact, 2.5e-4);
+}

@@ -299,3 +299,55 @@ fn the_compare_ranking_does_not_depend_on_the_thread_count() {
     );
     assert_eq!(one, two);
 }
+
+/// Shuttle lab: redundancy protects against what you know will fail. The vote masks a
+/// corrupt computer; the only single points of failure are the parts that were never made
+/// redundant; and flight control with its vote and backup fails far less than one computer.
+#[test]
+fn shuttle_redundancy_protects_against_what_it_was_built_for() {
+    let v = crate::common::faultline(&["validate", "scenarios/shuttle.ron"]);
+    let text = crate::common::stdout(&v);
+    for spof in [
+        "boosters",
+        "engine_1",
+        "engine_2",
+        "engine_3",
+        "heat_shield",
+    ] {
+        assert!(
+            text.contains(&format!("  - {spof} → mission")),
+            "{spof} should be a SPOF:\n{text}"
+        );
+    }
+    for redundant in ["gpc1", "gpc2", "gpc3", "bfs", "flight_control"] {
+        assert!(
+            !text.contains(&format!("  - {redundant} →")),
+            "{redundant} is covered:\n{text}"
+        );
+    }
+    // Run 0 has a bit flip injected on gpc2 at 1h: it is outvoted.
+    let t = crate::common::stdout(&crate::common::faultline(&[
+        "trace",
+        "scenarios/shuttle.ron",
+        "--run",
+        "0",
+        "--quiet",
+    ]));
+    assert!(t.contains("outvotes gpc2"), "{t}");
+    let src = std::fs::read_to_string(crate::common::repo("scenarios/shuttle.ron")).unwrap();
+    let (_, models) = faultline::validate::load_all_str("shuttle.ron", &src).unwrap();
+    let s = faultline::montecarlo::run_all(
+        &models,
+        faultline::montecarlo::Study::whole(7, 20_000, 0),
+        &|_| {},
+    );
+    let p = |k: usize| s[k].failure_probability();
+    // Flight control's share of mission failures: with vote + backup it is a small part of
+    // the whole; with one computer it dominates.
+    let (base, single) = (p(0), p(2));
+    assert!(
+        single > base + 0.01,
+        "one computer {single} vs vote+backup {base}"
+    );
+    assert!(s[2].paired_downtime.mean() - s[2].paired_downtime.ci95() > 0.0);
+}
