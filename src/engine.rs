@@ -568,6 +568,18 @@ impl<'m> Sim<'m> {
                 if self.slot_gen[slot as usize] == generation
                     && self.slot_state[slot as usize] == IDLE
                 {
+                    let s = &m.slots[slot as usize];
+                    if s.chance < 1.0 {
+                        // An occasion for a fault (a landing), which is a fault only by chance.
+                        let u: f64 = rand::Rng::random(&mut self.fault_rng[slot as usize]);
+                        if u >= s.chance_at(self.now) {
+                            if !s.once {
+                                let dt = s.every.sample(&mut self.fault_rng[slot as usize]);
+                                self.schedule(self.now + dt, Kind::Fault { slot, generation });
+                            }
+                            return;
+                        }
+                    }
                     self.fault(slot, false, obs);
                 }
             }

@@ -133,6 +133,24 @@ pub struct Slot {
     pub source: Source,
     /// Stable hash of (component id, fault name) keying this slot's random streams.
     pub key: u64,
+    /// Probability that an occurrence is a fault (1: always).
+    pub chance: f64,
+    /// Training: (chance multiplier right after, seconds between sessions, half-life).
+    pub learning: Option<(f64, f64, f64)>,
+}
+
+impl Slot {
+    /// The chance that an occurrence at time `t` is a fault, after training effects.
+    pub fn chance_at(&self, t: f64) -> f64 {
+        match self.learning {
+            None => self.chance,
+            Some((factor, every, halflife)) => {
+                let since = t - (t / every).floor() * every;
+                let gap = (1.0 - factor) * 0.5f64.powf(since / halflife);
+                self.chance * (1.0 - gap)
+            }
+        }
+    }
 }
 
 /// A common-cause fault process.

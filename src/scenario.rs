@@ -198,6 +198,27 @@ pub struct FaultMode {
     /// Time to repair, counted from activation; `Never` (the default) means not within the horizon.
     #[serde(default)]
     pub repair: Dist,
+    /// Probability that each occurrence of `every` is a fault (a slip at each landing);
+    /// otherwise nothing happens until the next occurrence.
+    #[serde(default)]
+    pub chance: Option<f64>,
+    /// Training that lowers `chance` for a while: human error rates drop after training and
+    /// drift back.
+    #[serde(default)]
+    pub learning: Option<Learning>,
+}
+
+/// Periodic training: right after a session the chance is `factor` times its usual value,
+/// and the gap closes by half every `halflife`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Learning {
+    /// Chance multiplier right after training (0.25: a quarter of the usual slips).
+    pub factor: f64,
+    /// Time between training sessions (the first is at the start).
+    pub every: Duration,
+    /// Time for half the effect to wear off.
+    pub halflife: Duration,
 }
 
 /// A random duration.

@@ -480,6 +480,24 @@ fn compile_checked(
                 ck.dist(a, fp.field("activation"), DistUse::Activation);
             }
             ck.dist(&f.repair, fp.field("repair"), DistUse::Repair);
+            if let Some(p) = f.chance {
+                ck.fraction(p, fp.field("chance"), "a chance per occurrence");
+            }
+            if let Some(l) = f.learning {
+                let lp = fp.field("learning");
+                ck.fraction(l.factor, lp.field("factor"), "a training factor");
+                ck.positive(l.every, lp.field("every"), "the time between trainings");
+                ck.positive(l.halflife, lp.field("halflife"), "a half-life");
+                if f.chance.is_none() {
+                    ck.push(
+                        Problem::new(
+                            lp,
+                            "training changes a fault's chance, and this fault has none",
+                        )
+                        .hint("add chance: 0.001 (the probability that each occurrence is a slip)"),
+                    );
+                }
+            }
         }
         if let Some(g) = &c.group {
             let gp = cp.field("group");
@@ -1027,6 +1045,10 @@ fn build(
                 repair: Sampler::new(&f.repair),
                 source: Source::Own,
                 key: stable_hash(&["fault", &c.id, &f.name]),
+                chance: f.chance.unwrap_or(1.0),
+                learning: f
+                    .learning
+                    .map(|l| (l.factor, l.every.secs(), l.halflife.secs())),
             });
         }
         comps.push(Comp {
@@ -1065,6 +1087,8 @@ fn build(
                 repair: Sampler::new(&cc.repair),
                 source: Source::Common(idx),
                 key: stable_hash(&["common", &cc.name, h]),
+                chance: 1.0,
+                learning: None,
             });
         }
         cc_index.insert(&cc.name, idx);

@@ -336,3 +336,43 @@ fn tmr_with_crashes_only_is_two_of_three() {
     );
     assert_within_ci("TMR vote, crashes only", &s.availability, exact, 2.5e-4);
 }
+
+#[test]
+fn occasions_with_a_chance_thin_into_a_slower_fault_process() {
+    // Occasions every Exp(10h), each a fault with chance 0.2: time to fault is Exp(50h), so
+    // availability is the single-component closed form with MTTF 50h and MTTR 10h.
+    let horizon = 2000.0;
+    let text = format!(
+        r#"Scenario(name: "chance", horizon: "{horizon}h", components: [
+            (id: "a", faults: [(name: "slip", every: Exp(mean: "10h"), chance: 0.2, effect: Crash, repair: Exp(mean: "10h"))]),
+            (id: "svc", service: (slo: 0.9)),
+        ], edges: [(from: "svc", to: "a", kind: Requires)])"#
+    );
+    let (m, s) = study(&text, 20_000, 13);
+    let exact = time_average(|t| point(0.02, 0.1, t), horizon);
+    assert_within_ci("thinned fault process", &s.availability, exact, 2.5e-4);
+    assert_eq!(m.slots[0].chance_at(123.0), 0.2);
+}
+
+#[test]
+fn training_wears_off_with_its_half_life() {
+    let text = r#"Scenario(name: "learn", horizon: "1y", components: [
+        (id: "pilot", faults: [(name: "slip", every: Exp(mean: "2d"), chance: 0.01, effect: Crash, repair: Fixed("1d"),
+            learning: (factor: 0.2, every: "90d", halflife: "21d"))]),
+        (id: "svc", service: (slo: 0.5)),
+    ], edges: [(from: "svc", to: "pilot", kind: Requires)])"#;
+    let (_, m) = load_str("learn.ron", text).unwrap();
+    let s = &m.slots[0];
+    let day = 86_400.0;
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    assert!(
+        close(s.chance_at(0.0), 0.002),
+        "a fifth right after training"
+    );
+    assert!(
+        close(s.chance_at(21.0 * day), 0.01 * (1.0 - 0.8 / 2.0)),
+        "half the effect gone"
+    );
+    assert!(close(s.chance_at(90.0 * day), 0.002), "the next session");
+    assert!(s.chance_at(89.0 * day) > 0.0095);
+}

@@ -351,3 +351,29 @@ fn shuttle_redundancy_protects_against_what_it_was_built_for() {
     );
     assert!(s[2].paired_downtime.mean() - s[2].paired_downtime.ci95() > 0.0);
 }
+
+/// B-17 lab: don't blame the humans, change the system. Over two years, shape coding (a
+/// design fix) beats refresher training, and both beat doing nothing, on paired costs.
+#[test]
+fn b17_shape_coding_beats_training() {
+    let src = std::fs::read_to_string(crate::common::repo("scenarios/b17-switches.ron")).unwrap();
+    let (_, models) = faultline::validate::load_all_str("b17.ron", &src).unwrap();
+    assert_eq!(models[1].strategy, "more-training");
+    assert_eq!(models[2].strategy, "shape-coding");
+    let s = faultline::montecarlo::run_all(
+        &models,
+        faultline::montecarlo::Study::whole(3, 1500, 0),
+        &|_| {},
+    );
+    let (training, shape) = (&s[1].paired_cost, &s[2].paired_cost);
+    assert!(
+        training.mean() + training.ci95() < 0.0,
+        "training helps a little"
+    );
+    assert!(
+        shape.mean() + shape.ci95() < training.mean() - training.ci95(),
+        "shape coding helps more"
+    );
+    // Training's effect wears off between sessions; the design fix does not.
+    assert!(s[2].user_minutes.mean() < 0.2 * s[1].user_minutes.mean());
+}
