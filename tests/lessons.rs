@@ -377,3 +377,31 @@ fn b17_shape_coding_beats_training() {
     // Training's effect wears off between sessions; the design fix does not.
     assert!(s[2].user_minutes.mean() < 0.2 * s[1].user_minutes.mean());
 }
+
+/// Amazon lab: at a million dollars a minute, the minutes before anyone looks are worth
+/// buying back. Better alerts cut the time to detect many times over and save money on the
+/// same runs; a runbook does too, through faster diagnosis.
+#[test]
+fn amazon_faster_detection_is_worth_real_money() {
+    let src = std::fs::read_to_string(crate::common::repo("scenarios/amazon-outage.ron")).unwrap();
+    let (_, models) = faultline::validate::load_all_str("amazon.ron", &src).unwrap();
+    let s = faultline::montecarlo::run_all(
+        &models,
+        faultline::montecarlo::Study::whole(17, 800, 0),
+        &|_| {},
+    );
+    let by = |name: &str| &s[models.iter().position(|m| m.strategy == name).unwrap()];
+    let (base, alerts, runbook, same) = (
+        by("baseline"),
+        by("better-alerts"),
+        by("runbook"),
+        by("status-quo"),
+    );
+    assert!(alerts.mean_time_to_detect() < base.mean_time_to_detect() / 5.0);
+    for x in [alerts, runbook] {
+        assert!(x.paired_cost.mean() + x.paired_cost.ci95() < 0.0);
+    }
+    assert_eq!(same.paired_cost.mean(), 0.0);
+    // Each minute of outage costs $1M: the saving is mostly outage avoided.
+    assert!(alerts.downtime.mean() < base.downtime.mean());
+}
