@@ -8,6 +8,7 @@ mod cli;
 mod closed_form;
 mod diagnostics;
 mod fuzz;
+mod labs;
 mod lessons;
 mod queues;
 mod response;
