@@ -196,6 +196,11 @@ enum Command {
         /// Print the machine-readable summary (JSON) on stdout instead of tables.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        files: Files,
+        /// Print nothing but the result.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Print a generated model of N components and 3N dependency edges (for scale tests).
     Gen {
@@ -458,7 +463,12 @@ fn execute(cli: Cli) -> Result<(), Failure> {
         Command::Gen { components, seed } => {
             out.write_all(crate::r#gen::scenario_text(components as usize, seed).as_bytes())?;
         }
-        Command::Merge { shards, json } => {
+        Command::Merge {
+            shards,
+            json,
+            files,
+            quiet,
+        } => {
             let (h, models, summaries) =
                 shard::merge(&shards).map_err(|e| Failure::Usage(e.to_string()))?;
             let j = report::summary_json_all(&models, &summaries, h.seed);
@@ -470,6 +480,30 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 out.write_all(report::render_compare(&j, 0.0, 0).as_bytes())?;
             } else {
                 out.write_all(report::render(&models[0], &j, 0.0, 0).as_bytes())?;
+            }
+            out.flush()?;
+            if h.command == "compare" {
+                // The same charts and report as the unsharded compare, from the same numbers.
+                let assumptions = validate::parse(&h.file, &h.text)
+                    .map(|s| s.assumptions)
+                    .unwrap_or_default();
+                let command = format!(
+                    "faultline compare {} --runs {} --seed {}",
+                    h.file, h.runs, h.seed
+                );
+                let spofs = analysis::spofs(&models[0]);
+                let inputs = html::Inputs {
+                    model: &models[0],
+                    assumptions: &assumptions,
+                    summary: &j,
+                    spofs: &spofs,
+                    charts: &[],
+                    command: &command,
+                    scenario_hash: stable_hash(&[&h.text]),
+                };
+                let written =
+                    html::write_compare(&files.dir(&models[0].name), &summaries, &inputs)?;
+                announce(&written, quiet);
             }
         }
         Command::Graph { scenario } => {

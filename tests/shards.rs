@@ -16,7 +16,8 @@ fn faultline_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_faultline"));
     c.args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        .env("FAULTLINE_OUTPUT", tmp("output"));
     for k in [
         "SLURM_ARRAY_TASK_ID",
         "SLURM_ARRAY_TASK_MIN",
@@ -56,7 +57,8 @@ fn shards(
                 "--threads",
                 "1",
             ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("FAULTLINE_OUTPUT", tmp("output"));
             for k in [
                 "SLURM_ARRAY_TASK_ID",
                 "SLURM_ARRAY_TASK_MIN",
@@ -142,6 +144,38 @@ fn four_shards_merge_to_the_bytes_of_one_run() {
         let table = merged(&files, false);
         assert!(table.status.success());
         assert!(stdout(&table).contains("runs"), "{}", stdout(&table));
+        if command == "compare" {
+            // merge draws the same charts as the unsharded compare, from the same numbers.
+            let (one, many) = (tmp(&format!("one-{style}")), tmp(&format!("many-{style}")));
+            let o = faultline_env(
+                &[
+                    command,
+                    scenario,
+                    "--runs",
+                    "1000",
+                    "--quiet",
+                    "--out",
+                    one.to_str().unwrap(),
+                ],
+                &[],
+            );
+            assert!(o.status.success());
+            let mut args = vec![
+                "merge".to_string(),
+                "--quiet".into(),
+                "--out".into(),
+                many.to_str().unwrap().into(),
+            ];
+            args.extend(files.iter().map(|f| f.to_str().unwrap().to_string()));
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            assert!(faultline_env(&refs, &[]).status.success());
+            for chart in ["cost.svg", "downtime.svg"] {
+                let a = std::fs::read(one.join(chart)).unwrap();
+                let b = std::fs::read(many.join(chart)).unwrap();
+                assert!(a == b, "{chart} differs between compare and merge");
+            }
+            assert!(many.join("report.html").exists());
+        }
     }
 }
 
