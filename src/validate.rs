@@ -452,6 +452,21 @@ fn compile_checked(
         found
     };
 
+    // Members of a group or replicas of a vote: known, distinct, and not the owner itself.
+    let check_list =
+        |ck: &mut Checker, list: &[String], p: Path, owner: (&str, &str), role: &str| {
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for (k, m) in list.iter().enumerate() {
+                let mp = p.index(k);
+                if *m == owner.1 {
+                    ck.err(mp, format!("{} `{m}` cannot be its own {role}", owner.0));
+                } else if seen.insert(m, k).is_some() {
+                    ck.err(mp, format!("`{m}` is listed twice in the {}", owner.0));
+                } else {
+                    resolve(ck, m, mp);
+                }
+            }
+        };
     for (i, c) in sc.components.iter().enumerate() {
         let cp = root.field("components").index(i);
         if !(c.capacity > 0.0 && c.capacity <= 1.0) {
@@ -522,17 +537,7 @@ fn compile_checked(
                     .hint("add members or lower `need`"),
                 );
             }
-            let mut seen: HashMap<&str, usize> = HashMap::new();
-            for (k, m) in g.of.iter().enumerate() {
-                let mp = gp.field("of").index(k);
-                if *m == c.id {
-                    ck.err(mp, format!("group `{}` cannot be its own member", c.id));
-                } else if seen.insert(m, k).is_some() {
-                    ck.err(mp, format!("`{m}` is listed twice in the group"));
-                } else {
-                    resolve(&mut ck, m, mp);
-                }
-            }
+            check_list(&mut ck, &g.of, gp.field("of"), ("group", &c.id), "member");
         }
         if let Some(v) = &c.voter {
             let vp = cp.field("voter");
@@ -548,17 +553,7 @@ fn compile_checked(
                         .hint("three replicas (triple modular redundancy) outvote one wrong one"),
                 );
             }
-            let mut seen: HashMap<&str, usize> = HashMap::new();
-            for (k, m) in v.of.iter().enumerate() {
-                let mp = vp.field("of").index(k);
-                if *m == c.id {
-                    ck.err(mp, format!("voter `{}` cannot be its own replica", c.id));
-                } else if seen.insert(m, k).is_some() {
-                    ck.err(mp, format!("`{m}` is listed twice in the vote"));
-                } else {
-                    resolve(&mut ck, m, mp);
-                }
-            }
+            check_list(&mut ck, &v.of, vp.field("of"), ("voter", &c.id), "replica");
             if let Some(b) = &v.backup {
                 if *b == c.id || v.of.contains(b) {
                     ck.err(

@@ -65,9 +65,20 @@ fn split(line: &str) -> Vec<String> {
 fn splitter_honours_quotes() {
     assert_eq!(
         split(r#"sweep a.ron --set 'x[1].y=1d..9d:5' --m "a b" c\d # note"#),
-        ["sweep", "a.ron", "--set", "x[1].y=1d..9d:5", "--m", "a b", r"c\d"]
+        [
+            "sweep",
+            "a.ron",
+            "--set",
+            "x[1].y=1d..9d:5",
+            "--m",
+            "a b",
+            r"c\d"
+        ]
     );
-    assert_eq!(split(r#"--set 'response.diagnose=Fixed("1h"),2h'"#), ["--set", r#"response.diagnose=Fixed("1h"),2h"#]);
+    assert_eq!(
+        split(r#"--set 'response.diagnose=Fixed("1h"),2h'"#),
+        ["--set", r#"response.diagnose=Fixed("1h"),2h"#]
+    );
     assert_eq!(split(r#"x "a\"b" ''"#), ["x", "a\"b", ""]);
 }
 
@@ -97,7 +108,10 @@ fn every_lab_command_works_as_written() {
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     guides.sort();
-    assert!(guides.len() >= 5, "expected the index and four guides in docs/labs, found {guides:?}");
+    assert!(
+        guides.len() >= 5,
+        "expected the index and four guides in docs/labs, found {guides:?}"
+    );
 
     let work = scratch("labs");
     let mut ran = 0;
@@ -116,7 +130,9 @@ fn every_lab_command_works_as_written() {
                 copies.insert(words[2].clone(), dst.to_string_lossy().into_owned());
                 continue;
             }
-            let Some(rest) = line.strip_prefix(CARGO) else { continue };
+            let Some(rest) = line.strip_prefix(CARGO) else {
+                continue;
+            };
             let mut args = split(rest);
             let mut k = 0;
             while k < args.len() {
