@@ -165,7 +165,12 @@ pub enum Note {
         via: u32,
     },
     /// A group absorbed a member's error (the group itself stayed healthy).
-    Masked { group: u32, member: u32 },
+    /// `by_backup`: a voter without a correct majority whose backup is flying.
+    Masked {
+        group: u32,
+        member: u32,
+        by_backup: bool,
+    },
     /// A component tripped under load shifted onto it.
     Tripped { comp: u32, via: u32 },
     /// A service changed state.
@@ -952,11 +957,14 @@ impl<'m> Sim<'m> {
                 if cls != Class::Healthy {
                     for &g in m.groups_of.row(iu) {
                         if self.classify(g as usize, self.out[g as usize]) == Class::Healthy {
+                            let by_backup = m.comps[g as usize].voter.is_some()
+                                && !self.has_majority(g as usize);
                             obs.note(
                                 self.now,
                                 Note::Masked {
                                     group: g,
                                     member: i,
+                                    by_backup,
                                 },
                             );
                         }

@@ -142,6 +142,16 @@ pub fn to_dot(m: &Model, spofs: &[u32]) -> String {
             );
         }
     }
+    for c in &m.comps {
+        if let Some(backup) = c.voter.filter(|&b| b != crate::model::NONE) {
+            let _ = writeln!(
+                s,
+                "  \"{}\" -> \"{}\" [label=\"backup\", style=dotted, arrowhead=odot];",
+                escape(&c.id),
+                escape(&m.comps[backup as usize].id)
+            );
+        }
+    }
     for (a, c) in m.comps.iter().enumerate() {
         for &b in m.load_takes.row(a) {
             let _ = writeln!(

@@ -137,6 +137,19 @@ fn severity(e: Effect) -> u8 {
 }
 
 impl Sim<'_> {
+    /// Whether more than half of voter `i`'s replicas are up and not corrupt.
+    pub(crate) fn has_majority(&self, i: usize) -> bool {
+        let replicas = self.m.members.row(i);
+        let correct = replicas
+            .iter()
+            .filter(|&&r| {
+                let o = self.out[r as usize];
+                o.cap > 0.0 && !o.corrupt
+            })
+            .count();
+        2 * correct > replicas.len()
+    }
+
     /// Output of component `i` before any overload trip, with its cause and via.
     pub(crate) fn evaluate(&self, i: usize) -> (Health, u32, u32) {
         let m = self.m;

@@ -230,15 +230,33 @@ impl Observer for Recorder<'_> {
                 };
                 self.push(t, tag, text);
             }
-            Note::Masked { group, member } => {
+            Note::Masked {
+                group,
+                member,
+                by_backup,
+            } => {
                 let need = m.comps[group as usize].need;
                 let n = m.members.row(group as usize).len();
                 let text = if m.comps[group as usize].voter.is_some() {
-                    format!(
-                        "{}: outvotes {} (a correct majority of {n} remains); users see nothing",
-                        self.id(group),
-                        self.id(member)
-                    )
+                    if !m.members.row(group as usize).contains(&member) {
+                        format!(
+                            "{}: its backup {} is impaired, but a correct majority of {n} flies; users see nothing",
+                            self.id(group),
+                            self.id(member)
+                        )
+                    } else if by_backup {
+                        format!(
+                            "{}: no correct majority of {n}, so the backup flies; users see nothing (despite {})",
+                            self.id(group),
+                            self.id(member)
+                        )
+                    } else {
+                        format!(
+                            "{}: outvotes {} (a correct majority of {n} remains); users see nothing",
+                            self.id(group),
+                            self.id(member)
+                        )
+                    }
                 } else {
                     format!(
                         "{}: absorbs the error in {} (needs {need} of {n}); users see nothing",
