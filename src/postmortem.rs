@@ -265,11 +265,7 @@ fn roots(s: &mut String, m: &Model, t: &Trace) {
             .iter()
             .map(|&c| m.comps[c as usize].id.as_str())
             .collect();
-        let lasted = if f.restored.is_finite() {
-            format!("lasted {}", human(f.restored - f.t))
-        } else {
-            "not restored within the run".to_string()
-        };
+        let lasted = f.lasted();
         let _ = writeln!(
             s,
             "- **{}** failed at {}: root fault **{root}**, spreading {} ({lasted}).",

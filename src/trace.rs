@@ -38,6 +38,17 @@ pub struct Failure {
     pub restored: f64,
 }
 
+impl Failure {
+    /// How long the failure lasted, for postmortems.
+    pub fn lasted(&self) -> String {
+        if self.restored.is_finite() {
+            format!("lasted {}", human(self.restored - self.t))
+        } else {
+            "not restored within the run".to_string()
+        }
+    }
+}
+
 /// Records a run for the trace view.
 pub struct Recorder<'m> {
     m: &'m Model,
@@ -607,11 +618,7 @@ impl Trace {
         }
         s.push_str("  Root faults and how they spread:\n");
         for f in &self.failures {
-            let lasted = if f.restored.is_finite() {
-                format!("lasted {}", human(f.restored - f.t))
-            } else {
-                "not restored within the run".to_string()
-            };
+            let lasted = f.lasted();
             let _ = writeln!(
                 s,
                 "  - {} at {}: {} ({lasted})",
