@@ -133,10 +133,31 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
 /// the sentence after the name.
 pub fn verdict_sentence(j: &SummaryJson) -> (bool, String, String) {
     let money = money_short;
-    let mut order: Vec<_> = j.strategies.iter().collect();
-    order.sort_by(|a, b| a.cost.mean.total_cmp(&b.cost.mean));
+    let (by_cost, order) = crate::report::ranked(j);
     let base = &j.strategies[0];
     let best = order[0];
+    if !by_cost && j.strategies.len() > 1 {
+        // No cost model: say it in downtime.
+        if best.name == base.name {
+            return (
+                false,
+                String::new(),
+                "No strategy shortens the baseline's downtime.".to_string(),
+            );
+        }
+        let d = &best.paired_downtime_diff_s;
+        return (
+            true,
+            best.name.clone(),
+            format!(
+                " wins: mean downtime {} per run instead of {} for the baseline ({} ± {} less on the same runs).",
+                human(best.downtime_s.mean),
+                human(base.downtime_s.mean),
+                human(-d.mean),
+                human(d.ci95)
+            ),
+        );
+    }
     if j.strategies.len() == 1 {
         return (
             false,
@@ -294,13 +315,19 @@ fn count(n: usize, what: &str) -> String {
 }
 
 fn ranking(s: &mut String, j: &SummaryJson) {
-    let mut order: Vec<_> = j.strategies.iter().collect();
-    order.sort_by(|a, b| a.cost.mean.total_cmp(&b.cost.mean));
+    let (by_cost, order) = crate::report::ranked(j);
     let base = &j.strategies[0].name;
-    s.push_str(
-        "<h2>Ranking by expected cost per run</h2>\n<table id=\"ranking\">\n<tr><th>strategy</th>\
-         <th>cost/run (95% CI)</th><th>vs baseline (paired, 95% CI)</th><th>availability</th></tr>\n",
-    );
+    if by_cost {
+        s.push_str(
+            "<h2>Ranking by expected cost per run</h2>\n<table id=\"ranking\">\n<tr><th>strategy</th>\
+             <th>cost/run (95% CI)</th><th>vs baseline (paired, 95% CI)</th><th>availability</th></tr>\n",
+        );
+    } else {
+        s.push_str(
+            "<h2>Ranking by downtime per run (the scenario has no cost model)</h2>\n<table id=\"ranking\">\n\
+             <tr><th>strategy</th><th>downtime/run</th><th>vs baseline (paired, 95% CI)</th><th>availability</th></tr>\n",
+        );
+    }
     for (k, x) in order.iter().enumerate() {
         let class = if k == 0 && &x.name != base {
             " class=\"best\""
@@ -311,7 +338,7 @@ fn ranking(s: &mut String, j: &SummaryJson) {
         };
         let diff = if &x.name == base {
             "—".to_string()
-        } else {
+        } else if by_cost {
             let d = &x.paired_cost_diff;
             let sign = if d.mean < 0.0 { "-" } else { "+" };
             format!(
@@ -320,14 +347,25 @@ fn ranking(s: &mut String, j: &SummaryJson) {
                 money(d.ci95),
                 verdict(d)
             )
+        } else {
+            let d = &x.paired_downtime_diff_s;
+            let sign = if d.mean < 0.0 { "-" } else { "+" };
+            let v = verdict(d)
+                .replace("cheaper", "shorter")
+                .replace("dearer", "longer");
+            format!("{sign}{} ± {} ({v})", human(d.mean.abs()), human(d.ci95))
+        };
+        let value = if by_cost {
+            format!("{} ± {}", money(x.cost.mean), money(x.cost.ci95))
+        } else {
+            human(x.downtime_s.mean)
         };
         let _ = writeln!(
             s,
-            "<tr{class}><td>{}. {}</td><td>{} ± {}</td><td>{}</td><td>{}</td></tr>",
+            "<tr{class}><td>{}. {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             k + 1,
             escape(&x.name),
-            money(x.cost.mean),
-            money(x.cost.ci95),
+            escape(&value),
             escape(&diff),
             escape(&pct_ci(&x.availability))
         );
@@ -336,8 +374,7 @@ fn ranking(s: &mut String, j: &SummaryJson) {
 }
 
 fn outages(s: &mut String, j: &SummaryJson) {
-    let mut order: Vec<_> = j.strategies.iter().collect();
-    order.sort_by(|a, b| a.cost.mean.total_cmp(&b.cost.mean));
+    let (_, order) = crate::report::ranked(j);
     s.push_str(
         "<h2>Outages and response</h2>\n<p class=\"sub\">Downtime per run (time with at least \
          one service failed) as percentiles over runs; MTTD, restore and repair are means over \

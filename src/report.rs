@@ -661,6 +661,26 @@ fn pct4(x: f64) -> String {
     format!("{:.4}%", 100.0 * x)
 }
 
+/// The strategies best first: by expected cost, or, when the scenario has no cost model
+/// (every cost zero), by downtime. Returns whether the ranking is by cost.
+pub fn ranked(j: &SummaryJson) -> (bool, Vec<&StrategyJson>) {
+    let by_cost = j.strategies.iter().any(|x| x.cost.mean != 0.0);
+    let mut order: Vec<&StrategyJson> = j.strategies.iter().collect();
+    order.sort_by(|a, b| {
+        let key = |x: &StrategyJson| {
+            if by_cost {
+                x.cost.mean
+            } else {
+                x.downtime_s.mean
+            }
+        };
+        key(a)
+            .total_cmp(&key(b))
+            .then(a.downtime_s.mean.total_cmp(&b.downtime_s.mean))
+    });
+    (by_cost, order)
+}
+
 /// Whether a paired difference is distinguishable from zero at 95%.
 pub fn verdict(d: &MeanCi) -> &'static str {
     if d.mean.is_nan() || d.ci95.is_nan() {
@@ -711,21 +731,7 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
         s,
         "Every strategy sees the same faults in run k (common random numbers); differences are paired.\n"
     );
-    // Without a cost model every cost is zero: rank by downtime instead.
-    let by_cost = j.strategies.iter().any(|x| x.cost.mean != 0.0);
-    let mut order: Vec<&StrategyJson> = j.strategies.iter().collect();
-    order.sort_by(|a, b| {
-        let key = |x: &StrategyJson| {
-            if by_cost {
-                x.cost.mean
-            } else {
-                x.downtime_s.mean
-            }
-        };
-        key(a)
-            .total_cmp(&key(b))
-            .then(a.downtime_s.mean.total_cmp(&b.downtime_s.mean))
-    });
+    let (by_cost, order) = ranked(j);
     if by_cost {
         let _ = writeln!(s, "Ranking by expected cost per run (95% CI)");
     } else {
