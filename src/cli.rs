@@ -99,12 +99,8 @@ enum Command {
     Run {
         #[command(flatten)]
         common: Common,
-        /// Number of runs [default: the scenario's `runs`].
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-        runs: Option<u64>,
-        /// Worker threads [default: all cores].
-        #[arg(long)]
-        threads: Option<usize>,
+        #[command(flatten)]
+        effort: Effort,
         /// Print the machine-readable summary (JSON) on stdout instead of tables.
         #[arg(long)]
         json: bool,
@@ -126,12 +122,8 @@ enum Command {
         common: Common,
         #[command(flatten)]
         files: Files,
-        /// Number of runs [default: the scenario's `runs`].
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-        runs: Option<u64>,
-        /// Worker threads [default: all cores].
-        #[arg(long)]
-        threads: Option<usize>,
+        #[command(flatten)]
+        effort: Effort,
         /// Print the machine-readable summary (JSON) on stdout instead of tables.
         #[arg(long)]
         json: bool,
@@ -169,12 +161,8 @@ enum Command {
         /// What to chart and tabulate.
         #[arg(long, value_enum, default_value_t = Metric::Cost)]
         metric: Metric,
-        /// Runs per value [default: the scenario's `runs`].
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-        runs: Option<u64>,
-        /// Worker threads [default: all cores].
-        #[arg(long)]
-        threads: Option<usize>,
+        #[command(flatten)]
+        effort: Effort,
         /// Print the sweep as JSON on stdout instead of the table.
         #[arg(long)]
         json: bool,
@@ -211,6 +199,17 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+/// How much simulating to do: shared by `run`, `compare` and `sweep`.
+#[derive(Args, Debug)]
+struct Effort {
+    /// Number of runs (per value, for `sweep`) [default: the scenario's `runs`].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    runs: Option<u64>,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 /// Splitting a study across processes or machines.
@@ -527,8 +526,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
         Command::Compare {
             common,
             files,
-            runs,
-            threads: t,
+            effort: Effort { runs, threads: t },
             json,
             sharding,
         } => {
@@ -586,8 +584,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             files,
             set,
             metric,
-            runs,
-            threads: t,
+            effort: Effort { runs, threads: t },
             json,
         } => {
             if common.strategy.is_some() {
@@ -634,8 +631,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
         }
         Command::Run {
             common,
-            runs,
-            threads: t,
+            effort: Effort { runs, threads: t },
             json,
             stats,
             sharding,

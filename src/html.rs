@@ -13,7 +13,7 @@ use crate::duration::human;
 use crate::model::Model;
 use crate::montecarlo::Summary;
 use crate::output::{self, OutputError};
-use crate::report::{SummaryJson, money, pct, pct_ci, verdict};
+use crate::report::{SummaryJson, pct, pct_ci, verdict};
 use crate::trace::thousands;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -336,30 +336,7 @@ fn ranking(s: &mut String, j: &SummaryJson) {
         } else {
             ""
         };
-        let diff = if &x.name == base {
-            "—".to_string()
-        } else if by_cost {
-            let d = &x.paired_cost_diff;
-            let sign = if d.mean < 0.0 { "-" } else { "+" };
-            format!(
-                "{sign}{} ± {} ({})",
-                money(d.mean.abs()),
-                money(d.ci95),
-                verdict(d)
-            )
-        } else {
-            let d = &x.paired_downtime_diff_s;
-            let sign = if d.mean < 0.0 { "-" } else { "+" };
-            let v = verdict(d)
-                .replace("cheaper", "shorter")
-                .replace("dearer", "longer");
-            format!("{sign}{} ± {} ({v})", human(d.mean.abs()), human(d.ci95))
-        };
-        let value = if by_cost {
-            format!("{} ± {}", money(x.cost.mean), money(x.cost.ci95))
-        } else {
-            human(x.downtime_s.mean)
-        };
+        let (value, diff) = crate::report::ranking_cells(x, &x.name == base, by_cost);
         let _ = writeln!(
             s,
             "<tr{class}><td>{}. {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

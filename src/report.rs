@@ -681,6 +681,36 @@ pub fn ranked(j: &SummaryJson) -> (bool, Vec<&StrategyJson>) {
     (by_cost, order)
 }
 
+/// The ranked figure of a strategy (cost ± CI, or downtime without a cost model) and its
+/// paired difference against the baseline with a verdict ("—" for the baseline itself):
+/// the same cells in the terminal table and the HTML report.
+pub fn ranking_cells(x: &StrategyJson, is_baseline: bool, by_cost: bool) -> (String, String) {
+    let value = if by_cost {
+        format!("{} ± {}", money(x.cost.mean), money(x.cost.ci95))
+    } else {
+        human(x.downtime_s.mean)
+    };
+    let diff = if is_baseline {
+        "—".to_string()
+    } else if by_cost {
+        let d = &x.paired_cost_diff;
+        format!(
+            "{} ± {} ({})",
+            signed_money(d.mean),
+            money(d.ci95),
+            verdict(d)
+        )
+    } else {
+        let d = &x.paired_downtime_diff_s;
+        let sign = if d.mean < 0.0 { "-" } else { "+" };
+        let v = verdict(d)
+            .replace("cheaper", "shorter")
+            .replace("dearer", "longer");
+        format!("{sign}{} ± {} ({v})", human(d.mean.abs()), human(d.ci95))
+    };
+    (value, diff)
+}
+
 /// Whether a paired difference is distinguishable from zero at 95%.
 pub fn verdict(d: &MeanCi) -> &'static str {
     if d.mean.is_nan() || d.ci95.is_nan() {
@@ -744,28 +774,7 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
         .iter()
         .enumerate()
         .map(|(k, x)| {
-            let diff = if x.name == "baseline" {
-                "—".to_string()
-            } else if by_cost {
-                format!(
-                    "{} ± {} ({})",
-                    signed_money(x.paired_cost_diff.mean),
-                    money(x.paired_cost_diff.ci95),
-                    verdict(&x.paired_cost_diff)
-                )
-            } else {
-                let d = &x.paired_downtime_diff_s;
-                let sign = if d.mean < 0.0 { "-" } else { "+" };
-                let v = verdict(d)
-                    .replace("cheaper", "shorter")
-                    .replace("dearer", "longer");
-                format!("{sign}{} ± {} ({v})", human(d.mean.abs()), human(d.ci95))
-            };
-            let value = if by_cost {
-                format!("{} ± {}", money(x.cost.mean), money(x.cost.ci95))
-            } else {
-                human(x.downtime_s.mean)
-            };
+            let (value, diff) = ranking_cells(x, x.name == "baseline", by_cost);
             vec![
                 format!("{}. {}", k + 1, x.name),
                 value,

@@ -1543,6 +1543,15 @@ fn check_mitigation(
     resolve: &dyn Fn(&mut Checker, &str, Path) -> Option<u32>,
     is_queue: &dyn Fn(&str) -> bool,
 ) {
+    // A mitigation's `for` list: at least one component, every one known.
+    let targets = |ck: &mut Checker, list: &[String], empty: &str| {
+        if list.is_empty() {
+            ck.err(p.field("for"), empty);
+        }
+        for (i, id) in list.iter().enumerate() {
+            resolve(ck, id, p.field("for").index(i));
+        }
+    };
     let queue = |ck: &mut Checker, id: &str, path: Path| {
         if resolve(ck, id, path.clone()).is_some() && !is_queue(id) {
             ck.err(path, format!("`{id}` is not a queue"));
@@ -1567,15 +1576,7 @@ fn check_mitigation(
             per_use,
             ..
         } => {
-            if for_.is_empty() {
-                ck.err(
-                    p.field("for"),
-                    "a spare must stand in for at least one component",
-                );
-            }
-            for (i, id) in for_.iter().enumerate() {
-                resolve(ck, id, p.field("for").index(i));
-            }
+            targets(ck, for_, "a spare must stand in for at least one component");
             ck.dist(deploy, p.field("deploy"), DistUse::Repair);
             ck.dist(fails, p.field("fails"), DistUse::Repair);
             if !(*capacity > 0.0 && *capacity <= 1.0) {
@@ -1617,15 +1618,7 @@ fn check_mitigation(
             per_use,
             ..
         } => {
-            if for_.is_empty() {
-                ck.err(
-                    p.field("for"),
-                    "a restart must apply to at least one component",
-                );
-            }
-            for (i, id) in for_.iter().enumerate() {
-                resolve(ck, id, p.field("for").index(i));
-            }
+            targets(ck, for_, "a restart must apply to at least one component");
             ck.dist(takes, p.field("takes"), DistUse::Repair);
             ck.fraction(*works, p.field("works"), "a success probability");
             money(ck, *per_use, p.field("per_use"));
