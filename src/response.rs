@@ -88,6 +88,9 @@ pub struct ResponseState {
     report_gen: Vec<u32>,
     /// Incidents of this run.
     pub incidents: Vec<Incident>,
+    /// Incidents not yet resolved: what detection and resolution look at, so their cost does
+    /// not grow with every incident of the run.
+    open: Vec<u32>,
     free: u32,
     queue: VecDeque<u32>,
     /// Service failures not yet detected: (root key, start, service index).
@@ -143,6 +146,7 @@ impl ResponseState {
             alert_gen: vec![0; m.alerts.len()],
             report_gen: vec![0; m.services.len()],
             incidents: Vec::new(),
+            open: Vec::new(),
             free: 0,
             queue: VecDeque::new(),
             pending: Vec::new(),
@@ -190,6 +194,7 @@ impl Sim<'_> {
         r.alert_gen.fill(0);
         r.report_gen.fill(0);
         r.incidents.clear();
+        r.open.clear();
         r.free = m.response.map_or(0, |x| x.oncall);
         r.queue.clear();
         r.pending.clear();
@@ -303,10 +308,8 @@ impl Sim<'_> {
             Source::Own => slot,
         };
         let known = self
-            .rs
-            .incidents
-            .iter()
-            .any(|x| x.key == key && x.stage == Stage::Working);
+            .open_incident(key)
+            .is_some_and(|i| self.rs.incidents[i as usize].stage == Stage::Working);
         let wait = m.response.is_some_and(|r| r.repair_on_diagnosis) && !known;
         self.rs.repairing[slot as usize] = !wait;
         !wait
@@ -441,12 +444,7 @@ impl Sim<'_> {
         let Some(resp) = self.m.response else { return };
         let key = self.key_of(comp);
         self.rs.svc_key[si] = key;
-        if self
-            .rs
-            .incidents
-            .iter()
-            .any(|x| x.key == key && x.stage != Stage::Resolved)
-        {
+        if self.open_incident(key).is_some() {
             // Already known: detected at (or before) the moment users noticed.
             self.rs.detect_count += 1;
         } else {
@@ -480,11 +478,7 @@ impl Sim<'_> {
         r.pending.retain(|p| p.2 != si as u32);
         r.report_gen[si] += 1;
         self.on_service_failed_detection(si, comp);
-        for k in 0..self.rs.incidents.len() {
-            if self.rs.incidents[k].stage == Stage::Working {
-                self.try_resolve(k as u32, obs);
-            }
-        }
+        self.resolve_working(obs);
     }
 
     /// A service (index `si`) is no longer failed.
@@ -497,11 +491,7 @@ impl Sim<'_> {
         let before = r.pending.len();
         r.pending.retain(|p| p.2 != si as u32);
         r.undetected += (before - r.pending.len()) as u32;
-        for k in 0..self.rs.incidents.len() {
-            if self.rs.incidents[k].stage == Stage::Working {
-                self.try_resolve(k as u32, obs);
-            }
-        }
+        self.resolve_working(obs);
     }
 
     /// Handles the response events.
@@ -567,12 +557,7 @@ impl Sim<'_> {
             return;
         }
         let key = self.key_of(comp);
-        if self
-            .rs
-            .incidents
-            .iter()
-            .any(|x| x.key == key && x.stage != Stage::Resolved)
-        {
+        if self.open_incident(key).is_some() {
             return;
         }
         obs.note(
@@ -587,6 +572,7 @@ impl Sim<'_> {
         r.detect_total += total;
         r.detect_count += n;
         let id = self.rs.incidents.len() as u32;
+        self.rs.open.push(id);
         self.rs.incidents.push(Incident {
             key,
             stage: Stage::Queued,
@@ -732,6 +718,28 @@ impl Sim<'_> {
         self.try_resolve(id, obs);
     }
 
+    /// The unresolved incident about root `key`, if any.
+    fn open_incident(&self, key: u32) -> Option<u32> {
+        self.rs
+            .open
+            .iter()
+            .copied()
+            .find(|&i| self.rs.incidents[i as usize].key == key)
+    }
+
+    /// Tries to resolve every incident whose diagnosis is done. Walks the open list from its
+    /// end, so the swap-removal of a resolved one only moves an incident already visited.
+    fn resolve_working<O: Observer>(&mut self, obs: &mut O) {
+        let mut k = self.rs.open.len();
+        while k > 0 {
+            k -= 1;
+            let id = self.rs.open[k];
+            if self.rs.incidents[id as usize].stage == Stage::Working {
+                self.try_resolve(id, obs);
+            }
+        }
+    }
+
     /// Frees the responder once no failed service is explained by this incident's root.
     fn try_resolve<O: Observer>(&mut self, id: u32, obs: &mut O) {
         let key = self.rs.incidents[id as usize].key;
@@ -739,6 +747,9 @@ impl Sim<'_> {
             if self.svc[si].state == SvcState::Failed && self.key_of(c as usize) == key {
                 return;
             }
+        }
+        if let Some(pos) = self.rs.open.iter().position(|&x| x == id) {
+            self.rs.open.swap_remove(pos);
         }
         let inc = &mut self.rs.incidents[id as usize];
         inc.stage = Stage::Resolved;
