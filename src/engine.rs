@@ -15,7 +15,9 @@
 //!    trace notes. A glitch that appears and vanishes within one instant is never counted.
 //! 5. The run ends at the horizon or at the event cap (reported, not silent).
 
-use crate::model::{Model, NONE, Source};
+use crate::model::{
+    CLUSTER, FEEDS_GROUP, Model, NONE, Node, QUEUE, SERVICE, SLOW_EDGE, STANDBY, Source,
+};
 use crate::propagation::{Class, Health, SvcState};
 use crate::queue::QueueState;
 use crate::response::{DetectedBy, ResponseState};
@@ -27,6 +29,87 @@ use std::collections::BinaryHeap;
 pub(crate) const IDLE: u8 = 0;
 pub(crate) const DORMANT: u8 = 1;
 pub(crate) const ACTIVE: u8 = 2;
+
+/// Asks the CPU to start loading `x` into cache: propagation marks a component well before
+/// it evaluates it, and the load overlaps the work in between.
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint; it never faults, whatever the address, and SSE is
+    // part of the x86_64 baseline.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            (x as *const T).cast(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
+/// [`Sim`]'s per-component bits: queued for re-evaluation.
+const IN_WORK: u8 = 1;
+/// Output changed this instant; to be committed.
+const TOUCHED: u8 = 1 << 1;
+/// Tripped by overload (a load cluster).
+const TRIPPED: u8 = 1 << 2;
+/// Forced down by a static "what if" probe.
+const FORCED: u8 = 1 << 3;
+
+/// One component's run state, in one cache line: evaluating a component and marking it for
+/// re-evaluation touch only this line of per-component state.
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(64))]
+struct CompState {
+    /// Current output.
+    out: Health,
+    /// Capacity before any overload trip (what load redistribution sees).
+    pre_cap: f64,
+    /// When the committed class last changed.
+    since: f64,
+    /// Root fault slot behind an impaired output ([`NONE`] if healthy).
+    cause: u32,
+    /// The neighbour the impairment came through ([`NONE`] for its own fault).
+    via: u32,
+    /// Cause before any overload trip.
+    pre_cause: u32,
+    /// Evaluation rank (copied from the model, read when marking).
+    rank: u32,
+    /// Its first input edge (copied from the model: marking prefetches the inputs).
+    inputs: u32,
+    /// Number of its fault slots that are active.
+    active: u16,
+    /// [`IN_WORK`], [`TOUCHED`], [`TRIPPED`], [`FORCED`].
+    bits: u8,
+    /// Committed state class.
+    class: Class,
+}
+
+impl CompState {
+    fn new(out: Health, node: &Node) -> CompState {
+        CompState {
+            out,
+            pre_cap: out.cap,
+            since: 0.0,
+            cause: NONE,
+            via: NONE,
+            pre_cause: NONE,
+            rank: node.rank,
+            inputs: node.inputs,
+            active: 0,
+            bits: 0,
+            class: Class::Healthy,
+        }
+    }
+}
+
+/// What a dependent sees through one edge, and the root fault behind it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct View {
+    /// The dependency's output as delivered.
+    pub h: Health,
+    /// Its root fault slot ([`NONE`] if none).
+    pub cause: u32,
+}
 
 /// What happens at an event. Small and `Copy`: the heap holds these by value.
 #[derive(Clone, Copy, Debug)]
@@ -49,10 +132,11 @@ pub(crate) enum Kind {
     Inject {
         index: u32,
     },
+    /// A dependency's output reaches the dependent over a delayed edge; what it delivers
+    /// waits in [`Sim`]'s delivery slab (keeping events 32 bytes).
     Deliver {
         edge: u32,
-        cause: u32,
-        health: Health,
+        delivery: u32,
     },
     Alert {
         alert: u32,
@@ -95,10 +179,10 @@ pub(crate) enum Kind {
         queue: u32,
         generation: u32,
     },
+    /// A job's retry; its birth time and attempt number wait in the retry slab.
     QRetry {
         queue: u32,
-        born: f64,
-        attempt: u32,
+        retry: u32,
     },
     QDone {
         job: u32,
@@ -117,9 +201,31 @@ pub(crate) enum Kind {
 
 #[derive(Clone, Copy, Debug)]
 struct Event {
-    t: f64,
-    seq: u64,
+    /// (time, sequence) as one integer: the time's bits mapped to an unsigned integer in
+    /// the order of `f64::total_cmp`, then the sequence number (first in, first out).
+    key: u128,
     kind: Kind,
+}
+
+impl Event {
+    fn new(t: f64, seq: u64, kind: Kind) -> Event {
+        let b = t.to_bits();
+        let ordered = if b >> 63 == 1 { !b } else { b | 1 << 63 };
+        Event {
+            key: u128::from(ordered) << 64 | u128::from(seq),
+            kind,
+        }
+    }
+
+    fn t(&self) -> f64 {
+        let ordered = (self.key >> 64) as u64;
+        let b = if ordered >> 63 == 1 {
+            ordered & !(1 << 63)
+        } else {
+            !ordered
+        };
+        f64::from_bits(b)
+    }
 }
 
 impl PartialEq for Event {
@@ -135,8 +241,52 @@ impl PartialOrd for Event {
 }
 impl Ord for Event {
     /// Reversed so that `BinaryHeap` (a max-heap) pops the earliest (time, seq) first.
+    #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        o.t.total_cmp(&self.t).then(o.seq.cmp(&self.seq))
+        o.key.cmp(&self.key)
+    }
+}
+
+/// Payloads too big for an event, kept aside in reused slots (no allocation once warm).
+#[derive(Debug)]
+pub(crate) struct Slab<T> {
+    items: Vec<T>,
+    free: Vec<u32>,
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab {
+            items: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy> Slab<T> {
+    /// Stores `x`; returns its slot.
+    pub(crate) fn insert(&mut self, x: T) -> u32 {
+        match self.free.pop() {
+            Some(k) => {
+                self.items[k as usize] = x;
+                k
+            }
+            None => {
+                self.items.push(x);
+                (self.items.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Takes the value out of `slot`, which becomes free.
+    pub(crate) fn take(&mut self, slot: u32) -> T {
+        self.free.push(slot);
+        self.items[slot as usize]
+    }
+
+    fn clear(&mut self) {
+        self.items.clear();
+        self.free.clear();
     }
 }
 
@@ -269,6 +419,10 @@ pub struct Sim<'m> {
     seq: u64,
     end: f64,
     heap: BinaryHeap<Event>,
+    /// What pending [`Kind::Deliver`] events deliver.
+    deliveries: Slab<View>,
+    /// Pending retries: (job born, attempt).
+    pub(crate) retries: Slab<(f64, u32)>,
     /// Events processed in the current run.
     pub events: u64,
     /// Whether the current run stopped at the event cap.
@@ -287,34 +441,22 @@ pub struct Sim<'m> {
     cc_rng: Vec<ChaCha8Rng>,
     edge_rng: Vec<ChaCha8Rng>,
 
-    pub(crate) edge_view: Vec<Health>,
-    pub(crate) edge_cause: Vec<u32>,
+    /// Per edge: what the dependent sees of its dependency (after delay and probability).
+    pub(crate) views: Vec<View>,
     edge_pass: Vec<u8>,
-    /// Each component's current output.
-    pub out: Vec<Health>,
-    /// The root fault slot behind each impaired component's output ([`NONE`] if healthy).
-    pub cause: Vec<u32>,
-    /// The neighbour the impairment came through ([`NONE`] for its own fault).
-    pub via: Vec<u32>,
-    pub(crate) pre_cap: Vec<f64>,
-    pre_cause: Vec<u32>,
-    pub(crate) tripped: Vec<bool>,
+    /// Per component: output, cause, committed class, ... in one cache line.
+    st: Vec<CompState>,
     trip_new: Vec<bool>,
     trip_cause: Vec<u32>,
     trip_via: Vec<u32>,
-    pub(crate) forced: Vec<bool>,
 
-    work: BinaryHeap<Reverse<(u32, u32)>>,
-    in_work: Vec<bool>,
+    /// Components to re-evaluate, keyed `rank << 32 | index` (one integer compare).
+    work: BinaryHeap<Reverse<u64>>,
     touched: Vec<u32>,
-    is_touched: Vec<bool>,
     scratch: Vec<u32>,
     path: Vec<u32>,
     static_mode: bool,
 
-    /// Committed state class per component.
-    pub class: Vec<Class>,
-    since: Vec<f64>,
     /// Seconds spent in each [`Class`] per component, this run.
     pub time_in: Vec<[f64; 4]>,
     svc_of: Vec<u32>,
@@ -329,9 +471,9 @@ pub struct Sim<'m> {
     /// Root fault slot of each service failure this run ([`NONE`] when unknown).
     pub roots: Vec<u32>,
 
-    template_out: Vec<Health>,
-    template_pre: Vec<f64>,
-    template_class: Vec<Class>,
+    /// The healthy state every run starts from.
+    template: Vec<CompState>,
+    template_views: Vec<View>,
 
     /// Incident response state and measurements.
     pub rs: ResponseState,
@@ -354,12 +496,19 @@ impl<'m> Sim<'m> {
             .iter()
             .map(|c| Health::nominal(c.capacity))
             .collect();
+        let st: Vec<CompState> = nominal
+            .iter()
+            .enumerate()
+            .map(|(i, &h)| CompState::new(h, &m.nodes[i]))
+            .collect();
         let mut sim = Sim {
             m,
             now: 0.0,
             seq: 0,
             end: m.horizon,
             heap: BinaryHeap::with_capacity(ns + m.common.len() + m.injections.len() + 16),
+            deliveries: Slab::default(),
+            retries: Slab::default(),
             events: 0,
             capped: false,
             peak_pending: 0,
@@ -371,28 +520,24 @@ impl<'m> Sim<'m> {
             repair_rng: (0..ns).map(|_| rng::placeholder()).collect(),
             cc_rng: (0..m.common.len()).map(|_| rng::placeholder()).collect(),
             edge_rng: (0..m.random_edges).map(|_| rng::placeholder()).collect(),
-            edge_view: m.edges.iter().map(|e| nominal[e.to as usize]).collect(),
-            edge_cause: vec![NONE; ne],
+            views: m
+                .edges
+                .iter()
+                .map(|e| View {
+                    h: nominal[e.to as usize],
+                    cause: NONE,
+                })
+                .collect(),
             edge_pass: vec![0; ne],
-            pre_cap: nominal.iter().map(|h| h.cap).collect(),
-            pre_cause: vec![NONE; n],
-            out: nominal,
-            cause: vec![NONE; n],
-            via: vec![NONE; n],
-            tripped: vec![false; n],
+            st,
             trip_new: vec![false; n],
             trip_cause: vec![NONE; n],
             trip_via: vec![NONE; n],
-            forced: vec![false; n],
             work: BinaryHeap::with_capacity(n.min(1 << 16)),
-            in_work: vec![false; n],
             touched: Vec::with_capacity(n.min(1 << 16)),
-            is_touched: vec![false; n],
             scratch: Vec::new(),
             path: Vec::new(),
             static_mode: true,
-            class: vec![Class::Healthy; n],
-            since: vec![0.0; n],
             time_in: vec![[0.0; 4]; n],
             svc_of,
             svc: vec![ServiceRun::default(); m.services.len()],
@@ -401,9 +546,8 @@ impl<'m> Sim<'m> {
             site_down: 0.0,
             site_failures: 0,
             roots: Vec::new(),
-            template_out: vec![],
-            template_pre: vec![],
-            template_class: vec![],
+            template: vec![],
+            template_views: vec![],
             rs: ResponseState::new(m),
             qs: QueueState::new(m),
         };
@@ -415,21 +559,61 @@ impl<'m> Sim<'m> {
         sim.settle();
         sim.touched
             .iter()
-            .for_each(|&i| sim.is_touched[i as usize] = false);
+            .for_each(|&i| sim.st[i as usize].bits &= !TOUCHED);
         sim.touched.clear();
         for i in 0..n {
-            sim.class[i] = sim.classify(i, sim.out[i]);
+            sim.st[i].class = sim.classify(i, sim.st[i].out);
         }
+        // Every run starts from this state, with no cause and no path yet.
+        sim.template = sim
+            .st
+            .iter()
+            .map(|s| CompState {
+                cause: NONE,
+                via: NONE,
+                pre_cause: NONE,
+                since: 0.0,
+                active: 0,
+                bits: 0,
+                ..*s
+            })
+            .collect();
         // Edge views start as what their dependency delivers in the template state.
-        for (k, e) in m.edges.iter().enumerate() {
-            sim.edge_view[k] = sim.out[e.to as usize];
-            sim.edge_cause[k] = sim.cause[e.to as usize];
-        }
-        sim.template_out = sim.out.clone();
-        sim.template_pre = sim.pre_cap.clone();
-        sim.template_class = sim.class.clone();
+        sim.template_views = m
+            .edges
+            .iter()
+            .map(|e| View {
+                h: sim.st[e.to as usize].out,
+                cause: NONE,
+            })
+            .collect();
+        sim.views.copy_from_slice(&sim.template_views);
         sim.static_mode = false;
         sim
+    }
+
+    /// Component `i`'s current output.
+    #[inline]
+    pub fn out(&self, i: usize) -> Health {
+        self.st[i].out
+    }
+
+    /// The root fault slot behind component `i`'s impaired output ([`NONE`] if healthy).
+    #[inline]
+    pub fn cause(&self, i: usize) -> u32 {
+        self.st[i].cause
+    }
+
+    /// The neighbour component `i`'s impairment came through ([`NONE`] for its own fault).
+    #[inline]
+    pub fn via(&self, i: usize) -> u32 {
+        self.st[i].via
+    }
+
+    /// Component `i`'s committed state class.
+    #[inline]
+    pub fn class(&self, i: usize) -> Class {
+        self.st[i].class
     }
 
     /// Simulated time of the last run: the horizon, or where the event cap stopped it.
@@ -448,6 +632,8 @@ impl<'m> Sim<'m> {
         self.seq = 0;
         self.end = m.horizon;
         self.heap.clear();
+        self.deliveries.clear();
+        self.retries.clear();
         self.events = 0;
         self.capped = false;
         self.peak_pending = 0;
@@ -455,24 +641,13 @@ impl<'m> Sim<'m> {
         self.evaluations = 0;
         self.slot_state.fill(IDLE);
         self.slot_gen.fill(0);
-        self.out.copy_from_slice(&self.template_out);
-        self.pre_cap.copy_from_slice(&self.template_pre);
-        self.class.copy_from_slice(&self.template_class);
-        self.cause.fill(NONE);
-        self.pre_cause.fill(NONE);
-        self.via.fill(NONE);
-        self.tripped.fill(false);
-        self.forced.fill(false);
-        for (k, e) in m.edges.iter().enumerate() {
-            self.edge_view[k] = self.template_out[e.to as usize];
-        }
-        self.edge_cause.fill(NONE);
+        self.st.copy_from_slice(&self.template);
+        self.views.copy_from_slice(&self.template_views);
         self.edge_pass.fill(0);
-        self.since.fill(0.0);
         self.time_in.fill([0.0; 4]);
         for (k, &c) in m.services.iter().enumerate() {
             let spec = m.comps[c as usize].service.expect("service");
-            let h = self.out[c as usize];
+            let h = self.st[c as usize].out;
             let state = SvcState::of(&spec, h);
             self.svc[k] = ServiceRun {
                 state,
@@ -515,11 +690,7 @@ impl<'m> Sim<'m> {
         if t > self.end || t.is_nan() {
             return;
         }
-        self.heap.push(Event {
-            t,
-            seq: self.seq,
-            kind,
-        });
+        self.heap.push(Event::new(t, self.seq, kind));
         self.seq += 1;
         self.peak_pending = self.peak_pending.max(self.heap.len());
     }
@@ -552,12 +723,12 @@ impl<'m> Sim<'m> {
             if self.events >= m.max_events {
                 // The state holds until this unprocessed event: the run covers up to it.
                 self.capped = true;
-                self.now = ev.t.min(m.horizon);
+                self.now = ev.t().min(m.horizon);
                 self.end = self.now;
                 obs.note(self.now, Note::EventCap);
                 break;
             }
-            self.now = ev.t;
+            self.now = ev.t();
             self.events += 1;
             self.dispatch(ev.kind, obs);
             self.settle();
@@ -634,13 +805,8 @@ impl<'m> Sim<'m> {
                     }
                 }
             }
-            Kind::Deliver {
-                edge,
-                cause,
-                health,
-            } => {
-                self.edge_view[edge as usize] = health;
-                self.edge_cause[edge as usize] = cause;
+            Kind::Deliver { edge, delivery } => {
+                self.views[edge as usize] = self.deliveries.take(delivery);
                 self.mark(m.edges[edge as usize].from);
             }
             Kind::QArrive { .. }
@@ -681,6 +847,7 @@ impl<'m> Sim<'m> {
     fn activate<O: Observer>(&mut self, slot: u32, obs: &mut O) {
         let s = &self.m.slots[slot as usize];
         self.slot_state[slot as usize] = ACTIVE;
+        self.st[s.comp as usize].active += 1;
         if s.activation.is_some() {
             obs.note(self.now, Note::Active { slot });
         }
@@ -710,6 +877,7 @@ impl<'m> Sim<'m> {
     pub(crate) fn repair_now<O: Observer>(&mut self, slot: u32, obs: &mut O) {
         let s = &self.m.slots[slot as usize];
         self.slot_state[slot as usize] = IDLE;
+        self.st[s.comp as usize].active -= 1;
         self.slot_gen[slot as usize] += 1;
         obs.note(self.now, Note::Repaired { slot });
         self.mark(s.comp);
@@ -723,9 +891,17 @@ impl<'m> Sim<'m> {
 
     /// Queues a component for re-evaluation.
     pub(crate) fn mark(&mut self, i: u32) {
-        if !self.in_work[i as usize] {
-            self.in_work[i as usize] = true;
-            self.work.push(Reverse((self.m.rank[i as usize], i)));
+        let st = &mut self.st[i as usize];
+        if st.bits & IN_WORK == 0 {
+            st.bits |= IN_WORK;
+            self.work
+                .push(Reverse(u64::from(st.rank) << 32 | u64::from(i)));
+            let e = st.inputs as usize;
+            prefetch(&self.m.nodes[i as usize]);
+            if let Some(v) = self.views.get(e) {
+                prefetch(v);
+                prefetch(&self.m.links[e]);
+            }
         }
     }
 
@@ -734,20 +910,23 @@ impl<'m> Sim<'m> {
         let m = self.m;
         let limit = 64 * (m.comps.len() as u64 + m.edges.len() as u64 + 16);
         let mut evaluations = 0u64;
-        while let Some(Reverse((_, i))) = self.work.pop() {
+        while let Some(Reverse(key)) = self.work.pop() {
+            let i = key as u32;
             let iu = i as usize;
-            self.in_work[iu] = false;
+            self.st[iu].bits &= !IN_WORK;
             evaluations += 1;
             self.evaluations += 1;
             if evaluations > limit {
                 self.unsettled = true;
-                while let Some(Reverse((_, j))) = self.work.pop() {
-                    self.in_work[j as usize] = false;
+                while let Some(Reverse(key)) = self.work.pop() {
+                    let j = key as u32;
+                    self.st[j as usize].bits &= !IN_WORK;
                 }
                 break;
             }
             let (mut pre, mut cause, mut via) = self.evaluate(iu);
-            if m.comps[iu].queue != NONE {
+            let flags = m.nodes[iu].flags;
+            if flags & QUEUE != 0 {
                 let (good, root) = self.queue_output(iu, pre);
                 pre.cap *= good;
                 if good < 1.0 && cause == NONE {
@@ -755,37 +934,49 @@ impl<'m> Sim<'m> {
                     via = NONE;
                 }
             }
-            let c = &m.comps[iu];
-            let load_changed = pre.cap != self.pre_cap[iu];
-            self.pre_cap[iu] = pre.cap;
-            self.pre_cause[iu] = cause;
-            if c.cluster != NONE && load_changed {
-                self.recompute_cluster(c.cluster);
+            let st = &mut self.st[iu];
+            let load_changed = pre.cap != st.pre_cap;
+            st.pre_cap = pre.cap;
+            st.pre_cause = cause;
+            if flags & CLUSTER != 0 && load_changed {
+                self.recompute_cluster(m.comps[iu].cluster);
             }
             let mut h = pre;
-            if self.tripped[iu] {
+            if self.st[iu].bits & TRIPPED != 0 {
                 h.cap = 0.0;
                 cause = self.trip_cause[iu];
                 via = self.trip_via[iu];
             }
-            if h != self.out[iu] || cause != self.cause[iu] {
-                self.out[iu] = h;
-                self.cause[iu] = cause;
-                self.via[iu] = via;
-                if !self.is_touched[iu] {
-                    self.is_touched[iu] = true;
+            let st = &mut self.st[iu];
+            if h != st.out || cause != st.cause {
+                st.out = h;
+                st.cause = cause;
+                st.via = via;
+                if st.bits & TOUCHED == 0 {
+                    st.bits |= TOUCHED;
                     self.touched.push(i);
                 }
-                for &g in m.groups_of.row(iu) {
-                    self.mark(g);
+                if flags & FEEDS_GROUP != 0 {
+                    for &g in m.groups_of.row(iu) {
+                        self.mark(g);
+                    }
                 }
-                for &e in m.dependents.row(iu) {
-                    self.send(e, h, cause);
+                let deps = m.nodes[iu].deps as usize..m.nodes[iu + 1].deps as usize;
+                for &d in &m.deps[deps] {
+                    if d.edge & SLOW_EDGE == 0 {
+                        // The common case: no delay, always passes.
+                        self.views[d.edge as usize] = View { h, cause };
+                        self.mark(d.from);
+                    } else {
+                        self.send(d.edge & !SLOW_EDGE, h, cause);
+                    }
                 }
-                for &mit in m.standby_for.row(iu) {
-                    for &t in &m.mitigations[mit as usize].targets {
-                        if self.rs.standin[t as usize] == mit {
-                            self.mark(t);
+                if flags & STANDBY != 0 {
+                    for &mit in m.standby_for.row(iu) {
+                        for &t in &m.mitigations[mit as usize].targets {
+                            if self.rs.standin[t as usize] == mit {
+                                self.mark(t);
+                            }
                         }
                     }
                 }
@@ -793,13 +984,14 @@ impl<'m> Sim<'m> {
         }
     }
 
-    /// Passes a dependency's new output along edge `e`, subject to its probability and delay.
+    /// Passes a dependency's new output along edge `e`, subject to its probability and delay
+    /// (edges with neither are copied inline by [`Sim::settle`]).
     fn send(&mut self, e: u32, h: Health, cause: u32) {
         let edge = self.m.edges[e as usize];
         let eu = e as usize;
         if !self.static_mode && edge.p < 1.0 {
             // An episode lasts while the dependency differs from its fault-free state.
-            let healthy = h == self.template_out[edge.to as usize];
+            let healthy = h == self.template[edge.to as usize].out;
             match self.edge_pass[eu] {
                 0 if healthy => return,
                 0 => {
@@ -825,18 +1017,11 @@ impl<'m> Sim<'m> {
             }
         }
         if self.static_mode || edge.delay == 0.0 {
-            self.edge_view[eu] = h;
-            self.edge_cause[eu] = cause;
+            self.views[eu] = View { h, cause };
             self.mark(edge.from);
-        } else {
-            self.schedule(
-                self.now + edge.delay,
-                Kind::Deliver {
-                    edge: e,
-                    cause,
-                    health: h,
-                },
-            );
+        } else if self.now + edge.delay <= self.end {
+            let delivery = self.deliveries.insert(View { h, cause });
+            self.schedule(self.now + edge.delay, Kind::Deliver { edge: e, delivery });
         }
     }
 
@@ -868,7 +1053,7 @@ impl<'m> Sim<'m> {
                         load += bb / up.max(1) as f64;
                     }
                 }
-                let share = self.pre_cap[a as usize] / m.comps[a as usize].capacity;
+                let share = self.st[a as usize].pre_cap / m.comps[a as usize].capacity;
                 if load > limit * share * (1.0 + 1e-12) {
                     self.scratch.push(a);
                 }
@@ -883,9 +1068,9 @@ impl<'m> Sim<'m> {
         }
         for &a in members {
             let au = a as usize;
-            if self.trip_new[au] != self.tripped[au] {
-                self.tripped[au] = self.trip_new[au];
-                if self.tripped[au] {
+            if self.trip_new[au] != self.is_tripped(au) {
+                self.st[au].bits ^= TRIPPED;
+                if self.trip_new[au] {
                     let from = m
                         .load_takes
                         .row(au)
@@ -905,15 +1090,32 @@ impl<'m> Sim<'m> {
         }
     }
 
+    /// Whether component `i` is tripped by overload.
+    pub(crate) fn is_tripped(&self, i: usize) -> bool {
+        self.st[i].bits & TRIPPED != 0
+    }
+
+    /// Whether any fault slot of component `i` is active (else its faults need no look).
+    #[inline]
+    pub(crate) fn st_active(&self, i: usize) -> bool {
+        self.st[i].active > 0
+    }
+
+    /// Whether component `i` is forced down by a static probe.
+    pub(crate) fn is_forced(&self, i: usize) -> bool {
+        self.st[i].bits & FORCED != 0
+    }
+
     fn is_down(&self, a: u32) -> bool {
-        self.pre_cap[a as usize] <= 0.0 || self.trip_new[a as usize]
+        self.st[a as usize].pre_cap <= 0.0 || self.trip_new[a as usize]
     }
 
     fn cause_of_down(&self, b: u32) -> u32 {
-        if self.trip_new[b as usize] && self.pre_cap[b as usize] > 0.0 {
+        let st = &self.st[b as usize];
+        if self.trip_new[b as usize] && st.pre_cap > 0.0 {
             self.trip_cause[b as usize]
         } else {
-            self.pre_cause[b as usize]
+            st.pre_cause
         }
     }
 
@@ -923,20 +1125,20 @@ impl<'m> Sim<'m> {
         for k in 0..self.touched.len() {
             let i = self.touched[k];
             let iu = i as usize;
-            self.is_touched[iu] = false;
-            let h = self.out[iu];
+            self.st[iu].bits &= !TOUCHED;
+            let h = self.st[iu].out;
             let cls = self.classify(iu, h);
-            let old = self.class[iu];
+            let old = self.st[iu].class;
             if cls != old {
-                self.time_in[iu][old as usize] += self.now - self.since[iu];
-                self.since[iu] = self.now;
-                self.class[iu] = cls;
-                if self.tripped[iu] && old != Class::Down {
+                self.time_in[iu][old as usize] += self.now - self.st[iu].since;
+                self.st[iu].since = self.now;
+                self.st[iu].class = cls;
+                if self.is_tripped(iu) && old != Class::Down {
                     obs.note(
                         self.now,
                         Note::Tripped {
                             comp: i,
-                            via: self.via[iu],
+                            via: self.st[iu].via,
                         },
                     );
                 }
@@ -947,16 +1149,16 @@ impl<'m> Sim<'m> {
                         from: old,
                         to: cls,
                         health: h,
-                        cause: self.cause[iu],
-                        via: self.via[iu],
+                        cause: self.st[iu].cause,
+                        via: self.st[iu].via,
                     },
                 );
                 if !m.mitigations.is_empty() {
                     self.on_class_change(iu, cls == Class::Healthy);
                 }
-                if cls != Class::Healthy {
+                if cls != Class::Healthy && m.nodes[iu].flags & FEEDS_GROUP != 0 {
                     for &g in m.groups_of.row(iu) {
-                        if self.classify(g as usize, self.out[g as usize]) == Class::Healthy {
+                        if self.classify(g as usize, self.st[g as usize].out) == Class::Healthy {
                             let by_backup = m.comps[g as usize].voter.is_some()
                                 && !self.has_majority(g as usize);
                             obs.note(
@@ -974,9 +1176,8 @@ impl<'m> Sim<'m> {
             if m.response.is_some() && !m.alerts.is_empty() {
                 self.check_alerts(iu);
             }
-            let si = self.svc_of[iu];
-            if si != NONE {
-                self.service_change(si as usize, iu, h, obs);
+            if m.nodes[iu].flags & SERVICE != 0 {
+                self.service_change(self.svc_of[iu] as usize, iu, h, obs);
             }
         }
         self.touched.clear();
@@ -1009,7 +1210,7 @@ impl<'m> Sim<'m> {
         if st == SvcState::Failed {
             a.failures += 1;
             a.first_failure = a.first_failure.min(now);
-            let root = self.cause[comp];
+            let root = self.st[comp].cause;
             self.roots.push(root);
             if self.failed_now == 0 {
                 self.site_since = now;
@@ -1021,7 +1222,7 @@ impl<'m> Sim<'m> {
                 let mut x = comp as u32;
                 while x != NONE && self.path.len() <= self.m.comps.len() {
                     self.path.push(x);
-                    x = self.via[x as usize];
+                    x = self.st[x as usize].via;
                 }
                 self.path.reverse();
                 obs.failure(now, comp as u32, root, &self.path);
@@ -1058,13 +1259,13 @@ impl<'m> Sim<'m> {
         self.now = end;
         self.end = end;
         for i in 0..self.m.comps.len() {
-            let c = self.class[i] as usize;
-            self.time_in[i][c] += end - self.since[i];
-            self.since[i] = end;
+            let st = &mut self.st[i];
+            self.time_in[i][st.class as usize] += end - st.since;
+            st.since = end;
         }
         for si in 0..self.svc.len() {
             let comp = self.m.services[si] as usize;
-            let h = self.out[comp];
+            let h = self.st[comp].out;
             self.service_change(si, comp, h, &mut ());
         }
         if self.failed_now > 0 {
@@ -1077,7 +1278,7 @@ impl<'m> Sim<'m> {
 
     /// The state class of component `i` with output `h`.
     pub fn classify(&self, i: usize, h: Health) -> Class {
-        Class::of(h, self.m.comps[i].capacity)
+        Class::of(h, self.m.nodes[i].capacity)
     }
 
     /// Static "what if" probe: which services fail when exactly these components are down
@@ -1086,33 +1287,55 @@ impl<'m> Sim<'m> {
     pub fn services_failed_if_down(&mut self, down: &[u32]) -> Vec<u32> {
         self.static_mode = true;
         for &c in down {
-            self.forced[c as usize] = true;
+            self.st[c as usize].bits |= FORCED;
             self.mark(c);
         }
         self.settle();
         let mut failed = vec![];
         for &i in &self.touched {
             if let Some(spec) = self.m.comps[i as usize].service
-                && SvcState::of(&spec, self.out[i as usize]) == SvcState::Failed
+                && SvcState::of(&spec, self.st[i as usize].out) == SvcState::Failed
             {
                 failed.push(i);
             }
         }
         for &i in &self.touched {
-            self.is_touched[i as usize] = false;
+            self.st[i as usize].bits &= !TOUCHED;
         }
         self.touched.clear();
         for &c in down {
-            self.forced[c as usize] = false;
+            self.st[c as usize].bits &= !FORCED;
             self.mark(c);
         }
         self.settle();
         for &i in &self.touched {
-            self.is_touched[i as usize] = false;
+            self.st[i as usize].bits &= !TOUCHED;
         }
         self.touched.clear();
         self.static_mode = false;
         failed.sort_unstable();
         failed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_keys_order_like_time_then_sequence() {
+        let times = [0.0, 1e-300, 0.5, 1.0, 3.25, 1e9, f64::INFINITY];
+        for (a, &ta) in times.iter().enumerate() {
+            let e = Event::new(ta, 7, Kind::QRate { queue: 0 });
+            assert_eq!(e.t().to_bits(), ta.to_bits(), "time {ta} survives the key");
+            for (b, &tb) in times.iter().enumerate() {
+                let f = Event::new(tb, 3, Kind::QRate { queue: 0 });
+                // The heap pops the greatest: the earlier time, or at equal times the
+                // smaller sequence number.
+                let want = (b, 3).cmp(&(a, 7));
+                assert_eq!(e.cmp(&f), want, "{ta}@7 vs {tb}@3");
+            }
+        }
+        assert_eq!(std::mem::size_of::<Event>(), 32, "events stay small");
     }
 }

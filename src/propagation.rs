@@ -18,7 +18,7 @@
 //! through), so a failure can be explained as a path from the root fault to the service.
 
 use crate::engine::{ACTIVE, Sim};
-use crate::model::{EdgeKind, NONE, ServiceSpec};
+use crate::model::{GROUP, MITIGABLE, NONE, REQUIRES, ServiceSpec, VOTER};
 use crate::scenario::Effect;
 
 /// What a component delivers right now.
@@ -143,7 +143,7 @@ impl Sim<'_> {
         let correct = replicas
             .iter()
             .filter(|&&r| {
-                let o = self.out[r as usize];
+                let o = self.out(r as usize);
                 o.cap > 0.0 && !o.corrupt
             })
             .count();
@@ -153,17 +153,23 @@ impl Sim<'_> {
     /// Output of component `i` before any overload trip, with its cause and via.
     pub(crate) fn evaluate(&self, i: usize) -> (Health, u32, u32) {
         let m = self.m;
-        let c = &m.comps[i];
-        let mut h = Health::nominal(c.capacity);
+        let node = m.nodes[i];
+        let next = m.nodes[i + 1];
+        let mut h = Health::nominal(node.capacity);
         let mut cause = NONE;
         let mut via = NONE;
-        if self.forced[i] {
+        if self.is_forced(i) {
             h.cap = 0.0;
             return (h, NONE, NONE);
         }
 
         let mut worst = u8::MAX;
-        for &s in m.comp_slots.row(i) {
+        let own = if self.st_active(i) {
+            m.comp_slots.items(node.slots, next.slots)
+        } else {
+            &[]
+        };
+        for &s in own {
             if self.slot_state[s as usize] != ACTIVE {
                 continue;
             }
@@ -183,7 +189,9 @@ impl Sim<'_> {
         }
 
         // A stand-in (a spare, a failover) replaces what the component's own faults took.
-        if let Some((sub, replace)) = self.standin_health(i) {
+        if node.flags & MITIGABLE != 0
+            && let Some((sub, replace)) = self.standin_health(i)
+        {
             if replace {
                 // A failover: the standby's output is the component's now.
                 h = sub;
@@ -197,110 +205,120 @@ impl Sim<'_> {
             }
         }
 
-        if let Some(backup) = c.voter {
-            // Majority vote: a replica is correct when it is up and not corrupt.
-            let replicas = m.members.row(i);
-            let mut correct = 0;
-            let mut worst = NONE;
-            for &r in replicas {
-                let o = self.out[r as usize];
-                if o.cap > 0.0 && !o.corrupt {
-                    correct += 1;
-                } else if worst == NONE || o.corrupt {
-                    worst = r;
-                }
-            }
-            if 2 * correct <= replicas.len() {
-                // No correct majority: the backup takes over, or a safe shutdown.
-                let b = if backup == NONE {
-                    None
-                } else {
-                    Some(self.out[backup as usize])
-                };
-                match b {
-                    Some(o) if o.cap > 0.0 && !o.corrupt => {
-                        h.cap = h.cap.min(o.cap);
-                        h.slow = h.slow.max(o.slow);
-                    }
-                    _ => h.cap = 0.0,
-                }
-                if cause == NONE && worst != NONE {
-                    cause = self.cause[worst as usize];
-                    via = worst;
-                }
-            }
+        if node.flags & VOTER != 0 {
+            self.vote(i, &mut h, &mut cause, &mut via);
+        }
+        if node.flags & GROUP != 0 {
+            self.group(i, &mut h, &mut cause, &mut via);
         }
 
-        if c.need > 0 {
-            let mut sum = 0.0;
-            let mut corrupt = false;
-            let mut slow: f64 = 1.0;
-            let mut worst_member = NONE;
-            let mut worst_key = (false, f64::INFINITY);
-            for &mbr in m.members.row(i) {
-                let o = self.out[mbr as usize];
-                sum += o.cap;
-                corrupt |= o.corrupt;
-                if o.cap > 0.0 {
-                    slow = slow.max(o.slow);
+        let (lo, hi) = (node.inputs as usize, next.inputs as usize);
+        for (link, view) in m.links[lo..hi].iter().zip(&self.views[lo..hi]) {
+            let v = view.h;
+            if link.factor == REQUIRES {
+                if v.cap < h.cap {
+                    // The dependency is now the limiting factor: it explains the output.
+                    h.cap = v.cap;
+                    cause = view.cause;
+                    via = link.to;
                 }
-                // Prefer a corrupt member, then the lowest capacity, as the explanation.
-                let key = (!o.corrupt, o.cap);
-                if !o.is_nominal(m.comps[mbr as usize].capacity)
-                    && (worst_member == NONE || key < worst_key)
-                {
-                    worst_member = mbr;
-                    worst_key = key;
-                }
-            }
-            let share = (sum / f64::from(c.need)).min(1.0);
-            h.cap *= share;
-            h.corrupt |= corrupt;
-            h.slow = h.slow.max(slow);
-            if cause == NONE && (share < 1.0 || corrupt || slow > 1.0) && worst_member != NONE {
-                cause = self.cause[worst_member as usize];
-                via = worst_member;
-            }
-        }
-
-        for &e in m.inputs.row(i) {
-            let edge = &m.edges[e as usize];
-            let v = self.edge_view[e as usize];
-            match edge.kind {
-                EdgeKind::Requires => {
-                    if v.cap < h.cap {
-                        // The dependency is now the limiting factor: it explains the output.
-                        h.cap = v.cap;
-                        cause = self.edge_cause[e as usize];
-                        via = edge.to;
-                    }
-                    if v.corrupt && !h.corrupt {
-                        h.corrupt = true;
-                        if cause == NONE {
-                            cause = self.edge_cause[e as usize];
-                            via = edge.to;
-                        }
-                    }
-                    if v.slow > h.slow {
-                        h.slow = v.slow;
-                        if cause == NONE {
-                            cause = self.edge_cause[e as usize];
-                            via = edge.to;
-                        }
+                if v.corrupt && !h.corrupt {
+                    h.corrupt = true;
+                    if cause == NONE {
+                        cause = view.cause;
+                        via = link.to;
                     }
                 }
-                EdgeKind::Degrades(f) => {
-                    let factor = f + (1.0 - f) * v.cap.clamp(0.0, 1.0);
-                    if factor < 1.0 {
-                        h.cap *= factor;
-                        if cause == NONE {
-                            cause = self.edge_cause[e as usize];
-                            via = edge.to;
-                        }
+                if v.slow > h.slow {
+                    h.slow = v.slow;
+                    if cause == NONE {
+                        cause = view.cause;
+                        via = link.to;
+                    }
+                }
+            } else {
+                let f = link.factor;
+                let factor = f + (1.0 - f) * v.cap.clamp(0.0, 1.0);
+                if factor < 1.0 {
+                    h.cap *= factor;
+                    if cause == NONE {
+                        cause = view.cause;
+                        via = link.to;
                     }
                 }
             }
         }
         (h, cause, via)
+    }
+
+    /// Majority vote: a replica is correct when it is up and not corrupt; without a correct
+    /// majority the backup takes over, or the voter shuts down safely.
+    fn vote(&self, i: usize, h: &mut Health, cause: &mut u32, via: &mut u32) {
+        let m = self.m;
+        let backup = m.comps[i].voter.expect("flagged voter");
+        let replicas = m.members.row(i);
+        let mut correct = 0;
+        let mut worst = NONE;
+        for &r in replicas {
+            let o = self.out(r as usize);
+            if o.cap > 0.0 && !o.corrupt {
+                correct += 1;
+            } else if worst == NONE || o.corrupt {
+                worst = r;
+            }
+        }
+        if 2 * correct <= replicas.len() {
+            let b = if backup == NONE {
+                None
+            } else {
+                Some(self.out(backup as usize))
+            };
+            match b {
+                Some(o) if o.cap > 0.0 && !o.corrupt => {
+                    h.cap = h.cap.min(o.cap);
+                    h.slow = h.slow.max(o.slow);
+                }
+                _ => h.cap = 0.0,
+            }
+            if *cause == NONE && worst != NONE {
+                *cause = self.cause(worst as usize);
+                *via = worst;
+            }
+        }
+    }
+
+    /// A k-of-n group: full service while members worth k are up, a partial share below.
+    fn group(&self, i: usize, h: &mut Health, cause: &mut u32, via: &mut u32) {
+        let m = self.m;
+        let need = m.comps[i].need;
+        let mut sum = 0.0;
+        let mut corrupt = false;
+        let mut slow: f64 = 1.0;
+        let mut worst_member = NONE;
+        let mut worst_key = (false, f64::INFINITY);
+        for &mbr in m.members.row(i) {
+            let o = self.out(mbr as usize);
+            sum += o.cap;
+            corrupt |= o.corrupt;
+            if o.cap > 0.0 {
+                slow = slow.max(o.slow);
+            }
+            // Prefer a corrupt member, then the lowest capacity, as the explanation.
+            let key = (!o.corrupt, o.cap);
+            if !o.is_nominal(m.nodes[mbr as usize].capacity)
+                && (worst_member == NONE || key < worst_key)
+            {
+                worst_member = mbr;
+                worst_key = key;
+            }
+        }
+        let share = (sum / f64::from(need)).min(1.0);
+        h.cap *= share;
+        h.corrupt |= corrupt;
+        h.slow = h.slow.max(slow);
+        if *cause == NONE && (share < 1.0 || corrupt || slow > 1.0) && worst_member != NONE {
+            *cause = self.cause(worst_member as usize);
+            *via = worst_member;
+        }
     }
 }

@@ -262,6 +262,7 @@ impl Sim<'_> {
         self.qs.jobs.clear();
         self.qs.free.clear();
         for (k, spec) in m.queues.iter().enumerate() {
+            let input = self.out(spec.comp as usize);
             let q = &mut self.qs.q[k];
             q.waiting.clear();
             q.deadlines.clear();
@@ -287,7 +288,7 @@ impl Sim<'_> {
             q.spoon_mit = NONE;
             q.breaker = 0.0;
             q.flaw_fixed = false;
-            q.input = self.out[spec.comp as usize];
+            q.input = input;
             q.good = 1.0;
             q.w_ok = 0;
             q.w_bad = 0;
@@ -397,11 +398,10 @@ impl Sim<'_> {
                     self.schedule(self.now + gap, Kind::QBurst { queue, generation });
                 }
             }
-            Kind::QRetry {
-                queue,
-                born,
-                attempt,
-            } => self.admit(queue as usize, born, attempt, NONE),
+            Kind::QRetry { queue, retry } => {
+                let (born, attempt) = self.retries.take(retry);
+                self.admit(queue as usize, born, attempt, NONE);
+            }
             Kind::QDone { job, generation } => self.job_done(job, generation),
             Kind::QExpire { queue } => self.expire(queue as usize),
             Kind::QSample { queue } => self.sample(queue as usize, obs),
@@ -645,14 +645,16 @@ impl Sim<'_> {
         }
         let wait =
             spec.backoff.sample(&mut q.outcome_rng) * spec.multiplier.powi(attempt as i32 - 1);
-        self.schedule(
-            self.now + wait,
-            Kind::QRetry {
-                queue: k as u32,
-                born,
-                attempt: attempt + 1,
-            },
-        );
+        if self.now + wait <= self.simulated() {
+            let retry = self.retries.insert((born, attempt + 1));
+            self.schedule(
+                self.now + wait,
+                Kind::QRetry {
+                    queue: k as u32,
+                    retry,
+                },
+            );
+        }
     }
 
     /// Clients give up on attempts older than the timeout.

@@ -97,7 +97,8 @@ pub struct ResponseState {
     pending: Vec<(u32, f64, u32)>,
     /// Service failures whose root is not yet repaired: (root slot, start).
     unrepaired: Vec<(u32, f64)>,
-    pub(crate) active_count: Vec<u32>,
+    /// Per slot: how many entries of `unrepaired` it has (so a repair scans only if some).
+    unrepaired_of: Vec<u32>,
     pub(crate) repairing: Vec<bool>,
     /// Per component: the mitigation standing in for it, or NONE.
     pub(crate) standin: Vec<u32>,
@@ -151,7 +152,7 @@ impl ResponseState {
             queue: VecDeque::new(),
             pending: Vec::new(),
             unrepaired: Vec::new(),
-            active_count: vec![0; n],
+            unrepaired_of: vec![0; m.slots.len()],
             repairing: vec![false; m.slots.len()],
             standin: vec![NONE; n],
             standin_unit: vec![NONE; n],
@@ -199,7 +200,7 @@ impl Sim<'_> {
         r.queue.clear();
         r.pending.clear();
         r.unrepaired.clear();
-        r.active_count.fill(0);
+        r.unrepaired_of.fill(0);
         r.repairing.fill(false);
         r.standin.fill(NONE);
         r.standin_unit.fill(NONE);
@@ -242,7 +243,7 @@ impl Sim<'_> {
     /// Root key of whatever impairs component `i` now.
     fn key_of(&self, i: usize) -> u32 {
         let m = self.m;
-        let mut c = self.cause[i];
+        let mut c = self.cause(i);
         if c == NONE && m.comps[i].queue != NONE {
             // A queue alert can fire before its health drops: blame its burst, if any.
             c = self.qs.root(m.comps[i].queue as usize);
@@ -261,7 +262,7 @@ impl Sim<'_> {
     /// component broken by its own faults; a load mitigation acts on an impaired queue once.
     fn can_mitigate(&self, mit: u32, c: usize) -> bool {
         if is_load(&self.m.mitigations[mit as usize].kind) {
-            !self.rs.mit_busy[mit as usize] && self.class[c] != Class::Healthy
+            !self.rs.mit_busy[mit as usize] && self.class(c) != Class::Healthy
         } else {
             self.own_impaired(c) && self.rs.mitigating[c] == NONE
         }
@@ -275,7 +276,7 @@ impl Sim<'_> {
         self.rs.mit_busy[mit as usize] = false;
         // A tool that is free again while the queue is still in trouble goes again.
         if let Some(after) = self.m.mitigations[mit as usize].auto
-            && self.class[comp] != Class::Healthy
+            && self.class(comp) != Class::Healthy
         {
             let generation = self.rs.auto_gen[comp];
             self.schedule(
@@ -291,7 +292,7 @@ impl Sim<'_> {
 
     /// Whether component `i`'s own faults are active (what a stand-in replaces).
     fn own_impaired(&self, i: usize) -> bool {
-        self.rs.active_count[i] > 0
+        self.st_active(i)
     }
 
     // ----- hooks called by the engine ------------------------------------------------
@@ -299,8 +300,6 @@ impl Sim<'_> {
     /// A slot became active. Returns whether its repair should start now.
     pub(crate) fn on_activate(&mut self, slot: u32) -> bool {
         let m = self.m;
-        let comp = m.slots[slot as usize].comp as usize;
-        self.rs.active_count[comp] += 1;
         // A fault whose root is already diagnosed (a staggered bad deploy reaching one more
         // server) is repaired by the crew already on it.
         let key = match m.slots[slot as usize].source {
@@ -319,15 +318,17 @@ impl Sim<'_> {
     /// component is whole again.
     pub(crate) fn on_repair<O: Observer>(&mut self, slot: u32, obs: &mut O) {
         let comp = self.m.slots[slot as usize].comp as usize;
-        self.rs.active_count[comp] -= 1;
         self.rs.repairing[slot as usize] = false;
         let r = &mut self.rs;
-        let (total, n) = take_elapsed(&mut r.unrepaired, self.now, |x| {
-            (x.0 == slot).then_some(x.1)
-        });
-        r.repair_total += total;
-        r.repair_count += n;
-        if self.rs.active_count[comp] == 0 && self.rs.standin[comp] != NONE {
+        if r.unrepaired_of[slot as usize] > 0 {
+            r.unrepaired_of[slot as usize] = 0;
+            let (total, n) = take_elapsed(&mut r.unrepaired, self.now, |x| {
+                (x.0 == slot).then_some(x.1)
+            });
+            r.repair_total += total;
+            r.repair_count += n;
+        }
+        if !self.st_active(comp) && self.rs.standin[comp] != NONE {
             self.withdraw(comp, obs);
         }
     }
@@ -365,7 +366,7 @@ impl Sim<'_> {
             MitigationKind::Spare { capacity, .. } => {
                 Some((Health::nominal(capacity * self.m.comps[i].capacity), false))
             }
-            MitigationKind::Failover { standby, .. } => Some((self.out[standby as usize], true)),
+            MitigationKind::Failover { standby, .. } => Some((self.out(standby as usize), true)),
             _ => None,
         }
     }
@@ -397,7 +398,7 @@ impl Sim<'_> {
         let m = self.m;
         for &a in m.alerts_of.row(i) {
             let spec = m.alerts[a as usize];
-            let h = self.out[i];
+            let h = self.out(i);
             let on = match spec.when {
                 Condition::Failed => match m.comps[i].service {
                     Some(s) => SvcState::of(&s, h) == SvcState::Failed,
@@ -431,9 +432,10 @@ impl Sim<'_> {
 
     /// A service (index `si`, component `comp`) just failed.
     pub(crate) fn on_service_failed(&mut self, si: usize, comp: usize) {
-        let root = self.cause[comp];
+        let root = self.cause(comp);
         if root != NONE {
             self.rs.unrepaired.push((root, self.now));
+            self.rs.unrepaired_of[root as usize] += 1;
         }
         self.on_service_failed_detection(si, comp);
     }

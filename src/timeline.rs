@@ -340,7 +340,9 @@ impl<'m> Recorder<'m> {
         let n = m.comps.len();
         Recorder {
             m,
-            class: sim.class.iter().map(|&c| State::of(c)).collect(),
+            class: (0..sim.model().comps.len())
+                .map(|i| State::of(sim.class(i)))
+                .collect(),
             mitigated: vec![false; n],
             since: vec![0.0; n],
             lanes: vec![vec![]; n],

@@ -1432,7 +1432,7 @@ fn build(
         })
         .collect();
 
-    Model {
+    let mut model = Model {
         name: sc.name.clone(),
         about: sc.about.clone(),
         horizon: sc.horizon.secs(),
@@ -1509,7 +1509,12 @@ fn build(
         spare_units,
         mitigations,
         queues,
-    }
+        nodes: vec![],
+        links: vec![],
+        deps: vec![],
+    };
+    model.lay_out();
+    model
 }
 
 /// Stable key of a mitigation over a list of components: the same mitigation in two
