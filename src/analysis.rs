@@ -8,6 +8,8 @@
 
 use crate::engine::Sim;
 use crate::model::Model;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A component or common cause whose failure alone fails services.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,40 +39,77 @@ impl Report {
 }
 
 /// Finds the single points of failure of `m`.
+///
+/// Each probe starts from and returns to the healthy state, so the components are probed
+/// in parallel, one simulator per thread, and the findings put back in component order:
+/// the report is the same as from one probe after another.
 pub fn spofs(m: &Model) -> Report {
-    let mut sim = Sim::new(m);
-    let mut can_fail = vec![false; m.comps.len()];
+    let n = m.comps.len();
+    let mut can_fail = vec![false; n];
     for s in &m.slots {
         can_fail[s.comp as usize] = true;
     }
-    let mut report = Report::default();
-    for i in 0..m.comps.len() as u32 {
-        let c = &m.comps[i as usize];
-        // A group with no faults of its own cannot go down alone: its members can.
-        if (c.need > 0 || c.voter.is_some()) && !can_fail[i as usize] {
-            continue;
+    // A group with no faults of its own cannot go down alone: its members can.
+    let probed = |i: usize| {
+        let c = &m.comps[i];
+        !((c.need > 0 || c.voter.is_some()) && !can_fail[i])
+    };
+    // Threads claim blocks of components in turn (probes cost more in some parts of a model
+    // than in others), each probing with a simulator of its own, built when it first has
+    // something to probe.
+    const BLOCK: usize = 64;
+    let next = AtomicUsize::new(0);
+    let probe_blocks = |_| {
+        let mut sim = None;
+        let mut found = vec![];
+        loop {
+            let start = next.fetch_add(BLOCK, Ordering::Relaxed);
+            if start >= n {
+                return found;
+            }
+            for i in (start..(start + BLOCK).min(n)).filter(|&i| probed(i)) {
+                let sim = sim.get_or_insert_with(|| Sim::new(m));
+                let mut services = sim.services_failed_if_down(&[i as u32]);
+                services.retain(|&s| s != i as u32);
+                if !services.is_empty() {
+                    found.push(Spof {
+                        index: i as u32,
+                        services,
+                        can_fail: can_fail[i],
+                    });
+                }
+            }
         }
-        let services: Vec<u32> = sim
-            .services_failed_if_down(&[i])
-            .into_iter()
-            .filter(|&s| s != i)
-            .collect();
-        if !services.is_empty() {
-            report.components.push(Spof {
-                index: i,
-                services,
-                can_fail: can_fail[i as usize],
-            });
-        }
+    };
+    // At most four simulators: each holds the whole state of a run (about 90 MB for a
+    // 100,000-component model).
+    const MAX_THREADS: usize = 4;
+    let threads = rayon::current_num_threads()
+        .min(MAX_THREADS)
+        .min(n.div_ceil(BLOCK))
+        .max(1);
+    let mut components: Vec<Spof> = (0..threads)
+        .into_par_iter()
+        .flat_map_iter(probe_blocks)
+        .collect();
+    components.sort_unstable_by_key(|s| s.index);
+    let mut report = Report {
+        components,
+        common: vec![],
+    };
+    if m.common.is_empty() {
+        return report;
     }
+    let mut alone = vec![false; n];
+    for s in &report.components {
+        alone[s.index as usize] = true;
+    }
+    let mut sim = Sim::new(m);
     for (k, cc) in m.common.iter().enumerate() {
         let targets: Vec<u32> = cc.slots.clone().map(|s| m.slots[s as usize].comp).collect();
         let services = sim.services_failed_if_down(&targets);
         // Only interesting when no single target would have done it alone.
-        let alone = targets
-            .iter()
-            .any(|t| report.components.iter().any(|s| s.index == *t));
-        if !services.is_empty() && !alone {
+        if !services.is_empty() && !targets.iter().any(|&t| alone[t as usize]) {
             report.common.push(Spof {
                 index: k as u32,
                 services,

@@ -5,9 +5,13 @@
 //! with the path of the offending value, which [`crate::span::Locator`] turns into text).
 //! The CLI renders all of them with a caret under the offending text and exits 2.
 
-use crate::span::{self, Locator, Path};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+use crate::span::{self, Lines, Locator, Path};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 use std::fmt;
+use std::sync::Arc;
 
 /// One semantic problem in a scenario, pointing at a value by its path.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,9 +26,9 @@ pub struct Problem {
 
 impl Problem {
     /// A problem at `path`.
-    pub fn new(path: Path, message: impl Into<String>) -> Problem {
+    pub fn new(path: impl Into<Path>, message: impl Into<String>) -> Problem {
         Problem {
-            path,
+            path: path.into(),
             message: message.into(),
             hint: None,
         }
@@ -123,7 +127,7 @@ impl LoadError {
                 out.push_str(&format!("error: {file}:{line}:{col}: {message}\n"));
                 let d = Located {
                     message: message.clone(),
-                    src: NamedSource::new(file, text.clone()),
+                    src: NamedSource::new(file, Source::new(text)),
                     span: (range.0, range.1 - range.0).into(),
                     label: "here".into(),
                     help: syntax_hint(message),
@@ -136,13 +140,15 @@ impl LoadError {
                 problems,
             } => {
                 let loc = Locator::new(text);
+                let lines = Lines::new(text);
+                let source = Source::new(text);
                 for p in problems {
                     let s = loc.locate(&p.path);
-                    let (line, col) = span::line_col(text, s.start);
+                    let (line, col) = lines.line_col(text, s.start);
                     out.push_str(&format!("error: {file}:{line}:{col}: {}\n", p.message));
                     let d = Located {
                         message: p.message.clone(),
-                        src: NamedSource::new(file, text.clone()),
+                        src: NamedSource::new(file, source.clone()),
                         span: (s.start, s.end.saturating_sub(s.start)).into(),
                         label: p.path.to_string(),
                         help: p.hint.clone(),
@@ -229,11 +235,80 @@ fn syntax_hint(message: &str) -> Option<String> {
     }
 }
 
+/// The scenario text as miette reads it, shared by all the problems of a report (no copy
+/// per problem). miette's own `str` source scans from the start of the text to the span
+/// on every read, which is slow for a large scenario with many problems; this one starts
+/// that same scan a few lines above the span and shifts the answer, so it reads the same.
+#[derive(Clone, Debug)]
+struct Source {
+    text: Arc<str>,
+    /// Where each line break ends, as miette counts them: `\n`, `\r\n` (at its `\n`) and
+    /// a lone `\r`.
+    breaks: Arc<[usize]>,
+}
+
+impl Source {
+    fn new(text: &str) -> Source {
+        let b = text.as_bytes();
+        let breaks = b
+            .iter()
+            .enumerate()
+            .filter(|&(i, &c)| c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')))
+            .map(|(i, _)| i)
+            .collect();
+        Source {
+            text: text.into(),
+            breaks,
+        }
+    }
+}
+
+impl SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let b = self.text.as_bytes();
+        // Start just after a `\n` with the context lines and one more line between it and the
+        // span (miette's scan keeps only the last lines it passed, so it cannot tell), or at
+        // the start of the text.
+        let from = span.offset().min(b.len());
+        let base = b[..from]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .and_then(|first| {
+                let mut at = first;
+                for _ in 0..=context_lines_before {
+                    at = b[..at].iter().rposition(|&c| c == b'\n')?;
+                }
+                Some(at + 1)
+            })
+            .unwrap_or(0);
+        let inner = SourceSpan::new((span.offset() - base).into(), span.len());
+        let part = <[u8] as SourceCode>::read_span(
+            &b[base..],
+            &inner,
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let lines_before = self.breaks.partition_point(|&p| p < base);
+        Ok(Box::new(MietteSpanContents::new(
+            part.data(),
+            SourceSpan::new((part.span().offset() + base).into(), part.span().len()),
+            part.line() + lines_before,
+            part.column(),
+            part.line_count() + lines_before,
+        )))
+    }
+}
+
 /// A single located message for miette's renderer.
 #[derive(Debug)]
 struct Located {
     message: String,
-    src: NamedSource<String>,
+    src: NamedSource<Source>,
     span: SourceSpan,
     label: String,
     help: Option<String>,
@@ -260,5 +335,67 @@ impl Diagnostic for Located {
         self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a span read gives, to compare sources.
+    fn read(src: &dyn SourceCode, span: SourceSpan, before: usize, after: usize) -> String {
+        match src.read_span(&span, before, after) {
+            Ok(c) => format!(
+                "{:?} {:?} line {} column {} count {}",
+                c.data(),
+                c.span(),
+                c.line(),
+                c.column(),
+                c.line_count()
+            ),
+            Err(e) => format!("{e}"),
+        }
+    }
+
+    #[test]
+    fn source_reads_as_miette_reads_a_string() {
+        let texts = [
+            String::new(),
+            "one line".to_string(),
+            "a\nb\nc\n".to_string(),
+            "\n\n\nx\n\n".to_string(),
+            "l1\r\nl2\rl3\n\r\nl5 é→\nl6".to_string(),
+            std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/scenarios/substation.ron"
+            ))
+            .unwrap(),
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut rand = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n.max(1) as u64) as usize
+        };
+        for text in &texts {
+            let ours = Source::new(text);
+            for _ in 0..3000 {
+                // Spans inside the text, as the renderer makes them.
+                let offset = rand(text.len() + 1);
+                let len = if rand(4) == 0 {
+                    0
+                } else {
+                    rand(40).min(text.len() - offset)
+                };
+                let (before, after) = (rand(4), rand(4));
+                let span = SourceSpan::new(offset.into(), len);
+                assert_eq!(
+                    read(&ours, span, before, after),
+                    read(text, span, before, after),
+                    "{text:?}: offset {offset}, len {len}, context {before}/{after}"
+                );
+            }
+        }
     }
 }

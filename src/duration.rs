@@ -65,10 +65,13 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
         if num_len == 0 {
             return Err(DurationError::Malformed(text.to_string()));
         }
-        let number: f64 = rest[..num_len]
-            .replace('_', "")
-            .parse()
-            .map_err(|_| DurationError::Malformed(text.to_string()))?;
+        let digits = &rest[..num_len];
+        let number: f64 = if digits.contains('_') {
+            digits.replace('_', "").parse()
+        } else {
+            digits.parse()
+        }
+        .map_err(|_| DurationError::Malformed(text.to_string()))?;
         rest = rest[num_len..].trim_start();
         if rest.is_empty() {
             return Err(DurationError::MissingUnit(text.to_string()));

@@ -576,6 +576,33 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, 1 + before[line_start..].chars().count())
 }
 
+/// Where the lines of a text start, for many [`line_col`] lookups in one text (each one a
+/// binary search instead of a scan from the start).
+pub struct Lines {
+    /// Byte offset of each line's first byte: 0, then one past each `\n`.
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    /// Indexes the lines of `source`.
+    pub fn new(source: &str) -> Lines {
+        let newlines = source.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+        Lines {
+            starts: std::iter::once(0)
+                .chain(newlines.map(|(i, _)| i + 1))
+                .collect(),
+        }
+    }
+
+    /// [`line_col`] of `offset` in `source`, the text these lines were indexed from.
+    pub fn line_col(&self, source: &str, offset: usize) -> (usize, usize) {
+        let at = floor_boundary(source, offset);
+        let line = self.starts.partition_point(|&s| s <= at);
+        let line_start = self.starts[line - 1];
+        (line, 1 + source[line_start..at].chars().count())
+    }
+}
+
 /// Byte offset of a 1-based (line, column) as `ron` reports it (column counted in
 /// chars). Lines past the end clamp to the source length, columns past the end of
 /// their line clamp to the line's end (its newline); 0 is treated as 1.
@@ -828,6 +855,27 @@ S( // a: ( ] } "
         assert_eq!(offset_of(src, 99, 1), src.len());
         assert_eq!(offset_of(src, 0, 0), 0);
         assert_eq!(offset_of("", 1, 1), 0);
+    }
+
+    #[test]
+    fn lines_agree_with_line_col() {
+        for src in [
+            "",
+            "\n",
+            "a",
+            "é→x\n\n  a→é: 1\nlast",
+            "\r\nx\r\n\n",
+            SAMPLE,
+        ] {
+            let lines = Lines::new(src);
+            for offset in 0..=src.len() + 2 {
+                assert_eq!(
+                    lines.line_col(src, offset),
+                    line_col(src, offset),
+                    "{src:?} at {offset}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -18,7 +18,9 @@ use crate::scenario::{
     Scenario, Strategy, Trigger,
 };
 use crate::span::{Path, Step};
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 
 /// Default cap on events per run when the scenario sets none.
 pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
@@ -57,7 +59,13 @@ pub fn load_all_str(file: &str, text: &str) -> Result<(Scenario, Vec<Model>), Lo
 }
 
 /// Parses RON into the scenario types; `Option` fields may be written without `Some(...)`.
+///
+/// Scenarios are read by [`crate::fast_ron`] when they keep to its subset of RON, which
+/// reads them as ron would, only faster; ron reads the rest and reports every error.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
+    if let Some(scenario) = crate::fast_ron::from_str(text) {
+        return Ok(scenario);
+    }
     ron::Options::default()
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .from_str(text)
@@ -72,6 +80,145 @@ enum DistUse {
     Repair,
 }
 
+/// A path into the scenario while it is being checked: the steps are borrowed and kept
+/// inline, so building one costs no allocation; it becomes a [`Path`] only when a problem
+/// is reported at it.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    steps: [AtStep<'a>; AT_DEPTH],
+    len: u8,
+}
+
+/// The deepest path the checks build (`components[i].queue.retries.backoff.mean` has six
+/// steps).
+const AT_DEPTH: usize = 8;
+
+#[derive(Clone, Copy)]
+enum AtStep<'a> {
+    Field(&'a str),
+    Index(usize),
+}
+
+impl<'a> At<'a> {
+    /// The top-level value.
+    const ROOT: At<'static> = At {
+        steps: [AtStep::Index(0); AT_DEPTH],
+        len: 0,
+    };
+
+    fn with(mut self, step: AtStep<'a>) -> At<'a> {
+        debug_assert!((self.len as usize) < AT_DEPTH, "path too deep");
+        if let Some(slot) = self.steps.get_mut(self.len as usize) {
+            *slot = step;
+            self.len += 1;
+        }
+        self
+    }
+
+    /// This path extended by the field `name`.
+    fn field(self, name: &'a str) -> At<'a> {
+        self.with(AtStep::Field(name))
+    }
+
+    /// This path extended by the index `i`.
+    fn index(self, i: usize) -> At<'a> {
+        self.with(AtStep::Index(i))
+    }
+}
+
+impl From<At<'_>> for Path {
+    fn from(at: At<'_>) -> Path {
+        Path(
+            at.steps[..at.len as usize]
+                .iter()
+                .map(|s| match *s {
+                    AtStep::Field(name) => Step::Field(name.to_owned()),
+                    AtStep::Index(i) => Step::Index(i),
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A map from names in the scenario; hashed with [`Fx`], much faster than the default
+/// hasher on the short ids of a large scenario (no attacker chooses them).
+type Names<'a, V> = HashMap<&'a str, V, FxBuild>;
+
+/// Builds [`Fx`] hashers.
+#[derive(Clone, Copy, Default)]
+struct FxBuild;
+
+impl BuildHasher for FxBuild {
+    type Hasher = Fx;
+    fn build_hasher(&self) -> Fx {
+        Fx(0)
+    }
+}
+
+/// The Fx hash (rustc's): a rotate, xor and multiply per word.
+struct Fx(u64);
+
+impl Fx {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    #[inline]
+    fn write(&mut self, mut bytes: &[u8]) {
+        while let Some((word, rest)) = bytes.split_first_chunk::<8>() {
+            self.add(u64::from_le_bytes(*word));
+            bytes = rest;
+        }
+        if let Some((word, rest)) = bytes.split_first_chunk::<4>() {
+            self.add(u64::from(u32::from_le_bytes(*word)));
+            bytes = rest;
+        }
+        for &b in bytes {
+            self.add(u64::from(b));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // The table picks buckets by the low bits: move the well-mixed high bits there.
+        self.0.rotate_left(26)
+    }
+}
+
+/// Whether `list[k]` equals an earlier item, asked for every `k` in increasing order (a
+/// scan for short lists, a hash set for long ones).
+struct Repeats<'a> {
+    set: Option<Names<'a, ()>>,
+}
+
+impl<'a> Repeats<'a> {
+    /// Lists up to this long are scanned.
+    const SCAN: usize = 16;
+
+    fn new(len: usize) -> Repeats<'a> {
+        Repeats {
+            set: (len > Self::SCAN).then(|| Names::with_capacity_and_hasher(len, FxBuild)),
+        }
+    }
+
+    /// Whether `key(&list[k])` occurred among `key(&list[j])`, `j < k`.
+    fn at<T>(&mut self, list: &'a [T], k: usize, key: impl Fn(&'a T) -> &'a str) -> bool {
+        let name = key(&list[k]);
+        match &mut self.set {
+            Some(set) => set.insert(name, ()).is_some(),
+            None => list[..k].iter().any(|x| key(x) == name),
+        }
+    }
+}
+
 /// Collects problems while checking.
 struct Checker {
     problems: Vec<Problem>,
@@ -82,11 +229,11 @@ impl Checker {
         self.problems.push(p);
     }
 
-    fn err(&mut self, path: Path, msg: impl Into<String>) {
+    fn err(&mut self, path: At<'_>, msg: impl Into<String>) {
         self.push(Problem::new(path, msg));
     }
 
-    fn positive(&mut self, d: Duration, path: Path, what: &str) {
+    fn positive(&mut self, d: Duration, path: At<'_>, what: &str) {
         if d.secs().is_nan() || d.secs() <= 0.0 {
             self.err(
                 path,
@@ -98,7 +245,7 @@ impl Checker {
         }
     }
 
-    fn non_negative(&mut self, d: Duration, path: Path, what: &str) {
+    fn non_negative(&mut self, d: Duration, path: At<'_>, what: &str) {
         if d.secs().is_nan() || d.secs() < 0.0 {
             self.err(
                 path,
@@ -110,13 +257,13 @@ impl Checker {
         }
     }
 
-    fn fraction(&mut self, x: f64, path: Path, what: &str) {
+    fn fraction(&mut self, x: f64, path: At<'_>, what: &str) {
         if !(0.0..=1.0).contains(&x) {
             self.err(path, format!("{what} must be between 0 and 1, not {x}"));
         }
     }
 
-    fn dist(&mut self, d: &Dist, path: Path, usage: DistUse) {
+    fn dist(&mut self, d: &Dist, path: At<'_>, usage: DistUse) {
         match *d {
             Dist::Exp { mean } => self.positive(mean, path.field("mean"), "the mean"),
             Dist::Weibull { shape, scale } => {
@@ -173,7 +320,7 @@ impl Checker {
         }
     }
 
-    fn effect(&mut self, e: &Effect, path: Path) {
+    fn effect(&mut self, e: &Effect, path: At<'_>) {
         match *e {
             Effect::Degrade(f) => self.fraction(f, path.index(0), "a Degrade factor"),
             Effect::Slow(f) => {
@@ -260,12 +407,13 @@ pub fn compile_all(sc: &Scenario) -> Result<Vec<Model>, Vec<Problem>> {
 
 /// Where each part of a patched scenario came from, to report problems at the strategy.
 struct Origin {
-    /// Per component of the patched scenario: its path in the file.
-    components: Vec<Path>,
+    /// Per component of the patched scenario: its path in the file, when the strategy
+    /// put it there (`None`: the scenario's own, at the same index).
+    components: Vec<Option<Path>>,
     /// Per edge.
-    edges: Vec<Path>,
+    edges: Vec<Option<Path>>,
     /// Per alert.
-    alerts: Vec<Path>,
+    alerts: Vec<Option<Path>>,
     /// Response fields the strategy overrides.
     response: Vec<&'static str>,
     /// The strategy's path.
@@ -279,15 +427,9 @@ fn apply_strategy(sc: &Scenario, k: usize) -> (Scenario, Origin) {
     let mut out = sc.clone();
     out.strategies.clear();
     let mut origin = Origin {
-        components: (0..sc.components.len())
-            .map(|i| Path::root().field("components").index(i))
-            .collect(),
-        edges: (0..sc.edges.len())
-            .map(|i| Path::root().field("edges").index(i))
-            .collect(),
-        alerts: (0..sc.alerts.len())
-            .map(|i| Path::root().field("alerts").index(i))
-            .collect(),
+        components: vec![None; sc.components.len()],
+        edges: vec![None; sc.edges.len()],
+        alerts: vec![None; sc.alerts.len()],
         response: vec![],
         strategy: sp.clone(),
     };
@@ -297,22 +439,24 @@ fn apply_strategy(sc: &Scenario, k: usize) -> (Scenario, Origin) {
             match out.components.iter().position(|x| x.id == c.id) {
                 Some(i) => {
                     out.components[i] = c.clone();
-                    origin.components[i] = path;
+                    origin.components[i] = Some(path);
                 }
                 None => {
                     out.components.push(c.clone());
-                    origin.components.push(path);
+                    origin.components.push(Some(path));
                 }
             }
         }
         for (j, e) in patch.edges.iter().enumerate() {
             out.edges.push(e.clone());
-            origin.edges.push(sp.field("patch").field("edges").index(j));
+            origin
+                .edges
+                .push(Some(sp.field("patch").field("edges").index(j)));
         }
     }
     for (j, a) in st.alerts.iter().enumerate() {
         out.alerts.push(a.clone());
-        origin.alerts.push(sp.field("alerts").index(j));
+        origin.alerts.push(Some(sp.field("alerts").index(j)));
     }
     if let Some(rp) = &st.response {
         let r = out.response.get_or_insert(Response {
@@ -357,22 +501,21 @@ impl Origin {
         let rest = |n: usize| steps[n..].to_vec();
         let join =
             |base: &Path, tail: Vec<Step>| Path(base.0.iter().cloned().chain(tail).collect());
+        // Where the strategy put the component, edge or alert (the scenario's own are where
+        // the path says).
+        let placed = match (steps.first(), steps.get(1)) {
+            (Some(Step::Field(f)), Some(Step::Index(i))) => match f.as_str() {
+                "components" => self.components.get(*i),
+                "edges" => self.edges.get(*i),
+                "alerts" => self.alerts.get(*i),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(Some(base)) = placed {
+            return join(base, rest(2));
+        }
         match (steps.first(), steps.get(1)) {
-            (Some(Step::Field(f)), Some(Step::Index(i)))
-                if f == "components" && *i < self.components.len() =>
-            {
-                join(&self.components[*i], rest(2))
-            }
-            (Some(Step::Field(f)), Some(Step::Index(i)))
-                if f == "edges" && *i < self.edges.len() =>
-            {
-                join(&self.edges[*i], rest(2))
-            }
-            (Some(Step::Field(f)), Some(Step::Index(i)))
-                if f == "alerts" && *i < self.alerts.len() =>
-            {
-                join(&self.alerts[*i], rest(2))
-            }
             (Some(Step::Field(f)), Some(Step::Field(g)))
                 if f == "response" && self.response.contains(&g.as_str()) =>
             {
@@ -404,7 +547,7 @@ fn compile_checked(
     sc: &Scenario,
     strategy: Option<(usize, &Strategy)>,
 ) -> Result<Model, Vec<Problem>> {
-    let root = Path::root();
+    let root = At::ROOT;
     let mut ck = Checker { problems: vec![] };
 
     if sc.name.trim().is_empty() {
@@ -425,8 +568,17 @@ fn compile_checked(
     }
 
     // Ids first, so later checks can resolve references.
-    let mut ids: HashMap<&str, u32> = HashMap::new();
+    // The map's keys are copies of the ids laid out side by side: comparing a key then reads
+    // one small, dense block of memory instead of a string anywhere in the heap.
+    let arena: String = sc.components.iter().map(|c| c.id.as_str()).collect();
+    let mut keys = sc.components.iter().scan(0, |at, c| {
+        let key = &arena[*at..*at + c.id.len()];
+        *at += c.id.len();
+        Some(key)
+    });
+    let mut ids: Names<u32> = Names::with_capacity_and_hasher(sc.components.len(), FxBuild);
     for (i, c) in sc.components.iter().enumerate() {
+        let key = keys.next().expect("one key per component");
         let p = root.field("components").index(i).field("id");
         if c.id.trim().is_empty() {
             ck.err(p, "a component needs a non-empty id");
@@ -437,14 +589,20 @@ fn compile_checked(
                 )),
             );
         } else {
-            ids.insert(&c.id, i as u32);
+            ids.insert(key, i as u32);
         }
     }
-    let resolve = |ck: &mut Checker, id: &str, path: Path| -> Option<u32> {
+    // The nearest known id of each unknown one (a typo is often repeated).
+    let suggestions: RefCell<HashMap<String, Option<&str>>> = RefCell::default();
+    let resolve = |ck: &mut Checker, id: &str, path: At<'_>| -> Option<u32> {
         let found = ids.get(id).copied();
         if found.is_none() {
             let mut prob = Problem::new(path, format!("unknown component `{id}`"));
-            if let Some(close) = closest(id, ids.keys().copied()) {
+            let suggestion = *suggestions
+                .borrow_mut()
+                .entry(id.to_string())
+                .or_insert_with(|| closest(id, ids.keys().copied()));
+            if let Some(close) = suggestion {
                 prob = prob.hint(format!("did you mean `{close}`?"));
             }
             ck.push(prob);
@@ -454,13 +612,13 @@ fn compile_checked(
 
     // Members of a group or replicas of a vote: known, distinct, and not the owner itself.
     let check_list =
-        |ck: &mut Checker, list: &[String], p: Path, owner: (&str, &str), role: &str| {
-            let mut seen: HashMap<&str, usize> = HashMap::new();
+        |ck: &mut Checker, list: &[String], p: At<'_>, owner: (&str, &str), role: &str| {
+            let mut seen = Repeats::new(list.len());
             for (k, m) in list.iter().enumerate() {
                 let mp = p.index(k);
                 if *m == owner.1 {
                     ck.err(mp, format!("{} `{m}` cannot be its own {role}", owner.0));
-                } else if seen.insert(m, k).is_some() {
+                } else if seen.at(list, k, String::as_str) {
                     ck.err(mp, format!("`{m}` is listed twice in the {}", owner.0));
                 } else {
                     resolve(ck, m, mp);
@@ -478,12 +636,12 @@ fn compile_checked(
                 ),
             );
         }
-        let mut names: HashMap<&str, usize> = HashMap::new();
+        let mut names = Repeats::new(c.faults.len());
         for (j, f) in c.faults.iter().enumerate() {
             let fp = cp.field("faults").index(j);
             if f.name.trim().is_empty() {
                 ck.err(fp.field("name"), "a fault mode needs a name");
-            } else if names.insert(&f.name, j).is_some() {
+            } else if names.at(&c.faults, j, |f| f.name.as_str()) {
                 ck.err(
                     fp.field("name"),
                     format!("`{}` has two fault modes named `{}`", c.id, f.name),
@@ -542,10 +700,7 @@ fn compile_checked(
         if let Some(v) = &c.voter {
             let vp = cp.field("voter");
             if c.group.is_some() {
-                ck.err(
-                    vp.clone(),
-                    "a component is either a group or a voter, not both",
-                );
+                ck.err(vp, "a component is either a group or a voter, not both");
             }
             if v.of.len() < 2 {
                 ck.push(
@@ -736,9 +891,9 @@ fn compile_checked(
                 "a common-cause fault must hit at least one component",
             );
         }
-        let mut seen: HashMap<&str, ()> = HashMap::new();
+        let mut seen = Repeats::new(cc.hits.len());
         for (k, h) in cc.hits.iter().enumerate() {
-            if seen.insert(h, ()).is_some() {
+            if seen.at(&cc.hits, k, String::as_str) {
                 ck.err(p.field("hits").index(k), format!("`{h}` is listed twice"));
             } else {
                 resolve(&mut ck, h, p.field("hits").index(k));
@@ -959,7 +1114,7 @@ fn compile_checked(
 }
 
 /// Path of the edge (or group membership) that makes `a` depend on `b`.
-fn edge_path(sc: &Scenario, ids: &HashMap<&str, u32>, a: u32, b: u32) -> Path {
+fn edge_path(sc: &Scenario, ids: &Names<u32>, a: u32, b: u32) -> Path {
     for (i, e) in sc.edges.iter().enumerate() {
         if ids.get(e.from.as_str()) == Some(&a) && ids.get(e.to.as_str()) == Some(&b) {
             return Path::root().field("edges").index(i);
@@ -989,38 +1144,62 @@ fn feeders(c: &scenario::Component) -> impl Iterator<Item = &String> {
     group.chain(voter)
 }
 
-/// The nearest id by edit distance, if it is close enough to be a likely typo.
+/// The nearest id by edit distance, if it is close enough to be a likely typo (ties go to
+/// the first in string order).
 fn closest<'a>(id: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = 2.max(id.len() / 3);
+    let id: Vec<char> = id.chars().collect();
+    let mut rows = (Vec::new(), Vec::new());
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = edit_distance(id, c);
-        if d <= 2.max(id.len() / 3) && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
+        // Only a distance up to the best so far can still win.
+        let bound = best.map_or(limit, |(d, _)| d.min(limit));
+        if c.chars().count().abs_diff(id.len()) > bound {
+            continue;
+        }
+        if let Some(d) = edit_distance_within(&id, c, bound, &mut rows)
+            && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc))
+        {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+/// The edit distance between `a` and `b` if it is at most `bound` (`rows` are reused
+/// buffers).
+fn edit_distance_within(
+    a: &[char],
+    b: &str,
+    bound: usize,
+    rows: &mut (Vec<usize>, Vec<usize>),
+) -> Option<usize> {
+    let (prev, cur) = rows;
+    prev.clear();
+    prev.extend(0..=a.len());
+    for (i, cb) in b.chars().enumerate() {
+        cur.clear();
+        cur.push(i + 1);
+        for (j, ca) in a.iter().enumerate() {
+            let d = (prev[j] + usize::from(ca != &cb))
                 .min(prev[j + 1] + 1)
                 .min(cur[j] + 1);
+            cur.push(d);
         }
-        prev = cur;
+        // Distances never drop below the best of a row.
+        if cur.iter().min().is_some_and(|&m| m > bound) {
+            return None;
+        }
+        std::mem::swap(prev, cur);
     }
-    prev[b.len()]
+    Some(prev[a.len()]).filter(|&d| d <= bound)
 }
 
 /// Builds the flat model from a scenario already known to be valid.
 fn build(
     sc: &Scenario,
     strategy: Option<&Strategy>,
-    ids: &HashMap<&str, u32>,
+    ids: &Names<u32>,
     edges: &[(u32, u32, &scenario::Edge)],
     ranks: Vec<u32>,
 ) -> Model {
@@ -1544,8 +1723,8 @@ fn trigger_of(m: &Mitigation) -> Trigger {
 fn check_mitigation(
     ck: &mut Checker,
     m: &Mitigation,
-    p: Path,
-    resolve: &dyn Fn(&mut Checker, &str, Path) -> Option<u32>,
+    p: At<'_>,
+    resolve: &dyn Fn(&mut Checker, &str, At<'_>) -> Option<u32>,
     is_queue: &dyn Fn(&str) -> bool,
 ) {
     // A mitigation's `for` list: at least one component, every one known.
@@ -1557,12 +1736,12 @@ fn check_mitigation(
             resolve(ck, id, p.field("for").index(i));
         }
     };
-    let queue = |ck: &mut Checker, id: &str, path: Path| {
-        if resolve(ck, id, path.clone()).is_some() && !is_queue(id) {
+    let queue = |ck: &mut Checker, id: &str, path: At<'_>| {
+        if resolve(ck, id, path).is_some() && !is_queue(id) {
             ck.err(path, format!("`{id}` is not a queue"));
         }
     };
-    let money = |ck: &mut Checker, x: f64, path: Path| {
+    let money = |ck: &mut Checker, x: f64, path: At<'_>| {
         if !(x.is_finite() && x >= 0.0) {
             ck.err(path, format!("a cost must be >= 0, not {x}"));
         }
@@ -1640,7 +1819,7 @@ fn check_mitigation(
             queue(ck, for_, p.field("for"));
             if rate.is_none() && above.is_none() {
                 ck.push(
-                    Problem::new(p.clone(), "Shed needs `rate` (spoon-feed parked jobs) or `above` (drop beyond a length)")
+                    Problem::new(p, "Shed needs `rate` (spoon-feed parked jobs) or `above` (drop beyond a length)")
                         .hint("Shed(for: \"jobs\", rate: 5.0) pulls the backlog and feeds back 5 jobs a second"),
                 );
             }
@@ -1712,7 +1891,7 @@ fn check_mitigation(
 }
 
 /// Checks a queue's parameters.
-fn check_queue(ck: &mut Checker, q: &scenario::Queue, p: Path) {
+fn check_queue(ck: &mut Checker, q: &scenario::Queue, p: At<'_>) {
     if !(q.rate.is_finite() && q.rate >= 0.0) {
         ck.err(
             p.field("rate"),
@@ -1788,4 +1967,84 @@ fn check_queue(ck: &mut Checker, q: &scenario::Queue, p: Path) {
     }
     ck.positive(q.window, p.field("window"), "a health window");
     ck.non_negative(q.warmup, p.field("warmup"), "a warm-up");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain definitions `closest` must agree with.
+    fn edit_distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+
+    fn plain_closest<'a>(id: &str, candidates: &[&'a str]) -> Option<&'a str> {
+        let mut best: Option<(usize, &str)> = None;
+        for &c in candidates {
+            let d = edit_distance(id, c);
+            if d <= 2.max(id.len() / 3) && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
+                best = Some((d, c));
+            }
+        }
+        best.map(|(_, c)| c)
+    }
+
+    #[test]
+    fn closest_matches_the_plain_definition() {
+        let mut state: u64 = 0x0DDB_1A5E_5BAD_5EED;
+        let mut rand = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n.max(1) as u64) as usize
+        };
+        let alphabet: Vec<char> = "abcé_1→".chars().collect();
+        let word = |rand: &mut dyn FnMut(usize) -> usize| -> String {
+            (0..rand(12))
+                .map(|_| alphabet[rand(alphabet.len())])
+                .collect()
+        };
+        for _ in 0..400 {
+            let pool: Vec<String> = (0..rand(60)).map(|_| word(&mut rand)).collect();
+            let candidates: Vec<&str> = pool.iter().map(String::as_str).collect();
+            for _ in 0..10 {
+                let id = if candidates.is_empty() || rand(2) == 0 {
+                    word(&mut rand)
+                } else {
+                    // A near miss of a candidate.
+                    let mut w: Vec<char> = candidates[rand(candidates.len())].chars().collect();
+                    for _ in 0..rand(4) {
+                        match rand(3) {
+                            0 if !w.is_empty() => {
+                                w.remove(rand(w.len()));
+                            }
+                            1 => w.insert(rand(w.len() + 1), alphabet[rand(alphabet.len())]),
+                            _ if !w.is_empty() => {
+                                let k = rand(w.len());
+                                w[k] = alphabet[rand(alphabet.len())];
+                            }
+                            _ => {}
+                        }
+                    }
+                    w.into_iter().collect()
+                };
+                assert_eq!(
+                    closest(&id, candidates.iter().copied()),
+                    plain_closest(&id, &candidates),
+                    "{id:?} among {candidates:?}"
+                );
+            }
+        }
+    }
 }
