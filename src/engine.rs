@@ -284,6 +284,13 @@ impl<T: Copy> Slab<T> {
         self.items[slot as usize]
     }
 
+    /// Starts loading `slot` into cache.
+    fn prefetch(&self, slot: u32) {
+        if let Some(x) = self.items.get(slot as usize) {
+            prefetch(x);
+        }
+    }
+
     fn clear(&mut self) {
         self.items.clear();
         self.free.clear();
@@ -730,11 +737,36 @@ impl<'m> Sim<'m> {
             }
             self.now = ev.t();
             self.events += 1;
+            if let Some(next) = self.heap.peek() {
+                self.prefetch_event(next.kind);
+            }
             self.dispatch(ev.kind, obs);
             self.settle();
             self.commit(obs);
         }
         self.finish();
+    }
+
+    /// Starts loading what the next event will touch, so that its cache misses overlap
+    /// with the work of this one (large models do not fit in cache).
+    fn prefetch_event(&self, kind: Kind) {
+        match kind {
+            Kind::Fault { slot, .. } | Kind::Activate { slot, .. } | Kind::Repair { slot, .. } => {
+                let k = slot as usize;
+                prefetch(&self.slot_state[k]);
+                prefetch(&self.slot_gen[k]);
+                prefetch(&self.m.slots[k]);
+                prefetch(&self.fault_rng[k]);
+                prefetch(&self.repair_rng[k]);
+            }
+            Kind::Deliver { edge, delivery } => {
+                let e = edge as usize;
+                prefetch(&self.views[e]);
+                prefetch(&self.m.links[e]);
+                self.deliveries.prefetch(delivery);
+            }
+            _ => {}
+        }
     }
 
     fn dispatch<O: Observer>(&mut self, kind: Kind, obs: &mut O) {
@@ -807,7 +839,7 @@ impl<'m> Sim<'m> {
             }
             Kind::Deliver { edge, delivery } => {
                 self.views[edge as usize] = self.deliveries.take(delivery);
-                self.mark(m.edges[edge as usize].from);
+                self.mark(m.links[edge as usize].from);
             }
             Kind::QArrive { .. }
             | Kind::QRate { .. }
