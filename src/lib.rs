@@ -11,7 +11,6 @@ pub mod cli;
 pub mod diagnostics;
 pub mod duration;
 pub mod engine;
-pub mod fast_ron;
 pub mod r#gen;
 pub mod graph;
 pub mod html;

@@ -59,13 +59,7 @@ pub fn load_all_str(file: &str, text: &str) -> Result<(Scenario, Vec<Model>), Lo
 }
 
 /// Parses RON into the scenario types; `Option` fields may be written without `Some(...)`.
-///
-/// Scenarios are read by [`crate::fast_ron`] when they keep to its subset of RON, which
-/// reads them as ron would, only faster; ron reads the rest and reports every error.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
-    if let Some(scenario) = crate::fast_ron::from_str(text) {
-        return Ok(scenario);
-    }
     ron::Options::default()
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .from_str(text)
