@@ -2,87 +2,32 @@
 //! cycles, load clusters, and Graphviz output.
 
 use crate::model::{EdgeKind, Model, NONE};
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::unionfind::UnionFind;
 use std::fmt::Write;
 
 /// Ranks nodes so that every dependency ranks below its dependents, given `(dependent,
 /// dependency)` pairs; or returns one cycle (as a closed walk without the repeated start).
-///
-/// The ranks are petgraph's `toposort` order of the graph with an edge dependency →
-/// dependent per pair (the order runs have always used, so they keep their random
-/// numbers), computed here without building the graph: the same depth-first search, with
-/// each node's successors taken newest edge first as petgraph stores them.
 pub fn rank_or_cycle(n: usize, deps: &[(u32, u32)]) -> Result<Vec<u32>, Vec<u32>> {
-    // Successors of each dependency, in the order the pairs list them.
-    let mut start = vec![0usize; n + 1];
-    for &(_, b) in deps {
-        start[b as usize + 1] += 1;
-    }
-    for i in 0..n {
-        start[i + 1] += start[i];
-    }
-    let mut fill = start.clone();
-    let mut succ = vec![0u32; deps.len()];
-    for &(a, b) in deps {
-        succ[fill[b as usize]] = a;
-        fill[b as usize] += 1;
-    }
-    // petgraph's toposort: a node is pushed once per parent that sees it undiscovered,
-    // discovered when first on top, finished when on top again.
-    let mut discovered = vec![false; n];
-    let mut finished = vec![false; n];
-    let mut stack: Vec<u32> = vec![];
-    let mut order: Vec<u32> = Vec::with_capacity(n);
-    for i in 0..n {
-        if discovered[i] {
-            continue;
-        }
-        stack.push(i as u32);
-        while let Some(&x) = stack.last() {
-            let x = x as usize;
-            if !discovered[x] {
-                discovered[x] = true;
-                for &s in succ[start[x]..start[x + 1]].iter().rev() {
-                    if !discovered[s as usize] {
-                        stack.push(s);
-                    }
-                }
-            } else {
-                stack.pop();
-                if !finished[x] {
-                    finished[x] = true;
-                    order.push(x as u32);
-                }
-            }
-        }
-    }
-    let mut rank = vec![0u32; n];
-    for (r, &node) in order.iter().rev().enumerate() {
-        rank[node as usize] = r as u32;
-    }
-    // The reversed finishing order is a topological order exactly when there is no cycle.
-    if deps
-        .iter()
-        .all(|&(a, b)| rank[b as usize] < rank[a as usize])
-    {
-        Ok(rank)
-    } else {
-        Err(find_cycle(&digraph(n, deps)))
-    }
-}
-
-/// The graph of `(dependent, dependency)` pairs, an edge dependency → dependent per pair.
-fn digraph(n: usize, deps: &[(u32, u32)]) -> DiGraph<(), ()> {
     let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, deps.len());
     for _ in 0..n {
         g.add_node(());
     }
     for &(a, b) in deps {
+        // Edge dependency -> dependent, so a topological order lists dependencies first.
         g.add_edge(NodeIndex::new(b as usize), NodeIndex::new(a as usize), ());
     }
-    g
+    match toposort(&g, None) {
+        Ok(order) => {
+            let mut rank = vec![0u32; n];
+            for (r, node) in order.into_iter().enumerate() {
+                rank[node.index()] = r as u32;
+            }
+            Ok(rank)
+        }
+        Err(_) => Err(find_cycle(&g)),
+    }
 }
 
 /// One cycle in a graph known to have one, listed in dependent → dependency order.
@@ -238,80 +183,4 @@ fn label(m: &Model, i: usize) -> String {
 
 fn escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The ranks as petgraph's `toposort` gives them (what `rank_or_cycle` must match).
-    fn petgraph_ranks(n: usize, deps: &[(u32, u32)]) -> Option<Vec<u32>> {
-        let order = petgraph::algo::toposort(&digraph(n, deps), None).ok()?;
-        let mut rank = vec![0u32; n];
-        for (r, node) in order.into_iter().enumerate() {
-            rank[node.index()] = r as u32;
-        }
-        Some(rank)
-    }
-
-    #[test]
-    fn ranks_match_petgraph_toposort() {
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut rand = |k: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % k.max(1) as u64) as usize
-        };
-        let (mut acyclic, mut cyclic) = (0, 0);
-        for case in 0..3000 {
-            let n = 1 + rand(40);
-            let m = rand(3 * n);
-            // A random order; most edges go one way along it (acyclic), a few may not.
-            let mut perm: Vec<u32> = (0..n as u32).collect();
-            for i in (1..n).rev() {
-                perm.swap(i, rand(i + 1));
-            }
-            let back = case % 3 == 0;
-            let deps: Vec<(u32, u32)> = (0..m)
-                .filter_map(|_| {
-                    let (x, y) = (rand(n), rand(n));
-                    let (lo, hi) = (x.min(y), x.max(y));
-                    if lo == hi && !(back && rand(20) == 0) {
-                        return None;
-                    }
-                    let (a, b) = if back && rand(10) == 0 {
-                        (lo, hi)
-                    } else {
-                        (hi, lo)
-                    };
-                    Some((perm[a], perm[b]))
-                })
-                .collect();
-            match (rank_or_cycle(n, &deps), petgraph_ranks(n, &deps)) {
-                (Ok(ours), Some(theirs)) => {
-                    assert_eq!(ours, theirs, "n {n}, deps {deps:?}");
-                    acyclic += 1;
-                }
-                (Err(cycle), None) => {
-                    assert!(!cycle.is_empty());
-                    cyclic += 1;
-                }
-                (ours, theirs) => panic!("n {n}, deps {deps:?}: {ours:?} vs {theirs:?}"),
-            }
-        }
-        assert!(
-            acyclic > 1000 && cyclic > 100,
-            "{acyclic} acyclic, {cyclic} cyclic"
-        );
-    }
-
-    #[test]
-    fn a_cycle_is_reported_as_before() {
-        // 0 needs 1, 1 needs 2, 2 needs 0.
-        let deps = [(0, 1), (1, 2), (2, 0), (3, 0)];
-        let cycle = rank_or_cycle(4, &deps).unwrap_err();
-        assert_eq!(cycle.len(), 3);
-        assert_eq!(rank_or_cycle(2, &[(1, 1)]).unwrap_err(), vec![1]);
-    }
 }
