@@ -20,7 +20,6 @@ use crate::scenario::{
 use crate::span::{Path, Step};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 
 /// Default cap on events per run when the scenario sets none.
 pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
@@ -134,58 +133,9 @@ impl From<At<'_>> for Path {
     }
 }
 
-/// A map from names in the scenario; hashed with [`Fx`], much faster than the default
+/// A map from names in the scenario, with rustc's Fx hash: much faster than the default
 /// hasher on the short ids of a large scenario (no attacker chooses them).
-type Names<'a, V> = HashMap<&'a str, V, FxBuild>;
-
-/// Builds [`Fx`] hashers.
-#[derive(Clone, Copy, Default)]
-struct FxBuild;
-
-impl BuildHasher for FxBuild {
-    type Hasher = Fx;
-    fn build_hasher(&self) -> Fx {
-        Fx(0)
-    }
-}
-
-/// The Fx hash (rustc's): a rotate, xor and multiply per word.
-struct Fx(u64);
-
-impl Fx {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for Fx {
-    #[inline]
-    fn write(&mut self, mut bytes: &[u8]) {
-        while let Some((word, rest)) = bytes.split_first_chunk::<8>() {
-            self.add(u64::from_le_bytes(*word));
-            bytes = rest;
-        }
-        if let Some((word, rest)) = bytes.split_first_chunk::<4>() {
-            self.add(u64::from(u32::from_le_bytes(*word)));
-            bytes = rest;
-        }
-        for &b in bytes {
-            self.add(u64::from(b));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        // The table picks buckets by the low bits: move the well-mixed high bits there.
-        self.0.rotate_left(26)
-    }
-}
+type Names<'a, V> = HashMap<&'a str, V, rustc_hash::FxBuildHasher>;
 
 /// Whether `list[k]` equals an earlier item, asked for every `k` in increasing order (a
 /// scan for short lists, a hash set for long ones).
@@ -199,7 +149,8 @@ impl<'a> Repeats<'a> {
 
     fn new(len: usize) -> Repeats<'a> {
         Repeats {
-            set: (len > Self::SCAN).then(|| Names::with_capacity_and_hasher(len, FxBuild)),
+            set: (len > Self::SCAN)
+                .then(|| Names::with_capacity_and_hasher(len, Default::default())),
         }
     }
 
@@ -570,7 +521,8 @@ fn compile_checked(
         *at += c.id.len();
         Some(key)
     });
-    let mut ids: Names<u32> = Names::with_capacity_and_hasher(sc.components.len(), FxBuild);
+    let mut ids: Names<u32> =
+        Names::with_capacity_and_hasher(sc.components.len(), Default::default());
     for (i, c) in sc.components.iter().enumerate() {
         let key = keys.next().expect("one key per component");
         let p = root.field("components").index(i).field("id");
