@@ -993,8 +993,17 @@ impl<'m> Sim<'m> {
                         self.mark(g);
                     }
                 }
-                let deps = m.nodes[iu].deps as usize..m.nodes[iu + 1].deps as usize;
-                for &d in &m.deps[deps] {
+                let deps = &m.deps[m.nodes[iu].deps as usize..m.nodes[iu + 1].deps as usize];
+                // Start loading every dependent's state and view first, so that their cache
+                // misses overlap instead of following one another.
+                for &d in deps {
+                    prefetch(&self.st[d.from as usize]);
+                    prefetch(&self.views[(d.edge & !SLOW_EDGE) as usize]);
+                    if d.edge & SLOW_EDGE != 0 {
+                        prefetch(&m.edges[(d.edge & !SLOW_EDGE) as usize]);
+                    }
+                }
+                for &d in deps {
                     if d.edge & SLOW_EDGE == 0 {
                         // The common case: no delay, always passes.
                         self.views[d.edge as usize] = View { h, cause };
