@@ -3,8 +3,8 @@
 //! The hand-written scenarios have a dozen components; benchmarks (`benches/engine.rs`) and
 //! the work on scaling the engine need models with thousands to hundreds of thousands of
 //! components and a realistic shape. [`scenario_text`] writes one as ordinary RON scenario
-//! text, so it goes through the same parser and validator as a hand-written file (and
-//! later a `faultline gen` command will simply print it).
+//! text, so it goes through the same parser and validator as a hand-written file;
+//! `faultline gen N` prints it.
 //!
 //! # Shape
 //!
