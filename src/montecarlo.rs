@@ -11,12 +11,30 @@ use crate::propagation::Class;
 use crate::stats::{Coarse, Histogram, Moments};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
 
 /// Runs per chunk: the unit of work and of deterministic merging.
 pub const CHUNK: u64 = 64;
 
 /// Chunks simulated per parallel batch (bounds memory; does not affect results).
 const BATCH: u64 = 32;
+
+/// Memory for the chunk summaries of one batch (see [`run_chunks`]).
+const BATCH_BYTES: usize = 256 << 20;
+
+/// Chunks per batch: as many as fit [`BATCH_BYTES`], at most [`BATCH`], at least two per
+/// thread (so every thread has work while the batch's stragglers finish).
+fn batch_len(per_chunk_bytes: usize, threads: usize) -> usize {
+    (BATCH_BYTES / per_chunk_bytes.max(1)).clamp(2 * threads.max(1), BATCH as usize)
+}
+
+/// Roughly how many heap bytes one [`Summary`] of `m` takes.
+fn summary_bytes(m: &Model) -> usize {
+    m.services.len() * (2 * Histogram::BYTES + 256)
+        + m.comps.len() * std::mem::size_of::<[f64; 4]>()
+        + m.slots.len() * std::mem::size_of::<u64>()
+        + 4 * Histogram::BYTES
+}
 
 /// Statistics of one service across runs.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -517,12 +535,24 @@ pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, 
         .expect("thread pool");
     let end = study.first + study.runs;
     let chunk = chunk_size(study.total.max(end));
-    let mut batch: Vec<(u64, u64)> = Vec::with_capacity(BATCH as usize);
+    // Chunk summaries of a batch are held until the batch is folded: for a large model (a
+    // thousand services, two 14 KB histograms each) 32 of them would take a gigabyte, so
+    // the batch shrinks to fit a memory budget, down to two chunks per thread.
+    let per_chunk: usize = models.iter().map(summary_bytes).sum();
+    let batch_len = batch_len(per_chunk, pool.current_num_threads());
+    let mut batch: Vec<(u64, u64)> = Vec::with_capacity(batch_len);
     let mut next = study.first;
+    // One set of simulators per worker thread, kept across batches: building one costs a
+    // full settle of the model and its per-run arrays (about 0.1 s and 90 MB at 100,000
+    // components). Every run resets its simulator, so which thread's set runs which chunk
+    // does not change any result.
+    let sims: Vec<Mutex<Vec<Sim>>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(Vec::new()))
+        .collect();
     while next < end {
-        // The next BATCH chunks, generated on the fly so memory does not grow with runs.
+        // The next chunks, generated on the fly so memory does not grow with runs.
         batch.clear();
-        while next < end && batch.len() < BATCH as usize {
+        while next < end && batch.len() < batch_len {
             let stop = ((next / chunk + 1) * chunk).min(end);
             batch.push((next, stop));
             next = stop;
@@ -530,29 +560,60 @@ pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, 
         let parts: Vec<Vec<Summary>> = pool.install(|| {
             batch
                 .par_iter()
-                .map_init(
-                    || models.iter().map(Sim::new).collect::<Vec<_>>(),
-                    |sims, &(a, b)| {
-                        let mut parts: Vec<Summary> = models.iter().map(Summary::new).collect();
-                        for r in a..b {
-                            let mut base = (0.0, 0.0);
-                            for (k, sim) in sims.iter_mut().enumerate() {
-                                sim.run(study.seed, r, &mut ());
-                                let cost = parts[k].record(sim);
-                                if k == 0 {
-                                    base = (cost, sim.site_down);
-                                }
-                                parts[k].paired_cost.push(cost - base.0);
-                                parts[k].paired_downtime.push(sim.site_down - base.1);
+                .map(|&(a, b)| {
+                    let slot = rayon::current_thread_index().unwrap_or(0) % sims.len();
+                    // Uncontended: a worker runs one chunk at a time and nothing in a chunk
+                    // yields to rayon.
+                    let mut sims = sims[slot].lock().unwrap_or_else(|e| e.into_inner());
+                    if sims.is_empty() {
+                        *sims = models.iter().map(Sim::new).collect();
+                    }
+                    let mut parts: Vec<Summary> = models.iter().map(Summary::new).collect();
+                    for r in a..b {
+                        let mut base = (0.0, 0.0);
+                        for (k, sim) in sims.iter_mut().enumerate() {
+                            sim.run(study.seed, r, &mut ());
+                            let cost = parts[k].record(sim);
+                            if k == 0 {
+                                base = (cost, sim.site_down);
                             }
+                            parts[k].paired_cost.push(cost - base.0);
+                            parts[k].paired_downtime.push(sim.site_down - base.1);
                         }
-                        parts
-                    },
-                )
+                    }
+                    parts
+                })
                 .collect()
         });
         for (&(a, _), p) in batch.iter().zip(&parts) {
             on_chunk(a, p);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_of_large_models_fit_the_memory_budget() {
+        // Small models: full batches. A generated 100k-component model (1,000 services):
+        // one chunk summary is ~30 MB, so fewer chunks are held at once, within budget.
+        let small = crate::validate::load_str("s.ron", &crate::r#gen::scenario_text(100, 1))
+            .expect("loads")
+            .1;
+        assert_eq!(batch_len(summary_bytes(&small), 2), BATCH as usize);
+        let per_chunk = 1_000 * 2 * Histogram::BYTES;
+        let n = batch_len(per_chunk, 2);
+        assert!(
+            n < BATCH as usize && n * per_chunk <= BATCH_BYTES,
+            "{n} chunks"
+        );
+        // Never below two chunks per thread, however big the model.
+        assert_eq!(batch_len(usize::MAX / 4, 3), 6);
+        // The estimate counts what dominates: two histograms per service.
+        let summary = Summary::new(&small);
+        let histograms = summary.services.len() * 2 * Histogram::BYTES;
+        assert!(summary_bytes(&small) >= histograms);
     }
 }
