@@ -371,13 +371,7 @@ mod tests {
             ))
             .unwrap(),
         ];
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut rand = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n.max(1) as u64) as usize
-        };
+        let mut rand = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
         for text in &texts {
             let ours = Source::new(text);
             for _ in 0..3000 {

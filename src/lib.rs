@@ -32,3 +32,19 @@ pub mod sweep;
 pub mod timeline;
 pub mod trace;
 pub mod validate;
+
+/// Helpers shared by the unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// A small deterministic generator for test inputs: `rand(n)` is in `0..n` (0 when
+    /// `n` is 0). Xorshift, seeded; no crate state to keep in step with.
+    pub(crate) fn xorshift(seed: u64) -> impl FnMut(usize) -> usize {
+        let mut state = seed;
+        move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n.max(1) as u64) as usize
+        }
+    }
+}

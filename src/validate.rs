@@ -1948,13 +1948,7 @@ mod tests {
 
     #[test]
     fn closest_matches_the_plain_definition() {
-        let mut state: u64 = 0x0DDB_1A5E_5BAD_5EED;
-        let mut rand = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n.max(1) as u64) as usize
-        };
+        let mut rand = crate::testing::xorshift(0x0DDB_1A5E_5BAD_5EED);
         let alphabet: Vec<char> = "abcé_1→".chars().collect();
         let word = |rand: &mut dyn FnMut(usize) -> usize| -> String {
             (0..rand(12))
