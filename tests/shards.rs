@@ -12,11 +12,11 @@ fn tmp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-fn faultline_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+/// The binary, run from the repository with outputs in a temporary folder and no
+/// scheduler variables inherited from whoever runs the tests.
+fn faultline_cmd() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_faultline"));
-    c.args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("FAULTLINE_OUTPUT", tmp("output"));
     for k in [
         "SLURM_ARRAY_TASK_ID",
@@ -26,6 +26,12 @@ fn faultline_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     ] {
         c.env_remove(k);
     }
+    c
+}
+
+fn faultline_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = faultline_cmd();
+    c.args(args).env("NO_COLOR", "1");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -46,7 +52,7 @@ fn shards(
             let file = tmp(&format!("{tag}-{i}.jsonl"));
             let f = file.to_str().unwrap().to_string();
             let shard = format!("{i}/{n}");
-            let mut c = Command::new(env!("CARGO_BIN_EXE_faultline"));
+            let mut c = faultline_cmd();
             c.args([
                 command,
                 scenario,
@@ -56,17 +62,7 @@ fn shards(
                 &f,
                 "--threads",
                 "1",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("FAULTLINE_OUTPUT", tmp("output"));
-            for k in [
-                "SLURM_ARRAY_TASK_ID",
-                "SLURM_ARRAY_TASK_MIN",
-                "SLURM_ARRAY_TASK_COUNT",
-                "JOB_COMPLETION_INDEX",
-            ] {
-                c.env_remove(k);
-            }
+            ]);
             match env_style {
                 "slurm" => {
                     // Slurm arrays often start at 1: --array=1-4.
