@@ -9,7 +9,7 @@
 use crate::charts;
 use crate::duration::{human, stamp};
 use crate::engine::Sim;
-use crate::model::{Model, NONE, Source};
+use crate::model::Model;
 use crate::montecarlo::Summary;
 use crate::output::{self, OutputError};
 use crate::report::money;
@@ -251,15 +251,7 @@ fn roots(s: &mut String, m: &Model, t: &Trace) {
         return;
     }
     for f in &t.failures {
-        let root = if f.root == NONE {
-            "unexplained".to_string()
-        } else {
-            let slot = &m.slots[f.root as usize];
-            match slot.source {
-                Source::Common(cc) => format!("{} (common cause)", m.common[cc as usize].name),
-                Source::Own => format!("{} on {}", slot.name, m.comps[slot.comp as usize].id),
-            }
-        };
+        let root = crate::trace::root_name(m, f.root, true);
         let path: Vec<&str> = f
             .path
             .iter()

@@ -631,16 +631,25 @@ impl Trace {
     }
 }
 
-fn path_text(m: &Model, f: &Failure) -> String {
-    let root = if f.root == NONE {
-        "unexplained".to_string()
-    } else {
-        let slot = &m.slots[f.root as usize];
-        match slot.source {
-            Source::Common(cc) => format!("{} (common cause)", m.common[cc as usize].name),
-            Source::Own => slot.name.clone(),
+/// How a failure's root fault slot is named: the fault's name, a common cause marked as
+/// such, or "unexplained" for [`NONE`]. With `on_component`, an own fault also names its
+/// component (for text that does not show the propagation path next to it).
+pub(crate) fn root_name(m: &Model, root: u32, on_component: bool) -> String {
+    if root == NONE {
+        return "unexplained".to_string();
+    }
+    let slot = &m.slots[root as usize];
+    match slot.source {
+        Source::Common(cc) => format!("{} (common cause)", m.common[cc as usize].name),
+        Source::Own if on_component => {
+            format!("{} on {}", slot.name, m.comps[slot.comp as usize].id)
         }
-    };
+        Source::Own => slot.name.clone(),
+    }
+}
+
+fn path_text(m: &Model, f: &Failure) -> String {
+    let root = root_name(m, f.root, false);
     let path: Vec<&str> = f
         .path
         .iter()
