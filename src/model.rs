@@ -528,16 +528,12 @@ pub struct Model {
     /// Fault slots, grouped by component.
     pub slots: Vec<Slot>,
     /// Per component: evaluation rank (dependencies over zero-delay edges and membership
-    /// rank lower). Kept apart from [`Comp`] so the hot loop reads a dense array.
+    /// rank lower). The hot loop reads the copy in [`Node::rank`].
     pub rank: Vec<u32>,
     /// Per component: every slot that can break it (own modes, then common causes).
     pub comp_slots: Csr,
     /// Dependency edges (Requires / Degrades).
     pub edges: Vec<Edge>,
-    /// Per component: its incoming dependencies (edges where it is `from`).
-    pub inputs: Csr,
-    /// Per component: edges where it is `to` (who depends on it).
-    pub dependents: Csr,
     /// Per group or voter component: its members (a voter's replicas).
     pub members: Csr,
     /// Per component: the groups and voters it feeds (as member or backup).
@@ -588,8 +584,9 @@ pub struct Model {
 
 impl Model {
     /// Builds the hot loop's compact arrays ([`Model::nodes`], [`Model::links`],
-    /// [`Model::deps`]) from the rest of the model. Called once, at the end of compilation.
-    pub fn lay_out(&mut self) {
+    /// [`Model::deps`]) from the rest of the model and each component's input edges and
+    /// dependent edges. Called once, at the end of compilation.
+    pub fn lay_out(&mut self, inputs: &Csr, dependents: &Csr) {
         let n = self.comps.len();
         let mut flags = vec![0u32; n];
         for (i, c) in self.comps.iter().enumerate() {
@@ -620,7 +617,7 @@ impl Model {
             }
         }
         self.deps = (0..n)
-            .flat_map(|i| self.dependents.row(i).iter())
+            .flat_map(|i| dependents.row(i).iter())
             .map(|&e| {
                 let edge = &self.edges[e as usize];
                 let slow = edge.p < 1.0 || edge.delay != 0.0;
@@ -648,16 +645,15 @@ impl Model {
                 Node {
                     capacity: c.map_or(0.0, |c| c.capacity),
                     slots: self.comp_slots.start(i),
-                    inputs: self.inputs.start(i),
-                    deps: self.dependents.start(i),
+                    inputs: inputs.start(i),
+                    deps: dependents.start(i),
                     rank: self.rank.get(i).copied().unwrap_or(0),
                     flags: flags.get(i).copied().unwrap_or(0),
                 }
             })
             .collect();
         debug_assert!(
-            (0..n).all(|i| self
-                .inputs
+            (0..n).all(|i| inputs
                 .row(i)
                 .iter()
                 .copied()

@@ -1572,8 +1572,6 @@ fn build(
         slots,
         comp_slots,
         edges: model_edges,
-        inputs,
-        dependents,
         members,
         groups_of,
         load_takes,
@@ -1638,7 +1636,7 @@ fn build(
         links: vec![],
         deps: vec![],
     };
-    model.lay_out();
+    model.lay_out(&inputs, &dependents);
     model
 }
 
