@@ -17,6 +17,7 @@
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use faultline::engine::Sim;
+use faultline::r#gen::Profile;
 use faultline::model::Model;
 use faultline::montecarlo::{self, Study};
 use faultline::validate::load_str;
@@ -149,7 +150,7 @@ fn substation_runs(bencher: Bencher, threads: usize) {
 /// seconds per run, so sampling stops after `max_time`.
 #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 10, max_time = 20)]
 fn large_graph_run(bencher: Bencher, components: usize) {
-    let text = faultline::r#gen::scenario_text(components, SEED);
+    let text = faultline::r#gen::scenario_text(components, SEED, Profile::Stress);
     let (_, model) = load_str("generated.ron", &text).expect("generated scenario");
     let mut sim = Sim::new(&model);
     sim.run(SEED, 0, &mut ());

@@ -104,8 +104,9 @@ enum Command {
         /// Print the machine-readable summary (JSON) on stdout instead of tables.
         #[arg(long)]
         json: bool,
-        /// Also print engine statistics on stderr: events, events/s, peak pending events,
-        /// peak memory.
+        /// Also print statistics on stderr: time to read, parse and compile the scenario;
+        /// events, events/s, component evaluations per event, peak pending events, peak
+        /// memory.
         #[arg(long)]
         stats: bool,
         #[command(flatten)]
@@ -198,6 +199,9 @@ enum Command {
         /// Generator seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// How often things fail.
+        #[arg(long, value_enum, default_value_t = crate::r#gen::Profile::Estate)]
+        profile: crate::r#gen::Profile,
     },
 }
 
@@ -365,6 +369,8 @@ struct Loaded {
     assumptions: Vec<String>,
     /// The baseline and every strategy, with command-line overrides applied.
     models: Vec<Model>,
+    /// Seconds spent reading, parsing, and checking and compiling (for `--stats`).
+    seconds: [f64; 3],
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {
@@ -387,8 +393,14 @@ fn adjust(m: &mut Model, common: Option<&Common>) {
 }
 
 fn load_all(path: &Path, common: Option<&Common>) -> Result<Loaded, LoadError> {
+    let started = Instant::now();
     let text = read(path)?;
-    let (sc, mut models) = validate::load_all_str(&path.to_string_lossy(), &text)?;
+    let read_s = started.elapsed().as_secs_f64();
+    let file = path.to_string_lossy();
+    let sc = validate::parse(&file, &text)?;
+    let parse_s = started.elapsed().as_secs_f64() - read_s;
+    let mut models = validate::compile_parsed(&file, &text, &sc)?;
+    let compile_s = started.elapsed().as_secs_f64() - read_s - parse_s;
     for m in &mut models {
         adjust(m, common);
     }
@@ -396,6 +408,7 @@ fn load_all(path: &Path, common: Option<&Common>) -> Result<Loaded, LoadError> {
         text,
         assumptions: sc.assumptions,
         models,
+        seconds: [read_s, parse_s, compile_s],
     })
 }
 
@@ -459,8 +472,13 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let m = load(&scenario, None)?;
             writeln!(out, "{}", validation_summary(&m))?;
         }
-        Command::Gen { components, seed } => {
-            out.write_all(crate::r#gen::scenario_text(components as usize, seed).as_bytes())?;
+        Command::Gen {
+            components,
+            seed,
+            profile,
+        } => {
+            let text = crate::r#gen::scenario_text(components as usize, seed, profile);
+            out.write_all(text.as_bytes())?;
         }
         Command::Merge {
             shards,
@@ -636,7 +654,12 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             stats,
             sharding,
         } => {
-            let m = load(&common.scenario, Some(&common))?;
+            let Loaded {
+                mut models,
+                seconds: [read_s, parse_s, compile_s],
+                ..
+            } = load_all(&common.scenario, Some(&common))?;
+            let m = models.swap_remove(strategy_index(&common.scenario, &models, Some(&common))?);
             let seed = common.seed.unwrap_or(m.seed);
             let runs = runs.unwrap_or(m.runs);
             if let Some(ix) = shard_of(&sharding)? {
@@ -667,6 +690,13 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 out.write_all(report::render(&m, &j, elapsed, threads).as_bytes())?;
             }
             if stats {
+                eprintln!(
+                    "stats: loaded in {:.3}s (read {:.3}s, parse {:.3}s, check and compile {:.3}s)",
+                    read_s + parse_s + compile_s,
+                    read_s,
+                    parse_s,
+                    compile_s
+                );
                 eprintln!(
                     "stats: {} runs, {} events in {:.3}s ({:.0} events/s, {:.0} runs/s), {:.1} component evaluations per event, peak pending events {}, peak memory {}",
                     summary.runs,

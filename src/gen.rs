@@ -19,14 +19,15 @@
 //! | `edge`  | 20 % | front ends, gateways |
 //! | `svc`   | 1 % of all components, at least 1 | services users see (`slo: 0.9, users: 1000`) |
 //!
-//! - Every `infra` component has one fault mode: `Exp` with a mean log-uniform between two
-//!   weeks and five years, a `Crash` (one in ten is a `Degrade(0.5)` instead), repaired after a
-//!   `LogNormal` time with a median log-uniform between 1 h and 8 h (sigma 0.8).
+//! - Every `infra` component has one fault mode: `Exp` with a mean log-uniform over the
+//!   profile's hardware range (below), a `Crash` (one in ten is a `Degrade(0.5)` instead),
+//!   repaired after a `LogNormal` time with a median log-uniform between 1 h and 8 h
+//!   (sigma 0.8).
 //! - Every 10th mid-tier component (`plat`, `app`, `edge`; counting from the 6th) is a
 //!   2-of-3 `group` over three components of the layer below, with no faults or edges of its
 //!   own.
-//! - Every other mid-tier component has one software fault mode (`Exp`, mean log-uniform
-//!   between 90 days and 3 years; `Crash`, or `Degrade(0.5)` one time in four; `LogNormal`
+//! - Every other mid-tier component has one software fault mode (`Exp`, mean log-uniform over
+//!   the profile's software range; `Crash`, or `Degrade(0.5)` one time in four; `LogNormal`
 //!   repair, median 30 min, sigma 1).
 //! - Services have no faults of their own.
 //!
@@ -43,17 +44,31 @@
 //! fewer), whose lower layers cannot host that many distinct targets, gets fewer edges: a
 //! dependent that cannot take its share passes the rest on to the next one.
 //!
-//! Horizon one year; the text is a pure function of `(components, seed)`.
+//! Horizon one year; the text is a pure function of `(components, seed, profile)`.
 //!
-//! # What kind of model this is
+//! # Profiles: how often things break
 //!
-//! A pessimistic one: redundancy is rare (one mid-tier component in ten is a group) and a
+//! The two [`Profile`]s share everything above (layers, groups, edges, repairs) and draw the
+//! same shape from the same seed; they differ only in the fault rates.
+//!
+//! | profile | hardware mean time to failure | software mean time to failure |
+//! |---|---|---|
+//! | [`Profile::Estate`] (the default) | 2 to 30 years | 1 to 5 years |
+//! | [`Profile::Stress`] | 2 weeks to 5 years | 90 days to 3 years |
+//!
+//! Redundancy is rare in both (one mid-tier component in ten is a group) and a
 //! `Degrades(0.5)` dependency that goes down already puts a service below its 0.9 SLO, so
-//! each service hangs on a few hundred components and is failed for roughly a third of the
-//! year, and one event changes the state of about seven components. That makes it a good
-//! load for the propagation code, not an example of a well-run estate. Its shape per event
-//! does not depend on the size, so events/s at 1k, 10k and 100k components compare like
-//! with like.
+//! each service hangs on a few hundred components.
+//!
+//! - `Estate` is what a user generating "a big estate" expects: hardware fails at the rates
+//!   of servers, disks, switches and power supplies, a component ships a fault-causing
+//!   release every year or few, and a service is up 97 % to 99.6 % of the year (98 % on
+//!   average at 10,000 components). A one-year run of 100,000 components is about 0.17
+//!   million events.
+//! - `Stress` is the propagation load the benchmarks use: services are failed for roughly a
+//!   third of the year and a one-year run of 100,000 components is about 2.2 million events,
+//!   most of them changes travelling over delayed edges. Its shape per event does not depend
+//!   on the size, so events/s at 1k, 10k and 100k components compare like with like.
 //!
 //! `gen` is a reserved word in edition 2024, so the module is declared and used as
 //! `faultline::r#gen`.
@@ -65,13 +80,46 @@ use std::fmt::Write;
 /// Layer names, lowest first.
 const LAYERS: [&str; 5] = ["infra", "plat", "app", "edge", "svc"];
 
+/// How often the generated components fail (see the module documentation): the same estate
+/// either at plausible rates or as a propagation stress load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Profile {
+    /// Plausible rates: services are up most of the year.
+    #[default]
+    Estate,
+    /// Harsh rates, the benchmarks' propagation load: about six times the faults.
+    Stress,
+}
+
+impl Profile {
+    /// The log-uniform ranges of the mean time to failure: hardware in hours, software in
+    /// days (the units the scenario text is written in).
+    fn mttf(self) -> ([f64; 2], [f64; 2]) {
+        const YEAR_H: f64 = 8760.0;
+        match self {
+            Profile::Estate => ([2.0 * YEAR_H, 30.0 * YEAR_H], [365.0, 5.0 * 365.0]),
+            Profile::Stress => ([14.0 * 24.0, 5.0 * YEAR_H], [90.0, 3.0 * 365.0]),
+        }
+    }
+
+    /// The name used on the command line and in the scenario's description.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Estate => "estate",
+            Profile::Stress => "stress",
+        }
+    }
+}
+
 /// Writes a valid scenario with exactly `components` components (at least 1) and
 /// `3 × components` dependency edges (see the module documentation for the exact rule),
-/// deterministic in `seed`.
-pub fn scenario_text(components: usize, seed: u64) -> String {
+/// deterministic in `seed`, failing at the rates of `profile`.
+pub fn scenario_text(components: usize, seed: u64, profile: Profile) -> String {
     assert!(components >= 1, "a scenario needs at least one component");
     let n = components;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (hardware_h, software_d) = profile.mttf();
+    let profile_name = profile.name();
 
     // Layer boundaries: layer k is start[k]..start[k + 1].
     let services = n.div_ceil(100).max(1).min(n);
@@ -101,10 +149,11 @@ pub fn scenario_text(components: usize, seed: u64) -> String {
     let mut text = String::with_capacity(n * 300);
     let _ = writeln!(
         text,
-        "// Generated by faultline::r#gen::scenario_text({n}, {seed}).\nScenario(\n    \
+        "// Generated by `faultline gen {n} --seed {seed} --profile {profile_name}`.\nScenario(\n    \
          name: \"generated-{n}\",\n    \
          about: \"A synthetic service estate of {n} components in five layers \
-         (infra, plat, app, edge, svc) with {budget} dependency edges.\",\n    \
+         (infra, plat, app, edge, svc) with {budget} dependency edges, failing at \
+         {profile_name} rates.\",\n    \
          assumptions: [\"Generated for benchmarks and scale work: shapes and rates are \
          plausible, not measured.\"],\n    \
          horizon: \"1y\",\n    runs: 100,\n    seed: {seed},\n    components: ["
@@ -114,7 +163,7 @@ pub fn scenario_text(components: usize, seed: u64) -> String {
         let name = id(i);
         let layer = layer_of(i);
         if layer == 0 {
-            let mttf_h = log_uniform(&mut rng, 14.0 * 24.0, 5.0 * 8760.0).round();
+            let mttf_h = log_uniform(&mut rng, hardware_h[0], hardware_h[1]).round();
             let repair_m = log_uniform(&mut rng, 60.0, 480.0).round();
             let effect = if rng.random_bool(0.1) {
                 "Degrade(0.5)"
@@ -141,7 +190,7 @@ pub fn scenario_text(components: usize, seed: u64) -> String {
                 id(members[2])
             );
         } else {
-            let mttf_d = log_uniform(&mut rng, 90.0, 3.0 * 365.0).round();
+            let mttf_d = log_uniform(&mut rng, software_d[0], software_d[1]).round();
             let effect = if rng.random_bool(0.25) {
                 "Degrade(0.5)"
             } else {
@@ -243,44 +292,92 @@ mod tests {
     use super::*;
     use crate::validate::load_str;
 
+    const PROFILES: [Profile; 2] = [Profile::Estate, Profile::Stress];
+
     #[test]
     fn sizes_load_with_the_right_counts() {
-        for n in [10, 1000, 10_000] {
-            let text = scenario_text(n, 7);
-            let (sc, model) = load_str("generated.ron", &text)
-                .unwrap_or_else(|e| panic!("size {n} does not load: {e:?}"));
-            assert_eq!(sc.components.len(), n);
-            assert_eq!(model.comps.len(), n);
-            let edges = model.edges.len() as f64;
-            let target = 3.0 * n as f64;
-            assert!(
-                (edges - target).abs() <= 0.1 * target,
-                "size {n}: {edges} edges, want 3 × {n} ± 10%"
-            );
-            assert!(!model.services.is_empty());
-            assert_eq!(model.services.len(), n.div_ceil(100));
-            assert!(sc.components.iter().any(|c| c.group.is_some()));
+        for profile in PROFILES {
+            for n in [10, 1000, 10_000] {
+                let text = scenario_text(n, 7, profile);
+                let (sc, model) = load_str("generated.ron", &text)
+                    .unwrap_or_else(|e| panic!("size {n} ({profile:?}) does not load: {e:?}"));
+                assert_eq!(sc.components.len(), n);
+                assert_eq!(model.comps.len(), n);
+                let edges = model.edges.len() as f64;
+                let target = 3.0 * n as f64;
+                assert!(
+                    (edges - target).abs() <= 0.1 * target,
+                    "size {n}: {edges} edges, want 3 × {n} ± 10%"
+                );
+                assert!(!model.services.is_empty());
+                assert_eq!(model.services.len(), n.div_ceil(100));
+                assert!(sc.components.iter().any(|c| c.group.is_some()));
+            }
         }
     }
 
     #[test]
     fn exact_edge_rule_for_larger_models() {
-        let (sc, _) = load_str("g.ron", &scenario_text(1000, 1)).expect("loads");
-        assert_eq!(sc.edges.len(), 3000);
+        for profile in PROFILES {
+            let (sc, _) = load_str("g.ron", &scenario_text(1000, 1, profile)).expect("loads");
+            assert_eq!(sc.edges.len(), 3000);
+        }
     }
 
     #[test]
     fn deterministic_in_the_seed() {
-        assert_eq!(scenario_text(200, 3), scenario_text(200, 3));
-        assert_ne!(scenario_text(200, 3), scenario_text(200, 4));
+        for profile in PROFILES {
+            assert_eq!(
+                scenario_text(200, 3, profile),
+                scenario_text(200, 3, profile)
+            );
+            assert_ne!(
+                scenario_text(200, 3, profile),
+                scenario_text(200, 4, profile)
+            );
+        }
+    }
+
+    /// The profiles draw the same estate and differ only in how often it fails. Closed form:
+    /// a rate `1/m` with `m` log-uniform on `[a, b]` has mean `(1/a − 1/b) / ln(b/a)`; with a
+    /// quarter of the non-service components on hardware and 67.5 % on software rates, the
+    /// stress profile's total fault rate is 6.16 times the estate's.
+    #[test]
+    fn profiles_share_the_shape_and_differ_in_rates() {
+        let load = |p| load_str("g.ron", &scenario_text(5000, 2, p)).expect("loads");
+        let (estate, _) = load(Profile::Estate);
+        let (stress, _) = load(Profile::Stress);
+        let shape = |sc: &crate::scenario::Scenario| {
+            let ids: Vec<_> = sc.components.iter().map(|c| c.id.clone()).collect();
+            let edges: Vec<_> = sc.edges.iter().map(|e| format!("{e:?}")).collect();
+            (ids, edges)
+        };
+        assert_eq!(shape(&estate), shape(&stress));
+        let rate = |sc: &crate::scenario::Scenario| -> f64 {
+            let faults = sc.components.iter().flat_map(|c| &c.faults);
+            faults
+                .map(|f| match f.every {
+                    crate::scenario::Dist::Exp { mean } => 1.0 / mean.secs(),
+                    _ => panic!("generated faults are exponential"),
+                })
+                .sum()
+        };
+        let ratio = rate(&stress) / rate(&estate);
+        assert!(
+            (ratio / 6.16 - 1.0).abs() < 0.1,
+            "stress ÷ estate fault rate {ratio}, closed form 6.16"
+        );
     }
 
     #[test]
     fn tiny_models_are_valid() {
-        for n in 1..=25 {
-            let text = scenario_text(n, 0);
-            let (sc, _) = load_str("tiny.ron", &text).unwrap_or_else(|e| panic!("size {n}: {e:?}"));
-            assert_eq!(sc.components.len(), n);
+        for profile in PROFILES {
+            for n in 1..=25 {
+                let text = scenario_text(n, 0, profile);
+                let (sc, _) =
+                    load_str("tiny.ron", &text).unwrap_or_else(|e| panic!("size {n}: {e:?}"));
+                assert_eq!(sc.components.len(), n);
+            }
         }
     }
 }

@@ -599,9 +599,12 @@ mod tests {
     fn batches_of_large_models_fit_the_memory_budget() {
         // Small models: full batches. A generated 100k-component model (1,000 services):
         // one chunk summary is ~30 MB, so fewer chunks are held at once, within budget.
-        let small = crate::validate::load_str("s.ron", &crate::r#gen::scenario_text(100, 1))
-            .expect("loads")
-            .1;
+        let small = crate::validate::load_str(
+            "s.ron",
+            &crate::r#gen::scenario_text(100, 1, crate::r#gen::Profile::Stress),
+        )
+        .expect("loads")
+        .1;
         assert_eq!(batch_len(summary_bytes(&small), 2), BATCH as usize);
         let per_chunk = 1_000 * 2 * Histogram::BYTES;
         let n = batch_len(per_chunk, 2);

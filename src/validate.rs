@@ -49,12 +49,18 @@ pub fn load_all_file(file: &str) -> Result<(Scenario, Vec<Model>), LoadError> {
 /// Like [`load_str`], returning the baseline followed by one model per strategy.
 pub fn load_all_str(file: &str, text: &str) -> Result<(Scenario, Vec<Model>), LoadError> {
     let scenario = parse(file, text)?;
-    let models = compile_all(&scenario).map_err(|problems| LoadError::Invalid {
+    let models = compile_parsed(file, text, &scenario)?;
+    Ok((scenario, models))
+}
+
+/// The second half of [`load_all_str`], for callers that time the two halves: checks and
+/// compiles a scenario parsed from `text`, whose problems are located in it.
+pub fn compile_parsed(file: &str, text: &str, sc: &Scenario) -> Result<Vec<Model>, LoadError> {
+    compile_all(sc).map_err(|problems| LoadError::Invalid {
         file: file.to_string(),
         text: text.to_string(),
         problems,
-    })?;
-    Ok((scenario, models))
+    })
 }
 
 /// Parses RON into the scenario types; `Option` fields may be written without `Some(...)`.

@@ -115,6 +115,7 @@ fn usage_errors_exit_2() {
         vec!["run", SUBSTATION, "--frobnicate"],
         vec!["explode", SUBSTATION],
         vec!["run"],
+        vec!["gen", "100", "--profile", "gentle"],
     ] {
         let out = faultline(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
@@ -175,6 +176,50 @@ fn memory_stays_flat_as_runs_grow() {
     assert!(
         (huge as f64) < large as f64 * 1.05 + 256.0,
         "100k runs: {large} KiB, 400k runs: {huge} KiB"
+    );
+}
+
+/// `gen` writes the same estate under both profiles, stress failing far more often; a run
+/// with `--stats` says where loading spent its time, and the parts add up to the whole.
+#[test]
+fn generated_profiles_load_and_stats_break_loading_down() {
+    let estate = stdout(&faultline(&["gen", "300"]));
+    let stress = stdout(&faultline(&["gen", "300", "--profile", "stress"]));
+    assert_ne!(estate, stress);
+    for text in [&estate, &stress] {
+        assert_eq!(text.matches("(from: ").count(), 900);
+    }
+    let file = std::env::temp_dir().join(format!("faultline-gen-{}.ron", std::process::id()));
+    let mut events = Vec::new();
+    for text in [&estate, &stress] {
+        std::fs::write(&file, text).unwrap();
+        let out = faultline(&["run", file.to_str().unwrap(), "--runs", "20", "--stats"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        let load = err
+            .lines()
+            .find(|l| l.starts_with("stats: loaded in "))
+            .unwrap_or_else(|| panic!("no load line in {err:?}"));
+        let secs: Vec<f64> = load
+            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        assert_eq!(secs.len(), 4, "{load}");
+        let parts = secs[1] + secs[2] + secs[3];
+        assert!((secs[0] - parts).abs() < 0.0015, "{load}");
+        let n: u64 = err
+            .split(" runs, ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no event count in {err:?}"));
+        events.push(n);
+    }
+    std::fs::remove_file(&file).ok();
+    // Six times the faults; more than four times the events over the same runs.
+    assert!(
+        events[1] > 4 * events[0],
+        "estate, stress events: {events:?}"
     );
 }
 
