@@ -111,6 +111,26 @@ pub(crate) struct View {
     pub cause: u32,
 }
 
+/// Where a probabilistic edge is in the current error episode of its dependency.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+enum Pass {
+    /// The dependency is fault-free: no episode, nothing drawn yet.
+    #[default]
+    Idle,
+    /// This episode crosses the edge.
+    Crossed,
+    /// This episode does not.
+    Blocked,
+}
+
+/// A probabilistic edge's episode, beside the fault-free output that ends it (so sending
+/// reads one small record, not the dependency's whole state).
+#[derive(Clone, Copy, Debug)]
+struct Episode {
+    healthy: Health,
+    pass: Pass,
+}
+
 /// What happens at an event. Small and `Copy`: the heap holds these by value.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Kind {
@@ -450,7 +470,8 @@ pub struct Sim<'m> {
 
     /// Per edge: what the dependent sees of its dependency (after delay and probability).
     pub(crate) views: Vec<View>,
-    edge_pass: Vec<u8>,
+    /// Per probabilistic edge (by [`crate::model::Edge::rng`]): its error episode.
+    episodes: Vec<Episode>,
     /// Per component: output, cause, committed class, ... in one cache line.
     st: Vec<CompState>,
     trip_new: Vec<bool>,
@@ -493,7 +514,6 @@ impl<'m> Sim<'m> {
     pub fn new(m: &'m Model) -> Sim<'m> {
         let n = m.comps.len();
         let ns = m.slots.len();
-        let ne = m.edges.len();
         let mut svc_of = vec![NONE; n];
         for (k, &c) in m.services.iter().enumerate() {
             svc_of[c as usize] = k as u32;
@@ -535,7 +555,7 @@ impl<'m> Sim<'m> {
                     cause: NONE,
                 })
                 .collect(),
-            edge_pass: vec![0; ne],
+            episodes: Vec::new(),
             st,
             trip_new: vec![false; n],
             trip_cause: vec![NONE; n],
@@ -595,6 +615,21 @@ impl<'m> Sim<'m> {
             })
             .collect();
         sim.views.copy_from_slice(&sim.template_views);
+        // Probabilistic edges number their streams in edge order (validate.rs).
+        sim.episodes = (m.edges.iter())
+            .filter(|e| e.rng != NONE)
+            .map(|e| Episode {
+                healthy: sim.st[e.to as usize].out,
+                pass: Pass::Idle,
+            })
+            .collect();
+        debug_assert!(
+            m.edges
+                .iter()
+                .filter(|e| e.rng != NONE)
+                .map(|e| e.rng)
+                .eq(0..m.random_edges)
+        );
         sim.static_mode = false;
         sim
     }
@@ -650,7 +685,7 @@ impl<'m> Sim<'m> {
         self.slot_gen.fill(0);
         self.st.copy_from_slice(&self.template);
         self.views.copy_from_slice(&self.template_views);
-        self.edge_pass.fill(0);
+        self.episodes.iter_mut().for_each(|ep| ep.pass = Pass::Idle);
         self.time_in.fill([0.0; 4]);
         for (k, &c) in m.services.iter().enumerate() {
             let spec = m.comps[c as usize].service.expect("service");
@@ -956,6 +991,11 @@ impl<'m> Sim<'m> {
                 }
                 break;
             }
+            // The dependents list is read only if the output changes (nine times in ten on
+            // large models): start loading it now.
+            if let Some(d) = m.deps.get(m.nodes[iu].deps as usize) {
+                prefetch(d);
+            }
             let (mut pre, mut cause, mut via) = self.evaluate(iu);
             let flags = m.nodes[iu].flags;
             if flags & QUEUE != 0 {
@@ -998,9 +1038,10 @@ impl<'m> Sim<'m> {
                 // misses overlap instead of following one another.
                 for &d in deps {
                     prefetch(&self.st[d.from as usize]);
-                    prefetch(&self.views[(d.edge & !SLOW_EDGE) as usize]);
-                    if d.edge & SLOW_EDGE != 0 {
-                        prefetch(&m.edges[(d.edge & !SLOW_EDGE) as usize]);
+                    if d.edge & SLOW_EDGE == 0 {
+                        prefetch(&self.views[d.edge as usize]);
+                    } else {
+                        prefetch(&m.slow[(d.edge & !SLOW_EDGE) as usize]);
                     }
                 }
                 for &d in deps {
@@ -1025,44 +1066,45 @@ impl<'m> Sim<'m> {
         }
     }
 
-    /// Passes a dependency's new output along edge `e`, subject to its probability and delay
-    /// (edges with neither are copied inline by [`Sim::settle`]).
-    fn send(&mut self, e: u32, h: Health, cause: u32) {
-        let edge = self.m.edges[e as usize];
-        let eu = e as usize;
-        if !self.static_mode && edge.p < 1.0 {
+    /// Passes a dependency's new output along slow edge `k` ([`Model::slow`]), subject to its
+    /// probability and delay (edges with neither are copied inline by [`Sim::settle`]).
+    fn send(&mut self, k: u32, h: Health, cause: u32) {
+        let slow = self.m.slow[k as usize];
+        if !self.static_mode && slow.p < 1.0 {
             // An episode lasts while the dependency differs from its fault-free state.
-            let healthy = h == self.template[edge.to as usize].out;
-            match self.edge_pass[eu] {
-                0 if healthy => return,
-                0 => {
-                    let u: f64 = rand::Rng::random(&mut self.edge_rng[edge.rng as usize]);
-                    if u < edge.p {
-                        self.edge_pass[eu] = 1;
+            let ep = &mut self.episodes[slow.rng as usize];
+            let healthy = h == ep.healthy;
+            match ep.pass {
+                Pass::Idle if healthy => return,
+                Pass::Idle => {
+                    let u: f64 = rand::Rng::random(&mut self.edge_rng[slow.rng as usize]);
+                    if u < slow.p {
+                        ep.pass = Pass::Crossed;
                     } else {
-                        self.edge_pass[eu] = 2;
+                        ep.pass = Pass::Blocked;
                         return;
                     }
                 }
-                2 => {
+                Pass::Blocked => {
                     if healthy {
-                        self.edge_pass[eu] = 0;
+                        ep.pass = Pass::Idle;
                     }
                     return;
                 }
-                _ => {
+                Pass::Crossed => {
                     if healthy {
-                        self.edge_pass[eu] = 0;
+                        ep.pass = Pass::Idle;
                     }
                 }
             }
         }
-        if self.static_mode || edge.delay == 0.0 {
-            self.views[eu] = View { h, cause };
-            self.mark(edge.from);
-        } else if self.now + edge.delay <= self.end {
+        if self.static_mode || slow.delay == 0.0 {
+            self.views[slow.edge as usize] = View { h, cause };
+            self.mark(slow.from);
+        } else if self.now + slow.delay <= self.end {
             let delivery = self.deliveries.insert(View { h, cause });
-            self.schedule(self.now + edge.delay, Kind::Deliver { edge: e, delivery });
+            let edge = slow.edge;
+            self.schedule(self.now + slow.delay, Kind::Deliver { edge, delivery });
         }
     }
 

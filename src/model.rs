@@ -259,11 +259,12 @@ pub struct Link {
 /// [`Link::factor`] of a `Requires` edge (a `Degrades` factor is in [0, 1]).
 pub const REQUIRES: f64 = -1.0;
 
-/// One dependent of a component: the edge and who is at its other end. The edge index has
-/// [`SLOW_EDGE`] set when the edge has a delay or a probability below 1.
+/// One dependent of a component: the edge and who is at its other end. For an edge with a
+/// delay or a probability below 1, [`SLOW_EDGE`] is set and the rest indexes
+/// [`Model::slow`] instead of the edges.
 #[derive(Debug, Clone, Copy)]
 pub struct Dep {
-    /// Edge index, with [`SLOW_EDGE`] set for edges that need more than a copy.
+    /// Edge index, or [`SLOW_EDGE`] with an index into [`Model::slow`].
     pub edge: u32,
     /// The dependent component.
     pub from: u32,
@@ -271,6 +272,22 @@ pub struct Dep {
 
 /// Bit of [`Dep::edge`] marking an edge with a delay or a probability below 1.
 pub const SLOW_EDGE: u32 = 1 << 31;
+
+/// What passing a change over an edge with a delay or a probability below 1 reads, in 32
+/// bytes (the [`Edge`] is 56 and mostly what the hot loop does not need).
+#[derive(Debug, Clone, Copy)]
+pub struct Slow {
+    /// Probability an error episode crosses.
+    pub p: f64,
+    /// Travel time in seconds.
+    pub delay: f64,
+    /// The edge.
+    pub edge: u32,
+    /// Dependent.
+    pub from: u32,
+    /// [`Edge::rng`].
+    pub rng: u32,
+}
 
 /// A service boundary's thresholds.
 #[derive(Debug, Clone, Copy)]
@@ -580,6 +597,8 @@ pub struct Model {
     pub links: Vec<Link>,
     /// Per component, contiguous (from [`Node::deps`]): its dependents.
     pub deps: Vec<Dep>,
+    /// The slow edges' hot fields, in the order the dependents list meets them.
+    pub slow: Vec<Slow>,
 }
 
 impl Model {
@@ -616,17 +635,33 @@ impl Model {
                 *f |= SERVICE;
             }
         }
+        let mut slow = Vec::new();
         self.deps = (0..n)
             .flat_map(|i| dependents.row(i).iter())
             .map(|&e| {
                 let edge = &self.edges[e as usize];
-                let slow = edge.p < 1.0 || edge.delay != 0.0;
-                Dep {
-                    edge: if slow { e | SLOW_EDGE } else { e },
-                    from: edge.from,
+                let k = slow.len() as u32;
+                if edge.p < 1.0 || edge.delay != 0.0 {
+                    slow.push(Slow {
+                        p: edge.p,
+                        delay: edge.delay,
+                        edge: e,
+                        from: edge.from,
+                        rng: edge.rng,
+                    });
+                    Dep {
+                        edge: k | SLOW_EDGE,
+                        from: edge.from,
+                    }
+                } else {
+                    Dep {
+                        edge: e,
+                        from: edge.from,
+                    }
                 }
             })
             .collect();
+        self.slow = slow;
         self.links = self
             .edges
             .iter()

@@ -1641,6 +1641,7 @@ fn build(
         nodes: vec![],
         links: vec![],
         deps: vec![],
+        slow: vec![],
     };
     model.lay_out(&inputs, &dependents);
     model
