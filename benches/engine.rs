@@ -10,6 +10,8 @@
 //! - `substation_runs`: a whole Monte Carlo study of `scenarios/substation.ron`, 1 and 2 threads.
 //! - `large_graph_run`: one run of a generated estate (`faultline::r#gen`) of 1k, 10k, 100k
 //!   components with 3 dependency edges per component.
+//! - `shipped_scenario`: a one-thread Monte Carlo study of each file in `scenarios/`, sized
+//!   to take tens of milliseconds; the counter is events, so each compares with the floor.
 //!
 //! Every model is built outside the timed part; every timed iteration simulates the same run
 //! index, so the event count (the divan counter) is exact.
@@ -160,4 +162,56 @@ fn large_graph_run(bencher: Bencher, components: usize) {
         sim.events
     });
     assert_eq!(sim.events, events);
+}
+
+/// Every shipped scenario with the runs of its benchmark study: from 4 runs of the queue
+/// models (≈ 450,000 events a run) to 10,000 of the shuttle (3 events a run), so that each
+/// study takes tens of milliseconds.
+const SHIPPED: [(&str, &str, u64); 7] = [
+    (
+        "amazon-outage",
+        include_str!("../scenarios/amazon-outage.ron"),
+        2_000,
+    ),
+    (
+        "b17-switches",
+        include_str!("../scenarios/b17-switches.ron"),
+        200,
+    ),
+    ("job-queue", include_str!("../scenarios/job-queue.ron"), 4),
+    (
+        "retry-storm",
+        include_str!("../scenarios/retry-storm.ron"),
+        4,
+    ),
+    ("shuttle", include_str!("../scenarios/shuttle.ron"), 10_000),
+    (
+        "storefront",
+        include_str!("../scenarios/storefront.ron"),
+        5_000,
+    ),
+    (
+        "substation",
+        include_str!("../scenarios/substation.ron"),
+        5_000,
+    ),
+];
+
+/// A Monte Carlo study of a shipped scenario's baseline on one thread; the counter is the
+/// study's events (runs/s = events/s ÷ events per run, both in `benches/README.md`).
+#[divan::bench(
+    args = ["amazon-outage", "b17-switches", "job-queue", "retry-storm", "shuttle", "storefront", "substation"],
+    sample_count = 10
+)]
+fn shipped_scenario(bencher: Bencher, name: &str) {
+    let (_, text, runs) = SHIPPED
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .expect("a shipped scenario");
+    let (_, model) = load_str(name, text).expect("shipped scenario loads");
+    let study = || Study::whole(SEED, *runs, 1);
+    let events = montecarlo::run(&model, study(), &|_| {}).events;
+    bencher
+        .counter(ItemsCount::new(events))
+        .bench_local(|| montecarlo::run(&model, study(), &|_| {}).events);
 }
