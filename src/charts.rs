@@ -258,6 +258,30 @@ where
     Ok(())
 }
 
+/// A label on a white box a few pixels larger than its text, so that grid and reference
+/// lines drawn earlier pass behind it instead of through it.
+fn boxed_label<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &str,
+    at: (i32, i32),
+    style: &TextStyle,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let (w, h) = root.estimate_text_size(s, style)?;
+    let (w, h) = (w as i32, h as i32);
+    let pad = 3;
+    root.draw(&Rectangle::new(
+        [
+            (at.0 - pad, at.1 - h / 2 - pad),
+            (at.0 + w + pad, at.1 + h / 2 + pad),
+        ],
+        WHITE.filled(),
+    ))?;
+    label(root, s, at, style, HPos::Left)
+}
+
 // ---------------------------------------------------------------------------------------
 // (a) Downtime distribution
 
@@ -477,6 +501,22 @@ impl Figure for Bars<'_> {
             .light_line_style(WHITE)
             .draw()?;
         let best = order.last().copied();
+        let mean_of = |s: &StrategyJson| {
+            if s.cost.mean.is_finite() {
+                s.cost.mean
+            } else {
+                0.0
+            }
+        };
+        let ci_of = |s: &StrategyJson| {
+            if s.cost.ci95.is_finite() {
+                s.cost.ci95
+            } else {
+                0.0
+            }
+        };
+        // Bars and whiskers first, then the baseline line across them, then the labels on
+        // top, so that no line crosses a label's text.
         for (row, &k) in order.iter().enumerate() {
             let s = &self.strategies[k];
             let y = row as f64;
@@ -485,20 +525,11 @@ impl Figure for Bars<'_> {
             } else {
                 strategy_color(k).mix(if Some(k) == best { 1.0 } else { 0.75 })
             };
-            let mean = if s.cost.mean.is_finite() {
-                s.cost.mean
-            } else {
-                0.0
-            };
+            let (mean, ci) = (mean_of(s), ci_of(s));
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(0.0, y + 0.2), (mean, y + 0.8)],
                 color.filled(),
             )))?;
-            let ci = if s.cost.ci95.is_finite() {
-                s.cost.ci95
-            } else {
-                0.0
-            };
             let (a, b) = ((mean - ci).max(0.0), mean + ci);
             let whisker = INK.stroke_width(2);
             chart.draw_series(std::iter::once(PathElement::new(
@@ -511,28 +542,6 @@ impl Figure for Bars<'_> {
                     whisker,
                 )))?;
             }
-            let px = chart.backend_coord(&(b, y + 0.5));
-            let mut value = format!("{} ± {}", money_short(mean), money_short(ci));
-            let d = &s.paired_cost_diff;
-            if k != 0 && d.mean.is_finite() && d.mean != 0.0 {
-                let word = if d.mean < 0.0 { "saves" } else { "costs" };
-                value.push_str(&format!(
-                    "   ({word} {} vs baseline)",
-                    money_short(d.mean.abs())
-                ));
-            }
-            label(root, &value, (px.0 + 8, px.1), &text(15), HPos::Left)?;
-            let py = chart.backend_coord(&(0.0, y + 0.5));
-            let mut name = s.name.clone();
-            if k == 0 && name != "baseline" {
-                name.push_str(" (baseline)");
-            }
-            let style = if Some(k) == best && k != 0 {
-                bold(15)
-            } else {
-                text(15)
-            };
-            label(root, &name, (py.0 - 8, py.1), &style, HPos::Right)?;
         }
         if let Some(b) = self.strategies.first()
             && b.cost.mean.is_finite()
@@ -555,6 +564,33 @@ impl Figure for Bars<'_> {
                 &text(13),
                 HPos::Left,
             )?;
+        }
+        for (row, &k) in order.iter().enumerate() {
+            let s = &self.strategies[k];
+            let y = row as f64;
+            let (mean, ci) = (mean_of(s), ci_of(s));
+            let px = chart.backend_coord(&(mean + ci, y + 0.5));
+            let mut value = format!("{} ± {}", money_short(mean), money_short(ci));
+            let d = &s.paired_cost_diff;
+            if k != 0 && d.mean.is_finite() && d.mean != 0.0 {
+                let word = if d.mean < 0.0 { "saves" } else { "costs" };
+                value.push_str(&format!(
+                    "   ({word} {} vs baseline)",
+                    money_short(d.mean.abs())
+                ));
+            }
+            boxed_label(root, &value, (px.0 + 8, px.1), &text(15))?;
+            let py = chart.backend_coord(&(0.0, y + 0.5));
+            let mut name = s.name.clone();
+            if k == 0 && name != "baseline" {
+                name.push_str(" (baseline)");
+            }
+            let style = if Some(k) == best && k != 0 {
+                bold(15)
+            } else {
+                text(15)
+            };
+            label(root, &name, (py.0 - 8, py.1), &style, HPos::Right)?;
         }
         Ok(())
     }

@@ -71,6 +71,41 @@ fn assert_chart(dir: &Path, name: &str, expect: &[&str]) -> Vec<String> {
     texts
 }
 
+/// Nothing is drawn across the cost chart's value labels: every line (grid, whisker, the
+/// dashed baseline) comes before the first of them, and each sits on a white box that
+/// holds its anchor. (Before, the baseline was drawn last and ran through a label's text.)
+fn assert_cost_labels_sit_on_top(path: &Path) {
+    let text = fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let shapes: Vec<roxmltree::Node> = doc.descendants().filter(|n| n.is_element()).collect();
+    let is_value = |n: &roxmltree::Node| {
+        n.tag_name().name() == "text" && n.text().is_some_and(|t| t.contains(" ± "))
+    };
+    let first = shapes.iter().position(is_value).expect("value labels");
+    let num = |n: &roxmltree::Node, a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
+    for (k, n) in shapes.iter().enumerate() {
+        let name = n.tag_name().name();
+        if k > first {
+            assert!(
+                name != "line" && name != "polyline" && name != "path",
+                "a {name} is drawn over the value labels"
+            );
+        }
+        if is_value(n) {
+            let b = &shapes[k - 1];
+            assert_eq!(b.tag_name().name(), "rect", "no box under {:?}", n.text());
+            assert_eq!(b.attribute("fill"), Some("#FFFFFF"));
+            let (x, y) = (num(n, "x"), num(n, "y"));
+            let (bx, by) = (num(b, "x"), num(b, "y"));
+            let (bw, bh) = (num(b, "width"), num(b, "height"));
+            assert!(
+                bx <= x && x <= bx + bw && by <= y && y <= by + bh,
+                "box {bx},{by} {bw}×{bh} misses the label at {x},{y}"
+            );
+        }
+    }
+}
+
 fn assert_no_temp_files(dir: &Path) {
     assert_eq!(
         output::leftovers(dir).unwrap(),
@@ -104,6 +139,7 @@ fn compare_writes_charts_and_a_self_contained_report() {
         "baseline",
     ]);
     assert_chart(&dir, "cost", &expect);
+    assert_cost_labels_sit_on_top(&dir.join("cost.svg"));
     let legend: Vec<String> = STRATEGIES.iter().map(|s| format!("{s}: median")).collect();
     let mut expect: Vec<&str> = legend.iter().map(|s| s.as_str()).collect();
     expect.extend(["log scale", "share of runs"]);
