@@ -390,8 +390,11 @@ fn parse_range(s: &str) -> Result<Option<Vec<String>>, String> {
     let (a, b) = (a.trim(), b.trim());
     let at = |k: usize, lo: f64, hi: f64| lo + (hi - lo) * k as f64 / (count - 1) as f64;
     if let (Ok(lo), Ok(hi)) = (duration::parse(a), duration::parse(b)) {
+        // Values are written in units the range itself uses or smaller: 1d..9d gives 7d,
+        // not 1w.
+        let largest = unit_scale(a).max(unit_scale(b));
         let v = (0..count)
-            .map(|k| duration_literal(at(k, lo.secs(), hi.secs())))
+            .map(|k| duration_literal(at(k, lo.secs(), hi.secs()), largest))
             .collect();
         return Ok(Some(v));
     }
@@ -419,9 +422,16 @@ fn parse_range(s: &str) -> Result<Option<Vec<String>>, String> {
     ))
 }
 
+/// Seconds in one unit of the duration literal `s` (`"3d"` → 86,400), or 1 if it has none
+/// the parser knows.
+fn unit_scale(s: &str) -> f64 {
+    let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    duration::parse(&format!("1{}", &s[digits.len()..])).map_or(1.0, |d| d.secs())
+}
+
 /// Seconds as a duration literal the scenario parser reads back exactly enough: the
-/// largest unit that divides it, else seconds.
-fn duration_literal(secs: f64) -> String {
+/// largest unit up to `largest` seconds that divides it, else seconds.
+fn duration_literal(secs: f64, largest: f64) -> String {
     for (unit, scale) in [
         ("w", 604_800.0),
         ("d", 86_400.0),
@@ -429,6 +439,9 @@ fn duration_literal(secs: f64) -> String {
         ("m", 60.0),
         ("s", 1.0),
     ] {
+        if scale > largest {
+            continue;
+        }
         let n = secs / scale;
         if n >= 1.0 && (n - n.round()).abs() < 1e-9 {
             return format!("{}{unit}", n.round() as i64);
@@ -625,6 +638,15 @@ mod tests {
         assert_eq!(
             parse_range("12h..2d:4").unwrap().unwrap(),
             vec!["12h", "1d", "36h", "2d"]
+        );
+        // No unit larger than the range's own: a week of days stays days.
+        assert_eq!(
+            parse_range("1d..9d:5").unwrap().unwrap(),
+            vec!["1d", "3d", "5d", "7d", "9d"]
+        );
+        assert_eq!(
+            parse_range("1w..3w:3").unwrap().unwrap(),
+            vec!["1w", "2w", "3w"]
         );
         assert_eq!(
             parse_range("0.5..0.9:3").unwrap().unwrap(),
