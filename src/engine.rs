@@ -1184,6 +1184,17 @@ impl<'m> Sim<'m> {
         self.st[i].active > 0
     }
 
+    /// When component `i`'s output last changed, as far as this instant knows: now if it
+    /// changed during the instant (not yet committed), else when its class last changed.
+    pub(crate) fn changed_at(&self, i: usize) -> f64 {
+        let st = &self.st[i];
+        if st.bits & TOUCHED != 0 {
+            self.now
+        } else {
+            st.since
+        }
+    }
+
     /// Whether component `i` is forced down by a static probe.
     pub(crate) fn is_forced(&self, i: usize) -> bool {
         self.st[i].bits & FORCED != 0

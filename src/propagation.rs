@@ -251,6 +251,22 @@ impl Sim<'_> {
         (h, cause, via)
     }
 
+    /// Whether impaired member `a` explains its group's or voter's shortfall better than `b`:
+    /// a corrupt output before a merely reduced one, then the lower capacity, then the one
+    /// that changed last (the failure that broke the quorum, not whichever is listed
+    /// first), then the one listed first.
+    fn explains_more(&self, a: u32, b: u32) -> bool {
+        let (oa, ob) = (self.out(a as usize), self.out(b as usize));
+        let key = |o: Health| (!o.corrupt, o.cap);
+        match key(oa).partial_cmp(&key(ob)) {
+            Some(std::cmp::Ordering::Less) => true,
+            Some(std::cmp::Ordering::Equal) => {
+                self.changed_at(a as usize) > self.changed_at(b as usize)
+            }
+            _ => false,
+        }
+    }
+
     /// Majority vote: a replica is correct when it is up and not corrupt; without a correct
     /// majority the backup takes over, or the voter shuts down safely.
     fn vote(&self, i: usize, h: &mut Health, cause: &mut u32, via: &mut u32) {
@@ -263,7 +279,7 @@ impl Sim<'_> {
             let o = self.out(r as usize);
             if o.cap > 0.0 && !o.corrupt {
                 correct += 1;
-            } else if worst == NONE || o.corrupt {
+            } else if worst == NONE || self.explains_more(r, worst) {
                 worst = r;
             }
         }
@@ -295,7 +311,6 @@ impl Sim<'_> {
         let mut corrupt = false;
         let mut slow: f64 = 1.0;
         let mut worst_member = NONE;
-        let mut worst_key = (false, f64::INFINITY);
         for &mbr in m.members.row(i) {
             let o = self.out(mbr as usize);
             sum += o.cap;
@@ -303,13 +318,10 @@ impl Sim<'_> {
             if o.cap > 0.0 {
                 slow = slow.max(o.slow);
             }
-            // Prefer a corrupt member, then the lowest capacity, as the explanation.
-            let key = (!o.corrupt, o.cap);
             if !o.is_nominal(m.nodes[mbr as usize].capacity)
-                && (worst_member == NONE || key < worst_key)
+                && (worst_member == NONE || self.explains_more(mbr, worst_member))
             {
                 worst_member = mbr;
-                worst_key = key;
             }
         }
         let share = (sum / f64::from(need)).min(1.0);

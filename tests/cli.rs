@@ -223,6 +223,51 @@ fn generated_profiles_load_and_stats_break_loading_down() {
     );
 }
 
+/// A 2-of-3 group of identical members fails when two are down at once. Blame goes to the
+/// member whose failure broke the quorum, so identical members share it equally (listing
+/// order used to decide: the first listed took two thirds and the last none). The same for
+/// a voter over three identical replicas.
+#[test]
+fn identical_members_share_the_blame_for_a_lost_quorum() {
+    let members = ["a", "b", "c"];
+    for (kind, owner) in [
+        (
+            "group",
+            r#"(id: "pool", group: (need: 2, of: ["a", "b", "c"]))"#,
+        ),
+        ("voter", r#"(id: "pool", voter: (of: ["a", "b", "c"]))"#),
+    ] {
+        let comps: Vec<String> = members
+            .iter()
+            .map(|m| {
+                format!(
+                    r#"(id: "{m}", faults: [(name: "f{m}", every: Exp(mean: "20d"), effect: Crash, repair: Exp(mean: "2d"))]),"#
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"Scenario(name: "trio", horizon: "365d", components: [
+                {} {owner}, (id: "svc", service: (slo: 0.9)),
+            ], edges: [(from: "svc", to: "pool", kind: Requires)])"#,
+            comps.join("\n")
+        );
+        let file =
+            std::env::temp_dir().join(format!("faultline-{kind}-{}.ron", std::process::id()));
+        std::fs::write(&file, text).unwrap();
+        let j = json(&["run", file.to_str().unwrap(), "--runs", "1000", "--json"]);
+        std::fs::remove_file(&file).ok();
+        let causes = j["strategies"][0]["root_causes"].as_array().unwrap();
+        assert_eq!(causes.len(), 3, "{kind}: {causes:?}");
+        let total: f64 = causes.iter().map(|c| c["failures"].as_f64().unwrap()).sum();
+        assert!(total > 5_000.0, "{kind}: {total} failures");
+        for c in causes {
+            let share = c["share"].as_f64().unwrap();
+            // ~8,000 failures: a share's standard error is about 0.005.
+            assert!((share - 1.0 / 3.0).abs() < 0.03, "{kind}: {causes:?}");
+        }
+    }
+}
+
 #[test]
 fn the_event_cap_is_reported_not_silent() {
     // One fault on day 1, repaired 10 days later: with a cap of one event, each run stops at
