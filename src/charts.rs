@@ -4,7 +4,8 @@
 //! twice: to SVG (crisp, inlined in the HTML report) and to PNG (for slides and chats). Text
 //! is laid out and rasterised with DejaVu Sans, which is compiled into the binary and
 //! registered with plotters' `ab_glyph` font table, so charts look the same on a machine
-//! with no fonts installed and nothing depends on fontconfig.
+//! with no fonts installed and nothing depends on fontconfig (PNG text is drawn by
+//! [`crate::raster`], which places glyphs where the font says).
 //!
 //! - [`downtime_cdf`]: the distribution of downtime per run, one curve per strategy.
 //! - [`cost_bars`]: expected cost per strategy with 95% confidence whiskers.
@@ -87,14 +88,12 @@ trait Figure {
 const FONT: &str = "sans-serif";
 
 /// Registers the bundled font once per process, under the name plotters' styles use.
-fn register_fonts() {
+pub(crate) fn register_fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let regular: &'static [u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-        let bold: &'static [u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
         // The bytes are compiled in and known good; a failure here is a build defect.
-        let _ = plotters::style::register_font(FONT, FontStyle::Normal, regular);
-        let _ = plotters::style::register_font(FONT, FontStyle::Bold, bold);
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, crate::raster::REGULAR);
+        let _ = plotters::style::register_font(FONT, FontStyle::Bold, crate::raster::BOLD);
     });
 }
 
@@ -113,7 +112,8 @@ fn render(name: &str, title: &str, caption: &str, fig: &impl Figure) -> Result<C
     }
     let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+        let backend = crate::raster::Bitmap(BitMapBackend::with_buffer(&mut rgb, size));
+        let root = backend.into_drawing_area();
         fig.draw(&root).map_err(fail)?;
         root.present().map_err(|e| fail(e.into()))?;
     }

@@ -21,6 +21,7 @@ pub mod postmortem;
 pub mod progress;
 pub mod propagation;
 pub mod queue;
+pub mod raster;
 pub mod report;
 pub mod response;
 pub mod rng;
