@@ -482,8 +482,10 @@ pub enum MitigationKind {
     },
     /// Reject at once while dependencies deliver less than `below` (always armed).
     CircuitBreaker {
-        /// Threshold.
+        /// Capacity threshold.
         below: f64,
+        /// Latency-factor threshold (infinite: slowness never opens it).
+        slower_than: f64,
     },
     /// More workers after a delay.
     AddWorkers {

@@ -120,6 +120,8 @@ struct QRun {
     spoon_pending: bool,
     spoon_mit: u32,
     breaker: f64,
+    /// Latency factor at or above which the breaker is open (infinite: none).
+    breaker_slow: f64,
     flaw_fixed: bool,
     /// What the queue's own inputs deliver (workers × cap, service × slow).
     input: Health,
@@ -183,6 +185,7 @@ impl QueueState {
                     spoon_pending: false,
                     spoon_mit: NONE,
                     breaker: 0.0,
+                    breaker_slow: f64::INFINITY,
                     flaw_fixed: false,
                     input: Health::nominal(1.0),
                     good: 1.0,
@@ -287,6 +290,7 @@ impl Sim<'_> {
             q.spoon_pending = false;
             q.spoon_mit = NONE;
             q.breaker = 0.0;
+            q.breaker_slow = f64::INFINITY;
             q.flaw_fixed = false;
             q.input = input;
             q.good = 1.0;
@@ -323,10 +327,11 @@ impl Sim<'_> {
         }
         // Circuit breakers are armed from the start: nobody has to switch them on.
         for mt in &m.mitigations {
-            if let MitigationKind::CircuitBreaker { below } = mt.kind {
+            if let MitigationKind::CircuitBreaker { below, slower_than } = mt.kind {
                 for &c in &mt.targets {
-                    let k = m.comps[c as usize].queue as usize;
-                    self.qs.q[k].breaker = below;
+                    let q = &mut self.qs.q[m.comps[c as usize].queue as usize];
+                    q.breaker = below;
+                    q.breaker_slow = slower_than;
                 }
             }
         }
@@ -430,8 +435,9 @@ impl Sim<'_> {
             }
         }
         let q = &mut self.qs.q[k];
-        // Fail fast while the dependencies are down (an open circuit breaker).
-        let mut reject = q.breaker > 0.0 && q.input.cap < q.breaker;
+        // Fail fast while the dependencies are down or too slow (an open circuit breaker).
+        let mut reject =
+            q.breaker > 0.0 && (q.input.cap < q.breaker || q.input.slow >= q.breaker_slow);
         if !reject && q.limit_rate.is_finite() {
             q.limit_tokens =
                 (q.limit_tokens + (now - q.limit_last) * q.limit_rate).min(q.limit_rate.max(1.0));

@@ -628,8 +628,9 @@ pub enum Mitigation {
         #[serde(default)]
         per_use: f64,
     },
-    /// Fail fast: while the queue's dependencies deliver less than `below`, reject jobs at
-    /// once instead of letting them time out.
+    /// Fail fast: while the queue's dependencies deliver less than `below`, or (with
+    /// `slower_than`) take that many times their normal time or more, reject jobs at once
+    /// instead of letting them time out.
     CircuitBreaker {
         /// The queue.
         #[serde(rename = "for")]
@@ -637,6 +638,10 @@ pub enum Mitigation {
         /// Dependency capacity below which the breaker opens.
         #[serde(default = "half")]
         below: f64,
+        /// Latency factor at or above which the breaker also opens (none: slowness never
+        /// opens it).
+        #[serde(default)]
+        slower_than: Option<f64>,
     },
     /// Add workers to a queue after a delay.
     AddWorkers {

@@ -1495,9 +1495,16 @@ fn build(
                     *per_use,
                     stable_hash(&["ratelimit", for_]),
                 ),
-                Mitigation::CircuitBreaker { for_, below } => (
+                Mitigation::CircuitBreaker {
+                    for_,
+                    below,
+                    slower_than,
+                } => (
                     "circuit breaker",
-                    MitigationKind::CircuitBreaker { below: *below },
+                    MitigationKind::CircuitBreaker {
+                        below: *below,
+                        slower_than: slower_than.unwrap_or(f64::INFINITY),
+                    },
                     vec![ids[for_.as_str()]],
                     0.0,
                     stable_hash(&["breaker", for_]),
@@ -1806,12 +1813,26 @@ fn check_mitigation(
             ck.dist(delay, p.field("delay"), DistUse::Repair);
             money(ck, *per_use, p.field("per_use"));
         }
-        Mitigation::CircuitBreaker { for_, below } => {
+        Mitigation::CircuitBreaker {
+            for_,
+            below,
+            slower_than,
+        } => {
             queue(ck, for_, p.field("for"));
             if !(*below > 0.0 && *below <= 1.0) {
                 ck.err(
                     p.field("below"),
                     format!("a breaker threshold is in (0, 1], not {below}"),
+                );
+            }
+            if let Some(f) = slower_than
+                && !(*f > 1.0 && f.is_finite())
+            {
+                ck.err(
+                    p.field("slower_than"),
+                    format!(
+                        "a breaker's latency factor is above 1 (normal speed), not {f}: at or below 1 it would never close"
+                    ),
                 );
             }
         }

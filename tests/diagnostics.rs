@@ -953,3 +953,18 @@ fn every_shipped_scenario_validates() {
     }
     assert!(seen >= 1, "no scenarios found");
 }
+
+/// A breaker's latency factor must be above 1 (normal speed): at 1 it would never close.
+#[test]
+fn a_breaker_latency_factor_of_one_is_located() {
+    let file = std::fs::read_to_string(crate::common::repo("scenarios/retry-storm.ron")).unwrap();
+    let text = edit(&file, "slower_than: 3.0", "slower_than: 1.0");
+    expect_one(
+        "breaker-slower-than",
+        &text,
+        "strategies[4].mitigations[0].slower_than",
+        pos(&text, "1.0)]),"),
+        &["latency factor is above 1", "not 1:"],
+        None,
+    );
+}

@@ -241,6 +241,35 @@ fn an_upstream_outage_stops_the_workers_and_a_breaker_fails_fast() {
     assert!(breaker.queues[0].timed_out.mean() < 0.1 * base.queues[0].timed_out.mean());
 }
 
+/// The database is up but ten times slower from minute 10 to minute 40: eight workers then
+/// serve 4 jobs/s of the 20 that arrive. A breaker on capacity alone never opens; one with
+/// `slower_than: 3.0` does, and fails fast instead of building a backlog.
+#[test]
+fn a_breaker_with_a_latency_threshold_opens_on_slowness() {
+    let text = queue_behind_db(
+        "",
+        r#"(name: "capacity-only", mitigations: [CircuitBreaker(for: "api")]),
+             (name: "latency", mitigations: [CircuitBreaker(for: "api", slower_than: 3.0)])"#,
+    )
+    .replace("effect: Crash", "effect: Slow(10.0)");
+    let (_, s) = study(&text, 20);
+    let (base, capacity, latency) = (&s[0].queues[0], &s[1].queues[0], &s[2].queues[0]);
+    // Slowness alone builds the backlog and the timeouts, with or without a capacity breaker.
+    assert!(base.max_waiting.quantile(0.5) > 10_000.0);
+    assert!(base.timed_out.mean() > 10_000.0);
+    assert_eq!(capacity.rejected.mean(), base.rejected.mean());
+    assert_eq!(capacity.timed_out.mean(), base.timed_out.mean());
+    // The latency breaker rejects the slow half hour's arrivals (20/s for 30 min, ~36,000
+    // first attempts) at once.
+    assert!(
+        latency.rejected.mean() > 20_000.0,
+        "{}",
+        latency.rejected.mean()
+    );
+    assert!(latency.max_waiting.quantile(0.99) < 1_000.0);
+    assert!(latency.timed_out.mean() < 0.1 * base.timed_out.mean());
+}
+
 #[test]
 fn rate_limits_drop_thresholds_and_more_workers_do_what_they_say() {
     // An overloaded single server (λ = 1.5, μ = 1) and three automated fixes.
