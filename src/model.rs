@@ -480,7 +480,8 @@ pub enum MitigationKind {
         /// Jobs per second.
         rate: f64,
     },
-    /// Reject at once while dependencies deliver less than `below` (always armed).
+    /// Reject at once while dependencies deliver less than `below`, or are `slower_than`
+    /// times slower or more (always armed).
     CircuitBreaker {
         /// Capacity threshold.
         below: f64,
