@@ -9,7 +9,7 @@
 //!    one (its slot was repaired or re-faulted since) is recognised by a generation counter
 //!    and skipped, never searched for.
 //! 3. An event changes a fault slot or an edge's view; the touched component is queued and
-//!    [`Sim::settle`] re-evaluates only affected nodes, in dependency-rank order, until
+//!    `Sim::settle` re-evaluates only affected nodes, in dependency-rank order, until
 //!    nothing changes (propagation: see [`crate::propagation`]).
 //! 4. Only then are state changes committed: time-in-state accounting, service failures,
 //!    trace notes. A glitch that appears and vanishes within one instant is never counted.

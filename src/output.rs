@@ -104,7 +104,7 @@ pub enum OutputError {
     Chart(#[from] crate::charts::ChartError),
 }
 
-/// [`write`], with the path in the error.
+/// [`write()`], with the path in the error.
 pub fn save(path: &Path, bytes: &[u8]) -> Result<PathBuf, OutputError> {
     write(path, bytes).map_err(|source| OutputError::Io {
         path: path.to_path_buf(),

@@ -2,7 +2,7 @@
 //!
 //! plotters' `ab_glyph` text drawing puts each glyph's outline at the glyph's advance
 //! position but drops its left side bearing, so a narrow glyph such as "1" sits at the left
-//! of its cell and text looks unevenly spaced ("$1 03.69M"). [`Bitmap`] wraps plotters'
+//! of its cell and text looks unevenly spaced ("$1 03.69M"). `Bitmap` wraps plotters'
 //! bitmap backend, passes every drawing call through, and draws text itself with the same
 //! bundled font, size, anchoring, rotation and colour: one outline per glyph, positioned at
 //! its advance plus its bearing. SVG output is unaffected (the viewer lays its text out).

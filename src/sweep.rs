@@ -3,7 +3,7 @@
 //! A parameter is addressed by its path in the scenario file, the same paths diagnostics
 //! print (`strategies[1].mitigations[0].deploy`, `response.diagnose`,
 //! `components[3].faults[0].repair`). For each value the scenario *text* is edited at that
-//! value's byte span (found by [`span::Locator`]) and loaded again through the normal
+//! value's byte span (found by [`crate::span::Locator`]) and loaded again through the normal
 //! validation, so any value in the file can be swept, and a value that makes no sense is
 //! reported with a caret under it like any other scenario error. Every value is run with
 //! the same seed and run indices, so the runs at different values share their random
