@@ -92,6 +92,10 @@ enum Command {
     Validate {
         /// The scenario file (RON).
         scenario: PathBuf,
+        /// List every single point of failure (a model with more than 40 lists the 40 that
+        /// fail the most services, and says how many more there are).
+        #[arg(long)]
+        all: bool,
     },
     /// Simulate many runs in parallel and summarise them (Monte Carlo).
     ///
@@ -468,9 +472,9 @@ fn announce(files: &[PathBuf], quiet: bool) {
 fn execute(cli: Cli) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Validate { scenario } => {
+        Command::Validate { scenario, all } => {
             let m = load(&scenario, None)?;
-            writeln!(out, "{}", validation_summary(&m))?;
+            writeln!(out, "{}", validation_summary(&m, all))?;
         }
         Command::Gen {
             components,
@@ -784,8 +788,13 @@ fn write_shard(
     Ok(())
 }
 
-/// What `validate` prints for a valid scenario: its size and its single points of failure.
-pub fn validation_summary(m: &Model) -> String {
+/// How many single points of failure `validate` lists without `--all`.
+const SPOFS_SHOWN: usize = 40;
+
+/// What `validate` prints for a valid scenario: its size and its single points of failure
+/// (with `all` false, a model with more than [`SPOFS_SHOWN`] lists those that fail the most
+/// services).
+pub fn validation_summary(m: &Model, all: bool) -> String {
     let spofs = analysis::spofs(m);
     let mut s = format!(
         "{}: valid — {} components, {} dependency edges, {} fault modes, {} common-cause faults, {} services, horizon {}",
@@ -800,8 +809,20 @@ pub fn validation_summary(m: &Model) -> String {
     if spofs.components.is_empty() {
         s.push_str("\nNo single point of failure: every component is covered by redundancy.");
     } else {
-        s.push_str("\nSingle points of failure (each alone fails a service):");
-        for sp in &spofs.components {
+        let mut shown: Vec<&analysis::Spof> = spofs.components.iter().collect();
+        let more = shown.len().saturating_sub(SPOFS_SHOWN);
+        if all || more == 0 {
+            s.push_str("\nSingle points of failure (each alone fails a service):");
+        } else {
+            // A large model has thousands: the ones that fail the most services first.
+            shown.sort_by_key(|sp| std::cmp::Reverse(sp.services.len()));
+            shown.truncate(SPOFS_SHOWN);
+            s.push_str(&format!(
+                "\nSingle points of failure (each alone fails a service): {}; the {SPOFS_SHOWN} that fail the most services:",
+                trace::thousands(spofs.components.len() as f64)
+            ));
+        }
+        for sp in shown {
             let names: Vec<&str> = sp
                 .services
                 .iter()
@@ -816,6 +837,12 @@ pub fn validation_summary(m: &Model) -> String {
                 "\n  - {} → {}{note}",
                 m.comps[sp.index as usize].id,
                 names.join(", ")
+            ));
+        }
+        if !all && more > 0 {
+            s.push_str(&format!(
+                "\n  … and {} more (`--all` lists every one)",
+                trace::thousands(more as f64)
             ));
         }
     }

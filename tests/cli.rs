@@ -268,6 +268,46 @@ fn identical_members_share_the_blame_for_a_lost_quorum() {
     }
 }
 
+/// A large model has thousands of single points of failure: `validate` lists the 40 that
+/// fail the most services, most first, and says how many more; `--all` lists every one.
+#[test]
+fn validate_summarises_thousands_of_single_points_of_failure() {
+    let file = std::env::temp_dir().join(format!("faultline-spofs-{}.ron", std::process::id()));
+    std::fs::write(&file, stdout(&faultline(&["gen", "3000"]))).unwrap();
+    let path = file.to_str().unwrap();
+    let short = stdout(&faultline(&["validate", path]));
+    let all = stdout(&faultline(&["validate", path, "--all"]));
+    std::fs::remove_file(&file).ok();
+    let items = |text: &str| -> Vec<usize> {
+        let lines = text.lines().filter(|l| l.starts_with("  - "));
+        lines
+            .map(|l| l.split(" → ").nth(1).unwrap().split(", ").count())
+            .collect()
+    };
+    let (listed, every) = (items(&short), items(&all));
+    assert_eq!(listed.len(), 40, "{short}");
+    assert!(
+        every.len() > 100,
+        "a 3,000-component estate has many: {}",
+        every.len()
+    );
+    assert!(
+        listed.windows(2).all(|w| w[0] >= w[1]),
+        "most services first: {listed:?}"
+    );
+    let most = every.iter().max().unwrap();
+    assert_eq!(listed[0], *most);
+    let more: usize = short
+        .split("… and ")
+        .nth(1)
+        .and_then(|r| r.split(" more (`--all` lists every one)").next())
+        .map(|n| n.replace(',', ""))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of the rest in {short}"));
+    assert_eq!(more, every.len() - 40);
+    assert!(!all.contains("more (`--all`"));
+}
+
 #[test]
 fn the_event_cap_is_reported_not_silent() {
     // One fault on day 1, repaired 10 days later: with a cap of one event, each run stops at

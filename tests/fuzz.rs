@@ -372,7 +372,7 @@ fn exercise(text: &str) -> Outcome {
             }
         }
         Ok((_, mut model)) => {
-            let summary = cli::validation_summary(&model);
+            let summary = cli::validation_summary(&model, false);
             assert!(summary.contains("valid"), "{summary}");
             model.horizon = model.horizon.min(MAX_HORIZON);
             model.max_events = MAX_EVENTS;
