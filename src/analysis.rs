@@ -81,7 +81,7 @@ pub fn spofs(m: &Model) -> Report {
             }
         }
     };
-    // At most four simulators: each holds the whole state of a run (about 90 MB for a
+    // At most four simulators: each holds the whole state of a run (about 35 MB for a
     // 100,000-component model).
     const MAX_THREADS: usize = 4;
     let threads = rayon::current_num_threads()
