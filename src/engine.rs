@@ -463,10 +463,12 @@ pub struct Sim<'m> {
 
     pub(crate) slot_state: Vec<u8>,
     slot_gen: Vec<u32>,
-    /// The fault slots' fault-time and repair-time streams.
-    streams: SlotStreams,
+    /// The fault slots' fault-time and repair-time streams ([`fault_times`],
+    /// [`repair_times`]).
+    streams: Streams,
     cc_rng: Vec<ChaCha8Rng>,
-    edge_rng: Vec<ChaCha8Rng>,
+    /// Per probabilistic edge (by [`crate::model::Edge::rng`]): whether an episode crosses.
+    edge_streams: Streams,
 
     /// Per edge: what the dependent sees of its dependency (after delay and probability).
     pub(crate) views: Vec<View>,
@@ -509,46 +511,43 @@ pub struct Sim<'m> {
     pub qs: QueueState,
 }
 
-/// [`SlotStreams::get`]: a slot's stream of fault times (and dormancy, and landings).
-const FAULT_TIMES: usize = 0;
-/// [`SlotStreams::get`]: a slot's stream of repair times.
-const REPAIR_TIMES: usize = 1;
-
-/// Every fault slot's two random streams. A model with up to [`SlotStreams::CACHE`] of them
-/// keeps one `ChaCha8Rng` each, seeded at every reset. A larger one does not hold ~300 bytes
-/// of ChaCha state per stream: a stream is its key (derived from the run and the slot) plus
-/// how many 32-bit words have been read, and the streams in use live in a direct-mapped
-/// cache; one that is not cached is rebuilt at its word position (`set_word_pos`), which
-/// costs a ChaCha block but saves the memory and the cache misses of 600 bytes per slot. The
-/// draws are exactly those of a `ChaCha8Rng` per stream either way.
-struct SlotStreams {
+/// Random streams keyed by `(seed, run, key, purpose)` ([`crate::rng`]), for many keys. A
+/// set of up to [`Streams::CACHE`] streams keeps one `ChaCha8Rng` each, seeded at every
+/// reset. A larger one does not hold ~320 bytes of ChaCha state per stream: a stream is its
+/// key plus how many 32-bit words have been read, and the streams in use live in a
+/// direct-mapped cache; one that is not cached is rebuilt at its word position
+/// (`set_word_pos`), which costs a ChaCha block but saves the memory and the cache misses.
+/// The draws are exactly those of a `ChaCha8Rng` per stream either way.
+struct Streams {
     seed: u64,
     run: u64,
-    /// Every stream has its own entry (stream `2 × slot + which` is entry of that index).
+    /// Per stream: its key and purpose.
+    keys: Vec<(u64, u64)>,
+    /// Every stream has its own entry (stream `id` is entry `id`).
     resident: bool,
-    /// Per slot and stream: words read so far, for streams not in the cache.
-    pos: Vec<[u64; 2]>,
+    /// Per stream: words read so far, while it is not cached.
+    pos: Vec<u64>,
     /// Which stream each cache entry holds, `u32::MAX` for none (unused when resident).
     tags: Vec<u32>,
     cached: Vec<ChaCha8Rng>,
 }
 
-impl SlotStreams {
-    /// Streams held in full: every stream of a model with up to 512 fault slots.
+impl Streams {
+    /// Streams held in full: up to this many, every one (a power of two).
     const CACHE: usize = 1024;
 
-    fn new(slots: usize) -> SlotStreams {
-        let resident = 2 * slots <= Self::CACHE;
-        // Cached: a power of two, so that finding an entry is a mask.
-        let entries = if resident { 2 * slots } else { Self::CACHE };
-        SlotStreams {
+    /// The streams of `keys` (key, purpose), in that order.
+    fn new(keys: Vec<(u64, u64)>) -> Streams {
+        let resident = keys.len() <= Self::CACHE;
+        let entries = if resident { keys.len() } else { Self::CACHE };
+        Streams {
             seed: 0,
             run: 0,
             resident,
             pos: if resident {
                 vec![]
             } else {
-                vec![[0; 2]; slots]
+                vec![0; keys.len()]
             },
             tags: if resident {
                 vec![]
@@ -556,75 +555,77 @@ impl SlotStreams {
                 vec![u32::MAX; entries]
             },
             cached: (0..entries).map(|_| rng::placeholder()).collect(),
+            keys,
         }
     }
 
     /// Starts run `run` of the study seeded `seed`: every stream at its beginning.
-    fn reset(&mut self, m: &Model, seed: u64, run: u64) {
+    fn reset(&mut self, seed: u64, run: u64) {
         self.seed = seed;
         self.run = run;
         if self.resident {
-            for (k, s) in m.slots.iter().enumerate() {
-                self.cached[2 * k] = rng::stream(seed, run, s.key, rng::FAULT);
-                self.cached[2 * k + 1] = rng::stream(seed, run, s.key, rng::REPAIR);
+            for (r, &(key, purpose)) in self.cached.iter_mut().zip(&self.keys) {
+                *r = rng::stream(seed, run, key, purpose);
             }
         } else {
-            self.pos.fill([0; 2]);
+            self.pos.fill(0);
             self.tags.fill(u32::MAX);
         }
     }
 
-    fn prefetch(&self, slot: u32) {
-        let id = 2 * slot as usize;
+    fn prefetch(&self, id: u32) {
         if self.resident {
-            prefetch(&self.cached[id]);
+            prefetch(&self.cached[id as usize]);
         } else {
-            prefetch(&self.tags[id & (Self::CACHE - 1)]);
-            prefetch(&self.pos[slot as usize]);
+            prefetch(&self.tags[id as usize & (Self::CACHE - 1)]);
+            prefetch(&self.pos[id as usize]);
         }
     }
 
-    /// Slot `slot`'s stream `which` ([`FAULT_TIMES`] or [`REPAIR_TIMES`]), where the last
-    /// draw from it left off.
+    /// Stream `id`, where the last draw from it left off.
     #[inline]
-    fn get(&mut self, m: &Model, slot: u32, which: usize) -> &mut ChaCha8Rng {
-        let id = 2 * slot + which as u32;
+    fn get(&mut self, id: u32) -> &mut ChaCha8Rng {
         let e = if self.resident {
             id as usize
         } else {
             let e = id as usize & (Self::CACHE - 1);
             if self.tags[e] != id {
-                self.load(m, e, slot, which);
+                self.load(e, id);
             }
             e
         };
         &mut self.cached[e]
     }
 
-    /// Puts slot `slot`'s stream `which` in cache entry `e`, parking the stream that held
-    /// it at its word position.
+    /// Puts stream `id` in cache entry `e`, parking the stream that held it at its word
+    /// position.
     #[cold]
     #[inline(never)]
-    fn load(&mut self, m: &Model, e: usize, slot: u32, which: usize) {
+    fn load(&mut self, e: usize, id: u32) {
         let old = self.tags[e];
         if old != u32::MAX {
-            let (s, w) = ((old / 2) as usize, (old % 2) as usize);
-            self.pos[s][w] = self.cached[e].get_word_pos() as u64;
+            self.pos[old as usize] = self.cached[e].get_word_pos() as u64;
         }
-        let purpose = if which == FAULT_TIMES {
-            rng::FAULT
-        } else {
-            rng::REPAIR
-        };
-        let key = m.slots[slot as usize].key;
+        let (key, purpose) = self.keys[id as usize];
         let mut r = rng::stream(self.seed, self.run, key, purpose);
-        let at = self.pos[slot as usize][which];
+        let at = self.pos[id as usize];
         if at > 0 {
             r.set_word_pos(u128::from(at));
         }
         self.cached[e] = r;
-        self.tags[e] = 2 * slot + which as u32;
+        self.tags[e] = id;
     }
+}
+
+/// The stream of fault slot `slot`'s fault times (and dormancy, and landings) in
+/// [`Sim`]'s slot streams.
+fn fault_times(slot: u32) -> u32 {
+    2 * slot
+}
+
+/// The stream of fault slot `slot`'s repair times.
+fn repair_times(slot: u32) -> u32 {
+    2 * slot + 1
 }
 
 impl<'m> Sim<'m> {
@@ -661,9 +662,19 @@ impl<'m> Sim<'m> {
             evaluations: 0,
             slot_state: vec![IDLE; ns],
             slot_gen: vec![0; ns],
-            streams: SlotStreams::new(ns),
+            streams: Streams::new(
+                (m.slots.iter())
+                    .flat_map(|s| [(s.key, rng::FAULT), (s.key, rng::REPAIR)])
+                    .collect(),
+            ),
             cc_rng: (0..m.common.len()).map(|_| rng::placeholder()).collect(),
-            edge_rng: (0..m.random_edges).map(|_| rng::placeholder()).collect(),
+            // Probabilistic edges number their streams in edge order (validate.rs).
+            edge_streams: Streams::new(
+                (m.edges.iter())
+                    .filter(|e| e.rng != NONE)
+                    .map(|e| (e.key, rng::EDGE))
+                    .collect(),
+            ),
             views: m
                 .edges
                 .iter()
@@ -829,14 +840,10 @@ impl<'m> Sim<'m> {
         self.site_failures = 0;
         self.roots.clear();
 
-        self.streams.reset(m, seed, run);
+        self.streams.reset(seed, run);
+        self.edge_streams.reset(seed, run);
         for (k, c) in m.common.iter().enumerate() {
             self.cc_rng[k] = rng::stream(seed, run, c.key, rng::FAULT);
-        }
-        for e in &m.edges {
-            if e.rng != NONE {
-                self.edge_rng[e.rng as usize] = rng::stream(seed, run, e.key, rng::EDGE);
-            }
         }
         self.reset_response(seed, run);
         self.reset_queues(seed, run);
@@ -857,7 +864,7 @@ impl<'m> Sim<'m> {
         let m = self.m;
         for (k, s) in m.slots.iter().enumerate() {
             if s.source == Source::Own {
-                let t = s.every.sample(self.streams.get(m, k as u32, FAULT_TIMES));
+                let t = s.every.sample(self.streams.get(fault_times(k as u32)));
                 self.schedule(
                     t,
                     Kind::Fault {
@@ -905,7 +912,7 @@ impl<'m> Sim<'m> {
                 prefetch(&self.slot_state[k]);
                 prefetch(&self.slot_gen[k]);
                 prefetch(&self.m.slots[k]);
-                self.streams.prefetch(slot);
+                self.streams.prefetch(fault_times(slot));
             }
             Kind::Deliver { edge, delivery } => {
                 let e = edge as usize;
@@ -927,10 +934,10 @@ impl<'m> Sim<'m> {
                     let s = &m.slots[slot as usize];
                     if s.chance < 1.0 {
                         // An occasion for a fault (a landing), which is a fault only by chance.
-                        let u: f64 = rand::Rng::random(self.streams.get(m, slot, FAULT_TIMES));
+                        let u: f64 = rand::Rng::random(self.streams.get(fault_times(slot)));
                         if u >= s.chance_at(self.now) {
                             if !s.once {
-                                let r = self.streams.get(m, slot, FAULT_TIMES);
+                                let r = self.streams.get(fault_times(slot));
                                 let dt = s.every.sample(r);
                                 self.schedule(self.now + dt, Kind::Fault { slot, generation });
                             }
@@ -1006,7 +1013,7 @@ impl<'m> Sim<'m> {
         let s = &self.m.slots[slot as usize];
         self.slot_state[slot as usize] = DORMANT;
         let delay = match &s.activation {
-            Some(a) => a.sample(self.streams.get(self.m, slot, FAULT_TIMES)),
+            Some(a) => a.sample(self.streams.get(fault_times(slot))),
             None => 0.0,
         };
         obs.note(
@@ -1049,9 +1056,7 @@ impl<'m> Sim<'m> {
     pub(crate) fn start_repair(&mut self, slot: u32) {
         let s = &self.m.slots[slot as usize];
         self.rs.repairing[slot as usize] = true;
-        let r = s
-            .repair
-            .sample(self.streams.get(self.m, slot, REPAIR_TIMES));
+        let r = s.repair.sample(self.streams.get(repair_times(slot)));
         let generation = self.slot_gen[slot as usize];
         self.schedule(self.now + r, Kind::Repair { slot, generation });
     }
@@ -1066,7 +1071,7 @@ impl<'m> Sim<'m> {
         self.mark(s.comp);
         self.on_repair(slot, obs);
         if s.source == Source::Own && !s.once {
-            let dt = s.every.sample(self.streams.get(self.m, slot, FAULT_TIMES));
+            let dt = s.every.sample(self.streams.get(fault_times(slot)));
             let generation = self.slot_gen[slot as usize];
             self.schedule(self.now + dt, Kind::Fault { slot, generation });
         }
@@ -1193,7 +1198,7 @@ impl<'m> Sim<'m> {
             match ep.pass {
                 Pass::Idle if healthy => return,
                 Pass::Idle => {
-                    let u: f64 = rand::Rng::random(&mut self.edge_rng[slow.rng as usize]);
+                    let u: f64 = rand::Rng::random(self.edge_streams.get(slow.rng));
                     if u < slow.p {
                         ep.pass = Pass::Crossed;
                     } else {
@@ -1541,16 +1546,15 @@ mod tests {
         use rand::{Rng, RngCore};
         let text = crate::r#gen::scenario_text(3000, 5, crate::r#gen::Profile::Stress);
         let (_, m) = crate::validate::load_str("g.ron", &text).expect("loads");
-        assert!(
-            2 * m.slots.len() > SlotStreams::CACHE,
-            "{} slots",
-            m.slots.len()
-        );
-        let mut streams = SlotStreams::new(m.slots.len());
+        let keys = (m.slots.iter())
+            .flat_map(|s| [(s.key, rng::FAULT), (s.key, rng::REPAIR)])
+            .collect::<Vec<_>>();
+        assert!(keys.len() > Streams::CACHE, "{} streams", keys.len());
+        let mut streams = Streams::new(keys);
         assert!(!streams.resident);
         let mut pick = crate::testing::xorshift(11);
         for (seed, run) in [(1, 0), (7, 42)] {
-            streams.reset(&m, seed, run);
+            streams.reset(seed, run);
             let mut own: Vec<[ChaCha8Rng; 2]> = (m.slots.iter())
                 .map(|s| {
                     [
@@ -1567,7 +1571,8 @@ mod tests {
                     pick(300)
                 };
                 let which = pick(2);
-                let (a, b) = (streams.get(&m, slot as u32, which), &mut own[slot][which]);
+                let a = streams.get(2 * slot as u32 + which as u32);
+                let b = &mut own[slot][which];
                 match pick(3) {
                     0 => assert_eq!(a.next_u32(), b.next_u32()),
                     1 => assert_eq!(a.next_u64(), b.next_u64()),
