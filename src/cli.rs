@@ -792,7 +792,7 @@ fn write_shard(
 const SPOFS_SHOWN: usize = 40;
 
 /// What `validate` prints for a valid scenario: its size and its single points of failure
-/// (with `all` false, a model with more than [`SPOFS_SHOWN`] lists those that fail the most
+/// (with `all` false, a model with more than 40 (`SPOFS_SHOWN`) lists those that fail the most
 /// services).
 pub fn validation_summary(m: &Model, all: bool) -> String {
     let spofs = analysis::spofs(m);
