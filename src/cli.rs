@@ -340,9 +340,18 @@ pub fn main() -> i32 {
 }
 
 fn load(path: &Path, common: Option<&Common>) -> Result<Model, Failure> {
-    let mut models = load_all(path, common)?.models;
+    Ok(load_timed(path, common)?.0)
+}
+
+/// [`load`], with the seconds spent reading, parsing, and checking and compiling.
+fn load_timed(path: &Path, common: Option<&Common>) -> Result<(Model, [f64; 3]), Failure> {
+    let Loaded {
+        mut models,
+        seconds,
+        ..
+    } = load_all(path, common)?;
     let k = strategy_index(path, &models, common)?;
-    Ok(models.swap_remove(k))
+    Ok((models.swap_remove(k), seconds))
 }
 
 /// Which of `models` `--strategy` names (0, the baseline, without it).
@@ -658,12 +667,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             stats,
             sharding,
         } => {
-            let Loaded {
-                mut models,
-                seconds: [read_s, parse_s, compile_s],
-                ..
-            } = load_all(&common.scenario, Some(&common))?;
-            let m = models.swap_remove(strategy_index(&common.scenario, &models, Some(&common))?);
+            let (m, [read_s, parse_s, compile_s]) = load_timed(&common.scenario, Some(&common))?;
             let seed = common.seed.unwrap_or(m.seed);
             let runs = runs.unwrap_or(m.runs);
             if let Some(ix) = shard_of(&sharding)? {
