@@ -251,19 +251,24 @@ impl Sim<'_> {
         (h, cause, via)
     }
 
-    /// Whether impaired member `a` explains its group's or voter's shortfall better than `b`:
-    /// a corrupt output before a merely reduced one, then the lower capacity, then the one
-    /// that changed last (the failure that broke the quorum, not whichever is listed
-    /// first), then the one listed first.
-    fn explains_more(&self, a: u32, b: u32) -> bool {
-        let (oa, ob) = (self.out(a as usize), self.out(b as usize));
+    /// Keeps in `culprit` (member, output; [`NONE`] for none yet) the impaired member that
+    /// best explains a group's or voter's shortfall, given member `a` with output `oa`: a
+    /// corrupt output before a merely reduced one, then the lower capacity, then the one that
+    /// changed last (the failure that broke the quorum, not whichever is listed first), then
+    /// the one listed first.
+    fn blame(&self, culprit: &mut (u32, Health), a: u32, oa: Health) {
+        let (b, ob) = *culprit;
         let key = |o: Health| (!o.corrupt, o.cap);
-        match key(oa).partial_cmp(&key(ob)) {
-            Some(std::cmp::Ordering::Less) => true,
-            Some(std::cmp::Ordering::Equal) => {
-                self.changed_at(a as usize) > self.changed_at(b as usize)
-            }
-            _ => false,
+        let better = b == NONE
+            || match key(oa).partial_cmp(&key(ob)) {
+                Some(std::cmp::Ordering::Less) => true,
+                Some(std::cmp::Ordering::Equal) => {
+                    self.changed_at(a as usize) > self.changed_at(b as usize)
+                }
+                _ => false,
+            };
+        if better {
+            *culprit = (a, oa);
         }
     }
 
@@ -274,15 +279,16 @@ impl Sim<'_> {
         let backup = m.comps[i].voter.expect("flagged voter");
         let replicas = m.members.row(i);
         let mut correct = 0;
-        let mut worst = NONE;
+        let mut culprit = (NONE, Health::nominal(0.0));
         for &r in replicas {
             let o = self.out(r as usize);
             if o.cap > 0.0 && !o.corrupt {
                 correct += 1;
-            } else if worst == NONE || self.explains_more(r, worst) {
-                worst = r;
+            } else {
+                self.blame(&mut culprit, r, o);
             }
         }
+        let worst = culprit.0;
         if 2 * correct <= replicas.len() {
             let b = if backup == NONE {
                 None
@@ -310,7 +316,7 @@ impl Sim<'_> {
         let mut sum = 0.0;
         let mut corrupt = false;
         let mut slow: f64 = 1.0;
-        let mut worst_member = NONE;
+        let mut culprit = (NONE, Health::nominal(0.0));
         for &mbr in m.members.row(i) {
             let o = self.out(mbr as usize);
             sum += o.cap;
@@ -318,12 +324,11 @@ impl Sim<'_> {
             if o.cap > 0.0 {
                 slow = slow.max(o.slow);
             }
-            if !o.is_nominal(m.nodes[mbr as usize].capacity)
-                && (worst_member == NONE || self.explains_more(mbr, worst_member))
-            {
-                worst_member = mbr;
+            if !o.is_nominal(m.nodes[mbr as usize].capacity) {
+                self.blame(&mut culprit, mbr, o);
             }
         }
+        let worst_member = culprit.0;
         let share = (sum / f64::from(need)).min(1.0);
         h.cap *= share;
         h.corrupt |= corrupt;
