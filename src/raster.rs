@@ -19,6 +19,22 @@ pub(crate) const REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf
 /// DejaVu Sans Bold.
 pub(crate) const BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
 
+/// The two faces, parsed once per process: `(regular, bold)`.
+fn faces() -> Result<&'static (FontRef<'static>, FontRef<'static>), ab_glyph::InvalidFont> {
+    static FACES: std::sync::OnceLock<
+        Result<(FontRef<'static>, FontRef<'static>), ab_glyph::InvalidFont>,
+    > = std::sync::OnceLock::new();
+    FACES
+        .get_or_init(|| {
+            Ok((
+                FontRef::try_from_slice(REGULAR)?,
+                FontRef::try_from_slice(BOLD)?,
+            ))
+        })
+        .as_ref()
+        .map_err(|e| *e)
+}
+
 /// plotters' bitmap backend with text drawn glyph by glyph at the font's positions.
 pub(crate) struct Bitmap<'a>(pub BitMapBackend<'a>);
 
@@ -133,12 +149,11 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         if color.alpha == 0.0 {
             return Ok(());
         }
-        let bytes = match style.style() {
-            FontStyle::Bold => BOLD,
-            _ => REGULAR,
+        let (regular, bold) = faces().map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
+        let font = match style.style() {
+            FontStyle::Bold => bold,
+            _ => regular,
         };
-        let font =
-            FontRef::try_from_slice(bytes).map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
         let ((min_x, min_y), (max_x, max_y)) = style
             .layout_box(text)
             .map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
@@ -156,7 +171,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         let trans = style.transform();
         let (w, h) = self.get_size();
         let mut result = Ok(());
-        glyphs(&font, style.size(), text, |x, y, a| {
+        glyphs(font, style.size(), text, |x, y, a| {
             let (x, y) = trans.transform(x + dx - min_x, y + dy - min_y);
             let (x, y) = (pos.0 + x, pos.1 + y);
             if result.is_ok() && x >= 0 && x < w as i32 && y >= 0 && y < h as i32 {

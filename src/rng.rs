@@ -64,8 +64,6 @@ pub(crate) struct Streams {
     run: u64,
     /// Per stream: its key and purpose.
     keys: Vec<(u64, u64)>,
-    /// Every stream has its own entry (stream `id` is entry `id`).
-    resident: bool,
     /// Per stream: words read so far, while it is not cached.
     pos: Vec<u64>,
     /// Which stream each cache entry holds, `u32::MAX` for none (unused when resident).
@@ -84,7 +82,6 @@ impl Streams {
         Streams {
             seed: 0,
             run: 0,
-            resident,
             pos: if resident {
                 vec![]
             } else {
@@ -100,11 +97,17 @@ impl Streams {
         }
     }
 
+    /// Every stream has its own entry (stream `id` is entry `id`), with no cache in between.
+    #[inline]
+    fn resident(&self) -> bool {
+        self.keys.len() <= Self::CACHE
+    }
+
     /// Starts run `run` of the study seeded `seed`: every stream at its beginning.
     pub(crate) fn reset(&mut self, seed: u64, run: u64) {
         self.seed = seed;
         self.run = run;
-        if self.resident {
+        if self.resident() {
             for (r, &(key, purpose)) in self.cached.iter_mut().zip(&self.keys) {
                 *r = stream(seed, run, key, purpose);
             }
@@ -115,7 +118,7 @@ impl Streams {
     }
 
     pub(crate) fn prefetch(&self, id: u32) {
-        if self.resident {
+        if self.resident() {
             crate::engine::prefetch(&self.cached[id as usize]);
         } else {
             crate::engine::prefetch(&self.tags[id as usize & (Self::CACHE - 1)]);
@@ -126,7 +129,7 @@ impl Streams {
     /// Stream `id`, where the last draw from it left off.
     #[inline]
     pub(crate) fn get(&mut self, id: u32) -> &mut ChaCha8Rng {
-        let e = if self.resident {
+        let e = if self.resident() {
             id as usize
         } else {
             let e = id as usize & (Self::CACHE - 1);
@@ -176,7 +179,7 @@ mod tests {
             .collect::<Vec<_>>();
         assert!(keys.len() > Streams::CACHE, "{} streams", keys.len());
         let mut streams = Streams::new(keys);
-        assert!(!streams.resident);
+        assert!(!streams.resident());
         let mut pick = crate::testing::xorshift(11);
         for (seed, run) in [(1, 0), (7, 42)] {
             streams.reset(seed, run);
