@@ -1,7 +1,7 @@
 //! The command line as a user runs it: the README's commands, JSON contract, determinism
 //! across thread counts, exit codes, and flat memory as runs grow.
 
-use crate::common::{faultline, stderr, stdout};
+use crate::common::{faultline, scenario_file, stderr, stdout};
 
 const SUBSTATION: &str = "scenarios/substation.ron";
 
@@ -189,11 +189,10 @@ fn generated_profiles_load_and_stats_break_loading_down() {
     for text in [&estate, &stress] {
         assert_eq!(text.matches("(from: ").count(), 900);
     }
-    let file = std::env::temp_dir().join(format!("faultline-gen-{}.ron", std::process::id()));
     let mut events = Vec::new();
-    for text in [&estate, &stress] {
-        std::fs::write(&file, text).unwrap();
-        let out = faultline(&["run", file.to_str().unwrap(), "--runs", "20", "--stats"]);
+    for (name, text) in [("gen-estate", &estate), ("gen-stress", &stress)] {
+        let file = scenario_file(name, text);
+        let out = faultline(&["run", &file, "--runs", "20", "--stats"]);
         assert!(out.status.success(), "{}", stderr(&out));
         let err = stderr(&out);
         let load = err
@@ -215,7 +214,6 @@ fn generated_profiles_load_and_stats_break_loading_down() {
             .unwrap_or_else(|| panic!("no event count in {err:?}"));
         events.push(n);
     }
-    std::fs::remove_file(&file).ok();
     // Six times the faults; more than four times the events over the same runs.
     assert!(
         events[1] > 4 * events[0],
@@ -251,11 +249,8 @@ fn identical_members_share_the_blame_for_a_lost_quorum() {
             ], edges: [(from: "svc", to: "pool", kind: Requires)])"#,
             comps.join("\n")
         );
-        let file =
-            std::env::temp_dir().join(format!("faultline-{kind}-{}.ron", std::process::id()));
-        std::fs::write(&file, text).unwrap();
-        let j = json(&["run", file.to_str().unwrap(), "--runs", "1000", "--json"]);
-        std::fs::remove_file(&file).ok();
+        let file = scenario_file(&format!("quorum-{kind}"), &text);
+        let j = json(&["run", &file, "--runs", "1000", "--json"]);
         let causes = j["strategies"][0]["root_causes"].as_array().unwrap();
         assert_eq!(causes.len(), 3, "{kind}: {causes:?}");
         let total: f64 = causes.iter().map(|c| c["failures"].as_f64().unwrap()).sum();
@@ -272,12 +267,9 @@ fn identical_members_share_the_blame_for_a_lost_quorum() {
 /// fail the most services, most first, and says how many more; `--all` lists every one.
 #[test]
 fn validate_summarises_thousands_of_single_points_of_failure() {
-    let file = std::env::temp_dir().join(format!("faultline-spofs-{}.ron", std::process::id()));
-    std::fs::write(&file, stdout(&faultline(&["gen", "3000"]))).unwrap();
-    let path = file.to_str().unwrap();
-    let short = stdout(&faultline(&["validate", path]));
-    let all = stdout(&faultline(&["validate", path, "--all"]));
-    std::fs::remove_file(&file).ok();
+    let path = scenario_file("spofs", &stdout(&faultline(&["gen", "3000"])));
+    let short = stdout(&faultline(&["validate", &path]));
+    let all = stdout(&faultline(&["validate", &path, "--all"]));
     let items = |text: &str| -> Vec<usize> {
         let lines = text.lines().filter(|l| l.starts_with("  - "));
         lines
@@ -312,16 +304,13 @@ fn validate_summarises_thousands_of_single_points_of_failure() {
 fn the_event_cap_is_reported_not_silent() {
     // One fault on day 1, repaired 10 days later: with a cap of one event, each run stops at
     // the repair it cannot process, having simulated 11 days of which 10 were down.
-    let file = std::env::temp_dir().join(format!("faultline-cap-{}.ron", std::process::id()));
-    std::fs::write(
-        &file,
+    let path = &scenario_file(
+        "cap",
         r#"Scenario(name: "cap", horizon: "20d", components: [
             (id: "a", faults: [(name: "f", every: At("1d"), effect: Crash, repair: Fixed("10d"))]),
             (id: "svc", service: (slo: 0.5)),
         ], edges: [(from: "svc", to: "a", kind: Requires)])"#,
-    )
-    .unwrap();
-    let path = file.to_str().unwrap();
+    );
     let j = json(&["run", path, "--runs", "50", "--json", "--max-events", "1"]);
     assert_eq!(j["capped_runs"], 50);
     let a = j["strategies"][0]["availability"]["mean"].as_f64().unwrap();
@@ -337,5 +326,4 @@ fn the_event_cap_is_reported_not_silent() {
     );
     let uncapped = json(&["run", path, "--runs", "50", "--json"]);
     assert_eq!(uncapped["capped_runs"], 0);
-    let _ = std::fs::remove_file(&file);
 }

@@ -32,6 +32,14 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Writes `text` as `<name>.ron` in a fresh scratch directory of that name; returns its path
+/// as the string the CLI takes.
+pub fn scenario_file(name: &str, text: &str) -> String {
+    let path = scratch(name).join(format!("{name}.ron"));
+    std::fs::write(&path, text).expect("write scenario");
+    path.to_str().expect("UTF-8 path").to_string()
+}
+
 /// stdout as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
