@@ -259,11 +259,13 @@ where
 }
 
 /// A label on a white box a few pixels larger than its text, so that grid and reference
-/// lines drawn earlier pass behind it instead of through it.
+/// lines drawn earlier pass behind it instead of through it. It starts at `right` when it
+/// fits in the picture from there, and otherwise ends at `left` (over what lies between).
 fn boxed_label<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     s: &str,
-    at: (i32, i32),
+    (right, left): (i32, i32),
+    y: i32,
     style: &TextStyle,
 ) -> Drawn
 where
@@ -272,14 +274,13 @@ where
     let (w, h) = root.estimate_text_size(s, style)?;
     let (w, h) = (w as i32, h as i32);
     let pad = 3;
+    let fits = right + w + pad <= root.dim_in_pixel().0 as i32 - pad;
+    let x = if fits { right } else { (left - w).max(pad) };
     root.draw(&Rectangle::new(
-        [
-            (at.0 - pad, at.1 - h / 2 - pad),
-            (at.0 + w + pad, at.1 + h / 2 + pad),
-        ],
+        [(x - pad, y - h / 2 - pad), (x + w + pad, y + h / 2 + pad)],
         WHITE.filled(),
     ))?;
-    label(root, s, at, style, HPos::Left)
+    label(root, s, (x, y), style, HPos::Left)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -570,6 +571,7 @@ impl Figure for Bars<'_> {
             let y = row as f64;
             let (mean, ci) = (mean_of(s), ci_of(s));
             let px = chart.backend_coord(&(mean + ci, y + 0.5));
+            let low = chart.backend_coord(&((mean - ci).max(0.0), y + 0.5));
             let mut value = format!("{} ± {}", money_short(mean), money_short(ci));
             let d = &s.paired_cost_diff;
             if k != 0 && d.mean.is_finite() && d.mean != 0.0 {
@@ -579,7 +581,8 @@ impl Figure for Bars<'_> {
                     money_short(d.mean.abs())
                 ));
             }
-            boxed_label(root, &value, (px.0 + 8, px.1), &text(15))?;
+            let beside = (px.0 + 8, low.0 - 8);
+            boxed_label(root, &value, beside, px.1, &text(15))?;
             let py = chart.backend_coord(&(0.0, y + 0.5));
             let mut name = s.name.clone();
             if k == 0 && name != "baseline" {

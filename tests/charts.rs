@@ -73,7 +73,7 @@ fn assert_chart(dir: &Path, name: &str, expect: &[&str]) -> Vec<String> {
 
 /// Nothing is drawn across the cost chart's value labels: every line (grid, whisker, the
 /// dashed baseline) comes before the first of them, and each sits on a white box that
-/// holds its anchor. (Before, the baseline was drawn last and ran through a label's text.)
+/// holds its anchor, inside the picture. (Before, the baseline was drawn last and ran through a label's text.)
 fn assert_cost_labels_sit_on_top(path: &Path) {
     let text = fs::read_to_string(path).unwrap();
     let doc = roxmltree::Document::parse(&text).unwrap();
@@ -82,6 +82,12 @@ fn assert_cost_labels_sit_on_top(path: &Path) {
         n.tag_name().name() == "text" && n.text().is_some_and(|t| t.contains(" ± "))
     };
     let first = shapes.iter().position(is_value).expect("value labels");
+    let width: f64 = doc
+        .root_element()
+        .attribute("width")
+        .unwrap()
+        .parse()
+        .unwrap();
     let num = |n: &roxmltree::Node, a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
     for (k, n) in shapes.iter().enumerate() {
         let name = n.tag_name().name();
@@ -101,6 +107,10 @@ fn assert_cost_labels_sit_on_top(path: &Path) {
             assert!(
                 bx <= x && x <= bx + bw && by <= y && y <= by + bh,
                 "box {bx},{by} {bw}×{bh} misses the label at {x},{y}"
+            );
+            assert!(
+                bx >= 0.0 && bx + bw <= width - 3.0,
+                "box {bx}+{bw} leaves the {width}-pixel picture"
             );
         }
     }
