@@ -101,14 +101,6 @@ impl Profile {
             Profile::Stress => ([14.0 * 24.0, 5.0 * YEAR_H], [90.0, 3.0 * 365.0]),
         }
     }
-
-    /// The name used on the command line and in the scenario's description.
-    pub fn name(self) -> &'static str {
-        match self {
-            Profile::Estate => "estate",
-            Profile::Stress => "stress",
-        }
-    }
 }
 
 /// Writes a valid scenario with exactly `components` components (at least 1) and
@@ -119,7 +111,9 @@ pub fn scenario_text(components: usize, seed: u64, profile: Profile) -> String {
     let n = components;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (hardware_h, software_d) = profile.mttf();
-    let profile_name = profile.name();
+    // The name `--profile` takes, from clap's own derivation.
+    let profile_value = clap::ValueEnum::to_possible_value(&profile).expect("no variant skipped");
+    let profile_name = profile_value.get_name();
 
     // Layer boundaries: layer k is start[k]..start[k + 1].
     let services = n.div_ceil(100).max(1).min(n);
