@@ -1,17 +1,23 @@
 //! The command line: flags defined once with clap, commands that call the library.
 //!
-//! Exit codes (DESIGN.md §4): 0 success; 2 bad usage or invalid scenario; 1 anything else.
+//! Exit codes (README, "Commands"): 0 success; 2 bad usage or invalid scenario; 1 anything
+//! else.
 //! A closed stdout (`| head`) is not an error.
 
-use crate::diagnostics::LoadError;
-use crate::duration;
-use crate::model::{Model, stable_hash};
-use crate::montecarlo::{self, Study};
-use crate::output::{self, OutputError};
 use crate::progress::Progress;
-use crate::sweep::{self, Metric, Setting};
-use crate::{analysis, graph, html, postmortem, report, shard, trace, validate};
+use crate::{shard, sweep};
 use clap::{Args, Parser, Subcommand};
+use faultline_core::analysis;
+use faultline_core::model::{Model, stable_hash};
+use faultline_core::montecarlo::{self, Study};
+use faultline_report::output::{self, OutputError};
+use faultline_report::sweep::Metric;
+use faultline_report::{ReportError, charts, dot, html, json, postmortem, tables};
+use faultline_scenario::diagnostics::LoadError;
+use faultline_scenario::edit::{self, Setting};
+use faultline_scenario::r#gen::{self, Profile};
+use faultline_scenario::validate;
+use faultline_units::{human, thousands};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -161,10 +167,10 @@ enum Command {
         files: Files,
         /// The parameter and its values: PATH=V1,V2,... or PATH=FROM..TO:COUNT
         /// (see below).
-        #[arg(long, value_name = "PATH=VALUES", value_parser = sweep::parse_setting)]
+        #[arg(long, value_name = "PATH=VALUES", value_parser = edit::parse_setting)]
         set: Setting,
         /// What to chart and tabulate.
-        #[arg(long, value_enum, default_value_t = Metric::Cost)]
+        #[arg(long, value_name = "METRIC", default_value = "cost", value_parser = metric_parser())]
         metric: Metric,
         #[command(flatten)]
         effort: Effort,
@@ -204,8 +210,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// How often things fail.
-        #[arg(long, value_enum, default_value_t = crate::r#gen::Profile::Estate)]
-        profile: crate::r#gen::Profile,
+        #[arg(long, value_name = "PROFILE", default_value = "estate", value_parser = profile_parser())]
+        profile: Profile,
     },
 }
 
@@ -273,10 +279,34 @@ impl Files {
     }
 }
 
+use clap::builder::TypedValueParser;
+
+/// `--metric`'s values, named and described where [`Metric`] is defined.
+fn metric_parser() -> impl TypedValueParser<Value = Metric> {
+    let values = Metric::ALL.map(|x| clap::builder::PossibleValue::new(x.key()).help(x.help()));
+    clap::builder::PossibleValuesParser::new(values).map(|s| {
+        *Metric::ALL
+            .iter()
+            .find(|x| x.key() == s)
+            .expect("a listed value")
+    })
+}
+
+/// `--profile`'s values, named and described where [`Profile`] is defined.
+fn profile_parser() -> impl TypedValueParser<Value = Profile> {
+    let values = Profile::ALL.map(|x| clap::builder::PossibleValue::new(x.name()).help(x.help()));
+    clap::builder::PossibleValuesParser::new(values).map(|s| {
+        *Profile::ALL
+            .iter()
+            .find(|x| x.name() == s)
+            .expect("a listed value")
+    })
+}
+
 fn parse_horizon(s: &str) -> Result<f64, String> {
-    let d = duration::parse(s).map_err(|e| e.to_string())?;
-    if d.secs() > 0.0 {
-        Ok(d.secs())
+    let d = faultline_units::parse_duration(s).map_err(|e| e.to_string())?;
+    if d > 0.0 {
+        Ok(d)
     } else {
         Err("the horizon must be longer than zero".into())
     }
@@ -298,6 +328,12 @@ impl From<LoadError> for Failure {
 
 impl From<OutputError> for Failure {
     fn from(e: OutputError) -> Self {
+        Failure::Other(e.to_string())
+    }
+}
+
+impl From<ReportError> for Failure {
+    fn from(e: ReportError) -> Self {
         Failure::Other(e.to_string())
     }
 }
@@ -490,7 +526,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             seed,
             profile,
         } => {
-            let text = crate::r#gen::scenario_text(components as usize, seed, profile);
+            let text = r#gen::scenario_text(components as usize, seed, profile);
             out.write_all(text.as_bytes())?;
         }
         Command::Merge {
@@ -501,15 +537,15 @@ fn execute(cli: Cli) -> Result<(), Failure> {
         } => {
             let (h, models, summaries) =
                 shard::merge(&shards).map_err(|e| Failure::Usage(e.to_string()))?;
-            let j = report::summary_json_all(&models, &summaries, h.seed);
+            let j = json::summary_json_all(&models, &summaries, h.seed);
             if json {
                 let text =
                     serde_json::to_string_pretty(&j).map_err(|e| Failure::Other(e.to_string()))?;
                 writeln!(out, "{text}")?;
             } else if h.command == "compare" {
-                out.write_all(report::render_compare(&j, 0.0, 0).as_bytes())?;
+                out.write_all(tables::render_compare(&j, 0.0, 0).as_bytes())?;
             } else {
-                out.write_all(report::render(&models[0], &j, 0.0, 0).as_bytes())?;
+                out.write_all(tables::render(&models[0], &j, 0.0, 0).as_bytes())?;
             }
             out.flush()?;
             if h.command == "compare" {
@@ -539,14 +575,14 @@ fn execute(cli: Cli) -> Result<(), Failure> {
         Command::Graph { scenario } => {
             let m = load(&scenario, None)?;
             let spofs = analysis::spofs(&m);
-            out.write_all(graph::to_dot(&m, &spofs.indices()).as_bytes())?;
+            out.write_all(dot::to_dot(&m, &spofs.indices()).as_bytes())?;
         }
         Command::Trace { common, files, run } => {
             let models = load_all(&common.scenario, Some(&common))?.models;
             let k = strategy_index(&common.scenario, &models, Some(&common))?;
             let m = &models[k];
             let seed = common.seed.unwrap_or(m.seed);
-            let t = trace::record(m, seed, run);
+            let t = faultline_report::trace::record(m, seed, run);
             out.write_all(t.render(m).as_bytes())?;
             out.flush()?;
             let command = command_line(&[("--run", run.to_string()), ("--seed", seed.to_string())]);
@@ -580,7 +616,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let summaries = montecarlo::run_all(models, study, &|n| bar.set(n));
             bar.finish();
             let elapsed = started.elapsed().as_secs_f64();
-            let j = report::summary_json_all(models, &summaries, seed);
+            let j = json::summary_json_all(models, &summaries, seed);
             if json {
                 let text =
                     serde_json::to_string_pretty(&j).map_err(|e| Failure::Other(e.to_string()))?;
@@ -592,7 +628,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                         common.scenario.display()
                     );
                 }
-                out.write_all(report::render_compare(&j, elapsed, threads).as_bytes())?;
+                out.write_all(tables::render_compare(&j, elapsed, threads).as_bytes())?;
             }
             out.flush()?;
             let command =
@@ -625,7 +661,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             }
             let text = read(&common.scenario)?;
             let file = common.scenario.to_string_lossy();
-            let per_value = sweep::load_all(&file, &text, &set, &|m| adjust(m, Some(&common)))?;
+            let per_value = edit::load_all(&file, &text, &set, &|m| adjust(m, Some(&common)))?;
             let first = &per_value[0][0];
             let seed = common.seed.unwrap_or(first.seed);
             let runs = runs.unwrap_or(first.runs);
@@ -651,9 +687,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             }
             out.flush()?;
             let dir = files.dir(&first.name);
-            let mut written = crate::charts::sweep(&sw)
-                .map_err(OutputError::from)?
-                .write(&dir)?;
+            let mut written = charts::sweep(&sw).map_err(ReportError::from)?.write(&dir)?;
             written.push(output::save(
                 &dir.join("sweep.json"),
                 format!("{j}\n").as_bytes(),
@@ -689,13 +723,13 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let summary = montecarlo::run(&m, study, &|n| bar.set(n));
             bar.finish();
             let elapsed = started.elapsed().as_secs_f64();
-            let j = report::summary_json(&m, &summary, seed);
+            let j = json::summary_json(&m, &summary, seed);
             if json {
                 let text =
                     serde_json::to_string_pretty(&j).map_err(|e| Failure::Other(e.to_string()))?;
                 writeln!(out, "{text}")?;
             } else {
-                out.write_all(report::render(&m, &j, elapsed, threads).as_bytes())?;
+                out.write_all(tables::render(&m, &j, elapsed, threads).as_bytes())?;
             }
             if stats {
                 eprintln!(
@@ -808,7 +842,7 @@ pub fn validation_summary(m: &Model, all: bool) -> String {
         m.slots.len(),
         m.common.len(),
         m.services.len(),
-        duration::human(m.horizon)
+        human(m.horizon)
     );
     if spofs.components.is_empty() {
         s.push_str("\nNo single point of failure: every component is covered by redundancy.");
@@ -823,7 +857,7 @@ pub fn validation_summary(m: &Model, all: bool) -> String {
             shown.truncate(SPOFS_SHOWN);
             s.push_str(&format!(
                 "\nSingle points of failure (each alone fails a service): {}; the {SPOFS_SHOWN} that fail the most services:",
-                trace::thousands(spofs.components.len() as f64)
+                thousands(spofs.components.len() as f64)
             ));
         }
         for sp in shown {
@@ -846,7 +880,7 @@ pub fn validation_summary(m: &Model, all: bool) -> String {
         if !all && more > 0 {
             s.push_str(&format!(
                 "\n  … and {} more (`--all` lists every one)",
-                trace::thousands(more as f64)
+                thousands(more as f64)
             ));
         }
     }

@@ -29,7 +29,7 @@ impl Progress {
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-            let _ = write!(w, "{} runs/s", crate::trace::thousands(s.per_sec()));
+            let _ = write!(w, "{} runs/s", faultline_units::thousands(s.per_sec()));
         })
         .progress_chars("=> ");
         bar.set_style(style);

@@ -9,9 +9,9 @@
 //! gap or overlap, and folds the chunks in run order: the same floating-point operations in
 //! the same order as an unsharded run, hence the same bytes.
 
-use crate::model::{Model, stable_hash};
-use crate::montecarlo::{self, Study, Summary, chunk_size};
-use crate::validate;
+use faultline_core::model::{Model, stable_hash};
+use faultline_core::montecarlo::{self, Study, Summary, chunk_size};
+use faultline_scenario::validate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io::{BufRead, BufReader, BufWriter, Write};

@@ -233,7 +233,7 @@ fn results_do_not_depend_on_thread_count() {
     let (_, m) = load_str("substation.ron", &text).unwrap();
     let run = |threads| {
         let s = montecarlo::run(&m, Study::whole(9, 3000, threads), &|_| {});
-        serde_json::to_string(&faultline::report::summary_json(&m, &s, 9)).unwrap()
+        serde_json::to_string(&faultline::json::summary_json(&m, &s, 9)).unwrap()
     };
     let one = run(1);
     assert_eq!(one, run(2));

@@ -957,7 +957,7 @@ fn every_shipped_scenario_validates() {
 /// A breaker's latency factor must be above 1 (normal speed): at 1 it would never close.
 #[test]
 fn a_breaker_latency_factor_of_one_is_located() {
-    let file = std::fs::read_to_string(crate::common::repo("scenarios/retry-storm.ron")).unwrap();
+    let file = std::fs::read_to_string(repo("scenarios/retry-storm.ron")).unwrap();
     let text = edit(&file, "slower_than: 3.0", "slower_than: 1.0");
     expect_one(
         "breaker-slower-than",

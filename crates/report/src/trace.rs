@@ -4,12 +4,12 @@
 //! chronological log plus every service failure's root fault and propagation path; the
 //! [`Trace`] renders that as a timeline followed by a short postmortem.
 
-use crate::duration::{human, stamp};
-use crate::engine::{Note, Observer, Sim};
-use crate::model::{Model, NONE, Source};
-use crate::propagation::{Class, Health, SvcState};
-use crate::response::DetectedBy;
-use crate::scenario::Effect;
+use faultline_core::engine::{Note, Observer, Sim};
+use faultline_core::model::{Effect, Model, NONE, Source};
+use faultline_core::propagation::{Class, Health, SvcState};
+use faultline_core::response::DetectedBy;
+use faultline_units::number::thousands;
+use faultline_units::{human, stamp};
 use std::fmt::Write;
 
 /// One line of the timeline.
@@ -153,7 +153,7 @@ fn effect_name(e: Effect) -> String {
         Effect::Degrade(f) => format!("Degrade {f}"),
         Effect::Corrupt => "Corrupt".into(),
         Effect::Slow(f) => format!("Slow ×{f}"),
-        Effect::Burst { jobs, over } => format!("Burst of {jobs} jobs over {}", human(over.secs())),
+        Effect::Burst { jobs, over } => format!("Burst of {jobs} jobs over {}", human(over)),
     }
 }
 
@@ -656,21 +656,4 @@ fn path_text(m: &Model, f: &Failure) -> String {
         .map(|&c| m.comps[c as usize].id.as_str())
         .collect();
     format!("path: [{root}] {}", path.join(" → "))
-}
-
-/// 1234567.8 → "1,234,568".
-pub fn thousands(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    let n = x.round() as i128;
-    let digits = n.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }

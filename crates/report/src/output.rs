@@ -1,4 +1,4 @@
-//! Output files, written atomically (DESIGN.md §4).
+//! Output files, written atomically (README, "Output files").
 //!
 //! Every chart, report and JSON file goes through [`write_with`]: the bytes go to a hidden
 //! temporary file in the destination's own directory, which is flushed to disk and then
@@ -99,9 +99,6 @@ pub enum OutputError {
         /// The OS error.
         source: io::Error,
     },
-    /// A chart could not be drawn.
-    #[error(transparent)]
-    Chart(#[from] crate::charts::ChartError),
 }
 
 /// [`write()`], with the path in the error.

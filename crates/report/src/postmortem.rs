@@ -6,15 +6,16 @@
 //! run *k* under each strategy shows what that strategy would have done with *this*
 //! incident, not with a luckier one.
 
+use crate::ReportError;
 use crate::charts;
-use crate::duration::{human, stamp};
-use crate::engine::Sim;
-use crate::model::Model;
-use crate::montecarlo::Summary;
-use crate::output::{self, OutputError};
-use crate::report::money;
+use crate::output;
 use crate::timeline::{Episode, Timeline};
-use crate::trace::{Trace, thousands};
+use crate::trace::Trace;
+use faultline_core::engine::Sim;
+use faultline_core::model::Model;
+use faultline_core::montecarlo::Summary;
+use faultline_units::number::{money, thousands};
+use faultline_units::{human, stamp};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -74,7 +75,7 @@ pub fn write_trace(
     seed: u64,
     trace: &Trace,
     command: &str,
-) -> Result<Vec<PathBuf>, OutputError> {
+) -> Result<Vec<PathBuf>, ReportError> {
     let m = &models[k];
     let tl = crate::timeline::record(m, seed, trace.run);
     let all: Vec<Outcome> = models.iter().map(|x| outcome(x, seed, trace.run)).collect();

@@ -15,9 +15,9 @@ use plotters_backend::{
 };
 
 /// DejaVu Sans, compiled in (see `assets/fonts/`): the one typeface of every chart.
-pub(crate) const REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+pub(crate) const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// DejaVu Sans Bold.
-pub(crate) const BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
+pub(crate) const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// The two faces, parsed once per process: `(regular, bold)`.
 fn faces() -> Result<&'static (FontRef<'static>, FontRef<'static>), ab_glyph::InvalidFont> {

@@ -82,7 +82,7 @@ const LAYERS: [&str; 5] = ["infra", "plat", "app", "edge", "svc"];
 
 /// How often the generated components fail (see the module documentation): the same estate
 /// either at plausible rates or as a propagation stress load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Profile {
     /// Plausible rates: services are up most of the year.
     #[default]
@@ -92,6 +92,27 @@ pub enum Profile {
 }
 
 impl Profile {
+    /// Every profile, in the order `--profile` lists them.
+    pub const ALL: [Profile; 2] = [Profile::Estate, Profile::Stress];
+
+    /// The name `--profile` takes and the generated header records.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Estate => "estate",
+            Profile::Stress => "stress",
+        }
+    }
+
+    /// One line on what it is, for `--help`.
+    pub fn help(self) -> &'static str {
+        match self {
+            Profile::Estate => "Plausible rates: services are up most of the year",
+            Profile::Stress => {
+                "Harsh rates, the benchmarks' propagation load: about six times the faults"
+            }
+        }
+    }
+
     /// The log-uniform ranges of the mean time to failure: hardware in hours, software in
     /// days (the units the scenario text is written in).
     fn mttf(self) -> ([f64; 2], [f64; 2]) {
@@ -111,9 +132,7 @@ pub fn scenario_text(components: usize, seed: u64, profile: Profile) -> String {
     let n = components;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (hardware_h, software_d) = profile.mttf();
-    // The name `--profile` takes, from clap's own derivation.
-    let profile_value = clap::ValueEnum::to_possible_value(&profile).expect("no variant skipped");
-    let profile_name = profile_value.get_name();
+    let profile_name = profile.name();
 
     // Layer boundaries: layer k is start[k]..start[k + 1].
     let services = n.div_ceil(100).max(1).min(n);
@@ -341,17 +360,17 @@ mod tests {
         let load = |p| load_str("g.ron", &scenario_text(5000, 2, p)).expect("loads");
         let (estate, _) = load(Profile::Estate);
         let (stress, _) = load(Profile::Stress);
-        let shape = |sc: &crate::scenario::Scenario| {
+        let shape = |sc: &crate::schema::Scenario| {
             let ids: Vec<_> = sc.components.iter().map(|c| c.id.clone()).collect();
             let edges: Vec<_> = sc.edges.iter().map(|e| format!("{e:?}")).collect();
             (ids, edges)
         };
         assert_eq!(shape(&estate), shape(&stress));
-        let rate = |sc: &crate::scenario::Scenario| -> f64 {
+        let rate = |sc: &crate::schema::Scenario| -> f64 {
             let faults = sc.components.iter().flat_map(|c| &c.faults);
             faults
                 .map(|f| match f.every {
-                    crate::scenario::Dist::Exp { mean } => 1.0 / mean.secs(),
+                    crate::schema::Dist::Exp { mean } => 1.0 / mean.secs(),
                     _ => panic!("generated faults are exponential"),
                 })
                 .sum()

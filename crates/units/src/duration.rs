@@ -1,10 +1,8 @@
 //! Durations written with units (`"90s"`, `"15m"`, `"2h30m"`, `"3d"`, `"1y"`).
 //!
 //! Scenario authors think in minutes and days, not in seconds, so every time value in a
-//! scenario file is a string with units. Internally all times are `f64` seconds.
-
-use serde::{Deserialize, Deserializer};
-use std::fmt;
+//! scenario file is a string with units. Internally all times are `f64` seconds: [`parse`]
+//! turns text into seconds, [`human`] and [`stamp`] turn seconds back into text.
 
 /// Seconds per unit, longest suffix first so that `ms` wins over `m`.
 const UNITS: &[(&str, f64)] = &[
@@ -17,35 +15,26 @@ const UNITS: &[(&str, f64)] = &[
     ("y", 365.0 * 86_400.0),
 ];
 
-/// A span of simulated time in seconds, parsed from a string with units.
-///
-/// Negative values are representable (`"-5m"`) so that validation, not the parser, can
-/// say where a negative duration makes no sense.
-#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Default)]
-pub struct Duration(pub f64);
-
-impl Duration {
-    /// The duration in seconds.
-    pub fn secs(self) -> f64 {
-        self.0
-    }
-}
-
 /// Why a duration string could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DurationError {
+    /// Nothing but blanks.
     #[error("empty duration: write a number with a unit, e.g. \"90s\", \"15m\", \"2h\", \"3d\"")]
     Empty,
+    /// Not a number followed by a unit.
     #[error(
         "`{0}` is not a duration: write a number with a unit (ms, s, m, h, d, w, y), e.g. \"2h30m\""
     )]
     Malformed(String),
+    /// A number with no unit after it.
     #[error("`{0}` has a number without a unit: write e.g. \"{0}s\" or \"{0}m\"")]
     MissingUnit(String),
 }
 
-/// Parses `"90s"`, `"1.5h"`, `"2h30m"`, `"-5m"`; units are ms, s, m, h, d, w (7d), y (365d).
-pub fn parse(text: &str) -> Result<Duration, DurationError> {
+/// Parses `"90s"`, `"1.5h"`, `"2h30m"`, `"-5m"` into seconds; units are ms, s, m, h, d,
+/// w (7d), y (365d). Negative values are accepted (`"-5m"`) so that validation, not the
+/// parser, can say where a negative duration makes no sense.
+pub fn parse(text: &str) -> Result<f64, DurationError> {
     let s = text.trim();
     if s.is_empty() {
         return Err(DurationError::Empty);
@@ -88,7 +77,7 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
     if !total.is_finite() {
         return Err(DurationError::Malformed(text.to_string()));
     }
-    Ok(Duration(sign * total))
+    Ok(sign * total)
 }
 
 fn next_is_alpha(s: &str, at: usize) -> bool {
@@ -96,28 +85,6 @@ fn next_is_alpha(s: &str, at: usize) -> bool {
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic())
-}
-
-impl<'de> Deserialize<'de> for Duration {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Duration;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a duration string with units such as \"90s\", \"15m\", \"2h\", \"3d\"")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Duration, E> {
-                parse(v).map_err(E::custom)
-            }
-        }
-        d.deserialize_str(Visitor)
-    }
-}
-
-impl serde::Serialize for Duration {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&human(self.0))
-    }
 }
 
 /// Formats seconds for people: `"3d 4h"`, `"12m 5s"`, `"850ms"`; two most significant units.
@@ -188,16 +155,16 @@ mod tests {
 
     #[test]
     fn parses_units() {
-        assert_eq!(parse("90s").unwrap().0, 90.0);
-        assert_eq!(parse("15m").unwrap().0, 900.0);
-        assert_eq!(parse("2h30m").unwrap().0, 9000.0);
-        assert_eq!(parse("1.5h").unwrap().0, 5400.0);
-        assert_eq!(parse("3d").unwrap().0, 259_200.0);
-        assert_eq!(parse("1w").unwrap().0, 604_800.0);
-        assert_eq!(parse("1y").unwrap().0, 31_536_000.0);
-        assert_eq!(parse("250ms").unwrap().0, 0.25);
-        assert_eq!(parse("-5m").unwrap().0, -300.0);
-        assert_eq!(parse(" 1d 2h ").unwrap().0, 93_600.0);
+        assert_eq!(parse("90s").unwrap(), 90.0);
+        assert_eq!(parse("15m").unwrap(), 900.0);
+        assert_eq!(parse("2h30m").unwrap(), 9000.0);
+        assert_eq!(parse("1.5h").unwrap(), 5400.0);
+        assert_eq!(parse("3d").unwrap(), 259_200.0);
+        assert_eq!(parse("1w").unwrap(), 604_800.0);
+        assert_eq!(parse("1y").unwrap(), 31_536_000.0);
+        assert_eq!(parse("250ms").unwrap(), 0.25);
+        assert_eq!(parse("-5m").unwrap(), -300.0);
+        assert_eq!(parse(" 1d 2h ").unwrap(), 93_600.0);
     }
 
     #[test]

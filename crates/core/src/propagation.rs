@@ -18,8 +18,8 @@
 //! through), so a failure can be explained as a path from the root fault to the service.
 
 use crate::engine::{ACTIVE, Sim};
+use crate::model::Effect;
 use crate::model::{GROUP, MITIGABLE, NONE, REQUIRES, ServiceSpec, VOTER};
-use crate::scenario::Effect;
 
 /// What a component delivers right now.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -18,6 +18,7 @@
 use crate::model::{
     CLUSTER, FEEDS_GROUP, Model, NONE, Node, QUEUE, SERVICE, SLOW_EDGE, STANDBY, Source,
 };
+use crate::prefetch::prefetch;
 use crate::propagation::{Class, Health, SvcState};
 use crate::queue::QueueState;
 use crate::response::{DetectedBy, ResponseState};
@@ -29,22 +30,6 @@ use std::collections::BinaryHeap;
 pub(crate) const IDLE: u8 = 0;
 pub(crate) const DORMANT: u8 = 1;
 pub(crate) const ACTIVE: u8 = 2;
-
-/// Asks the CPU to start loading `x` into cache: propagation marks a component well before
-/// it evaluates it, and the load overlaps the work in between.
-#[inline(always)]
-pub(crate) fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is only a hint; it never faults, whatever the address, and SSE is
-    // part of the x86_64 baseline.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-            (x as *const T).cast(),
-        );
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
-}
 
 /// [`Sim`]'s per-component bits: queued for re-evaluation.
 const IN_WORK: u8 = 1;
@@ -935,9 +920,9 @@ impl<'m> Sim<'m> {
         }
         self.mark(s.comp);
         let repair_now = self.on_activate(slot);
-        if let crate::scenario::Effect::Burst { jobs, over } = s.effect {
+        if let crate::model::Effect::Burst { jobs, over } = s.effect {
             // A load fault ends when its window does.
-            let end = self.start_burst(s.comp as usize, slot, jobs, over.secs());
+            let end = self.start_burst(s.comp as usize, slot, jobs, over);
             let generation = self.slot_gen[slot as usize];
             self.rs.repairing[slot as usize] = true;
             self.schedule(end, Kind::Repair { slot, generation });

@@ -6,10 +6,10 @@
 //! acknowledgement, diagnosis, mitigation, repair) as time-stamped markers. The timeline
 //! chart and the postmortem are drawn from it.
 
-use crate::engine::{Note, Observer, Sim};
-use crate::model::{MitigationKind, Model, NONE, Source};
-use crate::propagation::{Class, SvcState};
-use crate::response::DetectedBy;
+use faultline_core::engine::{Note, Observer, Sim};
+use faultline_core::model::{MitigationKind, Model, NONE, Source};
+use faultline_core::propagation::{Class, SvcState};
+use faultline_core::response::DetectedBy;
 
 /// What a component's lane shows over an interval.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -24,10 +24,9 @@
 //! root (from the failure), responder-hours, mitigation uses and their cost.
 
 use crate::engine::{Kind, Note, Observer, Sim};
-use crate::model::{MitigationKind, NONE, Source};
+use crate::model::{Condition, MitigationKind, NONE, Source};
 use crate::propagation::{Class, Health, SvcState};
 use crate::rng;
-use crate::scenario::Condition;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;

@@ -5,7 +5,7 @@
 //! is laid out and rasterised with DejaVu Sans, which is compiled into the binary and
 //! registered with plotters' `ab_glyph` font table, so charts look the same on a machine
 //! with no fonts installed and nothing depends on fontconfig (PNG text is drawn by
-//! [`crate::raster`], which places glyphs where the font says).
+//! [`raster`], which places glyphs where the font says).
 //!
 //! - [`downtime_cdf`]: the distribution of downtime per run, one curve per strategy.
 //! - [`cost_bars`]: expected cost per strategy with 95% confidence whiskers.
@@ -15,21 +15,24 @@
 //! - [`queue_charts`]: queue length across runs (p50–p90 band per strategy) and one run's
 //!   waiting line, parked jobs and latency.
 
-use crate::duration::human;
-use crate::model::{Model, NONE};
+use crate::json::StrategyJson;
 use crate::output;
-use crate::report::StrategyJson;
-use crate::stats::{Coarse, Histogram};
 use crate::sweep::{Sweep, SweepValue};
 use crate::timeline::{Episode, Milestone, State, Timeline};
 use crate::trace::QueuePoint;
-use crate::trace::thousands;
+use faultline_core::model::{Model, NONE};
+use faultline_core::queue::grid_time;
+use faultline_core::stats::{Coarse, Histogram};
+use faultline_units::human;
+use faultline_units::number::{money_axis, money_short, thousands};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
+
+mod raster;
 
 /// What drawing returns: plotters' errors, boxed.
 type Drawn = Result<(), Box<dyn Error>>;
@@ -92,8 +95,8 @@ pub(crate) fn register_fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The bytes are compiled in and known good; a failure here is a build defect.
-        let _ = plotters::style::register_font(FONT, FontStyle::Normal, crate::raster::REGULAR);
-        let _ = plotters::style::register_font(FONT, FontStyle::Bold, crate::raster::BOLD);
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, raster::REGULAR);
+        let _ = plotters::style::register_font(FONT, FontStyle::Bold, raster::BOLD);
     });
 }
 
@@ -112,7 +115,7 @@ fn render(name: &str, title: &str, caption: &str, fig: &impl Figure) -> Result<C
     }
     let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
     {
-        let backend = crate::raster::Bitmap(BitMapBackend::with_buffer(&mut rgb, size));
+        let backend = raster::Bitmap(BitMapBackend::with_buffer(&mut rgb, size));
         let root = backend.into_drawing_area();
         fig.draw(&root).map_err(fail)?;
         root.present().map_err(|e| fail(e.into()))?;
@@ -177,40 +180,6 @@ fn text(size: u32) -> TextStyle<'static> {
 
 fn bold(size: u32) -> TextStyle<'static> {
     (FONT, size, FontStyle::Bold).into_font().color(&INK)
-}
-
-/// Money for axes and labels: `$1.25M`, `$480k`, `$950`.
-pub fn money_short(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    let a = x.abs();
-    let sign = if x < 0.0 { "-" } else { "" };
-    if a >= 1e9 {
-        format!("{sign}${:.2}B", a / 1e9)
-    } else if a >= 1e6 {
-        format!("{sign}${:.2}M", a / 1e6)
-    } else if a >= 1e4 {
-        format!("{sign}${:.0}k", a / 1e3)
-    } else if a >= 1e3 {
-        format!("{sign}${:.1}k", a / 1e3)
-    } else {
-        format!("{sign}${a:.0}")
-    }
-}
-
-/// Money for axis ticks: like [`money_short`] without trailing zeros (`$50M`, `$1.5M`).
-pub fn money_axis(x: f64) -> String {
-    let s = money_short(x);
-    let Some(unit) = s.chars().last().filter(|c| c.is_ascii_alphabetic()) else {
-        return s;
-    };
-    let body = &s[..s.len() - 1];
-    if body.contains('.') {
-        format!("{}{unit}", body.trim_end_matches('0').trim_end_matches('.'))
-    } else {
-        s
-    }
 }
 
 /// Duration axis ticks people know: 1s, 1m, 10m, 1h, 6h, 1d, 1w, 30d, 1y ...
@@ -1270,7 +1239,7 @@ impl Figure for QueueBands<'_> {
             .draw()?;
         for (k, b) in self.bands.iter().enumerate() {
             let color = strategy_color(k);
-            let at = |g: usize| crate::queue::grid_time(self.horizon, g) / unit;
+            let at = |g: usize| grid_time(self.horizon, g) / unit;
             let p50: Vec<(f64, f64)> = (0..b.grid.len())
                 .map(|g| (at(g), b.grid[g].quantile(0.5) + 1.0))
                 .collect();
@@ -1407,15 +1376,6 @@ impl Figure for QueueRun<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_is_short() {
-        assert_eq!(money_short(950.0), "$950");
-        assert_eq!(money_short(4_800.0), "$4.8k");
-        assert_eq!(money_short(480_000.0), "$480k");
-        assert_eq!(money_short(1_250_000.0), "$1.25M");
-        assert_eq!(money_short(-2_000_000.0), "-$2.00M");
-    }
 
     #[test]
     fn duration_ticks_are_few_and_inside() {

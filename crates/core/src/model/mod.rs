@@ -1,118 +1,58 @@
 //! The compiled model: flat arrays indexed by component, fault slot and edge.
 //!
 //! The engine's hot loop reads only this. Names are resolved to `u32` indices, adjacency
-//! is stored in compressed (CSR) form, and distributions are ready to sample.
+//! is stored in compressed (CSR) form, and distributions are ready to sample. A front end
+//! (the RON scenario reader, or any other format) fills a [`Model`] and calls
+//! [`Model::lay_out`]; nothing here knows how the model was written down.
 
-use crate::scenario::{Dist, Effect};
-use rand::Rng;
-use rand_distr::{Distribution, Exp, LogNormal, Uniform, Weibull};
+mod csr;
+mod layout;
+mod sampler;
+pub mod topology;
+
+pub use csr::Csr;
+pub use layout::{
+    CLUSTER, Dep, FEEDS_GROUP, GROUP, Link, MITIGABLE, Node, QUEUE, REQUIRES, SERVICE, SLOW_EDGE,
+    STANDBY, Slow, VOTER,
+};
+pub use sampler::Sampler;
 
 /// Marks "no index" in `u32` index arrays (no cause, no via).
 pub const NONE: u32 = u32::MAX;
 
-/// Adjacency lists in one flat array: row `i` is `items[offsets[i]..offsets[i + 1]]`.
-#[derive(Debug, Clone, Default)]
-pub struct Csr {
-    offsets: Vec<u32>,
-    items: Vec<u32>,
+/// What an active fault does to its component.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Effect {
+    /// Capacity drops to zero.
+    Crash,
+    /// Capacity is multiplied by the factor in [0, 1].
+    Degrade(f64),
+    /// Silent wrong output: capacity is intact but what it delivers is wrong.
+    Corrupt,
+    /// Latency is multiplied by the factor (>= 1).
+    Slow(f64),
+    /// A load fault on a queue: this many extra jobs arrive over this many seconds.
+    Burst {
+        /// Extra jobs.
+        jobs: u64,
+        /// Seconds they are spread over.
+        over: f64,
+    },
 }
 
-impl Csr {
-    /// Builds `rows` rows from (row, item) pairs; items keep their input order within a row.
-    pub fn from_pairs(rows: usize, pairs: &[(u32, u32)]) -> Csr {
-        let mut counts = vec![0u32; rows + 1];
-        for &(r, _) in pairs {
-            counts[r as usize + 1] += 1;
-        }
-        for i in 0..rows {
-            counts[i + 1] += counts[i];
-        }
-        let mut fill = counts.clone();
-        let mut items = vec![0u32; pairs.len()];
-        for &(r, x) in pairs {
-            items[fill[r as usize] as usize] = x;
-            fill[r as usize] += 1;
-        }
-        Csr {
-            offsets: counts,
-            items,
-        }
-    }
-
-    /// Where row `i` starts in the item array (row `i` ends where row `i + 1` starts).
-    #[inline]
-    pub fn start(&self, i: usize) -> u32 {
-        self.offsets[i]
-    }
-
-    /// Items `lo..hi` of the flat item array (rows `i..j` when given their starts).
-    #[inline]
-    pub fn items(&self, lo: u32, hi: u32) -> &[u32] {
-        &self.items[lo as usize..hi as usize]
-    }
-
-    /// The items of row `i`.
-    #[inline]
-    pub fn row(&self, i: usize) -> &[u32] {
-        &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
-    }
-
-    /// Number of rows.
-    pub fn rows(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
-    }
-}
-
-/// A duration distribution ready to sample, in seconds.
-#[derive(Debug, Clone, Copy)]
-pub enum Sampler {
-    /// Exponential.
-    Exp(Exp<f64>),
-    /// Weibull (rand_distr's parameterisation: scale, shape).
-    Weibull(Weibull<f64>),
-    /// Log-normal.
-    LogNormal(LogNormal<f64>),
-    /// Uniform on [lo, hi].
-    Uniform(Uniform<f64>),
-    /// A constant (also used for `At`, which the engine treats as "once").
-    Fixed(f64),
-    /// Never: sampling gives +inf.
-    Never,
-}
-
-impl Sampler {
-    /// Builds a sampler from a validated distribution (parameters already checked).
-    pub fn new(d: &Dist) -> Sampler {
-        match *d {
-            Dist::Exp { mean } => Sampler::Exp(Exp::new(1.0 / mean.secs()).expect("validated")),
-            Dist::Weibull { shape, scale } => {
-                Sampler::Weibull(Weibull::new(scale.secs(), shape).expect("validated"))
-            }
-            Dist::LogNormal { median, sigma } => {
-                Sampler::LogNormal(LogNormal::new(median.secs().ln(), sigma).expect("validated"))
-            }
-            Dist::Uniform(lo, hi) if lo.secs() == hi.secs() => Sampler::Fixed(lo.secs()),
-            Dist::Uniform(lo, hi) => {
-                Sampler::Uniform(Uniform::new_inclusive(lo.secs(), hi.secs()).expect("validated"))
-            }
-            Dist::Fixed(d) | Dist::At(d) => Sampler::Fixed(d.secs()),
-            Dist::Never => Sampler::Never,
-        }
-    }
-
-    /// Draws one duration in seconds (+inf for `Never`). Constants draw nothing, so a
-    /// stream's later values do not depend on whether a duration was fixed.
-    #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match self {
-            Sampler::Exp(d) => d.sample(rng),
-            Sampler::Weibull(d) => d.sample(rng),
-            Sampler::LogNormal(d) => d.sample(rng),
-            Sampler::Uniform(d) => d.sample(rng),
-            Sampler::Fixed(x) => *x,
-            Sampler::Never => f64::INFINITY,
-        }
-    }
+/// What an alert watches for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Condition {
+    /// A service below its SLO, or any other component down (capacity 0).
+    Failed,
+    /// Capacity below this fraction.
+    CapacityBelow(f64),
+    /// Latency above this multiple of normal.
+    SlowerThan(f64),
+    /// More than this many jobs waiting in a queue.
+    QueueAbove(u64),
+    /// Wrong output (needs a checker that can see it).
+    Corrupt,
 }
 
 /// Where a fault slot's occurrences come from.
@@ -206,87 +146,6 @@ pub enum EdgeKind {
     Requires,
     /// Capacity scaled between the factor (dependency down) and 1 (dependency up).
     Degrades(f64),
-}
-
-/// [`Node::flags`]: a k-of-n group.
-pub const GROUP: u32 = 1;
-/// [`Node::flags`]: a voter.
-pub const VOTER: u32 = 1 << 1;
-/// [`Node::flags`]: a job queue.
-pub const QUEUE: u32 = 1 << 2;
-/// [`Node::flags`]: a member of a load cluster.
-pub const CLUSTER: u32 = 1 << 3;
-/// [`Node::flags`]: a member or backup of some group or voter.
-pub const FEEDS_GROUP: u32 = 1 << 4;
-/// [`Node::flags`]: the standby of some failover.
-pub const STANDBY: u32 = 1 << 5;
-/// [`Node::flags`]: some mitigation may stand in for it.
-pub const MITIGABLE: u32 = 1 << 6;
-/// [`Node::flags`]: a service boundary.
-pub const SERVICE: u32 = 1 << 7;
-
-/// What evaluating a component reads, in one 32-byte record, so that propagation touches
-/// one cache line per component instead of a line in each of many arrays. Ranges end where
-/// the next node's begin ([`Model::nodes`] has one sentinel node at the end).
-#[derive(Debug, Clone, Copy, Default)]
-#[repr(C, align(32))]
-pub struct Node {
-    /// Output when healthy.
-    pub capacity: f64,
-    /// Start of its slots in [`Model::comp_slots`]' items.
-    pub slots: u32,
-    /// Its first input edge (edges are sorted by dependent).
-    pub inputs: u32,
-    /// Start of its dependents in [`Model::deps`].
-    pub deps: u32,
-    /// Evaluation rank.
-    pub rank: u32,
-    /// What else it is: [`GROUP`], [`VOTER`], [`QUEUE`], ... (bits).
-    pub flags: u32,
-}
-
-/// What evaluating a dependent reads of an input edge: 16 bytes.
-#[derive(Debug, Clone, Copy)]
-pub struct Link {
-    /// The `Degrades` factor, or [`REQUIRES`] for a `Requires` edge.
-    pub factor: f64,
-    /// Dependency.
-    pub to: u32,
-    /// Dependent.
-    pub from: u32,
-}
-
-/// [`Link::factor`] of a `Requires` edge (a `Degrades` factor is in [0, 1]).
-pub const REQUIRES: f64 = -1.0;
-
-/// One dependent of a component: the edge and who is at its other end. For an edge with a
-/// delay or a probability below 1, [`SLOW_EDGE`] is set and the rest indexes
-/// [`Model::slow`] instead of the edges.
-#[derive(Debug, Clone, Copy)]
-pub struct Dep {
-    /// Edge index, or [`SLOW_EDGE`] with an index into [`Model::slow`].
-    pub edge: u32,
-    /// The dependent component.
-    pub from: u32,
-}
-
-/// Bit of [`Dep::edge`] marking an edge with a delay or a probability below 1.
-pub const SLOW_EDGE: u32 = 1 << 31;
-
-/// What passing a change over an edge with a delay or a probability below 1 reads, in 32
-/// bytes (the [`Edge`] is 56 and mostly what the hot loop does not need).
-#[derive(Debug, Clone, Copy)]
-pub struct Slow {
-    /// Probability an error episode crosses.
-    pub p: f64,
-    /// Travel time in seconds.
-    pub delay: f64,
-    /// The edge.
-    pub edge: u32,
-    /// Dependent.
-    pub from: u32,
-    /// [`Edge::rng`].
-    pub rng: u32,
 }
 
 /// A service boundary's thresholds.
@@ -411,7 +270,7 @@ pub struct AlertSpec {
     /// Component watched.
     pub comp: u32,
     /// Condition.
-    pub when: crate::scenario::Condition,
+    pub when: Condition,
     /// Seconds the condition must hold.
     pub after: f64,
 }
@@ -529,7 +388,7 @@ pub struct MitigationSpec {
 }
 
 /// The whole compiled scenario.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Model {
     /// Scenario name.
     pub name: String,
@@ -605,101 +464,6 @@ pub struct Model {
 }
 
 impl Model {
-    /// Builds the hot loop's compact arrays ([`Model::nodes`], [`Model::links`],
-    /// [`Model::deps`]) from the rest of the model and each component's input edges and
-    /// dependent edges. Called once, at the end of compilation.
-    pub fn lay_out(&mut self, inputs: &Csr, dependents: &Csr) {
-        let n = self.comps.len();
-        let mut flags = vec![0u32; n];
-        for (i, c) in self.comps.iter().enumerate() {
-            let f = &mut flags[i];
-            if c.need > 0 {
-                *f |= GROUP;
-            }
-            if c.voter.is_some() {
-                *f |= VOTER;
-            }
-            if c.queue != NONE {
-                *f |= QUEUE;
-            }
-            if c.cluster != NONE {
-                *f |= CLUSTER;
-            }
-            if !self.groups_of.row(i).is_empty() {
-                *f |= FEEDS_GROUP;
-            }
-            if !self.standby_for.row(i).is_empty() {
-                *f |= STANDBY;
-            }
-            if !self.mitigations_of.row(i).is_empty() {
-                *f |= MITIGABLE;
-            }
-            if c.service.is_some() {
-                *f |= SERVICE;
-            }
-        }
-        let mut slow = Vec::new();
-        self.deps = (0..n)
-            .flat_map(|i| dependents.row(i).iter())
-            .map(|&e| {
-                let edge = &self.edges[e as usize];
-                let k = slow.len() as u32;
-                if edge.p < 1.0 || edge.delay != 0.0 {
-                    slow.push(Slow {
-                        p: edge.p,
-                        delay: edge.delay,
-                        edge: e,
-                        from: edge.from,
-                        rng: edge.rng,
-                    });
-                    Dep {
-                        edge: k | SLOW_EDGE,
-                        from: edge.from,
-                    }
-                } else {
-                    Dep {
-                        edge: e,
-                        from: edge.from,
-                    }
-                }
-            })
-            .collect();
-        self.slow = slow;
-        self.links = self
-            .edges
-            .iter()
-            .map(|e| Link {
-                factor: match e.kind {
-                    EdgeKind::Requires => REQUIRES,
-                    EdgeKind::Degrades(f) => f,
-                },
-                to: e.to,
-                from: e.from,
-            })
-            .collect();
-        self.nodes = (0..=n)
-            .map(|i| {
-                let c = self.comps.get(i);
-                Node {
-                    capacity: c.map_or(0.0, |c| c.capacity),
-                    slots: self.comp_slots.start(i),
-                    inputs: inputs.start(i),
-                    deps: dependents.start(i),
-                    rank: self.rank.get(i).copied().unwrap_or(0),
-                    flags: flags.get(i).copied().unwrap_or(0),
-                }
-            })
-            .collect();
-        debug_assert!(
-            (0..n).all(|i| inputs
-                .row(i)
-                .iter()
-                .copied()
-                .eq(self.nodes[i].inputs..self.nodes[i + 1].inputs)),
-            "edges are sorted by dependent"
-        );
-    }
-
     /// Index of a component by id.
     pub fn comp_index(&self, id: &str) -> Option<u32> {
         self.comps.iter().position(|c| c.id == id).map(|i| i as u32)

@@ -6,15 +6,16 @@
 //! terminal shows, the charts, the scenario and its assumptions, the single points of
 //! failure, and the exact command, seed and version that reproduce it.
 
-use crate::analysis;
-use crate::charts::money_short;
+use crate::ReportError;
 use crate::charts::{self, Chart, Curve};
-use crate::duration::human;
-use crate::model::Model;
-use crate::montecarlo::Summary;
-use crate::output::{self, OutputError};
-use crate::report::{SummaryJson, pct, pct_ci, verdict};
-use crate::trace::thousands;
+use crate::json::SummaryJson;
+use crate::output;
+use crate::tables::{pct, pct_ci, verdict};
+use faultline_core::analysis;
+use faultline_core::model::Model;
+use faultline_core::montecarlo::Summary;
+use faultline_units::human;
+use faultline_units::number::{money_short, thousands};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -42,7 +43,7 @@ pub fn write_compare(
     dir: &Path,
     summaries: &[Summary],
     x: &Inputs,
-) -> Result<Vec<PathBuf>, OutputError> {
+) -> Result<Vec<PathBuf>, ReportError> {
     let j = x.summary;
     let curves = j
         .strategies
@@ -133,7 +134,7 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
 /// the sentence after the name.
 pub fn verdict_sentence(j: &SummaryJson) -> (bool, String, String) {
     let money = money_short;
-    let (by_cost, order) = crate::report::ranked(j);
+    let (by_cost, order) = crate::tables::ranked(j);
     let base = &j.strategies[0];
     let best = order[0];
     if !by_cost && j.strategies.len() > 1 {
@@ -315,7 +316,7 @@ fn count(n: usize, what: &str) -> String {
 }
 
 fn ranking(s: &mut String, j: &SummaryJson) {
-    let (by_cost, order) = crate::report::ranked(j);
+    let (by_cost, order) = crate::tables::ranked(j);
     let base = &j.strategies[0].name;
     if by_cost {
         s.push_str(
@@ -336,7 +337,7 @@ fn ranking(s: &mut String, j: &SummaryJson) {
         } else {
             ""
         };
-        let (value, diff) = crate::report::ranking_cells(x, &x.name == base, by_cost);
+        let (value, diff) = crate::tables::ranking_cells(x, &x.name == base, by_cost);
         let _ = writeln!(
             s,
             "<tr{class}><td>{}. {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -351,7 +352,7 @@ fn ranking(s: &mut String, j: &SummaryJson) {
 }
 
 fn outages(s: &mut String, j: &SummaryJson) {
-    let (_, order) = crate::report::ranked(j);
+    let (_, order) = crate::tables::ranked(j);
     s.push_str(
         "<h2>Outages and response</h2>\n<p class=\"sub\">Downtime per run (time with at least \
          one service failed) as percentiles over runs; MTTD, restore and repair are means over \

@@ -365,11 +365,7 @@ mod tests {
             "a\nb\nc\n".to_string(),
             "\n\n\nx\n\n".to_string(),
             "l1\r\nl2\rl3\n\r\nl5 é→\nl6".to_string(),
-            std::fs::read_to_string(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/scenarios/substation.ron"
-            ))
-            .unwrap(),
+            include_str!("../../../scenarios/substation.ron").to_string(),
         ];
         let mut rand = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
         for text in &texts {

@@ -333,7 +333,7 @@ impl Default for Histogram {
 
 impl Histogram {
     /// Heap bytes of one histogram (its counts are allocated up front).
-    pub const BYTES: usize = NUM_BUCKETS * std::mem::size_of::<u64>();
+    pub const BYTES: usize = NUM_BUCKETS * size_of::<u64>();
 
     /// An empty histogram (allocates its 1801 bucket counts once).
     pub fn new() -> Self {

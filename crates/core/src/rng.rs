@@ -119,10 +119,10 @@ impl Streams {
 
     pub(crate) fn prefetch(&self, id: u32) {
         if self.resident() {
-            crate::engine::prefetch(&self.cached[id as usize]);
+            crate::prefetch::prefetch(&self.cached[id as usize]);
         } else {
-            crate::engine::prefetch(&self.tags[id as usize & (Self::CACHE - 1)]);
-            crate::engine::prefetch(&self.pos[id as usize]);
+            crate::prefetch::prefetch(&self.tags[id as usize & (Self::CACHE - 1)]);
+            crate::prefetch::prefetch(&self.pos[id as usize]);
         }
     }
 
@@ -172,29 +172,27 @@ mod tests {
     #[test]
     fn slot_streams_draw_what_their_own_streams_draw() {
         use rand::{Rng, RngCore};
-        let text = crate::r#gen::scenario_text(3000, 5, crate::r#gen::Profile::Stress);
-        let (_, m) = crate::validate::load_str("g.ron", &text).expect("loads");
-        let keys = (m.slots.iter())
-            .flat_map(|s| [(s.key, FAULT), (s.key, REPAIR)])
+        // The keys of a model with 3,000 fault slots, as the engine lays them out.
+        let slots: Vec<u64> = (0..3000)
+            .map(|i: u32| crate::model::stable_hash(&["fault", &i.to_string(), "f"]))
+            .collect();
+        let keys = (slots.iter())
+            .flat_map(|&k| [(k, FAULT), (k, REPAIR)])
             .collect::<Vec<_>>();
         assert!(keys.len() > Streams::CACHE, "{} streams", keys.len());
         let mut streams = Streams::new(keys);
         assert!(!streams.resident());
-        let mut pick = crate::testing::xorshift(11);
+        let mut picks = ChaCha8Rng::seed_from_u64(11);
+        let mut pick = |n: usize| picks.random_range(0..n);
         for (seed, run) in [(1, 0), (7, 42)] {
             streams.reset(seed, run);
-            let mut own: Vec<[ChaCha8Rng; 2]> = (m.slots.iter())
-                .map(|s| {
-                    [
-                        stream(seed, run, s.key, FAULT),
-                        stream(seed, run, s.key, REPAIR),
-                    ]
-                })
+            let mut own: Vec<[ChaCha8Rng; 2]> = (slots.iter())
+                .map(|&k| [stream(seed, run, k, FAULT), stream(seed, run, k, REPAIR)])
                 .collect();
             // Most draws from a few hundred slots (they stay cached), the rest from anywhere.
             for _ in 0..200_000 {
                 let slot = if pick(4) == 0 {
-                    pick(m.slots.len())
+                    pick(slots.len())
                 } else {
                     pick(300)
                 };

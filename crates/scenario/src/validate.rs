@@ -7,17 +7,17 @@
 
 use crate::diagnostics::{LoadError, Problem};
 use crate::duration::Duration;
-use crate::graph;
-use crate::model::{
-    self, AlertSpec, Common, Comp, CostModel, Csr, Edge, Injection, MitigationKind, MitigationSpec,
-    Model, NONE, QueueHealthSpec, QueueSpec, ResponseSpec, Sampler, ServiceSpec, Slot, Source,
-    stable_hash,
-};
-use crate::scenario::{
+use crate::schema::{
     self, Condition, Dist, EdgeKind, Effect, Mitigation, QueueHealth, RepairStarts, Response,
     Scenario, Strategy, Trigger,
 };
 use crate::span::{Path, Step};
+use faultline_core::model::topology as graph;
+use faultline_core::model::{
+    self, AlertSpec, Common, Comp, CostModel, Csr, Edge, Injection, MitigationKind, MitigationSpec,
+    Model, NONE, QueueHealthSpec, QueueSpec, ResponseSpec, Sampler, ServiceSpec, Slot, Source,
+    stable_hash,
+};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -190,7 +190,7 @@ impl Checker {
                 path,
                 format!(
                     "{what} must be longer than zero, not {}",
-                    crate::duration::human(d.secs())
+                    faultline_units::human(d.secs())
                 ),
             );
         }
@@ -202,7 +202,7 @@ impl Checker {
                 path,
                 format!(
                     "{what} cannot be negative ({})",
-                    crate::duration::human(d.secs())
+                    faultline_units::human(d.secs())
                 ),
             );
         }
@@ -756,7 +756,7 @@ fn compile_checked(
     }
 
     // Edges.
-    let mut resolved_edges: Vec<(u32, u32, &scenario::Edge)> = vec![];
+    let mut resolved_edges: Vec<(u32, u32, &schema::Edge)> = vec![];
     for (i, e) in sc.edges.iter().enumerate() {
         let ep = root.field("edges").index(i);
         let from = resolve(&mut ck, &e.from, ep.field("from"));
@@ -869,8 +869,8 @@ fn compile_checked(
                     p.field("at"),
                     format!(
                         "injected at {}, after the horizon of {}: it would never happen",
-                        crate::duration::human(inj.at.secs()),
-                        crate::duration::human(sc.horizon.secs())
+                        faultline_units::human(inj.at.secs()),
+                        faultline_units::human(sc.horizon.secs())
                     ),
                 )
                 .hint("move it before the horizon or lengthen `horizon`"),
@@ -1087,7 +1087,7 @@ fn edge_path(sc: &Scenario, ids: &Names<u32>, a: u32, b: u32) -> Path {
 }
 
 /// The components whose output a group or voter reads: members, replicas and backup.
-fn feeders(c: &scenario::Component) -> impl Iterator<Item = &String> {
+fn feeders(c: &schema::Component) -> impl Iterator<Item = &String> {
     let group = c.group.iter().flat_map(|g| g.of.iter());
     let voter = c
         .voter
@@ -1152,7 +1152,7 @@ fn build(
     sc: &Scenario,
     strategy: Option<&Strategy>,
     ids: &Names<u32>,
-    edges: &[(u32, u32, &scenario::Edge)],
+    edges: &[(u32, u32, &schema::Edge)],
     ranks: Vec<u32>,
 ) -> Model {
     let n = sc.components.len();
@@ -1164,11 +1164,11 @@ fn build(
             slots.push(Slot {
                 comp: i as u32,
                 name: f.name.clone(),
-                effect: f.effect,
-                every: Sampler::new(&f.every),
+                effect: effect(f.effect),
+                every: sampler(&f.every),
                 once: matches!(f.every, Dist::At(_)),
-                activation: f.activation.as_ref().map(Sampler::new),
-                repair: Sampler::new(&f.repair),
+                activation: f.activation.as_ref().map(sampler),
+                repair: sampler(&f.repair),
                 source: Source::Own,
                 key: stable_hash(&["fault", &c.id, &f.name]),
                 chance: f.chance.unwrap_or(1.0),
@@ -1206,11 +1206,11 @@ fn build(
             slots.push(Slot {
                 comp: ids[h.as_str()],
                 name: cc.name.clone(),
-                effect: cc.effect,
+                effect: effect(cc.effect),
                 every: Sampler::Never,
                 once: false,
-                activation: cc.activation.as_ref().map(Sampler::new),
-                repair: Sampler::new(&cc.repair),
+                activation: cc.activation.as_ref().map(sampler),
+                repair: sampler(&cc.repair),
                 source: Source::Common(idx),
                 key: stable_hash(&["common", &cc.name, h]),
                 chance: 1.0,
@@ -1220,7 +1220,7 @@ fn build(
         cc_index.insert(&cc.name, idx);
         common.push(Common {
             name: cc.name.clone(),
-            every: Sampler::new(&cc.every),
+            every: sampler(&cc.every),
             once: matches!(cc.every, Dist::At(_)),
             slots: start..slots.len() as u32,
             key: stable_hash(&["common", &cc.name]),
@@ -1368,7 +1368,7 @@ fn build(
             rate: q.rate,
             schedule,
             workers: q.workers,
-            service: Sampler::new(&q.service),
+            service: sampler(&q.service),
             slow_a: q.slowdown.map_or(0.0, |s| s.a),
             slow_b: q.slowdown.map_or(0.0, |s| s.b),
             timeout: q.timeout.map_or(f64::INFINITY, |t| t.secs()),
@@ -1377,7 +1377,7 @@ fn build(
             retries: q.retries.map_or(0, |r| r.count),
             backoff: q
                 .retries
-                .map_or(Sampler::Fixed(0.0), |r| Sampler::new(&r.backoff)),
+                .map_or(Sampler::Fixed(0.0), |r| sampler(&r.backoff)),
             multiplier: q.retries.map_or(1.0, |r| r.multiplier),
             budget: q.retries.and_then(|r| r.budget).unwrap_or(f64::INFINITY),
             bound: q.bound.unwrap_or(u64::MAX),
@@ -1406,7 +1406,7 @@ fn build(
         .iter()
         .map(|a| AlertSpec {
             comp: ids[a.on.as_str()],
-            when: a.when,
+            when: condition(a.when),
             after: a.after.secs(),
         })
         .collect();
@@ -1432,10 +1432,10 @@ fn build(
                     (
                         "spare",
                         MitigationKind::Spare {
-                            deploy: Sampler::new(deploy),
+                            deploy: sampler(deploy),
                             capacity: *capacity,
                             stock: *stock,
-                            fails: Sampler::new(fails),
+                            fails: sampler(fails),
                             dormant: *dormant,
                         },
                         for_.iter().map(|id| ids[id.as_str()]).collect(),
@@ -1453,7 +1453,7 @@ fn build(
                     "failover",
                     MitigationKind::Failover {
                         standby: ids[standby.as_str()],
-                        delay: Sampler::new(delay),
+                        delay: sampler(delay),
                     },
                     vec![ids[for_.as_str()]],
                     *per_use,
@@ -1470,7 +1470,7 @@ fn build(
                 } => (
                     "shed",
                     MitigationKind::Shed {
-                        delay: Sampler::new(delay),
+                        delay: sampler(delay),
                         rate: *rate,
                         above: *above,
                         per_drop: *per_drop,
@@ -1488,7 +1488,7 @@ fn build(
                 } => (
                     "rate limit",
                     MitigationKind::RateLimit {
-                        delay: Sampler::new(delay),
+                        delay: sampler(delay),
                         rate: *rate,
                     },
                     vec![ids[for_.as_str()]],
@@ -1518,7 +1518,7 @@ fn build(
                 } => (
                     "more workers",
                     MitigationKind::AddWorkers {
-                        delay: Sampler::new(delay),
+                        delay: sampler(delay),
                         workers: *workers,
                     },
                     vec![ids[for_.as_str()]],
@@ -1532,7 +1532,7 @@ fn build(
                 } => (
                     "redesign",
                     MitigationKind::Redesign {
-                        takes: Sampler::new(takes),
+                        takes: sampler(takes),
                     },
                     vec![ids[for_.as_str()]],
                     *per_use,
@@ -1547,7 +1547,7 @@ fn build(
                 } => (
                     "restart",
                     MitigationKind::Restart {
-                        takes: Sampler::new(takes),
+                        takes: sampler(takes),
                         works: *works,
                     },
                     for_.iter().map(|id| ids[id.as_str()]).collect(),
@@ -1614,13 +1614,13 @@ fn build(
         alerts,
         response: sc.response.as_ref().map(|r| ResponseSpec {
             oncall: r.oncall,
-            acknowledge: Sampler::new(&r.acknowledge),
-            diagnose: Sampler::new(&r.diagnose),
+            acknowledge: sampler(&r.acknowledge),
+            diagnose: sampler(&r.diagnose),
             runbook: r.runbook,
-            customer_report: Sampler::new(&r.customer_report),
+            customer_report: sampler(&r.customer_report),
             shift: r.shift.map_or(f64::INFINITY, |d| d.secs()),
             notes: r.notes,
-            handoff: Sampler::new(&r.handoff),
+            handoff: sampler(&r.handoff),
             repair_on_diagnosis: r.repair_starts == RepairStarts::Diagnosis,
         }),
         mitigations_of: Csr::from_pairs(
@@ -1652,6 +1652,44 @@ fn build(
     };
     model.lay_out(&inputs, &dependents);
     model
+}
+
+/// A checked distribution, ready to sample.
+fn sampler(d: &Dist) -> Sampler {
+    match *d {
+        Dist::Exp { mean } => Sampler::exp(mean.secs()),
+        Dist::Weibull { shape, scale } => Sampler::weibull(shape, scale.secs()),
+        Dist::LogNormal { median, sigma } => Sampler::lognormal(median.secs(), sigma),
+        Dist::Uniform(lo, hi) => Sampler::uniform(lo.secs(), hi.secs()),
+        Dist::Fixed(d) | Dist::At(d) => Some(Sampler::Fixed(d.secs())),
+        Dist::Never => Some(Sampler::Never),
+    }
+    .expect("checked")
+}
+
+/// A fault's effect as the engine applies it.
+fn effect(e: Effect) -> model::Effect {
+    match e {
+        Effect::Crash => model::Effect::Crash,
+        Effect::Degrade(f) => model::Effect::Degrade(f),
+        Effect::Corrupt => model::Effect::Corrupt,
+        Effect::Slow(f) => model::Effect::Slow(f),
+        Effect::Burst { jobs, over } => model::Effect::Burst {
+            jobs,
+            over: over.secs(),
+        },
+    }
+}
+
+/// An alert's condition as the engine checks it.
+fn condition(c: Condition) -> model::Condition {
+    match c {
+        Condition::Failed => model::Condition::Failed,
+        Condition::CapacityBelow(x) => model::Condition::CapacityBelow(x),
+        Condition::SlowerThan(x) => model::Condition::SlowerThan(x),
+        Condition::QueueAbove(n) => model::Condition::QueueAbove(n),
+        Condition::Corrupt => model::Condition::Corrupt,
+    }
 }
 
 /// Stable key of a mitigation over a list of components: the same mitigation in two
@@ -1863,7 +1901,7 @@ fn check_mitigation(
 }
 
 /// Checks a queue's parameters.
-fn check_queue(ck: &mut Checker, q: &scenario::Queue, p: At<'_>) {
+fn check_queue(ck: &mut Checker, q: &schema::Queue, p: At<'_>) {
     if !(q.rate.is_finite() && q.rate >= 0.0) {
         ck.err(
             p.field("rate"),

@@ -1,0 +1,404 @@
+//! The JSON summary of a Monte Carlo study: the contract other tools read (`--json`; the
+//! keys are listed in the README and `docs/architecture.md`).
+
+use faultline_core::model::{Model, Source};
+use faultline_core::montecarlo::{QueueStats, Summary};
+use faultline_core::propagation::Class;
+use faultline_core::stats::{Histogram, Moments};
+use serde::Serialize;
+
+/// Mean with its 95% confidence half-width.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct MeanCi {
+    /// Mean over runs.
+    pub mean: f64,
+    /// Half-width of the 95% confidence interval.
+    pub ci95: f64,
+}
+
+impl From<&Moments> for MeanCi {
+    fn from(m: &Moments) -> MeanCi {
+        MeanCi {
+            mean: m.mean(),
+            ci95: m.ci95(),
+        }
+    }
+}
+
+/// Mean and percentiles of a per-run quantity.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Spread {
+    /// Mean over runs.
+    pub mean: f64,
+    /// Median (from a histogram with ~1% resolution).
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+impl Spread {
+    fn of(m: &Moments, h: &Histogram) -> Spread {
+        Spread {
+            mean: m.mean(),
+            p50: h.quantile(0.5),
+            p90: h.quantile(0.9),
+            p99: h.quantile(0.99),
+        }
+    }
+}
+
+/// A plain mean.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Mean {
+    /// Mean over runs.
+    pub mean: f64,
+}
+
+/// One service's figures.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct ServiceJson {
+    /// Component id.
+    pub id: String,
+    /// Users served.
+    pub users: u64,
+    /// Share of the horizon not failed.
+    pub availability: MeanCi,
+    /// Seconds failed per run.
+    pub downtime_s: Spread,
+    /// Seconds degraded (within SLO) per run.
+    pub degraded_s: Mean,
+    /// Failures per run.
+    pub failures: Mean,
+    /// Share of runs with at least one failure.
+    pub failure_probability: f64,
+    /// Median time to the first failure among runs that failed (null if none).
+    pub first_failure_p50_s: f64,
+    /// User-minutes affected per run.
+    pub user_minutes: MeanCi,
+}
+
+/// One job queue's figures (per run, after its warm-up).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct QueueJson {
+    /// Component id.
+    pub id: String,
+    /// New jobs per run.
+    pub jobs: Mean,
+    /// Attempts per new job (retry amplification).
+    pub attempts_per_job: MeanCi,
+    /// Share of new jobs served in time.
+    pub goodput: MeanCi,
+    /// Attempts served in time, per run.
+    pub ok: Mean,
+    /// Attempts whose client gave up, per run.
+    pub timed_out: Mean,
+    /// Attempts served after their client gave up (wasted work), per run.
+    pub wasted: Mean,
+    /// Retries per run.
+    pub retried: Mean,
+    /// Rejected attempts per run.
+    pub rejected: Mean,
+    /// Jobs dropped by shedding per run.
+    pub dropped: Mean,
+    /// Expired jobs discarded unserved per run.
+    pub discarded: Mean,
+    /// Jobs shed into the parking lot per run.
+    pub shed: Mean,
+    /// Jobs lost for good per run.
+    pub lost: Mean,
+    /// Mean time in system of successful attempts, seconds.
+    pub latency_s: MeanCi,
+    /// Percentiles of the time in system of every successful attempt, seconds.
+    pub latency_percentiles_s: Spread,
+    /// Time-averaged number in system.
+    pub in_system: MeanCi,
+    /// Successful attempts per second.
+    pub throughput_per_s: MeanCi,
+    /// Longest waiting line in a run: percentiles across runs.
+    pub max_waiting: Spread,
+    /// Waiting line at the end of a run: percentiles across runs.
+    pub final_waiting: Spread,
+}
+
+impl QueueJson {
+    fn of(id: &str, q: &QueueStats) -> QueueJson {
+        let mean = |m: &Moments| Mean { mean: m.mean() };
+        let spread = |h: &Histogram| Spread {
+            mean: f64::NAN,
+            p50: h.quantile(0.5),
+            p90: h.quantile(0.9),
+            p99: h.quantile(0.99),
+        };
+        QueueJson {
+            id: id.to_string(),
+            jobs: mean(&q.jobs),
+            attempts_per_job: (&q.attempts_per_job).into(),
+            goodput: (&q.goodput).into(),
+            ok: mean(&q.ok),
+            timed_out: mean(&q.timed_out),
+            wasted: mean(&q.wasted),
+            retried: mean(&q.retried),
+            rejected: mean(&q.rejected),
+            dropped: mean(&q.dropped),
+            discarded: mean(&q.discarded),
+            shed: mean(&q.shed),
+            lost: mean(&q.lost),
+            latency_s: (&q.latency).into(),
+            latency_percentiles_s: Spread {
+                mean: q.latency.mean(),
+                p50: q.latency_hist.quantile(0.5),
+                p90: q.latency_hist.quantile(0.9),
+                p99: q.latency_hist.quantile(0.99),
+            },
+            in_system: (&q.in_system).into(),
+            throughput_per_s: (&q.throughput).into(),
+            max_waiting: spread(&q.max_waiting),
+            final_waiting: spread(&q.final_waiting),
+        }
+    }
+}
+
+/// Service failures traced back to one root fault.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct RootJson {
+    /// Fault mode or common-cause name ("unexplained" when no single fault explains it).
+    pub fault: String,
+    /// Component the fault is in (empty for a common cause, which hits several).
+    pub component: String,
+    /// Whether it is a common-cause fault.
+    pub common_cause: bool,
+    /// Service failures it caused, all runs.
+    pub failures: u64,
+    /// Share of all service failures.
+    pub share: f64,
+}
+
+/// The figures of one strategy (the baseline is the scenario as written).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct StrategyJson {
+    /// Strategy name.
+    pub name: String,
+    /// What it means.
+    pub about: String,
+    /// Share of time with no service failed.
+    pub availability: MeanCi,
+    /// Seconds per run with at least one service failed.
+    pub downtime_s: Spread,
+    /// Cost per run.
+    pub cost: MeanCi,
+    /// Cost minus the baseline's on the same runs (common random numbers), per run.
+    pub paired_cost_diff: MeanCi,
+    /// Downtime minus the baseline's on the same runs, seconds per run.
+    pub paired_downtime_diff_s: MeanCi,
+    /// Mean time from a user-visible failure to its detection (null without responders).
+    pub mttd_s: Option<f64>,
+    /// Mean time from a user-visible failure until users are served again (by mitigation
+    /// or repair).
+    pub mttm_s: f64,
+    /// Mean time from a user-visible failure until its root fault is repaired.
+    pub mttr_s: f64,
+    /// User-visible failures that ended before anyone noticed.
+    pub undetected: u64,
+    /// Responder-hours per run.
+    pub responder_hours: MeanCi,
+    /// Mitigations started per run.
+    pub mitigations: Mean,
+    /// Site failures per run.
+    pub failures: Mean,
+    /// Share of runs in which a service failed at least once.
+    pub failure_probability: f64,
+    /// User-minutes affected per run.
+    pub user_minutes: MeanCi,
+    /// Per service.
+    pub services: Vec<ServiceJson>,
+    /// Root faults behind service failures, most frequent first.
+    pub root_causes: Vec<RootJson>,
+    /// Per job queue.
+    pub queues: Vec<QueueJson>,
+}
+
+/// Time shares of one component.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct ComponentJson {
+    /// Component id.
+    pub id: String,
+    /// Share of time healthy.
+    pub healthy: f64,
+    /// Share of time degraded.
+    pub degraded: f64,
+    /// Share of time corrupt.
+    pub corrupt: f64,
+    /// Share of time down.
+    pub down: f64,
+}
+
+/// The whole JSON summary.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct SummaryJson {
+    /// Scenario name.
+    pub scenario: String,
+    /// Runs simulated.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Simulated time per run, seconds.
+    pub horizon_s: f64,
+    /// Events processed, all runs.
+    pub events: u64,
+    /// Runs stopped by the event cap.
+    pub capped_runs: u64,
+    /// Per strategy.
+    pub strategies: Vec<StrategyJson>,
+    /// Per component time shares (baseline).
+    pub components: Vec<ComponentJson>,
+}
+
+/// Root causes, most frequent first (ties in model order). The slots of one common cause
+/// are counted together: it is one fault, whichever target the failure came through.
+fn roots(m: &Model, s: &Summary) -> Vec<RootJson> {
+    let total: u64 = s.roots.iter().sum();
+    let mut out: Vec<RootJson> = vec![];
+    // Own fault modes are unique per component; a common cause's slots fold into one row.
+    let mut common_row: Vec<usize> = vec![usize::MAX; m.common.len()];
+    for (i, &n) in s.roots.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let row = |fault: String, component: String, common_cause: bool| RootJson {
+            fault,
+            component,
+            common_cause,
+            failures: n,
+            share: 0.0,
+        };
+        if i == m.slots.len() {
+            out.push(row("unexplained".into(), String::new(), false));
+            continue;
+        }
+        let slot = &m.slots[i];
+        match slot.source {
+            Source::Common(cc) if common_row[cc as usize] != usize::MAX => {
+                out[common_row[cc as usize]].failures += n;
+            }
+            Source::Common(cc) => {
+                common_row[cc as usize] = out.len();
+                out.push(row(m.common[cc as usize].name.clone(), String::new(), true));
+            }
+            Source::Own => out.push(row(
+                slot.name.clone(),
+                m.comps[slot.comp as usize].id.clone(),
+                false,
+            )),
+        }
+    }
+    for r in &mut out {
+        r.share = r.failures as f64 / total as f64;
+    }
+    // Stable sort: ties keep model order.
+    out.sort_by_key(|r| std::cmp::Reverse(r.failures));
+    out
+}
+
+/// Builds the JSON summary of a study of one model.
+pub fn summary_json(m: &Model, s: &Summary, seed: u64) -> SummaryJson {
+    summary_json_all(std::slice::from_ref(m), std::slice::from_ref(s), seed)
+}
+
+/// The figures of one strategy.
+fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
+    let services = m
+        .services
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| {
+            let st = &s.services[k];
+            ServiceJson {
+                id: m.comps[c as usize].id.clone(),
+                users: m.comps[c as usize].service.map_or(0, |x| x.users),
+                availability: (&st.availability).into(),
+                downtime_s: Spread::of(&st.downtime, &st.downtime_hist),
+                degraded_s: Mean {
+                    mean: st.degraded.mean(),
+                },
+                failures: Mean {
+                    mean: st.failures.mean(),
+                },
+                failure_probability: st.failed_runs as f64 / s.runs.max(1) as f64,
+                first_failure_p50_s: st.first_failure.quantile(0.5),
+                user_minutes: (&st.user_minutes).into(),
+            }
+        })
+        .collect();
+    StrategyJson {
+        name: m.strategy.clone(),
+        about: about.to_string(),
+        availability: (&s.availability).into(),
+        downtime_s: Spread::of(&s.downtime, &s.downtime_hist),
+        cost: (&s.cost).into(),
+        paired_cost_diff: (&s.paired_cost).into(),
+        paired_downtime_diff_s: (&s.paired_downtime).into(),
+        mttd_s: m.response.map(|_| s.mean_time_to_detect()),
+        mttm_s: s.mean_time_to_restore(),
+        mttr_s: s.mean_time_to_repair(),
+        undetected: s.undetected,
+        responder_hours: (&s.responder_hours).into(),
+        mitigations: Mean {
+            mean: s.mitigations.mean(),
+        },
+        failures: Mean {
+            mean: s.failures.mean(),
+        },
+        failure_probability: s.failure_probability(),
+        user_minutes: (&s.user_minutes).into(),
+        services,
+        root_causes: roots(m, s),
+        queues: m
+            .queues
+            .iter()
+            .zip(&s.queues)
+            .map(|(q, st)| QueueJson::of(&m.comps[q.comp as usize].id, st))
+            .collect(),
+    }
+}
+
+/// Builds the JSON summary of a study of the baseline (first) and its strategies, run on
+/// the same seeds.
+pub fn summary_json_all(models: &[Model], summaries: &[Summary], seed: u64) -> SummaryJson {
+    let m = &models[0];
+    let s = &summaries[0];
+    let strategies = models
+        .iter()
+        .zip(summaries)
+        .map(|(mk, sk)| {
+            let about = if mk.strategy == "baseline" {
+                "the scenario as written"
+            } else {
+                mk.strategy_about.as_str()
+            };
+            strategy_json(mk, sk, about)
+        })
+        .collect();
+    SummaryJson {
+        scenario: m.name.clone(),
+        runs: s.runs,
+        seed,
+        horizon_s: m.horizon,
+        events: summaries.iter().map(|x| x.events).sum(),
+        capped_runs: summaries.iter().map(|x| x.capped_runs).sum(),
+        strategies,
+        components: m
+            .comps
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ComponentJson {
+                id: c.id.clone(),
+                healthy: s.share_in(i, Class::Healthy, m.horizon),
+                degraded: s.share_in(i, Class::Degraded, m.horizon),
+                corrupt: s.share_in(i, Class::Corrupt, m.horizon),
+                down: s.share_in(i, Class::Down, m.horizon),
+            })
+            .collect(),
+    }
+}
