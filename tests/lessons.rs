@@ -58,7 +58,7 @@ fn study(models: &[Model], names: &[&str]) -> Vec<Outcome> {
             assert!(!sim.capped, "{}: run {r} hit the event cap", names[k]);
             let c = sim.qs.counts(0);
             let o = &mut out[k];
-            o.down.push(sim.site_down);
+            o.down.push(sim.books.site_down);
             o.final_waiting.push(sim.qs.waiting(0) as f64);
             o.shed.push(c.shed as f64);
             o.wasted.push(c.wasted as f64);

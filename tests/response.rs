@@ -238,16 +238,16 @@ fn a_spare_faster_than_the_repair_shortens_every_outage() {
     for run in 0..2000 {
         base.run(9, run, &mut ());
         spare.run(9, run, &mut ());
-        if base.site_down > 0.0 {
+        if base.books.site_down > 0.0 {
             with_faults += 1;
             assert!(
-                spare.site_down < base.site_down,
+                spare.books.site_down < base.books.site_down,
                 "run {run}: spare {} >= baseline {}",
-                spare.site_down,
-                base.site_down
+                spare.books.site_down,
+                base.books.site_down
             );
         } else {
-            assert_eq!(spare.site_down, 0.0);
+            assert_eq!(spare.books.site_down, 0.0);
         }
     }
     assert!(with_faults > 1500, "only {with_faults} runs had a fault");

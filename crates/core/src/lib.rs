@@ -19,8 +19,7 @@ pub mod engine;
 pub mod model;
 pub mod montecarlo;
 mod prefetch;
-pub mod propagation;
-pub mod queue;
-pub mod response;
 pub mod rng;
 pub mod stats;
+
+pub use engine::{propagation, queue, response};

@@ -7,7 +7,8 @@
 
 use crate::engine::Sim;
 use crate::model::{Model, NONE};
-use crate::propagation::Class;
+use crate::engine::propagation::Class;
+use crate::engine::queue::{GRID, QueueCounts};
 use crate::stats::{Coarse, Histogram, Moments};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -122,7 +123,7 @@ pub struct QueueStats {
     pub max_waiting: Histogram,
     /// Waiting jobs at the end of the run, for percentiles (a backlog that never drains).
     pub final_waiting: Histogram,
-    /// Waiting jobs at each point of the time grid ([`crate::queue::GRID`] points over the
+    /// Waiting jobs at each point of the time grid ([`GRID`] points over the
     /// horizon), across runs: the p50/p90 band over time.
     pub grid: Vec<Coarse>,
 }
@@ -148,13 +149,13 @@ impl QueueStats {
             latency_hist: Histogram::new(),
             max_waiting: Histogram::new(),
             final_waiting: Histogram::new(),
-            grid: vec![Coarse::new(); crate::queue::GRID],
+            grid: vec![Coarse::new(); GRID],
         }
     }
 
     fn record(
         &mut self,
-        c: &crate::queue::QueueCounts,
+        c: &QueueCounts,
         latencies: &Histogram,
         waiting_now: usize,
         grid: &[u64],
@@ -323,16 +324,16 @@ impl Summary {
         self.events += sim.events;
         self.capped_runs += u64::from(sim.capped);
         self.unsettled_runs += u64::from(sim.unsettled);
-        self.peak_pending = self.peak_pending.max(sim.peak_pending as u64);
+        self.peak_pending = self.peak_pending.max(sim.peak_pending() as u64);
         self.evaluations += sim.evaluations;
-        self.availability.push(1.0 - sim.site_down / horizon);
-        self.downtime.push(sim.site_down);
-        self.downtime_hist.record(sim.site_down);
-        self.failures.push(f64::from(sim.site_failures));
-        self.failed_runs += u64::from(sim.site_failures > 0);
+        self.availability.push(1.0 - sim.books.site_down / horizon);
+        self.downtime.push(sim.books.site_down);
+        self.downtime_hist.record(sim.books.site_down);
+        self.failures.push(f64::from(sim.books.site_failures));
+        self.failed_runs += u64::from(sim.books.site_failures > 0);
         let mut cost = 0.0;
         let mut user_minutes = 0.0;
-        for (k, s) in sim.svc.iter().enumerate() {
+        for (k, s) in sim.books.svc.iter().enumerate() {
             let st = &mut self.services[k];
             st.availability.push(1.0 - s.downtime / horizon);
             st.downtime.push(s.downtime);
@@ -376,13 +377,13 @@ impl Summary {
         self.mitigations.push(f64::from(rs.mitigation_uses));
         self.handoffs += u64::from(rs.handoffs);
         self.user_minutes.push(user_minutes);
-        for (acc, t) in self.time_in.iter_mut().zip(&sim.time_in) {
+        for (acc, t) in self.time_in.iter_mut().zip(&sim.books.time_in) {
             for k in 0..4 {
                 acc[k] += t[k];
             }
         }
         let unknown = self.roots.len() - 1;
-        for &r in &sim.roots {
+        for &r in &sim.books.roots {
             self.roots[if r == NONE { unknown } else { r as usize }] += 1;
         }
         cost
@@ -575,10 +576,10 @@ pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, 
                             sim.run(study.seed, r, &mut ());
                             let cost = parts[k].record(sim);
                             if k == 0 {
-                                base = (cost, sim.site_down);
+                                base = (cost, sim.books.site_down);
                             }
                             parts[k].paired_cost.push(cost - base.0);
-                            parts[k].paired_downtime.push(sim.site_down - base.1);
+                            parts[k].paired_downtime.push(sim.books.site_down - base.1);
                         }
                     }
                     parts

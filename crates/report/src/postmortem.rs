@@ -42,9 +42,9 @@ pub fn outcome(m: &Model, seed: u64, run: u64) -> Outcome {
     let cost = s.record(&sim);
     Outcome {
         strategy: m.strategy.clone(),
-        downtime: sim.site_down,
+        downtime: sim.books.site_down,
         cost,
-        user_minutes: sim.svc.iter().map(|x| x.user_seconds / 60.0).sum(),
+        user_minutes: sim.books.svc.iter().map(|x| x.user_seconds / 60.0).sum(),
         responder_hours: sim.rs.responder_seconds / 3600.0,
     }
 }

@@ -543,6 +543,7 @@ pub fn record(m: &Model, seed: u64, run: u64) -> Trace {
         lines: rec.lines,
         failures: rec.failures,
         services: sim
+            .books
             .svc
             .iter()
             .map(|s| (s.downtime, s.failures, s.user_seconds / 60.0))

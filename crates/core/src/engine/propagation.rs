@@ -17,7 +17,8 @@
 //! Each output also carries its *cause* (the root fault slot) and *via* (the neighbour it came
 //! through), so a failure can be explained as a path from the root fault to the service.
 
-use crate::engine::{ACTIVE, Sim};
+use super::Sim;
+use super::faults::ACTIVE;
 use crate::model::Effect;
 use crate::model::{GROUP, MITIGABLE, NONE, REQUIRES, ServiceSpec, VOTER};
 
@@ -170,7 +171,7 @@ impl Sim<'_> {
             &[]
         };
         for &s in own {
-            if self.slot_state[s as usize] != ACTIVE {
+            if self.faults.state[s as usize] != ACTIVE {
                 continue;
             }
             let effect = m.slots[s as usize].effect;
@@ -213,7 +214,7 @@ impl Sim<'_> {
         }
 
         let (lo, hi) = (node.inputs as usize, next.inputs as usize);
-        for (link, view) in m.links[lo..hi].iter().zip(&self.views[lo..hi]) {
+        for (link, view) in m.links[lo..hi].iter().zip(&self.net.views[lo..hi]) {
             let v = view.h;
             if link.factor == REQUIRES {
                 if v.cap < h.cap {

@@ -1,0 +1,252 @@
+//! The books of a run: what users saw at the service boundary, and what it cost them.
+//!
+//! Changes are committed here only after an instant has settled ([`Sim::commit`]), so a
+//! glitch that appears and vanishes within one instant of propagation is never counted. The
+//! books keep time in each state per component, per-service downtime, degraded time,
+//! failures and user-minutes, and the site-wide figures (any service failed).
+
+use super::network::TOUCHED;
+use super::propagation::{Class, Health, SvcState};
+use super::{Note, Observer, Sim};
+use crate::model::{FEEDS_GROUP, Model, NONE, SERVICE};
+
+/// Per-service measurements of one run.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceRun {
+    /// Current state (during the run) / final state (after it).
+    pub state: SvcState,
+    since: f64,
+    frac: f64,
+    /// Seconds failed.
+    pub downtime: f64,
+    /// Seconds degraded but not failed.
+    pub degraded: f64,
+    /// Number of failures (entries into the failed state).
+    pub failures: u32,
+    /// Time of the first failure, +inf if none.
+    pub first_failure: f64,
+    /// Users × seconds affected (the affected share of users, integrated over time).
+    pub user_seconds: f64,
+}
+
+/// What a run measured at the service boundary.
+pub struct Books {
+    /// Seconds spent in each [`Class`] per component, this run.
+    pub time_in: Vec<[f64; 4]>,
+    /// Per component: its index in [`Model::services`], [`NONE`] if not a service.
+    svc_of: Vec<u32>,
+    /// Per service (in [`Model::services`] order).
+    pub svc: Vec<ServiceRun>,
+    /// Services failed right now.
+    failed_now: u32,
+    /// When the site last went from no service failed to some failed.
+    site_since: f64,
+    /// Seconds during which at least one service was failed.
+    pub site_down: f64,
+    /// Number of times the site went from no service failed to some service failed.
+    pub site_failures: u32,
+    /// Root fault slot of each service failure this run ([`NONE`] when unknown).
+    pub roots: Vec<u32>,
+    /// Reused buffer for a failure's propagation path.
+    path: Vec<u32>,
+}
+
+impl Books {
+    /// Empty books for `m`.
+    pub(crate) fn new(m: &Model) -> Books {
+        let mut svc_of = vec![NONE; m.comps.len()];
+        for (k, &c) in m.services.iter().enumerate() {
+            svc_of[c as usize] = k as u32;
+        }
+        Books {
+            time_in: vec![[0.0; 4]; m.comps.len()],
+            svc_of,
+            svc: vec![ServiceRun::default(); m.services.len()],
+            failed_now: 0,
+            site_since: 0.0,
+            site_down: 0.0,
+            site_failures: 0,
+            roots: Vec::new(),
+            path: Vec::new(),
+        }
+    }
+
+    /// Opens the books of a new run whose services start out delivering `out(c)`.
+    pub(crate) fn reset(&mut self, m: &Model, out: impl Fn(usize) -> Health) {
+        self.time_in.fill([0.0; 4]);
+        for (k, &c) in m.services.iter().enumerate() {
+            let spec = m.comps[c as usize].service.expect("service");
+            let h = out(c as usize);
+            self.svc[k] = ServiceRun {
+                state: SvcState::of(&spec, h),
+                since: 0.0,
+                frac: SvcState::affected(&spec, h),
+                downtime: 0.0,
+                degraded: 0.0,
+                failures: 0,
+                first_failure: f64::INFINITY,
+                user_seconds: 0.0,
+            };
+        }
+        self.failed_now = self
+            .svc
+            .iter()
+            .filter(|s| s.state == SvcState::Failed)
+            .count() as u32;
+        self.site_since = 0.0;
+        self.site_down = 0.0;
+        self.site_failures = 0;
+        self.roots.clear();
+    }
+}
+
+impl Sim<'_> {
+    /// Commits settled changes: accounting, service transitions, notes.
+    pub(crate) fn commit<O: Observer>(&mut self, obs: &mut O) {
+        let m = self.m;
+        for k in 0..self.net.touched.len() {
+            let i = self.net.touched[k];
+            let iu = i as usize;
+            self.net.st[iu].bits &= !TOUCHED;
+            let h = self.net.st[iu].out;
+            let cls = self.classify(iu, h);
+            let old = self.net.st[iu].class;
+            if cls != old {
+                self.books.time_in[iu][old as usize] += self.now - self.net.st[iu].since;
+                self.net.st[iu].since = self.now;
+                self.net.st[iu].class = cls;
+                if self.is_tripped(iu) && old != Class::Down {
+                    obs.note(
+                        self.now,
+                        Note::Tripped {
+                            comp: i,
+                            via: self.net.st[iu].via,
+                        },
+                    );
+                }
+                obs.note(
+                    self.now,
+                    Note::Change {
+                        comp: i,
+                        from: old,
+                        to: cls,
+                        health: h,
+                        cause: self.net.st[iu].cause,
+                        via: self.net.st[iu].via,
+                    },
+                );
+                if !m.mitigations.is_empty() {
+                    self.on_class_change(iu, cls == Class::Healthy);
+                }
+                if cls != Class::Healthy && m.nodes[iu].flags & FEEDS_GROUP != 0 {
+                    for &g in m.groups_of.row(iu) {
+                        if self.classify(g as usize, self.net.st[g as usize].out) == Class::Healthy
+                        {
+                            let by_backup = m.comps[g as usize].voter.is_some()
+                                && !self.has_majority(g as usize);
+                            obs.note(
+                                self.now,
+                                Note::Masked {
+                                    group: g,
+                                    member: i,
+                                    by_backup,
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+            if m.response.is_some() && !m.alerts.is_empty() {
+                self.check_alerts(iu);
+            }
+            if m.nodes[iu].flags & SERVICE != 0 {
+                self.service_change(self.books.svc_of[iu] as usize, iu, h, obs);
+            }
+        }
+        self.net.touched.clear();
+    }
+
+    fn service_change<O: Observer>(&mut self, si: usize, comp: usize, h: Health, obs: &mut O) {
+        let spec = self.m.comps[comp].service.expect("service");
+        let users = spec.users as f64;
+        let now = self.now;
+        let st = SvcState::of(&spec, h);
+        let a = &mut self.books.svc[si];
+        let dt = now - a.since;
+        match a.state {
+            SvcState::Failed => a.downtime += dt,
+            SvcState::Degraded => a.degraded += dt,
+            SvcState::Up => {}
+        }
+        a.user_seconds += users * a.frac * dt;
+        a.since = now;
+        a.frac = SvcState::affected(&spec, h);
+        let old = a.state;
+        if st == old {
+            if st == SvcState::Failed && self.m.response.is_some() {
+                // Still failed, perhaps for a new reason that somebody must notice.
+                self.on_service_cause_changed(si, comp, obs);
+            }
+            return;
+        }
+        a.state = st;
+        if st == SvcState::Failed {
+            a.failures += 1;
+            a.first_failure = a.first_failure.min(now);
+            let root = self.net.st[comp].cause;
+            self.books.roots.push(root);
+            if self.books.failed_now == 0 {
+                self.books.site_since = now;
+                self.books.site_failures += 1;
+            }
+            self.books.failed_now += 1;
+            if O::ACTIVE {
+                self.books.path.clear();
+                let mut x = comp as u32;
+                while x != NONE && self.books.path.len() <= self.m.comps.len() {
+                    self.books.path.push(x);
+                    x = self.net.st[x as usize].via;
+                }
+                self.books.path.reverse();
+                obs.failure(now, comp as u32, root, &self.books.path);
+            }
+        } else if old == SvcState::Failed {
+            self.books.failed_now -= 1;
+            if self.books.failed_now == 0 {
+                self.books.site_down += now - self.books.site_since;
+            }
+        }
+        obs.note(
+            now,
+            Note::Service {
+                comp: comp as u32,
+                from: old,
+                to: st,
+                health: h,
+            },
+        );
+        if st == SvcState::Failed {
+            self.on_service_failed(si, comp);
+        } else if old == SvcState::Failed {
+            self.on_service_restored(si, obs);
+        }
+    }
+
+    /// Closes the books at `end` (the horizon, or where the event cap stopped the run).
+    pub(crate) fn close_books(&mut self, end: f64) {
+        for i in 0..self.m.comps.len() {
+            let st = &mut self.net.st[i];
+            self.books.time_in[i][st.class as usize] += end - st.since;
+            st.since = end;
+        }
+        for si in 0..self.books.svc.len() {
+            let comp = self.m.services[si] as usize;
+            let h = self.net.st[comp].out;
+            self.service_change(si, comp, h, &mut ());
+        }
+        if self.books.failed_now > 0 {
+            self.books.site_down += end - self.books.site_since;
+            self.books.site_since = end;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! A queue's health: every window, the share of attempts that went well becomes a capacity
+//! factor of the queue's component, so a saturated queue fails the services that need it.
+
+use super::{GRID, grid_time};
+use crate::engine::event::QueueEvent;
+use crate::engine::propagation::Health;
+use crate::engine::{Note, Observer, Sim};
+use crate::model::QueueHealthSpec;
+
+impl Sim<'_> {
+    /// Judges the last window's health, and feeds it to the dependency graph.
+    pub(super) fn sample<O: Observer>(&mut self, k: usize, obs: &mut O) {
+        let spec = &self.m.queues[k];
+        let now = self.now;
+        let q = &mut self.qs.q[k];
+        let mut good = match spec.health {
+            QueueHealthSpec::Goodput => {
+                let n = q.w_ok + q.w_bad;
+                if n == 0 {
+                    1.0
+                } else {
+                    q.w_ok as f64 / n as f64
+                }
+            }
+            QueueHealthSpec::Latency(_) => {
+                let n = q.w_ok + q.w_late + q.w_bad;
+                if n == 0 {
+                    1.0
+                } else {
+                    q.w_ok as f64 / n as f64
+                }
+            }
+        };
+        if let QueueHealthSpec::Latency(max) = spec.health
+            && let Some(&oldest) = q.waiting.front()
+            && now - self.qs.jobs[oldest as usize].start > max
+        {
+            good = 0.0;
+        }
+        q.w_ok = 0;
+        q.w_bad = 0;
+        q.w_late = 0;
+        let latency = if q.w_done > 0 {
+            q.w_latency / q.w_done as f64
+        } else {
+            f64::NAN
+        };
+        q.w_latency = 0.0;
+        q.w_done = 0;
+        let horizon = self.m.horizon;
+        while q.grid_next < GRID && grid_time(horizon, q.grid_next) <= now {
+            q.grid[q.grid_next] = q.waiting.len() as u64;
+            q.grid_next += 1;
+        }
+        let changed = good != q.good;
+        q.good = good;
+        obs.note(
+            now,
+            Note::QueueSample {
+                queue: k as u32,
+                waiting: q.waiting.len() as u64,
+                parked: q.parked.len() as u64,
+                good,
+                latency,
+            },
+        );
+        if changed {
+            self.mark(spec.comp);
+        }
+        if self.m.response.is_some() && !self.m.alerts.is_empty() {
+            self.check_alerts(spec.comp as usize);
+        }
+        self.schedule(now + spec.window, QueueEvent::Sample { queue: k as u32 });
+    }
+
+    /// The health factor and cause a queue adds to its component's output, and records what
+    /// its inputs deliver (called by the engine when the queue component is evaluated).
+    pub(crate) fn queue_output(&mut self, comp: usize, input: Health) -> (f64, u32) {
+        let k = self.m.comps[comp].queue as usize;
+        let before = self.qs.q[k].input;
+        self.qs.q[k].input = input;
+        if input.cap > before.cap {
+            // More capacity: idle workers can start at once.
+            self.start_jobs(k);
+        }
+        (self.qs.q[k].good, self.qs.q[k].root)
+    }
+}

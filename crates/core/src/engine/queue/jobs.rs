@@ -1,0 +1,290 @@
+//! Jobs, one attempt at a time: admission (bounds, rate limits, breakers, shedding),
+//! service on free workers at a speed that may fall with the backlog, completion, client
+//! timeouts and retries.
+
+use super::{DONE, Job, SERVING, WAITING};
+use crate::engine::Sim;
+use crate::engine::event::QueueEvent;
+use crate::model::{NONE, QueueHealthSpec};
+use rand::Rng;
+
+impl Sim<'_> {
+    /// A job attempt arrives at queue `k`. `reuse` is a parked job being fed back.
+    pub(super) fn admit(&mut self, k: usize, born: f64, attempt: u32, reuse: u32) {
+        let spec = &self.m.queues[k];
+        self.tick(k);
+        let measuring = self.measuring(k);
+        let now = self.now;
+        {
+            let q = &mut self.qs.q[k];
+            if measuring {
+                q.counts.attempts += 1;
+                if attempt == 1 && reuse == NONE {
+                    q.counts.jobs += 1;
+                }
+            }
+            if attempt == 1 && reuse == NONE && spec.budget.is_finite() {
+                // A retry budget earns `budget` retries per new job, banking at most 10.
+                q.retry_tokens = (q.retry_tokens + spec.budget).min(10.0_f64.max(spec.budget));
+            }
+        }
+        let q = &mut self.qs.q[k];
+        // Fail fast while the dependencies are down or too slow (an open circuit breaker).
+        let mut reject =
+            q.breaker > 0.0 && (q.input.cap < q.breaker || q.input.slow >= q.breaker_slow);
+        if !reject && q.limit_rate.is_finite() {
+            q.limit_tokens =
+                (q.limit_tokens + (now - q.limit_last) * q.limit_rate).min(q.limit_rate.max(1.0));
+            q.limit_last = now;
+            if q.limit_tokens >= 1.0 {
+                q.limit_tokens -= 1.0;
+            } else {
+                reject = true;
+            }
+        }
+        if !reject && q.waiting.len() as u64 > q.drop_above {
+            // Shed on purpose, at the mitigation's cost per dropped job (not a lost job).
+            if measuring {
+                q.counts.dropped += 1;
+            }
+            if reuse != NONE {
+                self.release(reuse);
+            }
+            return;
+        }
+        if !reject && q.waiting.len() as u64 >= spec.bound {
+            reject = true;
+        }
+        if reject {
+            if measuring {
+                q.counts.rejected += 1;
+            }
+            q.w_bad += 1;
+            if reuse != NONE {
+                self.release(reuse);
+            }
+            self.client_failed(k, born, attempt);
+            return;
+        }
+        let id = if reuse != NONE {
+            reuse
+        } else {
+            match self.qs.free.pop() {
+                Some(id) => id,
+                None => {
+                    self.qs.jobs.push(Job {
+                        queue: 0,
+                        born: 0.0,
+                        start: 0.0,
+                        deadline: f64::INFINITY,
+                        attempt: 0,
+                        state: DONE,
+                        expired: false,
+                        generation: 0,
+                        service_gen: 0,
+                    });
+                    (self.qs.jobs.len() - 1) as u32
+                }
+            }
+        };
+        let j = &mut self.qs.jobs[id as usize];
+        j.state = WAITING;
+        j.start = now;
+        let fresh = reuse == NONE;
+        if fresh {
+            // A new attempt. A job fed back from the parking lot keeps its identity, its
+            // deadline (and its place in the deadline order) and whether its client gave up.
+            j.queue = k as u32;
+            j.born = born;
+            j.attempt = attempt;
+            j.expired = false;
+            j.deadline = now + spec.timeout;
+            j.generation = j.generation.wrapping_add(1);
+        }
+        let generation = j.generation;
+        let q = &mut self.qs.q[k];
+        q.waiting.push_back(id);
+        if measuring {
+            q.counts.max_waiting = q.counts.max_waiting.max(q.waiting.len() as u64);
+        }
+        if fresh && spec.timeout.is_finite() {
+            q.deadlines.push_back((id, generation));
+            if !q.expire_pending {
+                q.expire_pending = true;
+                self.schedule(now + spec.timeout, QueueEvent::Expire { queue: k as u32 });
+            }
+        }
+        self.start_jobs(k);
+    }
+
+    pub(super) fn release(&mut self, id: u32) {
+        self.qs.jobs[id as usize].state = DONE;
+        self.qs.free.push(id);
+    }
+
+    /// Workers available now: the queue's capacity share of its workers.
+    pub(super) fn workers(&self, k: usize) -> u32 {
+        let q = &self.qs.q[k];
+        let total = self.m.queues[k].workers + q.extra_workers;
+        (f64::from(total) * q.input.cap.clamp(0.0, 1.0)).floor() as u32
+    }
+
+    /// Starts waiting jobs on free workers.
+    pub(super) fn start_jobs(&mut self, k: usize) {
+        let spec = &self.m.queues[k];
+        loop {
+            if self.qs.q[k].busy >= self.workers(k) {
+                return;
+            }
+            let Some(id) = self.qs.q[k].waiting.pop_front() else {
+                return;
+            };
+            self.tick(k);
+            let job = self.qs.jobs[id as usize];
+            if job.expired && spec.drop_expired {
+                if self.measuring(k) {
+                    self.qs.q[k].counts.discarded += 1;
+                }
+                self.release(id);
+                continue;
+            }
+            self.qs.q[k].busy += 1;
+            self.qs.q[k].serving.push(id);
+            self.qs.jobs[id as usize].state = SERVING;
+            self.serve(k, id);
+        }
+    }
+
+    /// Draws job `id`'s service time at the current backlog and schedules its completion.
+    pub(super) fn serve(&mut self, k: usize, id: u32) {
+        let spec = &self.m.queues[k];
+        let q = &mut self.qs.q[k];
+        let len = q.waiting.len() as f64;
+        let mut t = spec.service.sample(&mut q.service_rng) * q.input.slow.max(1.0);
+        if spec.slow_a > 0.0 && !q.flaw_fixed {
+            t *= 1.0 + spec.slow_a * len.powf(spec.slow_b);
+        }
+        let j = &mut self.qs.jobs[id as usize];
+        j.service_gen = j.service_gen.wrapping_add(1);
+        let generation = j.service_gen;
+        self.schedule(
+            self.now + t,
+            QueueEvent::Done {
+                job: id,
+                generation,
+            },
+        );
+    }
+
+    pub(super) fn job_done(&mut self, id: u32, generation: u32) {
+        let job = self.qs.jobs[id as usize];
+        if job.service_gen != generation || job.state != SERVING {
+            return;
+        }
+        let k = job.queue as usize;
+        let spec = &self.m.queues[k];
+        self.tick(k);
+        let measuring = self.measuring(k);
+        self.qs.q[k].busy -= 1;
+        let serving = &mut self.qs.q[k].serving;
+        if let Some(pos) = serving.iter().position(|&x| x == id) {
+            serving.swap_remove(pos);
+        }
+        self.release(id);
+        let q = &mut self.qs.q[k];
+        // Every job served counts for the window's time in system, wasted ones too.
+        q.w_latency += self.now - job.start;
+        q.w_done += 1;
+        if job.expired {
+            if measuring {
+                q.counts.wasted += 1;
+            }
+        } else if spec.errors > 0.0 && q.outcome_rng.random::<f64>() < spec.errors {
+            if measuring {
+                q.counts.errors += 1;
+            }
+            q.w_bad += 1;
+            self.client_failed(k, job.born, job.attempt);
+        } else {
+            let latency = self.now - job.start;
+            if measuring && job.start >= spec.warmup {
+                q.counts.ok += 1;
+                q.counts.latency_sum += latency;
+                q.counts.latency_n += 1;
+                q.latency.record(latency);
+            }
+            match spec.health {
+                QueueHealthSpec::Latency(max) if latency > max => q.w_late += 1,
+                _ => q.w_ok += 1,
+            }
+            for f in 0..spec.feeds.len() {
+                let next = spec.feeds[f] as usize;
+                self.admit(next, self.now, 1, NONE);
+            }
+        }
+        self.start_jobs(k);
+    }
+
+    /// An attempt failed from the client's point of view: retry if allowed, else lost.
+    pub(super) fn client_failed(&mut self, k: usize, born: f64, attempt: u32) {
+        let spec = &self.m.queues[k];
+        let measuring = self.measuring(k);
+        let q = &mut self.qs.q[k];
+        let may = attempt <= spec.retries && (!spec.budget.is_finite() || q.retry_tokens >= 1.0);
+        if !may {
+            if measuring {
+                q.counts.lost += 1;
+            }
+            return;
+        }
+        if spec.budget.is_finite() {
+            q.retry_tokens -= 1.0;
+        }
+        if measuring {
+            q.counts.retried += 1;
+        }
+        let wait =
+            spec.backoff.sample(&mut q.outcome_rng) * spec.multiplier.powi(attempt as i32 - 1);
+        if self.now + wait <= self.simulated() {
+            let retry = self.qs.retries.insert((born, attempt + 1));
+            self.schedule(
+                self.now + wait,
+                QueueEvent::Retry {
+                    queue: k as u32,
+                    retry,
+                },
+            );
+        }
+    }
+
+    /// Clients give up on attempts older than the timeout.
+    pub(super) fn expire(&mut self, k: usize) {
+        self.qs.q[k].expire_pending = false;
+        let measuring = self.measuring(k);
+        while let Some(&(id, generation)) = self.qs.q[k].deadlines.front() {
+            let job = self.qs.jobs[id as usize];
+            if job.generation != generation || job.state == DONE {
+                self.qs.q[k].deadlines.pop_front();
+                continue;
+            }
+            if job.expired {
+                self.qs.q[k].deadlines.pop_front();
+                continue;
+            }
+            let deadline = job.deadline;
+            if deadline > self.now {
+                self.qs.q[k].expire_pending = true;
+                self.schedule(deadline, QueueEvent::Expire { queue: k as u32 });
+                return;
+            }
+            self.qs.q[k].deadlines.pop_front();
+            self.qs.jobs[id as usize].expired = true;
+            let q = &mut self.qs.q[k];
+            if measuring {
+                q.counts.timed_out += 1;
+            }
+            q.w_bad += 1;
+            self.client_failed(k, job.born, job.attempt);
+        }
+    }
+}

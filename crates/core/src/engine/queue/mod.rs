@@ -1,0 +1,435 @@
+//! Job queues, simulated job by job: where load turns into failure.
+//!
+//! A queue component receives jobs (a Poisson process, a rate schedule, `Burst` load
+//! faults, jobs fed by other queues, client retries) and serves them first-in-first-out with
+//! `workers` servers. The service time can grow with the backlog,
+//! `service × (1 + a × waiting^b)`: with b > 1 (the super-linear flaw of the lecture's email
+//! queue) a large enough backlog slows service so much that the queue never drains by
+//! itself, even after the burst is over. That is metastable failure; client timeouts and
+//! retries feed it further, because a job whose client gave up is still served (wasted work)
+//! unless `drop_expired` is set, while its retry adds a new job.
+//!
+//! Coupling to the dependency graph: every `window`, a queue judges its health (the share
+//! of attempts that succeeded in time, or of jobs done within a latency objective) and that
+//! share becomes a capacity factor of the queue component, so a saturated queue fails the
+//! services that require it. In the other direction, the queue's own inputs (its faults and
+//! `Requires`/`Degrades` dependencies) set how many workers can run (capacity × workers) and
+//! how slow each job is (latency × service time).
+//!
+//! Timeouts cost one pending event per queue, not one per job: deadlines are in arrival
+//! order, so a single scan event walks the oldest attempts.
+
+mod health;
+mod jobs;
+mod load;
+
+use super::event::{QueueEvent, Slab};
+use super::propagation::Health;
+use super::{Observer, Sim};
+use crate::model::{MitigationKind, NONE};
+use crate::rng;
+use crate::stats::Histogram;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp1};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+const WAITING: u8 = 0;
+const SERVING: u8 = 1;
+const DONE: u8 = 2;
+const PARKED: u8 = 3;
+
+/// One attempt of one job.
+#[derive(Clone, Copy, Debug)]
+struct Job {
+    queue: u32,
+    /// When the job first arrived (its first attempt).
+    born: f64,
+    /// When this attempt entered the queue (again, for a job fed back from the parking lot).
+    start: f64,
+    /// When its client gives up: the first entry + the timeout (parking does not reset it).
+    deadline: f64,
+    attempt: u32,
+    state: u8,
+    /// The client gave up on this attempt.
+    expired: bool,
+    generation: u32,
+    /// Bumped when a service is redrawn, to cancel the old completion.
+    service_gen: u32,
+}
+
+/// Per-run counts of one queue (after its warm-up).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct QueueCounts {
+    /// New jobs (first attempts).
+    pub jobs: u64,
+    /// Attempts, retries included.
+    pub attempts: u64,
+    /// Attempts served in time, without error.
+    pub ok: u64,
+    /// Attempts whose client gave up.
+    pub timed_out: u64,
+    /// Attempts served after their client gave up (wasted work).
+    pub wasted: u64,
+    /// Attempts that failed with an error.
+    pub errors: u64,
+    /// Retries issued.
+    pub retried: u64,
+    /// Attempts rejected (bound, rate limit, open breaker).
+    pub rejected: u64,
+    /// Jobs dropped by shedding above a length.
+    pub dropped: u64,
+    /// Expired jobs the server discarded unserved (`drop_expired`).
+    pub discarded: u64,
+    /// Jobs pulled into the parking lot by shedding.
+    pub shed: u64,
+    /// Jobs that ended failed for good (no retry left).
+    pub lost: u64,
+    /// Sum and count of latencies of successful attempts.
+    pub latency_sum: f64,
+    /// Number of latencies summed.
+    pub latency_n: u64,
+    /// Time integral of the number in system (waiting + in service).
+    pub area: f64,
+    /// Time measured (after warm-up).
+    pub measured: f64,
+    /// Longest the waiting line got.
+    pub max_waiting: u64,
+}
+
+/// Per-run state of one queue.
+struct QRun {
+    waiting: VecDeque<u32>,
+    deadlines: VecDeque<(u32, u32)>,
+    parked: VecDeque<u32>,
+    /// Jobs in service.
+    serving: Vec<u32>,
+    busy: u32,
+    extra_workers: u32,
+    arrival_gen: u32,
+    rate_index: usize,
+    rate: f64,
+    expire_pending: bool,
+    burst_until: f64,
+    burst_rate: f64,
+    burst_gen: u32,
+    /// The burst fault behind the current trouble, for explanations.
+    root: u32,
+    retry_tokens: f64,
+    limit_rate: f64,
+    limit_tokens: f64,
+    limit_last: f64,
+    drop_above: u64,
+    spoon_rate: f64,
+    spoon_pending: bool,
+    spoon_mit: u32,
+    breaker: f64,
+    /// Latency factor at or above which the breaker is open (infinite: none).
+    breaker_slow: f64,
+    flaw_fixed: bool,
+    /// What the queue's own inputs deliver (workers × cap, service × slow).
+    input: Health,
+    /// Current health factor from the last window.
+    pub(crate) good: f64,
+    w_ok: u64,
+    w_bad: u64,
+    w_late: u64,
+    last_t: f64,
+    counts: QueueCounts,
+    /// Waiting jobs at the points of the time grid ([`GRID`] points over the horizon).
+    grid: [u64; GRID],
+    grid_next: usize,
+    /// Sum and count of latencies completed in the current window.
+    w_latency: f64,
+    w_done: u64,
+    /// Latencies of successful attempts this run, for percentiles.
+    latency: Histogram,
+    rng: ChaCha8Rng,
+    service_rng: ChaCha8Rng,
+    /// Errors and retry backoffs: apart from arrivals, so that a strategy changing the
+    /// retry policy keeps the same arrivals (common random numbers).
+    outcome_rng: ChaCha8Rng,
+}
+
+/// All queues of a run, and the job slab they share.
+pub struct QueueState {
+    jobs: Vec<Job>,
+    free: Vec<u32>,
+    q: Vec<QRun>,
+    /// Pending retries: (job born, attempt).
+    pub(crate) retries: Slab<(f64, u32)>,
+}
+
+impl QueueState {
+    pub(crate) fn new(m: &crate::model::Model) -> QueueState {
+        QueueState {
+            jobs: Vec::new(),
+            free: Vec::new(),
+            retries: Slab::default(),
+            q: m.queues
+                .iter()
+                .map(|_| QRun {
+                    waiting: VecDeque::new(),
+                    deadlines: VecDeque::new(),
+                    parked: VecDeque::new(),
+                    serving: Vec::new(),
+                    busy: 0,
+                    extra_workers: 0,
+                    arrival_gen: 0,
+                    rate_index: 0,
+                    rate: 0.0,
+                    expire_pending: false,
+                    burst_until: 0.0,
+                    burst_rate: 0.0,
+                    burst_gen: 0,
+                    root: NONE,
+                    retry_tokens: 0.0,
+                    limit_rate: f64::INFINITY,
+                    limit_tokens: 0.0,
+                    limit_last: 0.0,
+                    drop_above: u64::MAX,
+                    spoon_rate: 0.0,
+                    spoon_pending: false,
+                    spoon_mit: NONE,
+                    breaker: 0.0,
+                    breaker_slow: f64::INFINITY,
+                    flaw_fixed: false,
+                    input: Health::nominal(1.0),
+                    good: 1.0,
+                    w_ok: 0,
+                    w_bad: 0,
+                    w_late: 0,
+                    last_t: 0.0,
+                    counts: QueueCounts::default(),
+                    grid: [0; GRID],
+                    grid_next: 0,
+                    w_latency: 0.0,
+                    w_done: 0,
+                    latency: Histogram::new(),
+                    rng: rng::placeholder(),
+                    service_rng: rng::placeholder(),
+                    outcome_rng: rng::placeholder(),
+                })
+                .collect(),
+        }
+    }
+
+    /// This run's counts for queue `k`.
+    pub fn counts(&self, k: usize) -> &QueueCounts {
+        &self.q[k].counts
+    }
+
+    /// Latencies of queue `k`'s successful attempts this run.
+    pub fn latencies(&self, k: usize) -> &Histogram {
+        &self.q[k].latency
+    }
+
+    /// Waiting jobs in queue `k` at the [`GRID`] points of this run's time grid.
+    pub fn grid(&self, k: usize) -> &[u64; GRID] {
+        &self.q[k].grid
+    }
+
+    /// Jobs waiting in queue `k` now.
+    pub fn waiting(&self, k: usize) -> usize {
+        self.q[k].waiting.len()
+    }
+
+    /// Jobs parked by shedding in queue `k` now.
+    pub fn parked(&self, k: usize) -> usize {
+        self.q[k].parked.len()
+    }
+
+    /// The burst fault behind queue `k`'s current trouble, if any.
+    pub(crate) fn root(&self, k: usize) -> u32 {
+        self.q[k].root
+    }
+
+    /// The health factor of queue `k` from its last window.
+    pub fn good(&self, k: usize) -> f64 {
+        self.q[k].good
+    }
+}
+
+/// Points of the time grid at which queue lengths are kept for percentiles across runs.
+pub const GRID: usize = 48;
+
+/// Time of grid point `g` (the end of the g-th of [`GRID`] equal slices of the horizon).
+pub fn grid_time(horizon: f64, g: usize) -> f64 {
+    horizon * (g + 1) as f64 / GRID as f64
+}
+
+/// Purpose of a queue's arrival and outcome stream.
+const ARRIVALS: u64 = 6;
+/// Purpose of a queue's service-time stream.
+const SERVICE: u64 = 7;
+/// Purpose of a queue's errors and retry backoffs.
+const OUTCOMES: u64 = 8;
+
+impl Sim<'_> {
+    /// Resets queues for a run and schedules their first arrivals, samples and rate changes.
+    pub(crate) fn reset_queues(&mut self, seed: u64, run: u64) {
+        let m = self.m;
+        self.qs.jobs.clear();
+        self.qs.free.clear();
+        for (k, spec) in m.queues.iter().enumerate() {
+            let input = self.out(spec.comp as usize);
+            let q = &mut self.qs.q[k];
+            q.waiting.clear();
+            q.deadlines.clear();
+            q.parked.clear();
+            q.serving.clear();
+            q.busy = 0;
+            q.extra_workers = 0;
+            q.arrival_gen = 0;
+            q.rate_index = 0;
+            q.rate = spec.rate;
+            q.expire_pending = false;
+            q.burst_until = 0.0;
+            q.burst_rate = 0.0;
+            q.burst_gen = 0;
+            q.root = NONE;
+            q.retry_tokens = 0.0;
+            q.limit_rate = f64::INFINITY;
+            q.limit_tokens = 0.0;
+            q.limit_last = 0.0;
+            q.drop_above = u64::MAX;
+            q.spoon_rate = 0.0;
+            q.spoon_pending = false;
+            q.spoon_mit = NONE;
+            q.breaker = 0.0;
+            q.breaker_slow = f64::INFINITY;
+            q.flaw_fixed = false;
+            q.input = input;
+            q.good = 1.0;
+            q.w_ok = 0;
+            q.w_bad = 0;
+            q.w_late = 0;
+            q.last_t = 0.0;
+            q.counts = QueueCounts::default();
+            q.grid = [0; GRID];
+            q.grid_next = 0;
+            q.w_latency = 0.0;
+            q.w_done = 0;
+            q.latency.clear();
+            q.rng = rng::stream(seed, run, spec.key, ARRIVALS);
+            q.service_rng = rng::stream(seed, run, spec.key, SERVICE);
+            q.outcome_rng = rng::stream(seed, run, spec.key, OUTCOMES);
+            // Schedule changes that apply from t = 0.
+            while q.rate_index < spec.schedule.len() && spec.schedule[q.rate_index].0 <= 0.0 {
+                q.rate = spec.schedule[q.rate_index].1;
+                q.rate_index += 1;
+            }
+            let first = self.exp(k, self.qs.q[k].rate);
+            self.schedule(
+                first,
+                QueueEvent::Arrive {
+                    queue: k as u32,
+                    generation: 0,
+                },
+            );
+            self.schedule(spec.window, QueueEvent::Sample { queue: k as u32 });
+            if let Some(&(t, _)) = spec.schedule.get(self.qs.q[k].rate_index) {
+                self.schedule(t, QueueEvent::Rate { queue: k as u32 });
+            }
+        }
+        // Circuit breakers are armed from the start: nobody has to switch them on.
+        for mt in &m.mitigations {
+            if let MitigationKind::CircuitBreaker { below, slower_than } = mt.kind {
+                for &c in &mt.targets {
+                    let q = &mut self.qs.q[m.comps[c as usize].queue as usize];
+                    q.breaker = below;
+                    q.breaker_slow = slower_than;
+                }
+            }
+        }
+    }
+
+    /// An exponential gap for rate `rate` from queue `k`'s stream (+inf for rate 0).
+    fn exp(&mut self, k: usize, rate: f64) -> f64 {
+        if rate <= 0.0 {
+            return f64::INFINITY;
+        }
+        let e: f64 = Exp1.sample(&mut self.qs.q[k].rng);
+        e / rate
+    }
+
+    /// Accumulates the number-in-system integral up to now (after the warm-up).
+    fn tick(&mut self, k: usize) {
+        let warmup = self.m.queues[k].warmup;
+        let now = self.now;
+        let q = &mut self.qs.q[k];
+        let from = q.last_t.max(warmup);
+        if now > from {
+            q.counts.area += (q.waiting.len() as u64 + u64::from(q.busy)) as f64 * (now - from);
+            q.counts.measured += now - from;
+        }
+        q.last_t = now;
+    }
+
+    fn measuring(&self, k: usize) -> bool {
+        self.now >= self.m.queues[k].warmup
+    }
+
+    /// Handles a queue event.
+    pub(crate) fn on_queue_event<O: Observer>(&mut self, e: QueueEvent, obs: &mut O) {
+        match e {
+            QueueEvent::Arrive { queue, generation } => {
+                let k = queue as usize;
+                if self.qs.q[k].arrival_gen != generation {
+                    return;
+                }
+                self.admit(k, self.now, 1, NONE);
+                let gap = self.exp(k, self.qs.q[k].rate);
+                self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
+            }
+            QueueEvent::Rate { queue } => {
+                let k = queue as usize;
+                let spec = &self.m.queues[k];
+                let q = &mut self.qs.q[k];
+                q.rate = spec.schedule[q.rate_index].1;
+                q.rate_index += 1;
+                q.arrival_gen += 1;
+                let generation = q.arrival_gen;
+                let next = spec.schedule.get(q.rate_index).map(|x| x.0);
+                // Memoryless arrivals: drawing afresh at a rate change is exact.
+                let gap = self.exp(k, self.qs.q[k].rate);
+                self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
+                if let Some(t) = next {
+                    self.schedule(t, QueueEvent::Rate { queue });
+                }
+            }
+            QueueEvent::Burst { queue, generation } => {
+                let k = queue as usize;
+                let q = &self.qs.q[k];
+                if q.burst_gen != generation || self.now > q.burst_until {
+                    return;
+                }
+                self.admit(k, self.now, 1, NONE);
+                let gap = self.exp(k, self.qs.q[k].burst_rate);
+                if self.now + gap <= self.qs.q[k].burst_until {
+                    self.schedule(self.now + gap, QueueEvent::Burst { queue, generation });
+                }
+            }
+            QueueEvent::Retry { queue, retry } => {
+                let (born, attempt) = self.qs.retries.take(retry);
+                self.admit(queue as usize, born, attempt, NONE);
+            }
+            QueueEvent::Done { job, generation } => self.job_done(job, generation),
+            QueueEvent::Expire { queue } => self.expire(queue as usize),
+            QueueEvent::Sample { queue } => self.sample(queue as usize, obs),
+            QueueEvent::Spoon { queue } => self.spoon(queue as usize, obs),
+        }
+    }
+
+    /// Closes the number-in-system integral and the time grid at the end of the run.
+    pub(crate) fn finish_queues(&mut self) {
+        for k in 0..self.m.queues.len() {
+            self.tick(k);
+            let q = &mut self.qs.q[k];
+            while q.grid_next < GRID {
+                q.grid[q.grid_next] = q.waiting.len() as u64;
+                q.grid_next += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Incidents: a responder paged, acknowledging, diagnosing (handing off at the end of a
+//! shift), then free again once no failure users see comes from the incident's root.
+
+use super::Stage;
+use crate::engine::event::ResponseEvent;
+use crate::engine::faults::ACTIVE;
+use crate::engine::propagation::SvcState;
+use crate::engine::{Note, Observer, Sim};
+
+impl Sim<'_> {
+    pub(super) fn assign<O: Observer>(&mut self, id: u32, obs: &mut O) {
+        let resp = self.m.response.expect("response");
+        self.rs.free -= 1;
+        let ack = resp.acknowledge.sample(&mut self.rs.rng);
+        let inc = &mut self.rs.incidents[id as usize];
+        inc.stage = Stage::Paged;
+        inc.assigned = self.now;
+        inc.shift_end = self.now + resp.shift;
+        let generation = inc.generation;
+        obs.note(
+            self.now,
+            Note::Paged {
+                incident: id,
+                ack_at: self.now + ack,
+            },
+        );
+        self.schedule(
+            self.now + ack,
+            ResponseEvent::Step {
+                incident: id,
+                generation,
+            },
+        );
+    }
+
+    pub(super) fn diagnosis_time(&mut self) -> f64 {
+        let resp = self.m.response.expect("response");
+        resp.diagnose.sample(&mut self.rs.rng) * resp.runbook
+    }
+
+    pub(super) fn start_diagnosis<O: Observer>(&mut self, id: u32, obs: &mut O) {
+        let d = self.diagnosis_time();
+        let now = self.now;
+        let inc = &mut self.rs.incidents[id as usize];
+        inc.stage = Stage::Diagnosing;
+        inc.diag_end = now + d;
+        let (generation, shift_end) = (inc.generation, inc.shift_end);
+        obs.note(now, Note::Acknowledged { incident: id });
+        self.schedule(
+            now + d,
+            ResponseEvent::Step {
+                incident: id,
+                generation,
+            },
+        );
+        if shift_end < now + d {
+            self.schedule(
+                shift_end,
+                ResponseEvent::Handoff {
+                    incident: id,
+                    generation,
+                },
+            );
+        }
+    }
+
+    pub(super) fn handoff<O: Observer>(&mut self, id: u32, generation: u32, obs: &mut O) {
+        let resp = self.m.response.expect("response");
+        let inc = self.rs.incidents[id as usize];
+        if inc.generation != generation || inc.stage != Stage::Diagnosing {
+            return;
+        }
+        self.rs.handoffs += 1;
+        let h = resp.handoff.sample(&mut self.rs.rng);
+        let diag_end = if resp.notes {
+            inc.diag_end + h
+        } else {
+            self.now + h + self.diagnosis_time()
+        };
+        let now = self.now;
+        let inc = &mut self.rs.incidents[id as usize];
+        inc.generation += 1;
+        inc.diag_end = diag_end;
+        inc.shift_end = now + resp.shift;
+        let (g, shift_end) = (inc.generation, inc.shift_end);
+        obs.note(
+            now,
+            Note::Handoff {
+                incident: id,
+                notes: resp.notes,
+                diagnosed_at: diag_end,
+            },
+        );
+        self.schedule(
+            diag_end,
+            ResponseEvent::Step {
+                incident: id,
+                generation: g,
+            },
+        );
+        if shift_end < diag_end {
+            self.schedule(
+                shift_end,
+                ResponseEvent::Handoff {
+                    incident: id,
+                    generation: g,
+                },
+            );
+        }
+    }
+
+    pub(super) fn diagnosed<O: Observer>(&mut self, id: u32, obs: &mut O) {
+        let m = self.m;
+        self.rs.incidents[id as usize].stage = Stage::Working;
+        obs.note(self.now, Note::Diagnosed { incident: id });
+        // Repairs that waited for someone to look start now, for everything found broken.
+        if m.response.is_some_and(|r| r.repair_on_diagnosis) {
+            for s in 0..m.slots.len() {
+                if self.faults.state[s] == ACTIVE && !self.rs.repairing[s] {
+                    self.start_repair(s as u32);
+                }
+            }
+        }
+        // Mitigations go to what this incident is about: components impaired by its root.
+        let key = self.rs.incidents[id as usize].key;
+        for mit in 0..m.mitigations.len() {
+            if m.mitigations[mit].auto.is_some() {
+                continue;
+            }
+            for k in 0..m.mitigations[mit].targets.len() {
+                let c = m.mitigations[mit].targets[k] as usize;
+                if self.can_mitigate(mit as u32, c) && self.key_of(c) == key {
+                    self.start_mitigation(mit as u32, c, obs);
+                }
+            }
+        }
+        self.try_resolve(id, obs);
+    }
+
+    /// The unresolved incident about root `key`, if any.
+    pub(super) fn open_incident(&self, key: u32) -> Option<u32> {
+        self.rs
+            .open
+            .iter()
+            .copied()
+            .find(|&i| self.rs.incidents[i as usize].key == key)
+    }
+
+    /// Tries to resolve every incident whose diagnosis is done. Walks the open list from its
+    /// end, so the swap-removal of a resolved one only moves an incident already visited.
+    pub(super) fn resolve_working<O: Observer>(&mut self, obs: &mut O) {
+        let mut k = self.rs.open.len();
+        while k > 0 {
+            k -= 1;
+            let id = self.rs.open[k];
+            if self.rs.incidents[id as usize].stage == Stage::Working {
+                self.try_resolve(id, obs);
+            }
+        }
+    }
+
+    /// Frees the responder once no failed service is explained by this incident's root.
+    pub(super) fn try_resolve<O: Observer>(&mut self, id: u32, obs: &mut O) {
+        let key = self.rs.incidents[id as usize].key;
+        for (si, &c) in self.m.services.iter().enumerate() {
+            if self.books.svc[si].state == SvcState::Failed && self.key_of(c as usize) == key {
+                return;
+            }
+        }
+        if let Some(pos) = self.rs.open.iter().position(|&x| x == id) {
+            self.rs.open.swap_remove(pos);
+        }
+        let inc = &mut self.rs.incidents[id as usize];
+        inc.stage = Stage::Resolved;
+        self.rs.responder_seconds += self.now - inc.assigned;
+        self.rs.free += 1;
+        obs.note(self.now, Note::Resolved { incident: id });
+        if let Some(next) = self.rs.queue.pop_front() {
+            self.assign(next, obs);
+        }
+    }
+}

@@ -1,0 +1,378 @@
+//! Incident response: detection, responders, diagnosis, hand-offs, and mitigations.
+//!
+//! The clock starts before anyone's phone rings. A user-visible failure (or an alert on
+//! any component) leads to this chain, all inside the same discrete-event run:
+//!
+//! 1. **Detection**: an alert whose condition has held for its `after` delay, or, where
+//!    nothing alerts, a customer report some time after a service fails.
+//! 2. **Incident**: one per root fault (a common cause is one root). If every responder is
+//!    busy, the incident waits in a first-come queue.
+//! 3. **Acknowledge**, then **diagnose** (× the runbook factor). At the end of a shift an
+//!    incident still being diagnosed is handed off: with notes the next responder loses only
+//!    the hand-off time; without, they diagnose again from scratch.
+//! 4. **Diagnosed**: manual mitigations start for the components impaired by this
+//!    incident's root fault, and, when repairs wait for a diagnosis, repairs start for every
+//!    active fault on an impaired component (crews fix what they find broken). The responder
+//!    is free again once no service is failing because of this root.
+//! 5. **Mitigations** (fix the failure, not the fault): a `Spare` stands in for a failed
+//!    component after its deploy time at a share of its capacity; a `Failover` replaces the
+//!    component's output with a standby's; a `Restart` clears its faults with some
+//!    probability. Automated ones fire after the component has been impaired for a while,
+//!    with no human. A stand-in is withdrawn when the component's own faults are repaired.
+//!
+//! Measurements: time to detect (from the first user-visible failure), time to repair the
+//! root (from the failure), responder-hours, mitigation uses and their cost.
+
+mod detect;
+mod incident;
+mod mitigate;
+
+use super::event::ResponseEvent;
+use super::{Observer, Sim};
+use crate::model::{MitigationKind, NONE, Source};
+use crate::rng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::VecDeque;
+
+/// Incident states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Waiting for a free responder.
+    Queued,
+    /// Paged, not yet acknowledged.
+    Paged,
+    /// A responder is diagnosing.
+    Diagnosing,
+    /// Diagnosed; mitigations and repairs under way; users still affected.
+    Working,
+    /// No service fails because of it any more; the responder is free.
+    Resolved,
+}
+
+/// One incident in a run.
+#[derive(Clone, Copy, Debug)]
+pub struct Incident {
+    /// Root key: a fault slot, `slots + cc` for a common cause, or `slots + ccs + comp`
+    /// when no single fault explains what was detected.
+    pub key: u32,
+    /// Where it stands.
+    pub stage: Stage,
+    /// When a responder picked it up.
+    pub assigned: f64,
+    /// When the current shift ends.
+    shift_end: f64,
+    /// When diagnosis completes.
+    diag_end: f64,
+    /// Invalidates scheduled steps when plans change (hand-offs).
+    generation: u32,
+}
+
+/// How a problem was detected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DetectedBy {
+    /// An alert (index into the model's alerts).
+    Alert(u32),
+    /// A customer report about a service component.
+    Customer,
+}
+
+const UNIT_AVAILABLE: u8 = 0;
+const UNIT_DEPLOYING: u8 = 1;
+const UNIT_DEPLOYED: u8 = 2;
+const UNIT_FAILED: u8 = 3;
+
+/// Per-run response state and measurements, reused from run to run.
+pub struct ResponseState {
+    rng: ChaCha8Rng,
+    mit_rng: Vec<ChaCha8Rng>,
+    alert_on: Vec<bool>,
+    alert_gen: Vec<u32>,
+    report_gen: Vec<u32>,
+    /// Incidents of this run.
+    pub incidents: Vec<Incident>,
+    /// Incidents not yet resolved: what detection and resolution look at, so their cost does
+    /// not grow with every incident of the run.
+    open: Vec<u32>,
+    free: u32,
+    queue: VecDeque<u32>,
+    /// Service failures not yet detected: (root key, start, service index).
+    pending: Vec<(u32, f64, u32)>,
+    /// Service failures whose root is not yet repaired: (root slot, start).
+    unrepaired: Vec<(u32, f64)>,
+    /// Per slot: how many entries of `unrepaired` it has (so a repair scans only if some).
+    unrepaired_of: Vec<u32>,
+    pub(crate) repairing: Vec<bool>,
+    /// Per component: the mitigation standing in for it, or NONE.
+    pub(crate) standin: Vec<u32>,
+    standin_unit: Vec<u32>,
+    /// Per component: a mitigation under way for it, or NONE.
+    mitigating: Vec<u32>,
+    unit_state: Vec<u8>,
+    unit_gen: Vec<u32>,
+    unit_comp: Vec<u32>,
+    auto_gen: Vec<u32>,
+    /// Per mitigation: a load mitigation in effect (or feeding its parking lot).
+    mit_busy: Vec<bool>,
+    /// Per service: the root key of its current failure.
+    svc_key: Vec<u32>,
+
+    /// Failures detected, and the total and count of times to detect.
+    pub detect_total: f64,
+    /// Number of detected user-visible failures.
+    pub detect_count: u32,
+    /// User-visible failures that ended without being detected.
+    pub undetected: u32,
+    /// Total seconds from a failure to the repair of its root, and the count.
+    pub repair_total: f64,
+    /// Number of failures whose root was repaired within the run.
+    pub repair_count: u32,
+    /// Responder-seconds spent on incidents.
+    pub responder_seconds: f64,
+    /// Mitigations started.
+    pub mitigation_uses: u32,
+    /// Their per-use cost.
+    pub mitigation_cost: f64,
+    /// Hand-offs.
+    pub handoffs: u32,
+}
+
+impl ResponseState {
+    /// Buffers sized for the model of `sim`.
+    pub(crate) fn new(m: &crate::model::Model) -> ResponseState {
+        let n = m.comps.len();
+        ResponseState {
+            rng: rng::placeholder(),
+            mit_rng: (0..m.mitigations.len())
+                .map(|_| rng::placeholder())
+                .collect(),
+            alert_on: vec![false; m.alerts.len()],
+            alert_gen: vec![0; m.alerts.len()],
+            report_gen: vec![0; m.services.len()],
+            incidents: Vec::new(),
+            open: Vec::new(),
+            free: 0,
+            queue: VecDeque::new(),
+            pending: Vec::new(),
+            unrepaired: Vec::new(),
+            unrepaired_of: vec![0; m.slots.len()],
+            repairing: vec![false; m.slots.len()],
+            standin: vec![NONE; n],
+            standin_unit: vec![NONE; n],
+            mitigating: vec![NONE; n],
+            unit_state: vec![UNIT_AVAILABLE; m.spare_units as usize],
+            unit_gen: vec![0; m.spare_units as usize],
+            unit_comp: vec![NONE; m.spare_units as usize],
+            auto_gen: vec![0; n],
+            mit_busy: vec![false; m.mitigations.len()],
+            svc_key: vec![NONE; m.services.len()],
+            detect_total: 0.0,
+            detect_count: 0,
+            undetected: 0,
+            repair_total: 0.0,
+            repair_count: 0,
+            responder_seconds: 0.0,
+            mitigation_uses: 0,
+            mitigation_cost: 0.0,
+            handoffs: 0,
+        }
+    }
+}
+
+impl Sim<'_> {
+    /// Resets response state for a run and schedules what starts at t = 0 (warm spares'
+    /// waiting failures).
+    pub(crate) fn reset_response(&mut self, seed: u64, run: u64) {
+        let m = self.m;
+        let r = &mut self.rs;
+        r.rng = rng::stream(
+            seed,
+            run,
+            crate::model::stable_hash(&["response"]),
+            rng::RESPONSE,
+        );
+        for (k, mt) in m.mitigations.iter().enumerate() {
+            r.mit_rng[k] = rng::stream(seed, run, mt.key, rng::MITIGATION);
+        }
+        r.alert_on.fill(false);
+        r.alert_gen.fill(0);
+        r.report_gen.fill(0);
+        r.incidents.clear();
+        r.open.clear();
+        r.free = m.response.map_or(0, |x| x.oncall);
+        r.queue.clear();
+        r.pending.clear();
+        r.unrepaired.clear();
+        r.unrepaired_of.fill(0);
+        r.repairing.fill(false);
+        r.standin.fill(NONE);
+        r.standin_unit.fill(NONE);
+        r.mitigating.fill(NONE);
+        r.unit_state.fill(UNIT_AVAILABLE);
+        r.unit_gen.fill(0);
+        r.unit_comp.fill(NONE);
+        r.auto_gen.fill(0);
+        r.mit_busy.fill(false);
+        r.svc_key.fill(NONE);
+        r.detect_total = 0.0;
+        r.detect_count = 0;
+        r.undetected = 0;
+        r.repair_total = 0.0;
+        r.repair_count = 0;
+        r.responder_seconds = 0.0;
+        r.mitigation_uses = 0;
+        r.mitigation_cost = 0.0;
+        r.handoffs = 0;
+        for k in 0..m.mitigations.len() {
+            if let MitigationKind::Spare { stock, .. } = m.mitigations[k].kind {
+                let first = m.mitigations[k].first_unit;
+                for u in first..first + stock {
+                    self.schedule_dormant_failure(k as u32, u);
+                }
+            }
+        }
+    }
+
+    /// Root key of whatever impairs component `i` now.
+    fn key_of(&self, i: usize) -> u32 {
+        let m = self.m;
+        let mut c = self.cause(i);
+        if c == NONE && m.comps[i].queue != NONE {
+            // A queue alert can fire before its health drops: blame its burst, if any.
+            c = self.qs.root(m.comps[i].queue as usize);
+        }
+        if c == NONE {
+            (m.slots.len() + m.common.len() + i) as u32
+        } else {
+            match m.slots[c as usize].source {
+                Source::Common(cc) => (m.slots.len() + cc as usize) as u32,
+                Source::Own => c,
+            }
+        }
+    }
+
+    // ----- hooks called by the engine ------------------------------------------------
+
+    /// A slot became active. Returns whether its repair should start now.
+    pub(crate) fn on_activate(&mut self, slot: u32) -> bool {
+        let m = self.m;
+        // A fault whose root is already diagnosed (a staggered bad deploy reaching one more
+        // server) is repaired by the crew already on it.
+        let key = match m.slots[slot as usize].source {
+            Source::Common(cc) => (m.slots.len() + cc as usize) as u32,
+            Source::Own => slot,
+        };
+        let known = self
+            .open_incident(key)
+            .is_some_and(|i| self.rs.incidents[i as usize].stage == Stage::Working);
+        let wait = m.response.is_some_and(|r| r.repair_on_diagnosis) && !known;
+        self.rs.repairing[slot as usize] = !wait;
+        !wait
+    }
+
+    /// A slot was repaired: close failures waiting on it; withdraw a stand-in whose
+    /// component is whole again.
+    pub(crate) fn on_repair<O: Observer>(&mut self, slot: u32, obs: &mut O) {
+        let comp = self.m.slots[slot as usize].comp as usize;
+        self.rs.repairing[slot as usize] = false;
+        let r = &mut self.rs;
+        if r.unrepaired_of[slot as usize] > 0 {
+            r.unrepaired_of[slot as usize] = 0;
+            let (total, n) = take_elapsed(&mut r.unrepaired, self.now, |x| {
+                (x.0 == slot).then_some(x.1)
+            });
+            r.repair_total += total;
+            r.repair_count += n;
+        }
+        if !self.st_active(comp) && self.rs.standin[comp] != NONE {
+            self.withdraw(comp, obs);
+        }
+    }
+
+    /// Handles a response event.
+    pub(crate) fn on_response_event<O: Observer>(&mut self, e: ResponseEvent, obs: &mut O) {
+        match e {
+            ResponseEvent::Alert { alert, generation } => {
+                if self.rs.alert_gen[alert as usize] == generation
+                    && self.rs.alert_on[alert as usize]
+                {
+                    let comp = self.m.alerts[alert as usize].comp as usize;
+                    self.detect(comp, DetectedBy::Alert(alert), obs);
+                }
+            }
+            ResponseEvent::Report {
+                service,
+                generation,
+            } => {
+                if self.rs.report_gen[service as usize] == generation {
+                    let comp = self.m.services[service as usize] as usize;
+                    self.detect(comp, DetectedBy::Customer, obs);
+                }
+            }
+            ResponseEvent::Step {
+                incident,
+                generation,
+            } => {
+                let inc = self.rs.incidents[incident as usize];
+                if inc.generation != generation {
+                    return;
+                }
+                match inc.stage {
+                    Stage::Paged => self.start_diagnosis(incident, obs),
+                    Stage::Diagnosing => self.diagnosed(incident, obs),
+                    _ => {}
+                }
+            }
+            ResponseEvent::Handoff {
+                incident,
+                generation,
+            } => self.handoff(incident, generation, obs),
+            ResponseEvent::Deployed {
+                mitigation,
+                comp,
+                unit,
+            } => self.deployed(mitigation, comp as usize, unit, obs),
+            ResponseEvent::SpareFails { unit, generation } => {
+                self.spare_fails(unit, generation, obs)
+            }
+            ResponseEvent::Auto {
+                mitigation,
+                comp,
+                generation,
+            } => {
+                let c = comp as usize;
+                if self.rs.auto_gen[c] == generation && self.can_mitigate(mitigation, c) {
+                    self.start_mitigation(mitigation, c, obs);
+                }
+            }
+        }
+    }
+
+    /// Closes the books on responders still working at the end of the run.
+    pub(crate) fn finish_response(&mut self) {
+        let end = self.now;
+        for inc in &self.rs.incidents {
+            if inc.stage != Stage::Resolved && inc.stage != Stage::Queued {
+                self.rs.responder_seconds += end - inc.assigned;
+            }
+        }
+    }
+}
+
+/// Removes the entries `start_of` picks out of `list` and returns the total time elapsed
+/// since their start times, and how many there were.
+fn take_elapsed<T>(
+    list: &mut Vec<T>,
+    now: f64,
+    start_of: impl Fn(&T) -> Option<f64>,
+) -> (f64, u32) {
+    let (mut total, mut n) = (0.0, 0);
+    list.retain(|x| match start_of(x) {
+        Some(t) => {
+            total += now - t;
+            n += 1;
+            false
+        }
+        None => true,
+    });
+    (total, n)
+}
