@@ -3,6 +3,7 @@
 mod common;
 
 mod alloc;
+mod architecture;
 mod charts;
 mod cli;
 mod closed_form;
