@@ -312,38 +312,43 @@ fn parse_horizon(s: &str) -> Result<f64, String> {
     }
 }
 
-/// What went wrong, and which exit code it deserves.
-enum Failure {
+/// What went wrong in a command, and which exit code it deserves (not the trace's service
+/// failure, which is a result, not an error).
+enum CliError {
+    /// The scenario could not be read or is invalid: a located message, exit code 2.
     Load(LoadError),
+    /// The command line asks for something impossible: exit code 2.
     Usage(String),
+    /// Anything else (writing files, shards): exit code 1.
     Other(String),
+    /// Stdout was closed (`| head`): not an error, exit code 0.
     BrokenPipe,
 }
 
-impl From<LoadError> for Failure {
+impl From<LoadError> for CliError {
     fn from(e: LoadError) -> Self {
-        Failure::Load(e)
+        CliError::Load(e)
     }
 }
 
-impl From<OutputError> for Failure {
+impl From<OutputError> for CliError {
     fn from(e: OutputError) -> Self {
-        Failure::Other(e.to_string())
+        CliError::Other(e.to_string())
     }
 }
 
-impl From<ReportError> for Failure {
+impl From<ReportError> for CliError {
     fn from(e: ReportError) -> Self {
-        Failure::Other(e.to_string())
+        CliError::Other(e.to_string())
     }
 }
 
-impl From<std::io::Error> for Failure {
+impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            Failure::BrokenPipe
+            CliError::BrokenPipe
         } else {
-            Failure::Other(format!("cannot write output: {e}"))
+            CliError::Other(format!("cannot write output: {e}"))
         }
     }
 }
@@ -358,29 +363,29 @@ pub fn main() -> i32 {
         }
     };
     match execute(cli) {
-        Ok(()) | Err(Failure::BrokenPipe) => 0,
-        Err(Failure::Load(e)) => {
+        Ok(()) | Err(CliError::BrokenPipe) => 0,
+        Err(CliError::Load(e)) => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             eprint!("{}", e.render(color));
             2
         }
-        Err(Failure::Usage(msg)) => {
+        Err(CliError::Usage(msg)) => {
             eprintln!("error: {msg}");
             2
         }
-        Err(Failure::Other(msg)) => {
+        Err(CliError::Other(msg)) => {
             eprintln!("error: {msg}");
             1
         }
     }
 }
 
-fn load(path: &Path, common: Option<&Common>) -> Result<Model, Failure> {
+fn load(path: &Path, common: Option<&Common>) -> Result<Model, CliError> {
     Ok(load_timed(path, common)?.0)
 }
 
 /// [`load`], with the seconds spent reading, parsing, and checking and compiling.
-fn load_timed(path: &Path, common: Option<&Common>) -> Result<(Model, [f64; 3]), Failure> {
+fn load_timed(path: &Path, common: Option<&Common>) -> Result<(Model, [f64; 3]), CliError> {
     let Loaded {
         mut models,
         seconds,
@@ -395,7 +400,7 @@ fn strategy_index(
     path: &Path,
     models: &[Model],
     common: Option<&Common>,
-) -> Result<usize, Failure> {
+) -> Result<usize, CliError> {
     let Some(name) = common.and_then(|c| c.strategy.as_deref()) else {
         return Ok(0);
     };
@@ -404,7 +409,7 @@ fn strategy_index(
         .position(|m| m.strategy == name)
         .ok_or_else(|| {
             let names: Vec<&str> = models.iter().map(|m| m.strategy.as_str()).collect();
-            Failure::Usage(format!(
+            CliError::Usage(format!(
                 "{}: no strategy named `{name}`; it has: {}",
                 path.display(),
                 names.join(", ")
@@ -514,7 +519,7 @@ fn announce(files: &[PathBuf], quiet: bool) {
     eprintln!("wrote {}/: {}", dir.display(), names.join(", "));
 }
 
-fn execute(cli: Cli) -> Result<(), Failure> {
+fn execute(cli: Cli) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Validate { scenario, all } => {
@@ -536,11 +541,11 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             quiet,
         } => {
             let (h, models, summaries) =
-                shard::merge(&shards).map_err(|e| Failure::Usage(e.to_string()))?;
+                shard::merge(&shards).map_err(|e| CliError::Usage(e.to_string()))?;
             let j = json::summary_json_all(&models, &summaries, h.seed);
             if json {
                 let text =
-                    serde_json::to_string_pretty(&j).map_err(|e| Failure::Other(e.to_string()))?;
+                    serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
                 writeln!(out, "{text}")?;
             } else if h.command == "compare" {
                 out.write_all(tables::render_compare(&j, 0.0, 0).as_bytes())?;
@@ -598,7 +603,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             sharding,
         } => {
             if common.strategy.is_some() {
-                return Err(Failure::Usage(
+                return Err(CliError::Usage(
                     "compare runs every strategy; --strategy is for run and trace".into(),
                 ));
             }
@@ -619,7 +624,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let j = json::summary_json_all(models, &summaries, seed);
             if json {
                 let text =
-                    serde_json::to_string_pretty(&j).map_err(|e| Failure::Other(e.to_string()))?;
+                    serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
                 writeln!(out, "{text}")?;
             } else {
                 if models.len() == 1 && !common.quiet {
@@ -655,7 +660,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             json,
         } => {
             if common.strategy.is_some() {
-                return Err(Failure::Usage(
+                return Err(CliError::Usage(
                     "sweep runs every strategy; --strategy is for run and trace".into(),
                 ));
             }
@@ -679,7 +684,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             };
             let sw = sweep::run(&set, &per_value, metric, study, &label);
             bar.finish();
-            let j = serde_json::to_string_pretty(&sw).map_err(|e| Failure::Other(e.to_string()))?;
+            let j = serde_json::to_string_pretty(&sw).map_err(|e| CliError::Other(e.to_string()))?;
             if json {
                 writeln!(out, "{j}")?;
             } else {
@@ -726,7 +731,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let j = json::summary_json(&m, &summary, seed);
             if json {
                 let text =
-                    serde_json::to_string_pretty(&j).map_err(|e| Failure::Other(e.to_string()))?;
+                    serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
                 writeln!(out, "{text}")?;
             } else {
                 out.write_all(tables::render(&m, &j, elapsed, threads).as_bytes())?;
@@ -764,8 +769,8 @@ fn execute(cli: Cli) -> Result<(), Failure> {
 }
 
 /// This process's shard, from the flag or the scheduler's environment.
-fn shard_of(s: &Sharding) -> Result<Option<(u64, u64)>, Failure> {
-    shard::which(s.shard.as_deref(), s.shards, &|k| std::env::var(k).ok()).map_err(Failure::Usage)
+fn shard_of(s: &Sharding) -> Result<Option<(u64, u64)>, CliError> {
+    shard::which(s.shard.as_deref(), s.shards, &|k| std::env::var(k).ok()).map_err(CliError::Usage)
 }
 
 /// Simulates this shard's runs and writes its shard file.
@@ -779,10 +784,10 @@ fn write_shard(
     runs: u64,
     threads: Option<usize>,
     (i, n): (u64, u64),
-) -> Result<(), Failure> {
+) -> Result<(), CliError> {
     let file = common.scenario.to_string_lossy().to_string();
     let text = std::fs::read_to_string(&common.scenario)
-        .map_err(|e| Failure::Other(format!("{file}: {e}")))?;
+        .map_err(|e| CliError::Other(format!("{file}: {e}")))?;
     let (first, end) = shard::range(runs, i, n);
     let header = shard::Header {
         format: shard::FORMAT,
@@ -813,12 +818,12 @@ fn write_shard(
     });
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
-            .map_err(|e| Failure::Other(format!("{}: {e}", dir.display())))?;
+            .map_err(|e| CliError::Other(format!("{}: {e}", dir.display())))?;
     }
     let threads = threads
         .filter(|&t| t > 0)
         .unwrap_or_else(rayon::current_num_threads);
-    shard::write(&path, &header, models, threads).map_err(|e| Failure::Other(e.to_string()))?;
+    shard::write(&path, &header, models, threads).map_err(|e| CliError::Other(e.to_string()))?;
     eprintln!(
         "shard {i}/{n}: runs {first}..{end} of {runs} written to {}",
         path.display()
