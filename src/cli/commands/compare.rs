@@ -1,5 +1,5 @@
 //! `compare`: run the baseline and every strategy on the same runs, rank them, and write
-//! the report.
+//! the report; [`CompareReport`] is that report, which `merge` writes too.
 
 use super::shard_file::{shard_of, write_shard};
 use super::{announce, command_line, threads};
@@ -8,9 +8,9 @@ use crate::cli::error::CliError;
 use crate::cli::load::load_all;
 use crate::progress::Progress;
 use faultline_core::analysis;
-use faultline_core::model::stable_hash;
-use faultline_core::montecarlo::{self, Study};
-use faultline_report::json;
+use faultline_core::model::{Model, stable_hash};
+use faultline_core::montecarlo::{self, Study, Summary};
+use faultline_report::json::{self, SummaryJson};
 use faultline_report::{html, tables};
 use std::io::Write;
 use std::time::Instant;
@@ -60,17 +60,52 @@ pub(crate) fn compare(
     }
     out.flush()?;
     let command = command_line(&[("--runs", runs.to_string()), ("--seed", seed.to_string())]);
-    let spofs = analysis::spofs(&models[0]);
-    let inputs = html::Inputs {
-        model: &models[0],
-        assumptions: &loaded.assumptions,
+    CompareReport {
+        models,
+        summaries: &summaries,
         summary: &j,
-        spofs: &spofs,
-        charts: &[],
+        assumptions: &loaded.assumptions,
         command: &command,
-        scenario_hash: stable_hash(&[&loaded.text]),
-    };
-    let written = html::write_compare(&files.dir(&models[0].name), &summaries, &inputs)?;
-    announce(&written, common.quiet);
-    Ok(())
+        scenario_text: &loaded.text,
+    }
+    .write(files, common.quiet)
+}
+
+/// A compared study, ready for its report (report.html and the charts). `compare` and
+/// `merge` both write it through [`CompareReport::write`], so a study merged from shards
+/// gets byte for byte the report of the same study run in one piece.
+pub(crate) struct CompareReport<'a> {
+    /// The baseline, then every strategy.
+    pub(crate) models: &'a [Model],
+    /// Each model's summary, in the same order.
+    pub(crate) summaries: &'a [Summary],
+    /// The summaries as the tables and `--json` show them.
+    pub(crate) summary: &'a SummaryJson,
+    /// The scenario's stated assumptions.
+    pub(crate) assumptions: &'a [String],
+    /// The command line that reproduces the study.
+    pub(crate) command: &'a str,
+    /// The scenario file's text, whose hash the report shows.
+    pub(crate) scenario_text: &'a str,
+}
+
+impl CompareReport<'_> {
+    /// Writes the report into `--out` (or the scenario's default directory) and lists the
+    /// files written unless `quiet`.
+    pub(crate) fn write(&self, files: &Files, quiet: bool) -> Result<(), CliError> {
+        let baseline = &self.models[0];
+        let spofs = analysis::spofs(baseline);
+        let inputs = html::Inputs {
+            model: baseline,
+            assumptions: self.assumptions,
+            summary: self.summary,
+            spofs: &spofs,
+            charts: &[],
+            command: self.command,
+            scenario_hash: stable_hash(&[self.scenario_text]),
+        };
+        let written = html::write_compare(&files.dir(&baseline.name), self.summaries, &inputs)?;
+        announce(&written, quiet);
+        Ok(())
+    }
 }

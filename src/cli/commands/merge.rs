@@ -1,13 +1,11 @@
 //! `merge`: combine shard files into the study's summary, and for a sharded `compare` its
 //! report, exactly as one unsharded run would have printed and written them.
 
-use super::announce;
+use super::compare::CompareReport;
 use crate::cli::args::Files;
 use crate::cli::error::CliError;
 use crate::shard;
-use faultline_core::analysis;
-use faultline_core::model::stable_hash;
-use faultline_report::{html, json, tables};
+use faultline_report::{json, tables};
 use faultline_scenario::validate;
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,7 +32,9 @@ pub(crate) fn merge(
     }
     out.flush()?;
     if h.command == "compare" {
-        // The same charts and report as the unsharded compare, from the same numbers.
+        // The shards carry the scenario's text, not its parse, so the assumptions come from
+        // parsing it again; the text was valid when the shards were written, and were it
+        // not now, the report would rather lack assumptions than not be written.
         let assumptions = validate::parse(&h.file, &h.text)
             .map(|s| s.assumptions)
             .unwrap_or_default();
@@ -42,18 +42,15 @@ pub(crate) fn merge(
             "faultline compare {} --runs {} --seed {}",
             h.file, h.runs, h.seed
         );
-        let spofs = analysis::spofs(&models[0]);
-        let inputs = html::Inputs {
-            model: &models[0],
-            assumptions: &assumptions,
+        CompareReport {
+            models: &models,
+            summaries: &summaries,
             summary: &j,
-            spofs: &spofs,
-            charts: &[],
+            assumptions: &assumptions,
             command: &command,
-            scenario_hash: stable_hash(&[&h.text]),
-        };
-        let written = html::write_compare(&files.dir(&models[0].name), &summaries, &inputs)?;
-        announce(&written, quiet);
+            scenario_text: &h.text,
+        }
+        .write(files, quiet)?;
     }
     Ok(())
 }
