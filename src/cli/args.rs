@@ -1,0 +1,309 @@
+//! The command line's grammar: every command, flag, default and help text, defined once
+//! with clap.
+//!
+//! Nothing here runs anything; [`super::execute`] hands each parsed [`Command`] to its
+//! function in [`super::commands`].
+
+use clap::builder::TypedValueParser;
+use clap::{Args, Parser, Subcommand};
+use faultline_report::output;
+use faultline_report::sweep::Metric;
+use faultline_scenario::edit::{self, Setting};
+use faultline_scenario::r#gen::Profile;
+use std::path::PathBuf;
+
+/// faultline: see how a fault turns into an outage, and which mitigation wins.
+///
+/// A scenario file (RON) describes components, their faults, how they depend on each other
+/// and which of them users see. faultline simulates fault → error → failure propagation in a
+/// discrete-event engine, many times over (Monte Carlo), and reports availability, downtime,
+/// users affected and the root faults behind failures.
+#[derive(Parser, Debug)]
+#[command(name = "faultline", version, propagate_version = true, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  faultline validate scenarios/substation.ron
+  faultline trace scenarios/substation.ron --run 3
+  faultline run scenarios/substation.ron --runs 10000
+  faultline run scenarios/substation.ron --json > summary.json
+  faultline compare scenarios/substation.ron      # + output/substation/report.html
+  faultline sweep scenarios/substation.ron --set 'strategies[1].mitigations[0].deploy=1d..9d:5'
+  faultline graph scenarios/substation.ron | dot -Tsvg > graph.svg
+
+Files (charts as SVG and PNG, report.html, postmortem.md, sweep.json) go to
+output/<scenario>/, or --out DIR; set FAULTLINE_OUTPUT to move the default root.";
+
+const COMPARE_HELP: &str = "Examples:
+  faultline compare scenarios/substation.ron
+  faultline compare scenarios/substation.ron --runs 2000 --out /tmp/sub
+  faultline compare scenarios/substation.ron --json > compare.json
+
+Writes into the output directory (output/<scenario>/ unless --out):
+  report.html         self-contained report: verdict, ranking, charts, SPOFs, how to reproduce
+  cost.svg/.png       expected cost per strategy with 95% CI whiskers, baseline dashed
+  downtime.svg/.png   distribution of downtime per run (CDF, log time axis), per strategy";
+
+const TRACE_HELP: &str = "Examples:
+  faultline trace scenarios/substation.ron --run 3
+  faultline trace scenarios/substation.ron --run 3 --strategy mobile-transformer
+
+Writes into the output directory (output/<scenario>/ unless --out):
+  postmortem.md       summary, impact, timeline, root fault and path, what went well, what
+                      slowed us, and the strategies that did better on this very run
+  timeline.svg/.png   the run as a lane per component coloured by state, with its longest
+                      outage step by step (fault, detection, acknowledgement, diagnosis,
+                      mitigation, repair)";
+
+const SWEEP_HELP: &str = "PATH names a value in the scenario file, as diagnostics print paths: fields
+by name, list elements by index from 0, e.g.
+  strategies[1].mitigations[0].deploy     response.diagnose
+  components[3].faults[0].repair          cost.per_user_minute
+The value must be written in the file (a default cannot be swept). Values are RON, as
+in the file, separated by commas (commas inside brackets or quotes do not split):
+  --set 'response.diagnose=Fixed(\"1h\"),LogNormal(median: \"3h\", sigma: 0.6)'
+A bare duration is quoted where the file has a string and becomes Fixed(\"...\") where it
+has a distribution; a range FROM..TO:COUNT gives COUNT evenly spaced values, ends
+included (durations or numbers; COUNT defaults to 5).
+
+Examples:
+  # When does the mobile transformer stop paying for itself?
+  faultline sweep scenarios/substation.ron --set 'strategies[1].mitigations[0].deploy=1d..9d:5'
+  # Does a faster diagnosis matter?
+  faultline sweep scenarios/substation.ron --set 'response.diagnose=30m,1h,3h,6h,12h' --metric downtime
+  faultline sweep scenarios/substation.ron --set 'cost.per_user_minute=0.01..0.09:5' --json
+
+Prints a table (one row per value) and writes sweep.svg/.png and sweep.json into the
+output directory (output/<scenario>/ unless --out).";
+
+/// The subcommands, each with its own flags; [`super::execute`] hands each to its function
+/// in [`super::commands`].
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Check a scenario and list its single points of failure.
+    ///
+    /// Every problem is reported at once, each with file:line:column and a caret under the
+    /// offending text. Exit code 2 when the scenario is invalid.
+    Validate {
+        /// The scenario file (RON).
+        scenario: PathBuf,
+        /// List every single point of failure (a model with more than 40 lists the 40 that
+        /// fail the most services, and says how many more there are).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Simulate many runs in parallel and summarise them (Monte Carlo).
+    ///
+    /// Results are byte-identical for the same scenario and seed whatever the thread count.
+    Run {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        effort: Effort,
+        /// Print the machine-readable summary (JSON) on stdout instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Also print statistics on stderr: time to read, parse and compile the scenario;
+        /// events, events/s, component evaluations per event, peak pending events, peak
+        /// memory.
+        #[arg(long)]
+        stats: bool,
+        #[command(flatten)]
+        sharding: Sharding,
+    },
+    /// Run the baseline and every strategy on the same runs and rank them by expected cost;
+    /// write report.html and charts.
+    ///
+    /// Run k has the same faults under every strategy (common random numbers), so the
+    /// paired difference against the baseline measures the strategy, not luck.
+    #[command(after_long_help = COMPARE_HELP)]
+    Compare {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        files: Files,
+        #[command(flatten)]
+        effort: Effort,
+        /// Print the machine-readable summary (JSON) on stdout instead of tables.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        sharding: Sharding,
+    },
+    /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem;
+    /// write postmortem.md and a timeline chart.
+    #[command(after_long_help = TRACE_HELP)]
+    Trace {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        files: Files,
+        /// Which run to narrate (run k of a study has the same faults as in `run`).
+        #[arg(long, default_value_t = 0)]
+        run: u64,
+    },
+    /// Rerun the scenario across values of one parameter and chart a metric per strategy.
+    ///
+    /// Every value runs the baseline and every strategy on the same seed and run indices
+    /// (common random numbers), so the curve shows the parameter's effect, not luck: find
+    /// the deploy time at which a mobile transformer stops paying for itself, or the
+    /// detection delay at which an outage gets expensive.
+    #[command(after_long_help = SWEEP_HELP)]
+    Sweep {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        files: Files,
+        /// The parameter and its values: PATH=V1,V2,... or PATH=FROM..TO:COUNT
+        /// (see below).
+        #[arg(long, value_name = "PATH=VALUES", value_parser = edit::parse_setting)]
+        set: Setting,
+        /// What to chart and tabulate.
+        #[arg(long, value_name = "METRIC", default_value = "cost", value_parser = metric_parser())]
+        metric: Metric,
+        #[command(flatten)]
+        effort: Effort,
+        /// Print the sweep as JSON on stdout instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the dependency graph as Graphviz DOT, single points of failure in red.
+    Graph {
+        /// The scenario file (RON).
+        scenario: PathBuf,
+    },
+    /// Combine shard files (from `run`/`compare --shard i/N`) into the study's summary,
+    /// byte for byte what one unsharded run prints.
+    ///
+    /// Refuses shards of different scenarios, versions or seeds, and reports runs that are
+    /// missing or covered twice.
+    Merge {
+        /// The shard files, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Print the machine-readable summary (JSON) on stdout instead of tables.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        files: Files,
+        /// Print nothing but the result.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Print a generated model of N components and 3N dependency edges (for scale tests).
+    Gen {
+        /// Number of components.
+        #[arg(value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        components: u64,
+        /// Generator seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How often things fail.
+        #[arg(long, value_name = "PROFILE", default_value = "estate", value_parser = profile_parser())]
+        profile: Profile,
+    },
+}
+
+/// How much simulating to do: shared by `run`, `compare` and `sweep`.
+#[derive(Args, Debug)]
+pub(crate) struct Effort {
+    /// Number of runs (per value, for `sweep`) [default: the scenario's `runs`].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) runs: Option<u64>,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    pub(crate) threads: Option<usize>,
+}
+
+/// Splitting a study across processes or machines.
+#[derive(Args, Debug)]
+pub(crate) struct Sharding {
+    /// Run only shard i of N (e.g. 0/4) and write a shard file instead of a summary.
+    /// Without it, Slurm's SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or Kubernetes'
+    /// JOB_COMPLETION_INDEX (with --shards) are used when set.
+    #[arg(long, value_name = "i/N")]
+    pub(crate) shard: Option<String>,
+    /// Number of shards, when the index comes from the environment.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) shards: Option<u64>,
+    /// Where to write the shard file [default: output/<scenario>/shard-<i>-of-<N>.jsonl].
+    #[arg(long, value_name = "PATH")]
+    pub(crate) shard_file: Option<PathBuf>,
+}
+
+/// The flags of every command that simulates a scenario: which file, and the overrides of
+/// its seed, horizon, event cap and strategy.
+#[derive(Args, Debug)]
+pub(crate) struct Common {
+    /// The scenario file (RON).
+    pub(crate) scenario: PathBuf,
+    /// Master seed [default: the scenario's `seed`].
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Simulated time per run, with units, e.g. 30d, 1y [default: the scenario's `horizon`].
+    #[arg(long, value_parser = parse_horizon)]
+    pub(crate) horizon: Option<f64>,
+    /// Stop a run after this many events (reported, never silent) [default: the scenario's].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_events: Option<u64>,
+    /// Simulate under this strategy instead of the baseline (`run`, `trace`).
+    #[arg(long)]
+    pub(crate) strategy: Option<String>,
+    /// Print nothing but the result: no progress bar, warnings or list of files written.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+/// Where the commands that write charts and reports put them.
+#[derive(Args, Debug)]
+pub(crate) struct Files {
+    /// Directory for charts and reports [default: output/<scenario>/, under
+    /// $FAULTLINE_OUTPUT instead of ./output when that is set].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+impl Files {
+    /// The output directory: `--out`, or the scenario's default one.
+    pub(crate) fn dir(&self, scenario: &str) -> PathBuf {
+        self.out
+            .clone()
+            .unwrap_or_else(|| output::default_dir(scenario))
+    }
+}
+
+/// `--metric`'s values, named and described where [`Metric`] is defined.
+fn metric_parser() -> impl TypedValueParser<Value = Metric> {
+    let values = Metric::ALL.map(|x| clap::builder::PossibleValue::new(x.key()).help(x.help()));
+    clap::builder::PossibleValuesParser::new(values).map(|s| {
+        *Metric::ALL
+            .iter()
+            .find(|x| x.key() == s)
+            .expect("a listed value")
+    })
+}
+
+/// `--profile`'s values, named and described where [`Profile`] is defined.
+fn profile_parser() -> impl TypedValueParser<Value = Profile> {
+    let values = Profile::ALL.map(|x| clap::builder::PossibleValue::new(x.name()).help(x.help()));
+    clap::builder::PossibleValuesParser::new(values).map(|s| {
+        *Profile::ALL
+            .iter()
+            .find(|x| x.name() == s)
+            .expect("a listed value")
+    })
+}
+
+/// `--horizon`: a duration with units, as in the scenario file, and never zero (a run of no
+/// time has nothing to say).
+fn parse_horizon(s: &str) -> Result<f64, String> {
+    let d = faultline_units::parse_duration(s).map_err(|e| e.to_string())?;
+    if d > 0.0 {
+        Ok(d)
+    } else {
+        Err("the horizon must be longer than zero".into())
+    }
+}

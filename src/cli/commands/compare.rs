@@ -1,0 +1,111 @@
+//! `compare`: run the baseline and every strategy on the same runs, rank them, and write
+//! the report; [`CompareReport`] is that report, which `merge` writes too.
+
+use super::shard_file::{shard_of, write_shard};
+use super::{announce, command_line, threads};
+use crate::cli::args::{Common, Effort, Files, Sharding};
+use crate::cli::error::CliError;
+use crate::cli::load::load_all;
+use crate::progress::Progress;
+use faultline_core::analysis;
+use faultline_core::model::{Model, stable_hash};
+use faultline_core::montecarlo::{self, Study, Summary};
+use faultline_report::json::{self, SummaryJson};
+use faultline_report::{html, tables};
+use std::io::Write;
+use std::time::Instant;
+
+/// Prints the ranking (tables, or JSON with `json`) and writes report.html and the charts,
+/// or with a shard requested writes that shard's file instead.
+pub(crate) fn compare(
+    out: &mut impl Write,
+    common: &Common,
+    files: &Files,
+    effort: &Effort,
+    json: bool,
+    sharding: &Sharding,
+) -> Result<(), CliError> {
+    let &Effort { runs, threads: t } = effort;
+    if common.strategy.is_some() {
+        return Err(CliError::Usage(
+            "compare runs every strategy; --strategy is for run and trace".into(),
+        ));
+    }
+    let loaded = load_all(&common.scenario, Some(common))?;
+    let models = &loaded.models;
+    let seed = common.seed.unwrap_or(models[0].seed);
+    let runs = runs.unwrap_or(models[0].runs);
+    if let Some(ix) = shard_of(sharding)? {
+        return write_shard(common, sharding, "compare", models, seed, runs, t, ix);
+    }
+    let threads = threads(t);
+    let started = Instant::now();
+    let study = Study::whole(seed, runs, threads);
+    let bar = Progress::runs(runs, "comparing", common.quiet);
+    let summaries = montecarlo::run_all(models, study, &|n| bar.set(n));
+    bar.finish();
+    let elapsed = started.elapsed().as_secs_f64();
+    let j = json::summary_json_all(models, &summaries, seed);
+    if json {
+        let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
+        writeln!(out, "{text}")?;
+    } else {
+        if models.len() == 1 && !common.quiet {
+            eprintln!(
+                "note: {} declares no strategies; showing the baseline alone",
+                common.scenario.display()
+            );
+        }
+        out.write_all(tables::render_compare(&j, elapsed, threads).as_bytes())?;
+    }
+    out.flush()?;
+    let command = command_line(&[("--runs", runs.to_string()), ("--seed", seed.to_string())]);
+    CompareReport {
+        models,
+        summaries: &summaries,
+        summary: &j,
+        assumptions: &loaded.assumptions,
+        command: &command,
+        scenario_text: &loaded.text,
+    }
+    .write(files, common.quiet)
+}
+
+/// A compared study, ready for its report (report.html and the charts). `compare` and
+/// `merge` both write it through [`CompareReport::write`], so a study merged from shards
+/// gets byte for byte the report of the same study run in one piece.
+pub(crate) struct CompareReport<'a> {
+    /// The baseline, then every strategy.
+    pub(crate) models: &'a [Model],
+    /// Each model's summary, in the same order.
+    pub(crate) summaries: &'a [Summary],
+    /// The summaries as the tables and `--json` show them.
+    pub(crate) summary: &'a SummaryJson,
+    /// The scenario's stated assumptions.
+    pub(crate) assumptions: &'a [String],
+    /// The command line that reproduces the study.
+    pub(crate) command: &'a str,
+    /// The scenario file's text, whose hash the report shows.
+    pub(crate) scenario_text: &'a str,
+}
+
+impl CompareReport<'_> {
+    /// Writes the report into `--out` (or the scenario's default directory) and lists the
+    /// files written unless `quiet`.
+    pub(crate) fn write(&self, files: &Files, quiet: bool) -> Result<(), CliError> {
+        let baseline = &self.models[0];
+        let spofs = analysis::spofs(baseline);
+        let inputs = html::Inputs {
+            model: baseline,
+            assumptions: self.assumptions,
+            summary: self.summary,
+            spofs: &spofs,
+            charts: &[],
+            command: self.command,
+            scenario_hash: stable_hash(&[self.scenario_text]),
+        };
+        let written = html::write_compare(&files.dir(&baseline.name), self.summaries, &inputs)?;
+        announce(&written, quiet);
+        Ok(())
+    }
+}

@@ -1,0 +1,56 @@
+//! `merge`: combine shard files into the study's summary, and for a sharded `compare` its
+//! report, exactly as one unsharded run would have printed and written them.
+
+use super::compare::CompareReport;
+use crate::cli::args::Files;
+use crate::cli::error::CliError;
+use crate::shard;
+use faultline_report::{json, tables};
+use faultline_scenario::validate;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Prints the merged summary (tables, or JSON with `json`); shards of `compare` also get
+/// compare's report.
+pub(crate) fn merge(
+    out: &mut impl Write,
+    shards: &[PathBuf],
+    json: bool,
+    files: &Files,
+    quiet: bool,
+) -> Result<(), CliError> {
+    let (h, models, summaries) =
+        shard::merge(shards).map_err(|e| CliError::Usage(e.to_string()))?;
+    let j = json::summary_json_all(&models, &summaries, h.seed);
+    if json {
+        let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
+        writeln!(out, "{text}")?;
+    } else if h.command == "compare" {
+        out.write_all(tables::render_compare(&j, 0.0, 0).as_bytes())?;
+    } else {
+        out.write_all(tables::render(&models[0], &j, 0.0, 0).as_bytes())?;
+    }
+    out.flush()?;
+    if h.command == "compare" {
+        // The shards carry the scenario's text, not its parse, so the assumptions come from
+        // parsing it again; the text was valid when the shards were written, and were it
+        // not now, the report would rather lack assumptions than not be written.
+        let assumptions = validate::parse(&h.file, &h.text)
+            .map(|s| s.assumptions)
+            .unwrap_or_default();
+        let command = format!(
+            "faultline compare {} --runs {} --seed {}",
+            h.file, h.runs, h.seed
+        );
+        CompareReport {
+            models: &models,
+            summaries: &summaries,
+            summary: &j,
+            assumptions: &assumptions,
+            command: &command,
+            scenario_text: &h.text,
+        }
+        .write(files, quiet)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! `run`: simulate many runs of one model (the baseline or `--strategy`) and summarise
+//! them.
+
+use super::shard_file::{shard_of, write_shard};
+use super::threads;
+use crate::cli::args::{Common, Effort, Sharding};
+use crate::cli::error::CliError;
+use crate::cli::load::load_timed;
+use crate::progress::Progress;
+use faultline_core::montecarlo::{self, Study};
+use faultline_report::{json, tables};
+use std::io::Write;
+use std::time::Instant;
+
+/// Prints the study's summary (tables, or JSON with `json`), or with a shard requested
+/// writes that shard's file instead; `stats` adds timings and engine figures on stderr.
+pub(crate) fn run(
+    out: &mut impl Write,
+    common: &Common,
+    effort: &Effort,
+    json: bool,
+    stats: bool,
+    sharding: &Sharding,
+) -> Result<(), CliError> {
+    let &Effort { runs, threads: t } = effort;
+    let (m, [read_s, parse_s, compile_s]) = load_timed(&common.scenario, Some(common))?;
+    let seed = common.seed.unwrap_or(m.seed);
+    let runs = runs.unwrap_or(m.runs);
+    if let Some(ix) = shard_of(sharding)? {
+        return write_shard(
+            common,
+            sharding,
+            "run",
+            std::slice::from_ref(&m),
+            seed,
+            runs,
+            t,
+            ix,
+        );
+    }
+    let threads = threads(t);
+    let started = Instant::now();
+    let study = Study::whole(seed, runs, threads);
+    let bar = Progress::runs(runs, "simulating", common.quiet);
+    let summary = montecarlo::run(&m, study, &|n| bar.set(n));
+    bar.finish();
+    let elapsed = started.elapsed().as_secs_f64();
+    let j = json::summary_json(&m, &summary, seed);
+    if json {
+        let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
+        writeln!(out, "{text}")?;
+    } else {
+        out.write_all(tables::render(&m, &j, elapsed, threads).as_bytes())?;
+    }
+    if stats {
+        eprintln!(
+            "stats: loaded in {:.3}s (read {:.3}s, parse {:.3}s, check and compile {:.3}s)",
+            read_s + parse_s + compile_s,
+            read_s,
+            parse_s,
+            compile_s
+        );
+        eprintln!(
+            "stats: {} runs, {} events in {:.3}s ({:.0} events/s, {:.0} runs/s), {:.1} component evaluations per event, peak pending events {}, peak memory {}",
+            summary.runs,
+            summary.events,
+            elapsed,
+            summary.events as f64 / elapsed,
+            summary.runs as f64 / elapsed,
+            summary.evaluations as f64 / summary.events.max(1) as f64,
+            summary.peak_pending,
+            peak_memory().map_or("n/a".to_string(), |kib| format!("{} KiB", kib))
+        );
+    }
+    if summary.unsettled_runs > 0 && !common.quiet {
+        eprintln!(
+            "warning: in {} run(s) propagation did not settle (an unstable loop of Load and Requires edges)",
+            summary.unsettled_runs
+        );
+    }
+    Ok(())
+}
+
+/// Peak resident memory of this process in KiB (Linux: VmHWM), if the OS tells.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

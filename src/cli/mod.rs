@@ -1,0 +1,91 @@
+//! The command line: flags defined once with clap (`args`), a function per command
+//! (`commands`), scenarios loaded with the command-line overrides (`load`).
+//!
+//! Exit codes (README, "Commands"): 0 success; 2 bad usage or invalid scenario; 1 anything
+//! else.
+//! A closed stdout (`| head`) is not an error.
+
+mod args;
+mod commands;
+mod error;
+mod load;
+
+pub use args::Cli;
+pub use commands::validation_summary;
+
+use args::Command;
+use clap::Parser;
+use error::CliError;
+use std::io::{IsTerminal, Write};
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match execute(cli) {
+        Ok(()) | Err(CliError::BrokenPipe) => 0,
+        Err(CliError::Load(e)) => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            eprint!("{}", e.render(color));
+            2
+        }
+        Err(CliError::Usage(msg)) => {
+            eprintln!("error: {msg}");
+            2
+        }
+        Err(CliError::Other(msg)) => {
+            eprintln!("error: {msg}");
+            1
+        }
+    }
+}
+
+/// Hands the parsed command to its function, all of them writing to one locked stdout.
+fn execute(cli: Cli) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Validate { scenario, all } => commands::validate(&mut out, &scenario, all)?,
+        Command::Gen {
+            components,
+            seed,
+            profile,
+        } => commands::r#gen(&mut out, components, seed, profile)?,
+        Command::Merge {
+            shards,
+            json,
+            files,
+            quiet,
+        } => commands::merge(&mut out, &shards, json, &files, quiet)?,
+        Command::Graph { scenario } => commands::graph(&mut out, &scenario)?,
+        Command::Trace { common, files, run } => commands::trace(&mut out, &common, &files, run)?,
+        Command::Compare {
+            common,
+            files,
+            effort,
+            json,
+            sharding,
+        } => commands::compare(&mut out, &common, &files, &effort, json, &sharding)?,
+        Command::Sweep {
+            common,
+            files,
+            set,
+            metric,
+            effort,
+            json,
+        } => commands::sweep(&mut out, &common, &files, &set, metric, &effort, json)?,
+        Command::Run {
+            common,
+            effort,
+            json,
+            stats,
+            sharding,
+        } => commands::run(&mut out, &common, &effort, json, stats, &sharding)?,
+    }
+    out.flush()?;
+    Ok(())
+}
