@@ -323,7 +323,7 @@ impl fmt::Display for Located {
 impl std::error::Error for Located {}
 
 impl Diagnostic for Located {
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+    fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(&self.src)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {

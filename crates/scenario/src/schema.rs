@@ -226,11 +226,24 @@ pub struct Learning {
 #[serde(deny_unknown_fields)]
 pub enum Dist {
     /// Exponential with the given mean (memoryless: random failures).
-    Exp { mean: Duration },
+    Exp {
+        /// The mean.
+        mean: Duration,
+    },
     /// Weibull; shape > 1 is wear-out, < 1 infant mortality.
-    Weibull { shape: f64, scale: Duration },
+    Weibull {
+        /// The shape parameter.
+        shape: f64,
+        /// The scale parameter.
+        scale: Duration,
+    },
     /// Log-normal given by its median and the sigma of the underlying normal.
-    LogNormal { median: Duration, sigma: f64 },
+    LogNormal {
+        /// The median.
+        median: Duration,
+        /// The sigma of the underlying normal.
+        sigma: f64,
+    },
     /// Uniform between two durations.
     Uniform(Duration, Duration),
     /// Always exactly this long (as `every`: the time from a repair to the next fault).

@@ -1,0 +1,139 @@
+//! From scenario text to a trusted, compiled [`Model`], or every problem at once.
+//!
+//! Parsing is ron's job (it locates syntax and type errors). Everything ron cannot know,
+//! such as ids that name nothing, k > n, probabilities outside [0, 1], durations that make no
+//! sense, and zero-delay dependency cycles, is checked here; each problem carries the path of
+//! the offending value so [`crate::diagnostics`] can point at it.
+//!
+//! A scenario goes through `check` (every problem, in a fixed order) and then, only when
+//! there are none, through `lower` into the model. Each strategy is applied to the
+//! scenario (`strategy`) and the patched scenario goes through the same two steps; its
+//! problems are mapped back to where the strategy wrote the values.
+
+mod check;
+mod lower;
+mod strategy;
+
+use crate::diagnostics::{LoadError, Problem};
+use crate::schema::{Scenario, Strategy};
+use crate::span::Step;
+use faultline_core::model::Model;
+use std::collections::HashMap;
+use strategy::Origin;
+
+/// Default cap on events per run when the scenario sets none.
+pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
+
+/// Reads, parses, validates and compiles a scenario file (the baseline model; every
+/// strategy is checked too).
+pub fn load_file(file: &str) -> Result<(Scenario, Model), LoadError> {
+    let (sc, mut models) = load_all_file(file)?;
+    Ok((sc, models.swap_remove(0)))
+}
+
+/// Parses, validates and compiles scenario text; `file` is only used in messages.
+pub fn load_str(file: &str, text: &str) -> Result<(Scenario, Model), LoadError> {
+    let (sc, mut models) = load_all_str(file, text)?;
+    Ok((sc, models.swap_remove(0)))
+}
+
+/// Like [`load_file`], returning the baseline followed by one model per strategy.
+pub fn load_all_file(file: &str) -> Result<(Scenario, Vec<Model>), LoadError> {
+    let text = std::fs::read_to_string(file).map_err(|source| LoadError::Io {
+        file: file.to_string(),
+        source,
+    })?;
+    load_all_str(file, &text)
+}
+
+/// Like [`load_str`], returning the baseline followed by one model per strategy.
+pub fn load_all_str(file: &str, text: &str) -> Result<(Scenario, Vec<Model>), LoadError> {
+    let scenario = parse(file, text)?;
+    let models = compile_parsed(file, text, &scenario)?;
+    Ok((scenario, models))
+}
+
+/// The second half of [`load_all_str`], for callers that time the two halves: checks and
+/// compiles a scenario parsed from `text`, whose problems are located in it.
+pub fn compile_parsed(file: &str, text: &str, sc: &Scenario) -> Result<Vec<Model>, LoadError> {
+    compile_all(sc).map_err(|problems| LoadError::Invalid {
+        file: file.to_string(),
+        text: text.to_string(),
+        problems,
+    })
+}
+
+/// Parses RON into the scenario types; `Option` fields may be written without `Some(...)`.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
+    ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str(text)
+        .map_err(|e| LoadError::from_ron(file, text, &e))
+}
+
+/// Checks a parsed scenario and compiles its baseline, or returns every problem found
+/// (in the scenario and in its strategies).
+pub fn compile(sc: &Scenario) -> Result<Model, Vec<Problem>> {
+    compile_all(sc).map(|mut v| v.swap_remove(0))
+}
+
+/// Compiles the baseline and every strategy, or returns every problem found.
+pub fn compile_all(sc: &Scenario) -> Result<Vec<Model>, Vec<Problem>> {
+    let baseline = compile_variant(sc, None);
+    let mut problems = match &baseline {
+        Ok(_) => vec![],
+        Err(p) => p.clone(),
+    };
+    let mut models = vec![];
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for (k, st) in sc.strategies.iter().enumerate() {
+        strategy::check_name_and_cost(st, k, &mut names, &mut problems);
+        let (patched, origin) = strategy::apply_strategy(sc, k);
+        match compile_variant(&patched, Some((k, st, &origin))) {
+            Ok(m) => models.push(m),
+            Err(ps) => {
+                // Problems in the unpatched scenario were reported for the baseline already.
+                for p in ps {
+                    if p.path.0.first() == Some(&Step::Field("strategies".into()))
+                        && !problems.contains(&p)
+                    {
+                        problems.push(p);
+                    }
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut all = vec![baseline.expect("no problems")];
+    all.extend(models);
+    Ok(all)
+}
+
+/// Checks one variant (the baseline, or a strategy applied) and compiles it.
+fn compile_variant(
+    sc: &Scenario,
+    strategy: Option<(usize, &Strategy, &Origin)>,
+) -> Result<Model, Vec<Problem>> {
+    compile_checked(sc, strategy.map(|(k, st, _)| (k, st))).map_err(|ps| match strategy {
+        Some((_, _, origin)) => ps
+            .into_iter()
+            .map(|mut p| {
+                p.path = origin.map(p.path);
+                p
+            })
+            .collect(),
+        None => ps,
+    })
+}
+
+/// Checks one variant and, when it has no problems, lowers it; paths are in `sc`.
+fn compile_checked(
+    sc: &Scenario,
+    strategy: Option<(usize, &Strategy)>,
+) -> Result<Model, Vec<Problem>> {
+    let arena = check::Ids::arena(sc);
+    let checked = check::check(sc, strategy, &arena)?;
+    Ok(lower::build(sc, strategy.map(|(_, st)| st), checked))
+}

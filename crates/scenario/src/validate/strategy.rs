@@ -1,0 +1,160 @@
+//! Strategies: a scenario patched by a strategy, and the way back from a problem in the
+//! patched scenario to the place in the file that caused it.
+
+use crate::diagnostics::Problem;
+use crate::duration::Duration;
+use crate::schema::{Dist, RepairStarts, Response, Scenario, Strategy};
+use crate::span::{Path, Step};
+use std::collections::HashMap;
+
+/// Checks what is the strategy's own rather than the scenario's: its name (unique among
+/// `names`, the strategies before it) and its cost.
+pub(super) fn check_name_and_cost<'a>(
+    st: &'a Strategy,
+    k: usize,
+    names: &mut HashMap<&'a str, usize>,
+    problems: &mut Vec<Problem>,
+) {
+    let sp = Path::root().field("strategies").index(k);
+    if st.name.trim().is_empty() || st.name == "baseline" {
+        problems.push(
+            Problem::new(
+                sp.field("name"),
+                format!("`{}` cannot name a strategy", st.name),
+            )
+            .hint("\"baseline\" is the scenario as written; pick another name"),
+        );
+    } else if names.insert(&st.name, k).is_some() {
+        problems.push(Problem::new(
+            sp.field("name"),
+            format!("duplicate strategy name `{}`", st.name),
+        ));
+    }
+    if !(st.cost.is_finite() && st.cost >= 0.0) {
+        problems.push(Problem::new(
+            sp.field("cost"),
+            format!("a strategy's cost must be >= 0, not {}", st.cost),
+        ));
+    }
+}
+
+/// Where each part of a patched scenario came from, to report problems at the strategy.
+pub(super) struct Origin {
+    /// Per component of the patched scenario: its path in the file, when the strategy
+    /// put it there (`None`: the scenario's own, at the same index).
+    components: Vec<Option<Path>>,
+    /// Per edge.
+    edges: Vec<Option<Path>>,
+    /// Per alert.
+    alerts: Vec<Option<Path>>,
+    /// Response fields the strategy overrides.
+    response: Vec<&'static str>,
+    /// The strategy's path.
+    strategy: Path,
+}
+
+/// The scenario as strategy `k` changes it.
+pub(super) fn apply_strategy(sc: &Scenario, k: usize) -> (Scenario, Origin) {
+    let st = &sc.strategies[k];
+    let sp = Path::root().field("strategies").index(k);
+    let mut out = sc.clone();
+    out.strategies.clear();
+    let mut origin = Origin {
+        components: vec![None; sc.components.len()],
+        edges: vec![None; sc.edges.len()],
+        alerts: vec![None; sc.alerts.len()],
+        response: vec![],
+        strategy: sp.clone(),
+    };
+    if let Some(patch) = &st.patch {
+        for (j, c) in patch.components.iter().enumerate() {
+            let path = sp.field("patch").field("components").index(j);
+            match out.components.iter().position(|x| x.id == c.id) {
+                Some(i) => {
+                    out.components[i] = c.clone();
+                    origin.components[i] = Some(path);
+                }
+                None => {
+                    out.components.push(c.clone());
+                    origin.components.push(Some(path));
+                }
+            }
+        }
+        for (j, e) in patch.edges.iter().enumerate() {
+            out.edges.push(e.clone());
+            origin
+                .edges
+                .push(Some(sp.field("patch").field("edges").index(j)));
+        }
+    }
+    for (j, a) in st.alerts.iter().enumerate() {
+        out.alerts.push(a.clone());
+        origin.alerts.push(Some(sp.field("alerts").index(j)));
+    }
+    if let Some(rp) = &st.response {
+        let r = out.response.get_or_insert(Response {
+            oncall: 1,
+            acknowledge: Dist::Fixed(Duration(0.0)),
+            diagnose: Dist::Fixed(Duration(0.0)),
+            runbook: 1.0,
+            customer_report: Dist::Never,
+            shift: None,
+            notes: true,
+            handoff: Dist::Fixed(Duration(0.0)),
+            repair_starts: RepairStarts::Activation,
+        });
+        macro_rules! take {
+            ($f:ident) => {
+                if let Some(v) = rp.$f {
+                    r.$f = v;
+                    origin.response.push(stringify!($f));
+                }
+            };
+        }
+        take!(oncall);
+        take!(acknowledge);
+        take!(diagnose);
+        take!(runbook);
+        take!(customer_report);
+        take!(notes);
+        take!(handoff);
+        take!(repair_starts);
+        if let Some(v) = rp.shift {
+            r.shift = Some(v);
+            origin.response.push("shift");
+        }
+    }
+    (out, origin)
+}
+
+impl Origin {
+    /// Rewrites a path in the patched scenario into a path in the file.
+    pub(super) fn map(&self, p: Path) -> Path {
+        let steps = &p.0;
+        let rest = |n: usize| steps[n..].to_vec();
+        let join =
+            |base: &Path, tail: Vec<Step>| Path(base.0.iter().cloned().chain(tail).collect());
+        // Where the strategy put the component, edge or alert (the scenario's own are where
+        // the path says).
+        let placed = match (steps.first(), steps.get(1)) {
+            (Some(Step::Field(f)), Some(Step::Index(i))) => match f.as_str() {
+                "components" => self.components.get(*i),
+                "edges" => self.edges.get(*i),
+                "alerts" => self.alerts.get(*i),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(Some(base)) = placed {
+            return join(base, rest(2));
+        }
+        match (steps.first(), steps.get(1)) {
+            (Some(Step::Field(f)), Some(Step::Field(g)))
+                if f == "response" && self.response.contains(&g.as_str()) =>
+            {
+                join(&self.strategy.field("response"), rest(1))
+            }
+            _ => p,
+        }
+    }
+}
