@@ -8,11 +8,21 @@ use std::process::Command;
 /// Each package's normal (non-dev) dependencies, by name.
 fn dependencies() -> Vec<(String, BTreeSet<String>)> {
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run cargo metadata");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata JSON");
     meta["packages"]
         .as_array()
@@ -50,7 +60,11 @@ fn every_layer_uses_only_the_layers_below_it() {
         ),
     ];
     let deps = dependencies();
-    assert_eq!(deps.len(), allowed.len(), "a crate without a place in the layers");
+    assert_eq!(
+        deps.len(),
+        allowed.len(),
+        "a crate without a place in the layers"
+    );
     for (name, used) in &deps {
         let (_, ok) = allowed
             .iter()

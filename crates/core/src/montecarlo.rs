@@ -6,9 +6,9 @@
 //! and memory holds one summary per chunk in flight, never one record per run.
 
 use crate::engine::Sim;
-use crate::model::{Model, NONE};
 use crate::engine::propagation::Class;
 use crate::engine::queue::{GRID, QueueCounts};
+use crate::model::{Model, NONE};
 use crate::stats::{Coarse, Histogram, Moments};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -153,13 +153,7 @@ impl QueueStats {
         }
     }
 
-    fn record(
-        &mut self,
-        c: &QueueCounts,
-        latencies: &Histogram,
-        waiting_now: usize,
-        grid: &[u64],
-    ) {
+    fn record(&mut self, c: &QueueCounts, latencies: &Histogram, waiting_now: usize, grid: &[u64]) {
         for (h, &w) in self.grid.iter_mut().zip(grid) {
             h.record(w);
         }

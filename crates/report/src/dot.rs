@@ -46,8 +46,8 @@ pub fn to_dot(m: &Model, spofs: &[u32]) -> String {
         let _ = writeln!(
             s,
             "  \"{}\" -> \"{}\" [label=\"{}\", style={style}];",
-            escape(&m.comps[e.from as usize].id),
-            escape(&m.comps[e.to as usize].id),
+            escape(&m.comps[e.dependent as usize].id),
+            escape(&m.comps[e.dependency as usize].id),
             escape(&label)
         );
     }

@@ -151,7 +151,7 @@ impl Net {
                 .edges
                 .iter()
                 .map(|e| View {
-                    h: nominal[e.to as usize],
+                    h: nominal[e.dependency as usize],
                     cause: NONE,
                 })
                 .collect(),
@@ -197,7 +197,7 @@ impl Net {
             .edges
             .iter()
             .map(|e| View {
-                h: self.st[e.to as usize].out,
+                h: self.st[e.dependency as usize].out,
                 cause: NONE,
             })
             .collect();
@@ -206,7 +206,7 @@ impl Net {
         self.episodes = (m.edges.iter())
             .filter(|e| e.rng != NONE)
             .map(|e| Episode {
-                healthy: self.st[e.to as usize].out,
+                healthy: self.st[e.dependency as usize].out,
                 pass: Pass::Idle,
             })
             .collect();
@@ -258,7 +258,7 @@ impl Sim<'_> {
     /// A delayed edge delivers what its dependency sent.
     pub(crate) fn deliver(&mut self, edge: u32, delivery: u32) {
         self.net.views[edge as usize] = self.net.deliveries.take(delivery);
-        self.mark(self.m.links[edge as usize].from);
+        self.mark(self.m.links[edge as usize].dependent);
     }
 
     /// Queues a component for re-evaluation.
@@ -299,7 +299,7 @@ impl Sim<'_> {
             }
             // The dependents list is read only if the output changes (nine times in ten on
             // large models): start loading it now.
-            if let Some(d) = m.deps.get(m.nodes[iu].deps as usize) {
+            if let Some(d) = m.dependents.get(m.nodes[iu].dependents as usize) {
                 prefetch(d);
             }
             let (mut pre, mut cause, mut via) = self.evaluate(iu);
@@ -339,22 +339,23 @@ impl Sim<'_> {
                         self.mark(g);
                     }
                 }
-                let deps = &m.deps[m.nodes[iu].deps as usize..m.nodes[iu + 1].deps as usize];
+                let dependents = &m.dependents
+                    [m.nodes[iu].dependents as usize..m.nodes[iu + 1].dependents as usize];
                 // Start loading every dependent's state and view first, so that their cache
                 // misses overlap instead of following one another.
-                for &d in deps {
-                    prefetch(&self.net.st[d.from as usize]);
+                for &d in dependents {
+                    prefetch(&self.net.st[d.comp as usize]);
                     if d.edge & SLOW_EDGE == 0 {
                         prefetch(&self.net.views[d.edge as usize]);
                     } else {
                         prefetch(&m.slow[(d.edge & !SLOW_EDGE) as usize]);
                     }
                 }
-                for &d in deps {
+                for &d in dependents {
                     if d.edge & SLOW_EDGE == 0 {
                         // The common case: no delay, always passes.
                         self.net.views[d.edge as usize] = View { h, cause };
-                        self.mark(d.from);
+                        self.mark(d.comp);
                     } else {
                         self.send(d.edge & !SLOW_EDGE, h, cause);
                     }
@@ -406,7 +407,7 @@ impl Sim<'_> {
         }
         if self.net.static_mode || slow.delay == 0.0 {
             self.net.views[slow.edge as usize] = View { h, cause };
-            self.mark(slow.from);
+            self.mark(slow.dependent);
         } else if self.now + slow.delay <= self.agenda.end {
             let delivery = self.net.deliveries.insert(View { h, cause });
             let edge = slow.edge;

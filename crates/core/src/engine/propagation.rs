@@ -221,20 +221,20 @@ impl Sim<'_> {
                     // The dependency is now the limiting factor: it explains the output.
                     h.cap = v.cap;
                     cause = view.cause;
-                    via = link.to;
+                    via = link.dependency;
                 }
                 if v.corrupt && !h.corrupt {
                     h.corrupt = true;
                     if cause == NONE {
                         cause = view.cause;
-                        via = link.to;
+                        via = link.dependency;
                     }
                 }
                 if v.slow > h.slow {
                     h.slow = v.slow;
                     if cause == NONE {
                         cause = view.cause;
-                        via = link.to;
+                        via = link.dependency;
                     }
                 }
             } else {
@@ -244,7 +244,7 @@ impl Sim<'_> {
                     h.cap *= factor;
                     if cause == NONE {
                         cause = view.cause;
-                        via = link.to;
+                        via = link.dependency;
                     }
                 }
             }

@@ -35,8 +35,8 @@ pub struct Node {
     pub slots: u32,
     /// Its first input edge (edges are sorted by dependent).
     pub inputs: u32,
-    /// Start of its dependents in [`Model::deps`].
-    pub deps: u32,
+    /// Start of its dependents in [`Model::dependents`].
+    pub dependents: u32,
     /// Evaluation rank.
     pub rank: u32,
     /// What else it is: [`GROUP`], [`VOTER`], [`QUEUE`], ... (bits).
@@ -48,10 +48,10 @@ pub struct Node {
 pub struct Link {
     /// The `Degrades` factor, or [`REQUIRES`] for a `Requires` edge.
     pub factor: f64,
-    /// Dependency.
-    pub to: u32,
-    /// Dependent.
-    pub from: u32,
+    /// The component it needs.
+    pub dependency: u32,
+    /// The component that needs it.
+    pub dependent: u32,
 }
 
 /// [`Link::factor`] of a `Requires` edge (a `Degrades` factor is in [0, 1]).
@@ -61,14 +61,14 @@ pub const REQUIRES: f64 = -1.0;
 /// delay or a probability below 1, [`SLOW_EDGE`] is set and the rest indexes
 /// [`Model::slow`] instead of the edges.
 #[derive(Debug, Clone, Copy)]
-pub struct Dep {
+pub struct Dependent {
     /// Edge index, or [`SLOW_EDGE`] with an index into [`Model::slow`].
     pub edge: u32,
     /// The dependent component.
-    pub from: u32,
+    pub comp: u32,
 }
 
-/// Bit of [`Dep::edge`] marking an edge with a delay or a probability below 1.
+/// Bit of [`Dependent::edge`] marking an edge with a delay or a probability below 1.
 pub const SLOW_EDGE: u32 = 1 << 31;
 
 /// What passing a change over an edge with a delay or a probability below 1 reads, in 32
@@ -81,15 +81,15 @@ pub struct Slow {
     pub delay: f64,
     /// The edge.
     pub edge: u32,
-    /// Dependent.
-    pub from: u32,
+    /// The component that needs the edge's dependency.
+    pub dependent: u32,
     /// [`Edge::rng`].
     pub rng: u32,
 }
 
 impl Model {
     /// Builds the hot loop's compact arrays ([`Model::nodes`], [`Model::links`],
-    /// [`Model::deps`]) from the rest of the model and each component's input edges and
+    /// [`Model::dependents`]) from the rest of the model and each component's input edges and
     /// dependent edges. Called once, at the end of compilation.
     pub fn lay_out(&mut self, inputs: &Csr, dependents: &Csr) {
         let n = self.comps.len();
@@ -122,7 +122,7 @@ impl Model {
             }
         }
         let mut slow = Vec::new();
-        self.deps = (0..n)
+        self.dependents = (0..n)
             .flat_map(|i| dependents.row(i).iter())
             .map(|&e| {
                 let edge = &self.edges[e as usize];
@@ -132,17 +132,17 @@ impl Model {
                         p: edge.p,
                         delay: edge.delay,
                         edge: e,
-                        from: edge.from,
+                        dependent: edge.dependent,
                         rng: edge.rng,
                     });
-                    Dep {
+                    Dependent {
                         edge: k | SLOW_EDGE,
-                        from: edge.from,
+                        comp: edge.dependent,
                     }
                 } else {
-                    Dep {
+                    Dependent {
                         edge: e,
-                        from: edge.from,
+                        comp: edge.dependent,
                     }
                 }
             })
@@ -156,8 +156,8 @@ impl Model {
                     EdgeKind::Requires => REQUIRES,
                     EdgeKind::Degrades(f) => f,
                 },
-                to: e.to,
-                from: e.from,
+                dependency: e.dependency,
+                dependent: e.dependent,
             })
             .collect();
         self.nodes = (0..=n)
@@ -167,7 +167,7 @@ impl Model {
                     capacity: c.map_or(0.0, |c| c.capacity),
                     slots: self.comp_slots.start(i),
                     inputs: inputs.start(i),
-                    deps: dependents.start(i),
+                    dependents: dependents.start(i),
                     rank: self.rank.get(i).copied().unwrap_or(0),
                     flags: flags.get(i).copied().unwrap_or(0),
                 }

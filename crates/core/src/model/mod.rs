@@ -12,8 +12,8 @@ pub mod topology;
 
 pub use csr::Csr;
 pub use layout::{
-    CLUSTER, Dep, FEEDS_GROUP, GROUP, Link, MITIGABLE, Node, QUEUE, REQUIRES, SERVICE, SLOW_EDGE,
-    STANDBY, Slow, VOTER,
+    CLUSTER, Dependent, FEEDS_GROUP, GROUP, Link, MITIGABLE, Node, QUEUE, REQUIRES, SERVICE,
+    SLOW_EDGE, STANDBY, Slow, VOTER,
 };
 pub use sampler::Sampler;
 
@@ -120,13 +120,14 @@ pub struct Common {
     pub key: u64,
 }
 
-/// A compiled dependency edge: `from` depends on `to`.
+/// A compiled dependency edge: `dependent` needs `dependency`; errors travel from the
+/// dependency to the dependent. (The scenario file writes these as `from` and `to`.)
 #[derive(Debug, Clone, Copy)]
 pub struct Edge {
-    /// Dependent.
-    pub from: u32,
-    /// Dependency.
-    pub to: u32,
+    /// The component that needs the other.
+    pub dependent: u32,
+    /// The component it needs.
+    pub dependency: u32,
     /// How trouble crosses it.
     pub kind: EdgeKind,
     /// Probability an error episode crosses.
@@ -457,8 +458,8 @@ pub struct Model {
     pub nodes: Vec<Node>,
     /// Per edge: what a dependent's evaluation reads.
     pub links: Vec<Link>,
-    /// Per component, contiguous (from [`Node::deps`]): its dependents.
-    pub deps: Vec<Dep>,
+    /// Per component, contiguous (from [`Node::dependents`]): its dependents.
+    pub dependents: Vec<Dependent>,
     /// The slow edges' hot fields, in the order the dependents list meets them.
     pub slow: Vec<Slow>,
 }

@@ -8,12 +8,12 @@ use petgraph::unionfind::UnionFind;
 
 /// Ranks nodes so that every dependency ranks below its dependents, given `(dependent,
 /// dependency)` pairs; or returns one cycle (as a closed walk without the repeated start).
-pub fn rank_or_cycle(n: usize, deps: &[(u32, u32)]) -> Result<Vec<u32>, Vec<u32>> {
-    let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, deps.len());
+pub fn rank_or_cycle(n: usize, needs: &[(u32, u32)]) -> Result<Vec<u32>, Vec<u32>> {
+    let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, needs.len());
     for _ in 0..n {
         g.add_node(());
     }
-    for &(a, b) in deps {
+    for &(a, b) in needs {
         // Edge dependency -> dependent, so a topological order lists dependencies first.
         g.add_edge(NodeIndex::new(b as usize), NodeIndex::new(a as usize), ());
     }

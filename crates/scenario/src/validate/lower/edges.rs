@@ -37,8 +37,8 @@ pub(super) fn edges(resolved: &[(u32, u32, &schema::Edge)]) -> Edges {
             }
         };
         model_edges.push(Edge {
-            from: f,
-            to: t,
+            dependent: f,
+            dependency: t,
             kind,
             p: e.p.unwrap_or(1.0),
             delay: e.delay.map_or(0.0, |d| d.secs()),
@@ -49,7 +49,7 @@ pub(super) fn edges(resolved: &[(u32, u32, &schema::Edge)]) -> Edges {
     // Edges sorted by dependent, Requires before Degrades: each component's inputs are one
     // contiguous run of the edge arrays (cache-friendly), and the minimum is taken before
     // Degrades factors multiply, whatever order the file lists them in (propagation.rs).
-    model_edges.sort_by_key(|e| (e.from, matches!(e.kind, model::EdgeKind::Degrades(_))));
+    model_edges.sort_by_key(|e| (e.dependent, matches!(e.kind, model::EdgeKind::Degrades(_))));
     for e in &mut model_edges {
         if e.p < 1.0 {
             e.rng = random_edges;
@@ -71,7 +71,7 @@ pub(super) fn inputs_and_dependents(n: usize, edges: &[Edge]) -> (Csr, Csr) {
         &edges
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.from, i as u32))
+            .map(|(i, e)| (e.dependent, i as u32))
             .collect::<Vec<_>>(),
     );
     let dependents = Csr::from_pairs(
@@ -79,7 +79,7 @@ pub(super) fn inputs_and_dependents(n: usize, edges: &[Edge]) -> (Csr, Csr) {
         &edges
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.to, i as u32))
+            .map(|(i, e)| (e.dependency, i as u32))
             .collect::<Vec<_>>(),
     );
     (inputs, dependents)

@@ -80,7 +80,7 @@ pub(in crate::validate) fn build(
         queues,
         nodes: vec![],
         links: vec![],
-        deps: vec![],
+        dependents: vec![],
         slow: vec![],
     };
     model.lay_out(&inputs, &dependents);
