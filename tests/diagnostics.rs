@@ -968,3 +968,34 @@ fn a_breaker_latency_factor_of_one_is_located() {
         None,
     );
 }
+
+/// Regression: a strategy whose patch broke the scenario outside the strategy's own text
+/// (here the only service is replaced by a plain component) was dropped from the compiled
+/// models without a word, so `validate` said "valid" and `compare` ranked the others.
+#[test]
+fn a_strategy_that_breaks_the_scenario_elsewhere_is_reported_not_dropped() {
+    let text = r#"Scenario(
+    name: "s",
+    horizon: "1d",
+    components: [
+        (id: "db", faults: [(name: "f", every: Exp(mean: "1h"), effect: Crash, repair: Fixed("1h"))]),
+        (id: "web", service: (slo: 0.9, users: 10)),
+    ],
+    edges: [(from: "web", to: "db", kind: Requires)],
+    strategies: [
+        (name: "ok"),
+        (name: "no-service", patch: (components: [(id: "web")])),
+    ],
+)"#;
+    expect_one(
+        "strategy-breaks-elsewhere",
+        text,
+        "strategies[1].name",
+        pos(text, "\"no-service\""),
+        &[
+            "strategy `no-service` makes the scenario invalid (at components)",
+            "no component is a service",
+        ],
+        Some("mark what users see"),
+    );
+}

@@ -16,7 +16,6 @@ mod strategy;
 
 use crate::diagnostics::{LoadError, Problem};
 use crate::schema::{Scenario, Strategy};
-use crate::span::Step;
 use faultline_core::model::Model;
 use std::collections::HashMap;
 use strategy::Origin;
@@ -92,11 +91,10 @@ pub fn compile_all(sc: &Scenario) -> Result<Vec<Model>, Vec<Problem>> {
         match compile_variant(&patched, Some((k, st, &origin))) {
             Ok(m) => models.push(m),
             Err(ps) => {
-                // Problems in the unpatched scenario were reported for the baseline already.
+                let baseline_problems = baseline.as_ref().err();
                 for p in ps {
-                    if p.path.0.first() == Some(&Step::Field("strategies".into()))
-                        && !problems.contains(&p)
-                    {
+                    let p = strategy::attribute(p, k, st, baseline_problems);
+                    if let Some(p) = p.filter(|p| !problems.contains(p)) {
                         problems.push(p);
                     }
                 }

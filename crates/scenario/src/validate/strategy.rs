@@ -158,3 +158,37 @@ impl Origin {
         }
     }
 }
+
+/// Who answers for a problem found in the scenario as strategy `k` changes it: a problem at
+/// the strategy's own text stays where it is; one the scenario has without the strategy was
+/// reported for the baseline already (`None`); anything else is a problem the strategy
+/// causes elsewhere (a patch that removes the only service, drops a queue that an edge
+/// still feeds, closes a zero-delay cycle), reported at the strategy and naming where it
+/// shows, so that no strategy is ever dropped in silence.
+pub(super) fn attribute(
+    p: Problem,
+    k: usize,
+    st: &Strategy,
+    baseline: Option<&Vec<Problem>>,
+) -> Option<Problem> {
+    if p.path.0.first() == Some(&Step::Field("strategies".into())) {
+        return Some(p);
+    }
+    if baseline.is_some_and(|b| b.contains(&p)) {
+        return None;
+    }
+    let at = if p.path.0.is_empty() {
+        String::new()
+    } else {
+        format!(" (at {})", p.path)
+    };
+    let mut out = Problem::new(
+        Path::root().field("strategies").index(k).field("name"),
+        format!(
+            "strategy `{}` makes the scenario invalid{at}: {}",
+            st.name, p.message
+        ),
+    );
+    out.hint = p.hint;
+    Some(out)
+}
