@@ -999,3 +999,28 @@ fn a_strategy_that_breaks_the_scenario_elsewhere_is_reported_not_dropped() {
         Some("mark what users see"),
     );
 }
+
+/// Regression: a redesign in a scenario without responders was told to "make it automated
+/// with trigger: Auto(...)", but a redesign has no trigger (the field is refused).
+#[test]
+fn a_redesign_without_responders_is_not_told_to_use_a_trigger_it_lacks() {
+    let text = r#"Scenario(
+    name: "q",
+    horizon: "1h",
+    components: [
+        (id: "jobs", queue: (rate: 1.0, service: Fixed("100ms"))),
+        (id: "site", service: (slo: 0.9)),
+    ],
+    edges: [(from: "site", to: "jobs", kind: Requires)],
+    strategies: [(name: "fix", mitigations: [Redesign(for: "jobs", takes: Fixed("1d"))])],
+)"#;
+    let p = expect_one(
+        "redesign-no-response",
+        text,
+        "strategies[0].mitigations[0]",
+        pos(text, "Redesign("),
+        &["a manual mitigation needs responders"],
+        Some("a redesign is started by the responders"),
+    );
+    assert!(!p.hint.unwrap_or_default().contains("trigger"));
+}

@@ -19,12 +19,18 @@ pub(super) fn check_mitigations(
         let p = sp.field("mitigations").index(j);
         Check { ck, ids, sc, p }.mitigation(mt);
         if sc.response.is_none() && trigger_of(mt) == Trigger::Manual {
+            // A redesign has no trigger to automate: the people who diagnosed it start it.
+            let hint = if matches!(mt, Mitigation::Redesign { .. }) {
+                "add a `response` block: a redesign is started by the responders who diagnosed the problem"
+            } else {
+                "add a `response` block, or make it automated with trigger: Auto(\"1m\")"
+            };
             ck.push(
                 Problem::new(
                     p,
                     "a manual mitigation needs responders, and there is no response team",
                 )
-                .hint("add a `response` block, or make it automated with trigger: Auto(\"1m\")"),
+                .hint(hint),
             );
         }
     }
