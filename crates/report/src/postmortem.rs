@@ -228,20 +228,21 @@ fn impact(s: &mut String, x: &Inputs) {
 
 fn timeline(s: &mut String, x: &Inputs) {
     const MAX: usize = 200;
-    let lines = &x.trace.lines;
-    if lines.is_empty() {
+    let entries = &x.trace.entries;
+    if entries.is_empty() {
         s.push_str("Nothing happened in this run.\n");
         return;
     }
     s.push_str("| time | event | what happened |\n|---|---|---|\n");
-    for l in lines.iter().take(MAX) {
+    for e in entries.iter().take(MAX) {
+        let l = e.line(x.model);
         let _ = writeln!(s, "| {} | {} | {} |", stamp(l.t), l.tag, cell(&l.text));
     }
-    if lines.len() > MAX {
+    if entries.len() > MAX {
         let _ = writeln!(
             s,
             "\n({} more lines: run the command above for the whole trace.)",
-            lines.len() - MAX
+            entries.len() - MAX
         );
     }
 }
@@ -276,10 +277,9 @@ fn lessons(
     episodes: &[Episode],
     worst: Option<&Episode>,
 ) -> (Vec<String>, Vec<String>) {
-    let m = x.model;
     let mut well = vec![];
     let mut slow = vec![];
-    let masked = x.trace.lines.iter().filter(|l| l.tag == "MASKED").count();
+    let masked = x.trace.masked_errors();
     if masked > 0 {
         well.push(format!(
             "Redundancy absorbed {masked} error{} before users saw {}.",
@@ -287,7 +287,7 @@ fn lessons(
             if masked == 1 { "it" } else { "them" }
         ));
     }
-    let queued = x.trace.lines.iter().filter(|l| l.tag == "QUEUED").count();
+    let queued = x.trace.queued_incidents();
     if queued > 0 {
         slow.push(format!(
             "{queued} incident{} waited because every responder was busy.",
@@ -295,85 +295,16 @@ fn lessons(
         ));
     }
     if let Some(w) = worst {
-        let since = |t: f64| human(t - w.fault);
-        match &w.detected {
-            Some((t, how)) if how.starts_with("alert") && *t <= w.failed + 600.0 => well.push(
-                format!("Detected fast: {how}, {} after the fault.", since(*t)),
-            ),
-            Some((t, how)) if how.starts_with("alert") => {
-                slow.push(format!("Detection took {}: {how}.", since(*t)))
-            }
-            Some((t, how)) => slow.push(format!(
-                "Nothing alerted: the first sign was a {how}, {} after the fault. An alert on the \
-                 failing component would have paged someone sooner.",
-                since(*t)
-            )),
-            None if m.response.is_some() => slow.push(
-                "Nobody noticed the failure before it ended: nothing watches the components it \
-                 came through."
-                    .to_string(),
-            ),
-            None => slow.push(
-                "Nobody responds in this scenario (no `response`): the fault was left to its \
-                 repair."
-                    .to_string(),
-            ),
-        }
-        if let (Some((d, _)), Some(a)) = (&w.detected, w.acknowledged) {
-            let line = format!("Acknowledged {} after the page.", human(a - d));
-            if a - d <= 900.0 {
+        let mut judge = |good: bool, line: String| {
+            if good {
                 well.push(line);
             } else {
                 slow.push(line);
             }
-        }
-        if let (Some(a), Some(d)) = (w.acknowledged, w.diagnosed) {
-            slow.push(format!(
-                "Diagnosis took {} (acknowledged {} → diagnosed {}).",
-                human(d - a),
-                stamp(a),
-                stamp(d)
-            ));
-        }
-        if !w.handoffs.is_empty() {
-            let with = w.handoffs.iter().filter(|h| h.1 == "with notes").count();
-            let line = format!(
-                "{} hand-off{} during diagnosis ({with} with written notes).",
-                w.handoffs.len(),
-                if w.handoffs.len() == 1 { "" } else { "s" }
-            );
-            if with == w.handoffs.len() {
-                well.push(format!(
-                    "{line} Notes let the next responder pick up where the last left off."
-                ));
-            } else {
-                slow.push(format!(
-                    "{line} Without notes the next responder starts over."
-                ));
-            }
-        }
-        match (&w.mitigated, w.restored, w.repaired) {
-            (Some((t, what)), Some(r), rep) if *t <= r + 1.0 => {
-                let rep = rep.map_or("repair went on past the end of the run".to_string(), |p| {
-                    format!("the repair took {}", human(p - w.fault))
-                });
-                well.push(format!(
-                    "A mitigation ({what}) restored service {} after the failure while {rep}: \
-                     the failure was fixed before the fault.",
-                    human(r - w.failed)
-                ));
-            }
-            (None, Some(r), _) => slow.push(format!(
-                "No mitigation was in place: users waited for repairs, {} after the failure{}.",
-                human(r - w.failed),
-                w.repaired.map_or(String::new(), |p| format!(
-                    " (the root fault itself was repaired after {})",
-                    human(p - w.fault)
-                ))
-            )),
-            (_, None, _) => slow.push("Service was still down at the end of the run.".to_string()),
-            _ => {}
-        }
+        };
+        detection(&mut judge, x.model, w);
+        response(&mut judge, w);
+        recovery(&mut judge, w);
         if episodes.len() > 1 {
             slow.push(format!(
                 "{} service failures in one run: the figures above are for the longest.",
@@ -388,6 +319,115 @@ fn lessons(
         slow.push("Nothing stands out in this run.".to_string());
     }
     (well, slow)
+}
+
+/// How the worst outage was noticed: fast by an alert, slowly, by a customer, or not at
+/// all. `judge(true, ..)` is a thing that went well, `judge(false, ..)` one that slowed us.
+fn detection(judge: &mut impl FnMut(bool, String), m: &Model, w: &Episode) {
+    let since = |t: f64| human(t - w.fault);
+    match &w.detected {
+        Some(d) if d.by_alert() && d.t <= w.failed + 600.0 => judge(
+            true,
+            format!("Detected fast: {}, {} after the fault.", d.how, since(d.t)),
+        ),
+        Some(d) if d.by_alert() => {
+            judge(false, format!("Detection took {}: {}.", since(d.t), d.how))
+        }
+        Some(d) => judge(
+            false,
+            format!(
+                "Nothing alerted: the first sign was a {}, {} after the fault. An alert on the \
+                 failing component would have paged someone sooner.",
+                d.how,
+                since(d.t)
+            ),
+        ),
+        None if m.response.is_some() => judge(
+            false,
+            "Nobody noticed the failure before it ended: nothing watches the components it \
+             came through."
+                .to_string(),
+        ),
+        None => judge(
+            false,
+            "Nobody responds in this scenario (no `response`): the fault was left to its \
+             repair."
+                .to_string(),
+        ),
+    }
+}
+
+/// The responder's part in the worst outage: acknowledgement, diagnosis, hand-offs.
+fn response(judge: &mut impl FnMut(bool, String), w: &Episode) {
+    if let (Some(d), Some(a)) = (&w.detected, w.acknowledged) {
+        let line = format!("Acknowledged {} after the page.", human(a - d.t));
+        judge(a - d.t <= 900.0, line);
+    }
+    if let (Some(a), Some(d)) = (w.acknowledged, w.diagnosed) {
+        judge(
+            false,
+            format!(
+                "Diagnosis took {} (acknowledged {} → diagnosed {}).",
+                human(d - a),
+                stamp(a),
+                stamp(d)
+            ),
+        );
+    }
+    if !w.handoffs.is_empty() {
+        let with = w.handoffs.iter().filter(|h| h.notes).count();
+        let line = format!(
+            "{} hand-off{} during diagnosis ({with} with written notes).",
+            w.handoffs.len(),
+            if w.handoffs.len() == 1 { "" } else { "s" }
+        );
+        if with == w.handoffs.len() {
+            judge(
+                true,
+                format!("{line} Notes let the next responder pick up where the last left off."),
+            );
+        } else {
+            judge(
+                false,
+                format!("{line} Without notes the next responder starts over."),
+            );
+        }
+    }
+}
+
+/// How users got service back in the worst outage: a mitigation, repairs, or not at all.
+fn recovery(judge: &mut impl FnMut(bool, String), w: &Episode) {
+    match (&w.mitigated, w.restored, w.repaired) {
+        (Some((t, what)), Some(r), rep) if *t <= r + 1.0 => {
+            let rep = rep.map_or("repair went on past the end of the run".to_string(), |p| {
+                format!("the repair took {}", human(p - w.fault))
+            });
+            judge(
+                true,
+                format!(
+                    "A mitigation ({what}) restored service {} after the failure while {rep}: \
+                     the failure was fixed before the fault.",
+                    human(r - w.failed)
+                ),
+            );
+        }
+        (None, Some(r), _) => judge(
+            false,
+            format!(
+                "No mitigation was in place: users waited for repairs, {} after the failure{}.",
+                human(r - w.failed),
+                w.repaired.map_or(String::new(), |p| format!(
+                    " (the root fault itself was repaired after {})",
+                    human(p - w.fault)
+                ))
+            ),
+        ),
+        (_, None, _) => judge(
+            false,
+            "Service was still down at the end of the run.".to_string(),
+        ),
+        _ => {}
+    }
 }
 
 fn helped(s: &mut String, x: &Inputs) {
