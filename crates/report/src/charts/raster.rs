@@ -38,7 +38,7 @@ fn faces() -> Result<&'static (FontRef<'static>, FontRef<'static>), ab_glyph::In
 /// plotters' bitmap backend with text drawn glyph by glyph at the font's positions.
 pub(crate) struct Bitmap<'a>(pub BitMapBackend<'a>);
 
-type Failure<'a> = DrawingErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>;
+type DrawError<'a> = DrawingErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>;
 
 /// Rasterises `text` at `size` pixels per em with its origin at (0, 0), calling `put` with
 /// each covered pixel and its coverage in [0, 1]. Vertical placement is plotters' own (the
@@ -71,15 +71,19 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         self.0.get_size()
     }
 
-    fn ensure_prepared(&mut self) -> Result<(), Failure<'a>> {
+    fn ensure_prepared(&mut self) -> Result<(), DrawError<'a>> {
         self.0.ensure_prepared()
     }
 
-    fn present(&mut self) -> Result<(), Failure<'a>> {
+    fn present(&mut self) -> Result<(), DrawError<'a>> {
         self.0.present()
     }
 
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), Failure<'a>> {
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> Result<(), DrawError<'a>> {
         self.0.draw_pixel(point, color)
     }
 
@@ -88,7 +92,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         from: BackendCoord,
         to: BackendCoord,
         style: &S,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.draw_line(from, to, style)
     }
 
@@ -98,7 +102,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         bottom_right: BackendCoord,
         style: &S,
         fill: bool,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.draw_rect(upper_left, bottom_right, style, fill)
     }
 
@@ -106,7 +110,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         &mut self,
         path: I,
         style: &S,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.draw_path(path, style)
     }
 
@@ -116,7 +120,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         radius: u32,
         style: &S,
         fill: bool,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.draw_circle(center, radius, style, fill)
     }
 
@@ -124,7 +128,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         &mut self,
         vert: I,
         style: &S,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.fill_polygon(vert, style)
     }
 
@@ -133,7 +137,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         pos: BackendCoord,
         size: (u32, u32),
         src: &[u8],
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.blit_bitmap(pos, size, src)
     }
 
@@ -144,7 +148,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         text: &str,
         style: &S,
         pos: BackendCoord,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         let color = style.color();
         if color.alpha == 0.0 {
             return Ok(());

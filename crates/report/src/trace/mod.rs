@@ -107,9 +107,10 @@ impl Entry {
     }
 }
 
-/// A service failure and how it came about.
+/// A service users see failing and how it came about: its root fault and the path the
+/// error took, which the trace prints under the FAILURE line and the postmortems list.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Failure {
+pub struct ServiceFailure {
     /// When.
     pub t: f64,
     /// The service component.
@@ -122,7 +123,7 @@ pub struct Failure {
     pub restored: f64,
 }
 
-impl Failure {
+impl ServiceFailure {
     /// How long the failure lasted, for postmortems.
     pub fn lasted(&self) -> String {
         if self.restored.is_finite() {
@@ -139,7 +140,7 @@ pub struct Recorder<'m> {
     /// The timeline.
     pub entries: Vec<Entry>,
     /// The failures.
-    pub failures: Vec<Failure>,
+    pub failures: Vec<ServiceFailure>,
     /// Queue samples, one per queue per window.
     pub queue_samples: Vec<QueuePoint>,
     /// Per queue, the order of magnitude of the waiting line last reported.
@@ -269,7 +270,7 @@ impl Observer for Recorder<'_> {
     }
 
     fn failure(&mut self, t: f64, service: u32, root: u32, path: &[u32]) {
-        self.failures.push(Failure {
+        self.failures.push(ServiceFailure {
             t,
             service,
             root,
@@ -288,7 +289,7 @@ pub struct Trace {
     /// The timeline, typed; [`Trace::lines`] has it as text.
     pub entries: Vec<Entry>,
     /// The failures, with paths.
-    pub failures: Vec<Failure>,
+    pub failures: Vec<ServiceFailure>,
     /// Per service: (downtime s, failures, user-minutes).
     pub services: Vec<(f64, u32, f64)>,
     /// Events processed.

@@ -5,7 +5,7 @@
 //! these words. One function per concern (faults, spreading errors, services, queues,
 //! incident response, mitigations) keeps each family of sentences in one place.
 
-use super::{Event, Failure};
+use super::{Event, ServiceFailure};
 use faultline_core::engine::Note;
 use faultline_core::model::{Effect, Model, NONE, Source};
 use faultline_core::propagation::{Class, Health, SvcState};
@@ -463,7 +463,7 @@ pub(crate) fn root_name(m: &Model, root: u32, on_component: bool) -> String {
 }
 
 /// A failure's root fault and the components it spread through, as one line.
-pub(super) fn path_text(m: &Model, f: &Failure) -> String {
+pub(super) fn path_text(m: &Model, f: &ServiceFailure) -> String {
     let root = root_name(m, f.root, false);
     let path: Vec<&str> = f
         .path
