@@ -267,6 +267,18 @@ pub fn render(x: &Inputs) -> String {
 
     outages(&mut s, j);
 
+    scenario(&mut s, x);
+
+    spofs(&mut s, m, x.spofs);
+
+    reproduce(&mut s, x);
+    s.push_str("</body>\n</html>\n");
+    s
+}
+
+/// The scenario: what it is about, its size, and its stated assumptions.
+fn scenario(s: &mut String, x: &Inputs) {
+    let m = x.model;
     s.push_str("<h2>The scenario</h2>\n");
     if !m.about.is_empty() {
         let _ = writeln!(s, "<p>{}</p>", escape(m.about.trim()));
@@ -288,9 +300,11 @@ pub fn render(x: &Inputs) -> String {
         }
         s.push_str("</ul>\n");
     }
+}
 
-    spofs(&mut s, m, x.spofs);
-
+/// The exact command, version, seed and runs, and a fingerprint of the scenario text.
+fn reproduce(s: &mut String, x: &Inputs) {
+    let j = x.summary;
     s.push_str("<h2>Reproduce</h2>\n");
     let _ = writeln!(
         s,
@@ -303,8 +317,6 @@ pub fn render(x: &Inputs) -> String {
         j.runs,
         x.scenario_hash
     );
-    s.push_str("</body>\n</html>\n");
-    s
 }
 
 fn count(n: usize, what: &str) -> String {

@@ -7,8 +7,10 @@ use super::{Chart, ChartError, Drawn, Figure, render};
 use crate::json::StrategyJson;
 use faultline_units::number::{money_axis, money_short};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
+use std::error::Error;
 
 /// The cost chart: its title and the strategies' figures.
 struct Bars<'a> {
@@ -42,15 +44,50 @@ impl Figure for Bars<'_> {
         DB::ErrorType: 'static,
     {
         root.fill(&WHITE)?;
-        let n = self.strategies.len();
-        // Cheapest at the top: the top row has the highest y.
-        let mut order: Vec<usize> = (0..n).collect();
+        let order = self.order();
+        let best = order.last().copied();
+        let mut chart = self.axes(root)?;
+        // Bars and whiskers first, then the baseline line across them, then the labels on
+        // top, so that no line crosses a label's text.
+        self.draw_bars(&mut chart, &order, best)?;
+        self.draw_baseline(&mut chart, root)?;
+        self.draw_labels(&chart, root, &order, best)
+    }
+}
+
+/// The cost chart's coordinates: cost across, one unit of height per strategy.
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A strategy's mean cost and confidence half-width, 0 where not finite (an empty bar
+/// rather than a chart that fails to draw).
+fn mean_ci(s: &StrategyJson) -> (f64, f64) {
+    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    (finite(s.cost.mean), finite(s.cost.ci95))
+}
+
+impl Bars<'_> {
+    /// Strategy indices by row, bottom row first: cheapest at the top, where the top row
+    /// has the highest y.
+    fn order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.strategies.len()).collect();
         order.sort_by(|&a, &b| {
             self.strategies[b]
                 .cost
                 .mean
                 .total_cmp(&self.strategies[a].cost.mean)
         });
+        order
+    }
+
+    /// The title, the cost axis (room for the widest whisker) and room for the names.
+    fn axes<'a, DB: DrawingBackend>(
+        &self,
+        root: &'a DrawingArea<DB, Shift>,
+    ) -> Result<Plot<'a, DB>, Box<dyn Error>>
+    where
+        DB::ErrorType: 'static,
+    {
+        let n = self.strategies.len();
         let hi = self
             .strategies
             .iter()
@@ -86,23 +123,19 @@ impl Figure for Bars<'_> {
             .bold_line_style(GRID)
             .light_line_style(WHITE)
             .draw()?;
-        let best = order.last().copied();
-        let mean_of = |s: &StrategyJson| {
-            if s.cost.mean.is_finite() {
-                s.cost.mean
-            } else {
-                0.0
-            }
-        };
-        let ci_of = |s: &StrategyJson| {
-            if s.cost.ci95.is_finite() {
-                s.cost.ci95
-            } else {
-                0.0
-            }
-        };
-        // Bars and whiskers first, then the baseline line across them, then the labels on
-        // top, so that no line crosses a label's text.
+        Ok(chart)
+    }
+
+    /// A bar per strategy with its whisker; the best in full colour.
+    fn draw_bars<DB: DrawingBackend>(
+        &self,
+        chart: &mut Plot<'_, DB>,
+        order: &[usize],
+        best: Option<usize>,
+    ) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
         for (row, &k) in order.iter().enumerate() {
             let s = &self.strategies[k];
             let y = row as f64;
@@ -111,7 +144,7 @@ impl Figure for Bars<'_> {
             } else {
                 strategy_color(k).mix(if Some(k) == best { 1.0 } else { 0.75 })
             };
-            let (mean, ci) = (mean_of(s), ci_of(s));
+            let (mean, ci) = mean_ci(s);
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(0.0, y + 0.2), (mean, y + 0.8)],
                 color.filled(),
@@ -129,32 +162,61 @@ impl Figure for Bars<'_> {
                 )))?;
             }
         }
-        if let Some(b) = self.strategies.first()
-            && b.cost.mean.is_finite()
-        {
-            let dashed = BASELINE.stroke_width(2);
-            let steps = 24;
-            for i in 0..steps {
-                let y0 = n as f64 * i as f64 / steps as f64;
-                let y1 = y0 + n as f64 * 0.5 / steps as f64;
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(b.cost.mean, y0), (b.cost.mean, y1)],
-                    dashed,
-                )))?;
-            }
-            let top = chart.backend_coord(&(b.cost.mean, n as f64));
-            label(
-                root,
-                "baseline",
-                (top.0 + 6, top.1 + 10),
-                &text(13),
-                HPos::Left,
-            )?;
+        Ok(())
+    }
+
+    /// The baseline's cost as a dashed line across every row, labelled at the top.
+    fn draw_baseline<DB: DrawingBackend>(
+        &self,
+        chart: &mut Plot<'_, DB>,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        let Some(b) = self.strategies.first() else {
+            return Ok(());
+        };
+        if !b.cost.mean.is_finite() {
+            return Ok(());
         }
+        let n = self.strategies.len();
+        let dashed = BASELINE.stroke_width(2);
+        let steps = 24;
+        for i in 0..steps {
+            let y0 = n as f64 * i as f64 / steps as f64;
+            let y1 = y0 + n as f64 * 0.5 / steps as f64;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(b.cost.mean, y0), (b.cost.mean, y1)],
+                dashed,
+            )))?;
+        }
+        let top = chart.backend_coord(&(b.cost.mean, n as f64));
+        label(
+            root,
+            "baseline",
+            (top.0 + 6, top.1 + 10),
+            &text(13),
+            HPos::Left,
+        )
+    }
+
+    /// Each bar's figures beside its whisker (with the saving against the baseline), and
+    /// the strategy's name left of the axis; the best in bold.
+    fn draw_labels<DB: DrawingBackend>(
+        &self,
+        chart: &Plot<'_, DB>,
+        root: &DrawingArea<DB, Shift>,
+        order: &[usize],
+        best: Option<usize>,
+    ) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
         for (row, &k) in order.iter().enumerate() {
             let s = &self.strategies[k];
             let y = row as f64;
-            let (mean, ci) = (mean_of(s), ci_of(s));
+            let (mean, ci) = mean_ci(s);
             let px = chart.backend_coord(&(mean + ci, y + 0.5));
             let low = chart.backend_coord(&((mean - ci).max(0.0), y + 0.5));
             let mut value = format!("{} ± {}", money_short(mean), money_short(ci));

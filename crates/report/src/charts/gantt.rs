@@ -7,8 +7,10 @@ use crate::timeline::{Episode, Milestone, State, Timeline};
 use faultline_core::model::{Model, NONE};
 use faultline_units::human;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::error::Error;
 
 /// The fill of a state on a lane.
 pub fn state_color(s: State) -> RGBColor {
@@ -174,16 +176,36 @@ impl Figure for Gantt<'_> {
     }
 }
 
+/// The lanes' coordinates: time across (in `unit`s), one unit of height per lane.
+type Lanes<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 impl Gantt<'_> {
+    /// The top panel: a lane per component coloured by state, its name, and the faults,
+    /// repairs and mitigations that concern it.
     fn draw_lanes<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn
     where
         DB::ErrorType: 'static,
     {
-        let m = self.m;
         let end = self.tl.end.max(1.0);
         let day = 86_400.0;
         let unit = if end >= 3.0 * day { day } else { 3600.0 };
-        let unit_name = if unit == day { "days" } else { "hours" };
+        let mut chart = self.lanes_axes(area, end, unit)?;
+        self.draw_lane_rows(&mut chart, area, end, unit)?;
+        self.draw_lane_markers(&chart, area, unit)
+    }
+
+    /// The title, the time axis in hours or days, and room for the lanes' names.
+    fn lanes_axes<'a, DB: DrawingBackend>(
+        &self,
+        area: &'a DrawingArea<DB, Shift>,
+        end: f64,
+        unit: f64,
+    ) -> Result<Lanes<'a, DB>, Box<dyn Error>>
+    where
+        DB::ErrorType: 'static,
+    {
+        let m = self.m;
+        let unit_name = if unit == 86_400.0 { "days" } else { "hours" };
         let n = self.lanes.len();
         let name_width = self
             .lanes
@@ -214,6 +236,22 @@ impl Gantt<'_> {
             .bold_line_style(GRID)
             .light_line_style(WHITE)
             .draw()?;
+        Ok(chart)
+    }
+
+    /// Each lane's state segments, then its name (services in bold).
+    fn draw_lane_rows<DB: DrawingBackend>(
+        &self,
+        chart: &mut Lanes<'_, DB>,
+        area: &DrawingArea<DB, Shift>,
+        end: f64,
+        unit: f64,
+    ) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        let m = self.m;
+        let n = self.lanes.len();
         let px_per_unit = {
             let a = chart.backend_coord(&(0.0, 0.0));
             let b = chart.backend_coord(&(end / unit, 0.0));
@@ -242,7 +280,21 @@ impl Gantt<'_> {
             };
             label(area, &name, (py.0 - 8, py.1), &style, HPos::Right)?;
         }
-        // Faults and repairs on the lanes they concern; service failures on services.
+        Ok(())
+    }
+
+    /// Faults, repairs and mitigations on the lanes they concern (other milestones are
+    /// told in the panel below).
+    fn draw_lane_markers<DB: DrawingBackend>(
+        &self,
+        chart: &Lanes<'_, DB>,
+        area: &DrawingArea<DB, Shift>,
+        unit: f64,
+    ) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        let n = self.lanes.len();
         for mk in &self.tl.markers {
             let shown = matches!(
                 mk.what,
@@ -261,25 +313,18 @@ impl Gantt<'_> {
         Ok(())
     }
 
+    /// The bottom panel: the longest outage step by step on a log axis of time since its
+    /// root fault, the outage itself as a band, each step a glyph with its words.
     fn draw_steps<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, ep: &Episode) -> Drawn
     where
         DB::ErrorType: 'static,
     {
         let m = self.m;
         let steps = ep.steps(m);
-        let last = steps.iter().map(|s| s.1 - ep.fault).fold(60.0f64, f64::max);
-        let lo = steps
-            .iter()
-            .map(|s| s.1 - ep.fault)
-            .filter(|&d| d > 0.0)
-            .fold(last, f64::min)
-            .clamp(1.0, 60.0)
-            / 3.0;
-        let hi = last * 2.5;
-        let root_name = ep.root_name(m);
+        let (lo, hi) = step_range(ep, &steps);
         let caption = format!(
             "Longest outage, step by step: {} on {}, {} down for {}",
-            root_name,
+            ep.root_name(m),
             ep.root_comp(m),
             m.comps[ep.service as usize].id,
             ep.restored
@@ -313,52 +358,100 @@ impl Gantt<'_> {
             [(fail_at, 1.7), (back_at, 2.3)],
             state_color(State::Down).mix(0.35).filled(),
         )))?;
-        // Labels alternate above and below the axis line, and step further out when
-        // neighbours would overlap.
         // Chart coordinates are the backend's; this area's pixels start at its corner.
         let (bx, by) = area.get_base_pixel();
-        let mut last_px = [i32::MIN; 4];
+        let mut labels = StepLabels {
+            last_px: [i32::MIN; 4],
+        };
         for (k, (what, t, detail)) in steps.iter().enumerate() {
             let d = (t - ep.fault).max(lo);
             let abs = chart.backend_coord(&(d, 2.0));
             let at = (abs.0 - bx, abs.1 - by);
             glyph(area, *what, at, 8)?;
-            let mut words = what.name().to_string();
-            if !detail.is_empty() {
-                words = format!("{words} ({detail})");
-            }
-            let when = if *t > ep.fault {
-                format!("+{}", human(t - ep.fault))
-            } else {
-                "t = 0".to_string()
-            };
-            let up = k % 2 == 0;
-            let width = 7 * words.chars().count().max(when.len()) as i32;
-            let lanes: [usize; 2] = if up { [0, 1] } else { [2, 3] };
-            let slot = lanes
-                .iter()
-                .copied()
-                .find(|&l| at.0 - width / 2 > last_px[l] + 6)
-                .unwrap_or(lanes[1]);
-            last_px[slot] = at.0 + width / 2;
-            let dy = match slot {
-                0 => -40,
-                1 => -78,
-                2 => 40,
-                _ => 78,
-            };
-            area.draw(&PathElement::new(
-                vec![at, (at.0, at.1 + dy - dy.signum() * 18)],
-                milestone_color(*what).mix(0.6).stroke_width(1),
-            ))?;
-            let style = text(13).pos(Pos::new(HPos::Center, VPos::Center));
-            area.draw(&Text::new(words, (at.0, at.1 + dy - 8), style.clone()))?;
-            let style = (FONT, 13, FontStyle::Bold)
-                .into_font()
-                .color(&milestone_color(*what))
-                .pos(Pos::new(HPos::Center, VPos::Center));
-            area.draw(&Text::new(when, (at.0, at.1 + dy + 8), style))?;
+            let (words, when) = step_words(*what, *t, detail, ep.fault);
+            labels.draw(area, k, *what, (words, when), at)?;
         }
+        Ok(())
+    }
+}
+
+/// The time axis of the step-by-step panel, seconds since the root fault: from a third
+/// of the first step (at most 20 s, at least 1/3 s) to 2.5 times the last (at least a
+/// minute), so that every step has room on the log scale.
+fn step_range(ep: &Episode, steps: &[(Milestone, f64, String)]) -> (f64, f64) {
+    let last = steps.iter().map(|s| s.1 - ep.fault).fold(60.0f64, f64::max);
+    let lo = steps
+        .iter()
+        .map(|s| s.1 - ep.fault)
+        .filter(|&d| d > 0.0)
+        .fold(last, f64::min)
+        .clamp(1.0, 60.0)
+        / 3.0;
+    (lo, last * 2.5)
+}
+
+/// A step's two lines: what happened (with its detail), and when after the root fault.
+fn step_words(what: Milestone, t: f64, detail: &str, fault: f64) -> (String, String) {
+    let mut words = what.name().to_string();
+    if !detail.is_empty() {
+        words = format!("{words} ({detail})");
+    }
+    let when = if t > fault {
+        format!("+{}", human(t - fault))
+    } else {
+        "t = 0".to_string()
+    };
+    (words, when)
+}
+
+/// Places the steps' labels: they alternate above and below the axis line, and step
+/// further out when neighbours would overlap.
+struct StepLabels {
+    /// Per label row (two above the line, two below), where the last label there ends,
+    /// pixels.
+    last_px: [i32; 4],
+}
+
+impl StepLabels {
+    /// Draws step `k`'s label (`words` over `when`) for its glyph at `at`, with a leader
+    /// line from the glyph.
+    fn draw<DB: DrawingBackend>(
+        &mut self,
+        area: &DrawingArea<DB, Shift>,
+        k: usize,
+        what: Milestone,
+        (words, when): (String, String),
+        at: (i32, i32),
+    ) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        let up = k % 2 == 0;
+        let width = 7 * words.chars().count().max(when.len()) as i32;
+        let lanes: [usize; 2] = if up { [0, 1] } else { [2, 3] };
+        let slot = lanes
+            .iter()
+            .copied()
+            .find(|&l| at.0 - width / 2 > self.last_px[l] + 6)
+            .unwrap_or(lanes[1]);
+        self.last_px[slot] = at.0 + width / 2;
+        let dy = match slot {
+            0 => -40,
+            1 => -78,
+            2 => 40,
+            _ => 78,
+        };
+        area.draw(&PathElement::new(
+            vec![at, (at.0, at.1 + dy - dy.signum() * 18)],
+            milestone_color(what).mix(0.6).stroke_width(1),
+        ))?;
+        let style = text(13).pos(Pos::new(HPos::Center, VPos::Center));
+        area.draw(&Text::new(words, (at.0, at.1 + dy - 8), style.clone()))?;
+        let style = (FONT, 13, FontStyle::Bold)
+            .into_font()
+            .color(&milestone_color(what))
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        area.draw(&Text::new(when, (at.0, at.1 + dy + 8), style))?;
         Ok(())
     }
 }

@@ -204,12 +204,28 @@ impl Figure for QueueRun<'_> {
         let (top, bottom) = root.split_vertically(420);
         let (unit, unit_name) = queue_axes(self.horizon);
         let x1 = self.horizon / unit;
+        self.draw_jobs(&top, unit, x1)?;
+        self.draw_latency(&bottom, (unit, unit_name), x1)
+    }
+}
+
+impl QueueRun<'_> {
+    /// The top panel: jobs waiting, and parked when any were, on a log axis.
+    fn draw_jobs<DB: DrawingBackend>(
+        &self,
+        top: &DrawingArea<DB, Shift>,
+        unit: f64,
+        x1: f64,
+    ) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
         let hi = self
             .points
             .iter()
             .map(|p| (p.waiting.max(p.parked) + 1) as f64)
             .fold(10.0, f64::max);
-        let mut chart = ChartBuilder::on(&top)
+        let mut chart = ChartBuilder::on(top)
             .caption(&self.title, bold(18))
             .margin(18)
             .margin_right(30)
@@ -261,6 +277,20 @@ impl Figure for QueueRun<'_> {
             .border_style(GRID)
             .label_font(text(14))
             .draw()?;
+        Ok(())
+    }
+
+    /// The bottom panel: the mean time in system of the jobs served in each window, a dot
+    /// per window that served any.
+    fn draw_latency<DB: DrawingBackend>(
+        &self,
+        bottom: &DrawingArea<DB, Shift>,
+        (unit, unit_name): (f64, &str),
+        x1: f64,
+    ) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
         let lat: Vec<(f64, f64)> = self
             .points
             .iter()
@@ -276,7 +306,7 @@ impl Figure for QueueRun<'_> {
             (0.1, 10.0)
         };
         let ticks = latency_ticks(lo, hi);
-        let mut chart = ChartBuilder::on(&bottom)
+        let mut chart = ChartBuilder::on(bottom)
             .margin(18)
             .margin_right(30)
             .x_label_area_size(50)
