@@ -19,7 +19,8 @@ use faultline_units::number::{money_short, thousands};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// Everything the report shows.
+/// Everything the report shows, gathered by the caller: the command line and the
+/// scenario text are known only to the command that ran the study.
 pub struct Inputs<'a> {
     /// The baseline model (scenario name, about).
     pub model: &'a Model,
@@ -105,6 +106,7 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The page's style sheet, inline so that the file is complete on its own.
 const STYLE: &str = r#"
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: #1e1e1e;
        max-width: 1080px; margin: 2em auto; padding: 0 1.2em; line-height: 1.45; }
@@ -319,6 +321,8 @@ fn reproduce(s: &mut String, x: &Inputs) {
     );
 }
 
+/// "1 component", "3 components", "2 dependency edges": the plural goes on the noun's
+/// first word.
 fn count(n: usize, what: &str) -> String {
     match (n, what.split_once(' ')) {
         (1, _) => format!("1 {what}"),
@@ -327,6 +331,7 @@ fn count(n: usize, what: &str) -> String {
     }
 }
 
+/// The ranking table, with the same cells as the terminal's ([`crate::tables::ranking_cells`]).
 fn ranking(s: &mut String, j: &SummaryJson) {
     let (by_cost, order) = crate::tables::ranked(j);
     let base = &j.strategies[0].name;
@@ -363,6 +368,8 @@ fn ranking(s: &mut String, j: &SummaryJson) {
     s.push_str("</table>\n");
 }
 
+/// How long outages lasted and how the response went, per strategy; then what each
+/// strategy does, in its own words.
 fn outages(s: &mut String, j: &SummaryJson) {
     let (_, order) = crate::tables::ranked(j);
     s.push_str(
@@ -405,6 +412,8 @@ fn outages(s: &mut String, j: &SummaryJson) {
     s.push_str("</table>\n");
 }
 
+/// The single points of failure of the scenario as written: what no strategy's
+/// redundancy covers unless it adds some.
 fn spofs(s: &mut String, m: &Model, r: &analysis::Report) {
     s.push_str("<h2>Single points of failure</h2>\n");
     if r.components.is_empty() && r.common.is_empty() {

@@ -19,7 +19,8 @@ use faultline_units::{human, stamp};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// What one strategy made of one run.
+/// What one strategy made of one run: a row of "What would have helped", comparable across
+/// strategies because run *k* has the same faults under each.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     /// Strategy name ("baseline" for the scenario as written).
@@ -49,7 +50,8 @@ pub fn outcome(m: &Model, seed: u64, run: u64) -> Outcome {
     }
 }
 
-/// Everything the postmortem is written from.
+/// Everything the postmortem is written from: the run told three ways (trace, timeline,
+/// outcomes under every strategy) and the command that reproduces it.
 pub struct Inputs<'a> {
     /// The model the run was simulated under.
     pub model: &'a Model,
@@ -95,7 +97,7 @@ pub fn write_trace(
     Ok(files)
 }
 
-/// Markdown cells cannot hold `|` or line breaks.
+/// Text made safe for a Markdown table cell, which cannot hold `|` or line breaks.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -154,6 +156,8 @@ pub fn render(x: &Inputs) -> String {
     s
 }
 
+/// The run in two sentences: how much went wrong, and how the worst outage began and
+/// ended.
 fn summary(s: &mut String, x: &Inputs, episodes: &[Episode], worst: Option<&Episode>) {
     let m = x.model;
     let Some(w) = worst else {
@@ -197,6 +201,7 @@ fn summary(s: &mut String, x: &Inputs, episodes: &[Episode], worst: Option<&Epis
     );
 }
 
+/// Per service: users, failures, downtime and user-minutes; then the run's cost.
 fn impact(s: &mut String, x: &Inputs) {
     let m = x.model;
     s.push_str("| service | users | failures | downtime | user-minutes |\n|---|--:|--:|--:|--:|\n");
@@ -226,6 +231,8 @@ fn impact(s: &mut String, x: &Inputs) {
     }
 }
 
+/// The trace as a table, cut at 200 lines: a long run's whole trace is one command away
+/// and would drown the rest of the document.
 fn timeline(s: &mut String, x: &Inputs) {
     const MAX: usize = 200;
     let entries = &x.trace.entries;
@@ -247,6 +254,7 @@ fn timeline(s: &mut String, x: &Inputs) {
     }
 }
 
+/// Each service failure with its root fault named in full and the path it spread along.
 fn roots(s: &mut String, m: &Model, t: &Trace) {
     if t.failures.is_empty() {
         s.push_str("No service failed, so no fault reached users.\n");
@@ -430,6 +438,8 @@ fn recovery(judge: &mut impl FnMut(bool, String), w: &Episode) {
     }
 }
 
+/// The same run under every strategy, cheapest first, and which strategies would have
+/// cost less.
 fn helped(s: &mut String, x: &Inputs) {
     let this = x.this;
     let mut better: Vec<&Outcome> = x

@@ -285,6 +285,7 @@ fn least_healthy(s: &mut String, j: &SummaryJson) {
     }
 }
 
+/// A time share with enough digits to tell 99.99% from 99.9999%.
 fn pct4(x: f64) -> String {
     format!("{:.4}%", 100.0 * x)
 }
@@ -354,6 +355,8 @@ pub fn verdict(d: &MeanCi) -> &'static str {
     }
 }
 
+/// A duration that may be missing or undefined (MTTD without responders, or with
+/// nothing detected) as "n/a".
 fn human_opt(x: Option<f64>) -> String {
     match x {
         Some(v) if v.is_finite() => human(v),

@@ -47,6 +47,7 @@ impl State {
         }
     }
 
+    /// The lane state of a propagation class (mitigation is the recorder's to add).
     fn of(c: Class) -> State {
         match c {
             Class::Healthy => State::Healthy,
@@ -172,6 +173,7 @@ impl Detection {
         matches!(self.by, DetectedBy::Alert(_))
     }
 
+    /// The detection a [`Milestone::Detected`] marker records.
     fn of(mk: &Marker) -> Option<Detection> {
         match mk.cue {
             Cue::Detected(by) => Some(Detection {
@@ -204,6 +206,7 @@ impl Handoff {
         }
     }
 
+    /// The hand-off a [`Milestone::Handoff`] marker records.
     fn of(mk: &Marker) -> Option<Handoff> {
         match mk.cue {
             Cue::Handoff { notes } => Some(Handoff { t: mk.t, notes }),
@@ -425,6 +428,7 @@ impl<'m> Recorder<'m> {
         }
     }
 
+    /// What component `i`'s lane shows now: a stand-in hides the class underneath.
     fn shown(&self, i: usize) -> State {
         if self.mitigated[i] {
             State::Mitigated
@@ -447,10 +451,12 @@ impl<'m> Recorder<'m> {
         self.since[i] = t;
     }
 
+    /// A marker with no words and no cue.
     fn mark(&mut self, t: f64, what: Milestone, comp: u32, slot: u32, incident: u32) {
         self.marker(t, what, comp, slot, incident, String::new());
     }
 
+    /// A marker with words `d` and no cue.
     fn marker(&mut self, t: f64, what: Milestone, comp: u32, slot: u32, inc: u32, d: String) {
         self.cued(t, what, (comp, slot, inc), Cue::Plain, d);
     }

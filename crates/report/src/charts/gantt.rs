@@ -426,7 +426,7 @@ impl StepLabels {
     where
         DB::ErrorType: 'static,
     {
-        let up = k % 2 == 0;
+        let up = k.is_multiple_of(2);
         let width = 7 * words.chars().count().max(when.len()) as i32;
         let lanes: [usize; 2] = if up { [0, 1] } else { [2, 3] };
         let slot = lanes

@@ -5,20 +5,20 @@
 //! is laid out and rasterised with DejaVu Sans, which is compiled into the binary and
 //! registered with plotters' `ab_glyph` font table, so charts look the same on a machine
 //! with no fonts installed and nothing depends on fontconfig (PNG text is drawn by
-//! [`raster`], which places glyphs where the font says).
+//! `raster.rs`, which places glyphs where the font says).
 //!
 //! This file holds what every chart shares: the [`Chart`] itself, rendering a figure to
 //! both formats, and the font. The look they share (palette, type, ticks, labels, legends)
-//! is in [`style`]; each kind of chart has a file of its own:
+//! is in `style.rs`; each kind of chart has a file of its own:
 //!
-//! - [`downtime_cdf`] ([`downtime`]): the distribution of downtime per run, one curve per
+//! - [`downtime_cdf`] (`downtime.rs`): the distribution of downtime per run, one curve per
 //!   strategy.
-//! - [`cost_bars`] ([`cost`]): expected cost per strategy with 95% confidence whiskers.
-//! - [`timeline()`] ([`gantt`]): one run as a Gantt chart of component states, and its
+//! - [`cost_bars`] (`cost.rs`): expected cost per strategy with 95% confidence whiskers.
+//! - [`timeline()`] (`gantt.rs`): one run as a Gantt chart of component states, and its
 //!   longest outage step by step.
-//! - [`sweep()`] ([`mod@sweep`]): a metric against a swept parameter, with 95% confidence
+//! - [`sweep()`] (`sweep.rs`): a metric against a swept parameter, with 95% confidence
 //!   bands.
-//! - [`queue_charts`] ([`queue`]): queue length across runs (p50–p90 band per strategy)
+//! - [`queue_charts`] (`queue.rs`): queue length across runs (p50–p90 band per strategy)
 //!   and one run's waiting line, parked jobs and latency.
 
 use crate::output;
@@ -45,7 +45,8 @@ pub use sweep::sweep;
 /// What drawing returns: plotters' errors, boxed.
 type Drawn = Result<(), Box<dyn Error>>;
 
-/// One chart, rendered to both formats.
+/// One chart, rendered to both formats: SVG to inline in the HTML report, PNG for slides
+/// and chats.
 #[derive(Clone, Debug)]
 pub struct Chart {
     /// File stem: the chart is written as `<name>.svg` and `<name>.png`.
@@ -80,7 +81,7 @@ impl Chart {
     }
 }
 
-/// A failure to draw a chart.
+/// A failure to draw a chart. plotters' errors do not say which chart failed; this does.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot draw the {chart} chart: {message}")]
 pub struct ChartError {

@@ -16,7 +16,7 @@ use plotters_backend::{
 
 /// DejaVu Sans, compiled in (see `assets/fonts/`): the one typeface of every chart.
 pub(crate) const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-/// DejaVu Sans Bold.
+/// DejaVu Sans Bold, for titles and emphasis.
 pub(crate) const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// The two faces, parsed once per process: `(regular, bold)`.
@@ -38,6 +38,7 @@ fn faces() -> Result<&'static (FontRef<'static>, FontRef<'static>), ab_glyph::In
 /// plotters' bitmap backend with text drawn glyph by glyph at the font's positions.
 pub(crate) struct Bitmap<'a>(pub BitMapBackend<'a>);
 
+/// The error plotters' bitmap backend reports, which this backend passes on.
 type DrawError<'a> = DrawingErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>;
 
 /// Rasterises `text` at `size` pixels per em with its origin at (0, 0), calling `put` with

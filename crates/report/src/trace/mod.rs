@@ -4,7 +4,7 @@
 //! chronological log of typed [`Entry`]s plus every service failure's root fault and
 //! propagation path; the [`Trace`] renders that as a timeline followed by a short
 //! postmortem. The log keeps what happened (the engine's [`Note`]s, and backlog crossings),
-//! not sentences: the words are rendered from it ([`words`]), so the postmortem can count
+//! not sentences: the words are rendered from it (`words.rs`), so the postmortem can count
 //! and match entries by type and rewording a line changes nothing else.
 
 use faultline_core::engine::{Note, Observer, Sim};
@@ -134,7 +134,8 @@ impl ServiceFailure {
     }
 }
 
-/// Records a run for the trace view.
+/// The engine's observer for the trace view: keeps what the engine reports during one
+/// run. Public so that a caller simulating a run itself can narrate it too.
 pub struct Recorder<'m> {
     m: &'m Model,
     /// The timeline.
@@ -185,6 +186,7 @@ impl<'m> Recorder<'m> {
         }
     }
 
+    /// The only place entries are made: see [`Entry`].
     fn push(&mut self, t: f64, event: Event) {
         self.entries.push(Entry { t, event });
     }
@@ -280,7 +282,8 @@ impl Observer for Recorder<'_> {
     }
 }
 
-/// A narrated run.
+/// One run as `faultline trace` tells it, and as the postmortem and the HTML report's
+/// queue charts read it.
 pub struct Trace {
     /// Seed of the study.
     pub seed: u64,
@@ -337,6 +340,7 @@ impl Trace {
         self.count(|n| matches!(n, Note::Queued { .. }))
     }
 
+    /// Entries that are an engine note satisfying `what`.
     fn count(&self, what: impl Fn(Note) -> bool) -> usize {
         self.entries
             .iter()

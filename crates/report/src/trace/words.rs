@@ -47,19 +47,24 @@ pub(super) fn tell(m: &Model, t: f64, e: Event) -> Told {
 struct Words<'m>(&'m Model);
 
 impl Words<'_> {
+    /// Component `c`'s id, as the scenario names it.
     fn id(&self, c: u32) -> &str {
         &self.0.comps[c as usize].id
     }
 
+    /// A queue is named by its component.
     fn queue_id(&self, queue: u32) -> &str {
         self.id(self.0.queues[queue as usize].comp)
     }
 
+    /// A fault mode with its effect, so a FAULT line says what it does.
     fn fault_name(&self, slot: u32) -> String {
         let s = &self.0.slots[slot as usize];
         format!("{} ({})", s.name, effect_name(s.effect))
     }
 
+    /// A component's health as far as it departs from nominal: capacity always, latency
+    /// and corruption when present.
     fn describe(&self, h: Health) -> String {
         let mut s = format!("capacity {}", cap_text(h.cap));
         if h.slow > 1.0 {
@@ -71,6 +76,7 @@ impl Words<'_> {
         s
     }
 
+    /// Where an error came from: the dependency it came through and its root fault.
     fn blame(&self, cause: u32, via: u32) -> String {
         let mut s = String::new();
         if via != NONE {
@@ -435,6 +441,7 @@ fn cap_text(cap: f64) -> String {
     }
 }
 
+/// An effect as the scenario file writes it (`Crash`, `Degrade 0.5`, `Slow ×4`, ...).
 fn effect_name(e: Effect) -> String {
     match e {
         Effect::Crash => "Crash".into(),
