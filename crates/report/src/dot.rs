@@ -85,6 +85,8 @@ pub fn to_dot(m: &Model, spofs: &[u32]) -> String {
     s
 }
 
+/// Component `i`'s node label: its id, and what makes it special (a k-of-n group, a
+/// service with its SLO and users), so the picture reads without the scenario file.
 fn label(m: &Model, i: usize) -> String {
     let c = &m.comps[i];
     let mut l = c.id.clone();
@@ -100,6 +102,7 @@ fn label(m: &Model, i: usize) -> String {
     l
 }
 
+/// Ids and names go inside DOT's double-quoted strings.
 fn escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }

@@ -19,7 +19,8 @@ use faultline_units::number::{money_short, thousands};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// Everything the report shows.
+/// Everything the report shows, gathered by the caller: the command line and the
+/// scenario text are known only to the command that ran the study.
 pub struct Inputs<'a> {
     /// The baseline model (scenario name, about).
     pub model: &'a Model,
@@ -105,6 +106,7 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The page's style sheet, inline so that the file is complete on its own.
 const STYLE: &str = r#"
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: #1e1e1e;
        max-width: 1080px; margin: 2em auto; padding: 0 1.2em; line-height: 1.45; }
@@ -267,6 +269,18 @@ pub fn render(x: &Inputs) -> String {
 
     outages(&mut s, j);
 
+    scenario(&mut s, x);
+
+    spofs(&mut s, m, x.spofs);
+
+    reproduce(&mut s, x);
+    s.push_str("</body>\n</html>\n");
+    s
+}
+
+/// The scenario: what it is about, its size, and its stated assumptions.
+fn scenario(s: &mut String, x: &Inputs) {
+    let m = x.model;
     s.push_str("<h2>The scenario</h2>\n");
     if !m.about.is_empty() {
         let _ = writeln!(s, "<p>{}</p>", escape(m.about.trim()));
@@ -288,9 +302,11 @@ pub fn render(x: &Inputs) -> String {
         }
         s.push_str("</ul>\n");
     }
+}
 
-    spofs(&mut s, m, x.spofs);
-
+/// The exact command, version, seed and runs, and a fingerprint of the scenario text.
+fn reproduce(s: &mut String, x: &Inputs) {
+    let j = x.summary;
     s.push_str("<h2>Reproduce</h2>\n");
     let _ = writeln!(
         s,
@@ -303,10 +319,10 @@ pub fn render(x: &Inputs) -> String {
         j.runs,
         x.scenario_hash
     );
-    s.push_str("</body>\n</html>\n");
-    s
 }
 
+/// "1 component", "3 components", "2 dependency edges": the plural goes on the noun's
+/// first word.
 fn count(n: usize, what: &str) -> String {
     match (n, what.split_once(' ')) {
         (1, _) => format!("1 {what}"),
@@ -315,6 +331,7 @@ fn count(n: usize, what: &str) -> String {
     }
 }
 
+/// The ranking table, with the same cells as the terminal's ([`crate::tables::ranking_cells`]).
 fn ranking(s: &mut String, j: &SummaryJson) {
     let (by_cost, order) = crate::tables::ranked(j);
     let base = &j.strategies[0].name;
@@ -351,6 +368,8 @@ fn ranking(s: &mut String, j: &SummaryJson) {
     s.push_str("</table>\n");
 }
 
+/// How long outages lasted and how the response went, per strategy; then what each
+/// strategy does, in its own words.
 fn outages(s: &mut String, j: &SummaryJson) {
     let (_, order) = crate::tables::ranked(j);
     s.push_str(
@@ -393,6 +412,8 @@ fn outages(s: &mut String, j: &SummaryJson) {
     s.push_str("</table>\n");
 }
 
+/// The single points of failure of the scenario as written: what no strategy's
+/// redundancy covers unless it adds some.
 fn spofs(s: &mut String, m: &Model, r: &analysis::Report) {
     s.push_str("<h2>Single points of failure</h2>\n");
     if r.components.is_empty() && r.common.is_empty() {

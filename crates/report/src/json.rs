@@ -1,5 +1,8 @@
-//! The JSON summary of a Monte Carlo study: the contract other tools read (`--json`; the
-//! keys are listed in the README and `docs/architecture.md`).
+//! The JSON summary of a Monte Carlo study: the contract other tools read (`--json`).
+//!
+//! Every key is described in `docs/scenario-format.md`, §4.2 "JSON" (a queue's in §5.9
+//! "Measurements"); the field names here are those keys, so renaming a field breaks
+//! readers.
 
 use faultline_core::model::{Model, Source};
 use faultline_core::montecarlo::{QueueStats, Summary};
@@ -17,6 +20,7 @@ pub struct MeanCi {
 }
 
 impl From<&Moments> for MeanCi {
+    /// Every mean with a confidence interval in the summary comes from streaming moments.
     fn from(m: &Moments) -> MeanCi {
         MeanCi {
             mean: m.mean(),
@@ -39,6 +43,8 @@ pub struct Spread {
 }
 
 impl Spread {
+    /// The mean from the exact moments, the percentiles from the histogram (exact moments
+    /// cannot give percentiles; the histogram gives them to ~1%).
     fn of(m: &Moments, h: &Histogram) -> Spread {
         Spread {
             mean: m.mean(),
@@ -123,6 +129,8 @@ pub struct QueueJson {
 }
 
 impl QueueJson {
+    /// Queue `id`'s figures; the across-run spreads have no meaningful mean, so theirs is
+    /// NaN (null in JSON).
     fn of(id: &str, q: &QueueStats) -> QueueJson {
         let mean = |m: &Moments| Mean { mean: m.mean() };
         let spread = |h: &Histogram| Spread {
@@ -306,7 +314,7 @@ pub fn summary_json(m: &Model, s: &Summary, seed: u64) -> SummaryJson {
     summary_json_all(std::slice::from_ref(m), std::slice::from_ref(s), seed)
 }
 
-/// The figures of one strategy.
+/// The figures of one strategy, `about` being what the strategy means in words.
 fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
     let services = m
         .services

@@ -1,4 +1,4 @@
-//! Output files, written atomically (README, "Output files").
+//! Output files, written atomically (README, "Charts, reports and sweeps").
 //!
 //! Every chart, report and JSON file goes through [`write_with`]: the bytes go to a hidden
 //! temporary file in the destination's own directory, which is flushed to disk and then

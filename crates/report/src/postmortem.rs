@@ -19,7 +19,8 @@ use faultline_units::{human, stamp};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// What one strategy made of one run.
+/// What one strategy made of one run: a row of "What would have helped", comparable across
+/// strategies because run *k* has the same faults under each.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     /// Strategy name ("baseline" for the scenario as written).
@@ -49,7 +50,8 @@ pub fn outcome(m: &Model, seed: u64, run: u64) -> Outcome {
     }
 }
 
-/// Everything the postmortem is written from.
+/// Everything the postmortem is written from: the run told three ways (trace, timeline,
+/// outcomes under every strategy) and the command that reproduces it.
 pub struct Inputs<'a> {
     /// The model the run was simulated under.
     pub model: &'a Model,
@@ -95,7 +97,7 @@ pub fn write_trace(
     Ok(files)
 }
 
-/// Markdown cells cannot hold `|` or line breaks.
+/// Text made safe for a Markdown table cell, which cannot hold `|` or line breaks.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -154,6 +156,8 @@ pub fn render(x: &Inputs) -> String {
     s
 }
 
+/// The run in two sentences: how much went wrong, and how the worst outage began and
+/// ended.
 fn summary(s: &mut String, x: &Inputs, episodes: &[Episode], worst: Option<&Episode>) {
     let m = x.model;
     let Some(w) = worst else {
@@ -197,6 +201,7 @@ fn summary(s: &mut String, x: &Inputs, episodes: &[Episode], worst: Option<&Epis
     );
 }
 
+/// Per service: users, failures, downtime and user-minutes; then the run's cost.
 fn impact(s: &mut String, x: &Inputs) {
     let m = x.model;
     s.push_str("| service | users | failures | downtime | user-minutes |\n|---|--:|--:|--:|--:|\n");
@@ -226,26 +231,30 @@ fn impact(s: &mut String, x: &Inputs) {
     }
 }
 
+/// The trace as a table, cut at 200 lines: a long run's whole trace is one command away
+/// and would drown the rest of the document.
 fn timeline(s: &mut String, x: &Inputs) {
     const MAX: usize = 200;
-    let lines = &x.trace.lines;
-    if lines.is_empty() {
+    let entries = &x.trace.entries;
+    if entries.is_empty() {
         s.push_str("Nothing happened in this run.\n");
         return;
     }
     s.push_str("| time | event | what happened |\n|---|---|---|\n");
-    for l in lines.iter().take(MAX) {
+    for e in entries.iter().take(MAX) {
+        let l = e.line(x.model);
         let _ = writeln!(s, "| {} | {} | {} |", stamp(l.t), l.tag, cell(&l.text));
     }
-    if lines.len() > MAX {
+    if entries.len() > MAX {
         let _ = writeln!(
             s,
             "\n({} more lines: run the command above for the whole trace.)",
-            lines.len() - MAX
+            entries.len() - MAX
         );
     }
 }
 
+/// Each service failure with its root fault named in full and the path it spread along.
 fn roots(s: &mut String, m: &Model, t: &Trace) {
     if t.failures.is_empty() {
         s.push_str("No service failed, so no fault reached users.\n");
@@ -276,10 +285,9 @@ fn lessons(
     episodes: &[Episode],
     worst: Option<&Episode>,
 ) -> (Vec<String>, Vec<String>) {
-    let m = x.model;
     let mut well = vec![];
     let mut slow = vec![];
-    let masked = x.trace.lines.iter().filter(|l| l.tag == "MASKED").count();
+    let masked = x.trace.masked_errors();
     if masked > 0 {
         well.push(format!(
             "Redundancy absorbed {masked} error{} before users saw {}.",
@@ -287,7 +295,7 @@ fn lessons(
             if masked == 1 { "it" } else { "them" }
         ));
     }
-    let queued = x.trace.lines.iter().filter(|l| l.tag == "QUEUED").count();
+    let queued = x.trace.queued_incidents();
     if queued > 0 {
         slow.push(format!(
             "{queued} incident{} waited because every responder was busy.",
@@ -295,85 +303,16 @@ fn lessons(
         ));
     }
     if let Some(w) = worst {
-        let since = |t: f64| human(t - w.fault);
-        match &w.detected {
-            Some((t, how)) if how.starts_with("alert") && *t <= w.failed + 600.0 => well.push(
-                format!("Detected fast: {how}, {} after the fault.", since(*t)),
-            ),
-            Some((t, how)) if how.starts_with("alert") => {
-                slow.push(format!("Detection took {}: {how}.", since(*t)))
-            }
-            Some((t, how)) => slow.push(format!(
-                "Nothing alerted: the first sign was a {how}, {} after the fault. An alert on the \
-                 failing component would have paged someone sooner.",
-                since(*t)
-            )),
-            None if m.response.is_some() => slow.push(
-                "Nobody noticed the failure before it ended: nothing watches the components it \
-                 came through."
-                    .to_string(),
-            ),
-            None => slow.push(
-                "Nobody responds in this scenario (no `response`): the fault was left to its \
-                 repair."
-                    .to_string(),
-            ),
-        }
-        if let (Some((d, _)), Some(a)) = (&w.detected, w.acknowledged) {
-            let line = format!("Acknowledged {} after the page.", human(a - d));
-            if a - d <= 900.0 {
+        let mut judge = |good: bool, line: String| {
+            if good {
                 well.push(line);
             } else {
                 slow.push(line);
             }
-        }
-        if let (Some(a), Some(d)) = (w.acknowledged, w.diagnosed) {
-            slow.push(format!(
-                "Diagnosis took {} (acknowledged {} → diagnosed {}).",
-                human(d - a),
-                stamp(a),
-                stamp(d)
-            ));
-        }
-        if !w.handoffs.is_empty() {
-            let with = w.handoffs.iter().filter(|h| h.1 == "with notes").count();
-            let line = format!(
-                "{} hand-off{} during diagnosis ({with} with written notes).",
-                w.handoffs.len(),
-                if w.handoffs.len() == 1 { "" } else { "s" }
-            );
-            if with == w.handoffs.len() {
-                well.push(format!(
-                    "{line} Notes let the next responder pick up where the last left off."
-                ));
-            } else {
-                slow.push(format!(
-                    "{line} Without notes the next responder starts over."
-                ));
-            }
-        }
-        match (&w.mitigated, w.restored, w.repaired) {
-            (Some((t, what)), Some(r), rep) if *t <= r + 1.0 => {
-                let rep = rep.map_or("repair went on past the end of the run".to_string(), |p| {
-                    format!("the repair took {}", human(p - w.fault))
-                });
-                well.push(format!(
-                    "A mitigation ({what}) restored service {} after the failure while {rep}: \
-                     the failure was fixed before the fault.",
-                    human(r - w.failed)
-                ));
-            }
-            (None, Some(r), _) => slow.push(format!(
-                "No mitigation was in place: users waited for repairs, {} after the failure{}.",
-                human(r - w.failed),
-                w.repaired.map_or(String::new(), |p| format!(
-                    " (the root fault itself was repaired after {})",
-                    human(p - w.fault)
-                ))
-            )),
-            (_, None, _) => slow.push("Service was still down at the end of the run.".to_string()),
-            _ => {}
-        }
+        };
+        detection(&mut judge, x.model, w);
+        response(&mut judge, w);
+        recovery(&mut judge, w);
         if episodes.len() > 1 {
             slow.push(format!(
                 "{} service failures in one run: the figures above are for the longest.",
@@ -390,6 +329,117 @@ fn lessons(
     (well, slow)
 }
 
+/// How the worst outage was noticed: fast by an alert, slowly, by a customer, or not at
+/// all. `judge(true, ..)` is a thing that went well, `judge(false, ..)` one that slowed us.
+fn detection(judge: &mut impl FnMut(bool, String), m: &Model, w: &Episode) {
+    let since = |t: f64| human(t - w.fault);
+    match &w.detected {
+        Some(d) if d.by_alert() && d.t <= w.failed + 600.0 => judge(
+            true,
+            format!("Detected fast: {}, {} after the fault.", d.how, since(d.t)),
+        ),
+        Some(d) if d.by_alert() => {
+            judge(false, format!("Detection took {}: {}.", since(d.t), d.how))
+        }
+        Some(d) => judge(
+            false,
+            format!(
+                "Nothing alerted: the first sign was a {}, {} after the fault. An alert on the \
+                 failing component would have paged someone sooner.",
+                d.how,
+                since(d.t)
+            ),
+        ),
+        None if m.response.is_some() => judge(
+            false,
+            "Nobody noticed the failure before it ended: nothing watches the components it \
+             came through."
+                .to_string(),
+        ),
+        None => judge(
+            false,
+            "Nobody responds in this scenario (no `response`): the fault was left to its \
+             repair."
+                .to_string(),
+        ),
+    }
+}
+
+/// The responder's part in the worst outage: acknowledgement, diagnosis, hand-offs.
+fn response(judge: &mut impl FnMut(bool, String), w: &Episode) {
+    if let (Some(d), Some(a)) = (&w.detected, w.acknowledged) {
+        let line = format!("Acknowledged {} after the page.", human(a - d.t));
+        judge(a - d.t <= 900.0, line);
+    }
+    if let (Some(a), Some(d)) = (w.acknowledged, w.diagnosed) {
+        judge(
+            false,
+            format!(
+                "Diagnosis took {} (acknowledged {} → diagnosed {}).",
+                human(d - a),
+                stamp(a),
+                stamp(d)
+            ),
+        );
+    }
+    if !w.handoffs.is_empty() {
+        let with = w.handoffs.iter().filter(|h| h.notes).count();
+        let line = format!(
+            "{} hand-off{} during diagnosis ({with} with written notes).",
+            w.handoffs.len(),
+            if w.handoffs.len() == 1 { "" } else { "s" }
+        );
+        if with == w.handoffs.len() {
+            judge(
+                true,
+                format!("{line} Notes let the next responder pick up where the last left off."),
+            );
+        } else {
+            judge(
+                false,
+                format!("{line} Without notes the next responder starts over."),
+            );
+        }
+    }
+}
+
+/// How users got service back in the worst outage: a mitigation, repairs, or not at all.
+fn recovery(judge: &mut impl FnMut(bool, String), w: &Episode) {
+    match (&w.mitigated, w.restored, w.repaired) {
+        (Some((t, what)), Some(r), rep) if *t <= r + 1.0 => {
+            let rep = rep.map_or("repair went on past the end of the run".to_string(), |p| {
+                format!("the repair took {}", human(p - w.fault))
+            });
+            judge(
+                true,
+                format!(
+                    "A mitigation ({what}) restored service {} after the failure while {rep}: \
+                     the failure was fixed before the fault.",
+                    human(r - w.failed)
+                ),
+            );
+        }
+        (None, Some(r), _) => judge(
+            false,
+            format!(
+                "No mitigation was in place: users waited for repairs, {} after the failure{}.",
+                human(r - w.failed),
+                w.repaired.map_or(String::new(), |p| format!(
+                    " (the root fault itself was repaired after {})",
+                    human(p - w.fault)
+                ))
+            ),
+        ),
+        (_, None, _) => judge(
+            false,
+            "Service was still down at the end of the run.".to_string(),
+        ),
+        _ => {}
+    }
+}
+
+/// The same run under every strategy, cheapest first, and which strategies would have
+/// cost less.
 fn helped(s: &mut String, x: &Inputs) {
     let this = x.this;
     let mut better: Vec<&Outcome> = x

@@ -125,6 +125,7 @@ impl Metric {
     }
 }
 
+/// A tick label short enough for a y axis: 1.2M, 35k, 120.
 fn short_number(y: f64) -> String {
     let a = y.abs();
     if a >= 1e6 {

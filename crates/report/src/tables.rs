@@ -61,10 +61,23 @@ pub fn pct(x: f64) -> String {
     }
 }
 
-/// The terminal report of a study.
+/// The terminal report of a study: the baseline's figures for the site, its services,
+/// queues and root faults, and the components least often healthy.
 pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> String {
     let b = &j.strategies[0];
     let mut s = String::new();
+    heading(&mut s, m, j, elapsed_s, threads);
+    site(&mut s, j, b);
+    services(&mut s, b);
+    queues(&mut s, b);
+    root_causes(&mut s, b);
+    least_healthy(&mut s, j);
+    s
+}
+
+/// The study in one line (what, how many runs, how long it took), the scenario's
+/// description, and a warning when runs hit the event cap.
+fn heading(s: &mut String, m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) {
     let _ = writeln!(
         s,
         "{} — {} runs × {}, seed {} ({} events in {:.2}s on {} thread{})",
@@ -87,6 +100,11 @@ pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> Str
             j.capped_runs, m.max_events
         );
     }
+}
+
+/// "Any service failed": the site's availability, downtime, failures, restore time, users
+/// affected and cost.
+fn site(s: &mut String, j: &SummaryJson, b: &StrategyJson) {
     s.push('\n');
     let _ = writeln!(s, "Any service failed");
     let site = [
@@ -127,6 +145,10 @@ pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> Str
     for (k, v) in site {
         let _ = writeln!(s, "  {k:<18}{v}");
     }
+}
+
+/// One row per service users see.
+fn services(s: &mut String, b: &StrategyJson) {
     s.push('\n');
     let _ = writeln!(s, "Services");
     let rows: Vec<Vec<String>> = b
@@ -160,6 +182,10 @@ pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> Str
         ],
         &rows,
     ));
+}
+
+/// One row per job queue, when the scenario has any.
+fn queues(s: &mut String, b: &StrategyJson) {
     if !b.queues.is_empty() {
         s.push('\n');
         let _ = writeln!(s, "Queues (per run)");
@@ -203,6 +229,10 @@ pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> Str
             &rows,
         ));
     }
+}
+
+/// The ten most frequent root faults behind service failures.
+fn root_causes(s: &mut String, b: &StrategyJson) {
     if !b.root_causes.is_empty() {
         s.push('\n');
         let _ = writeln!(s, "Root faults behind service failures");
@@ -226,6 +256,10 @@ pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> Str
             .collect();
         s.push_str(&table(&["fault", "component", "failures", "share"], &rows));
     }
+}
+
+/// The ten components least often healthy, with their share of time in each state.
+fn least_healthy(s: &mut String, j: &SummaryJson) {
     let mut worst: Vec<&ComponentJson> = j.components.iter().filter(|c| c.healthy < 1.0).collect();
     worst.sort_by(|a, b| a.healthy.total_cmp(&b.healthy));
     if !worst.is_empty() {
@@ -249,9 +283,9 @@ pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> Str
             &rows,
         ));
     }
-    s
 }
 
+/// A time share with enough digits to tell 99.99% from 99.9999%.
 fn pct4(x: f64) -> String {
     format!("{:.4}%", 100.0 * x)
 }
@@ -321,6 +355,8 @@ pub fn verdict(d: &MeanCi) -> &'static str {
     }
 }
 
+/// A duration that may be missing or undefined (MTTD without responders, or with
+/// nothing detected) as "n/a".
 fn human_opt(x: Option<f64>) -> String {
     match x {
         Some(v) if v.is_finite() => human(v),
@@ -349,6 +385,15 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
         "Every strategy sees the same faults in run k (common random numbers); differences are paired.\n"
     );
     let (by_cost, order) = ranked(j);
+    ranking(&mut s, by_cost, &order);
+    s.push('\n');
+    outages(&mut s, &order);
+    best(&mut s, by_cost, order[0]);
+    s
+}
+
+/// The strategies best first, with their paired difference against the baseline.
+fn ranking(s: &mut String, by_cost: bool, order: &[&StrategyJson]) {
     if by_cost {
         let _ = writeln!(s, "Ranking by expected cost per run (95% CI)");
     } else {
@@ -379,7 +424,10 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
         ],
         &rows,
     ));
-    s.push('\n');
+}
+
+/// How long outages lasted and how the response went, per strategy.
+fn outages(s: &mut String, order: &[&StrategyJson]) {
     let _ = writeln!(
         s,
         "Outages and response (means over failures; downtime per run)"
@@ -406,7 +454,11 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
         ],
         &rows,
     ));
-    let best = order[0];
+}
+
+/// The verdict in one line: the best strategy and what it saves, or that none beats the
+/// baseline.
+fn best(s: &mut String, by_cost: bool, best: &StrategyJson) {
     s.push('\n');
     if best.name == "baseline" {
         let what = if by_cost { "cost" } else { "downtime" };
@@ -428,5 +480,4 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
             verdict(&best.paired_cost_diff)
         );
     }
-    s
 }

@@ -47,6 +47,7 @@ impl State {
         }
     }
 
+    /// The lane state of a propagation class (mitigation is the recorder's to add).
     fn of(c: Class) -> State {
         match c {
             Class::Healthy => State::Healthy,
@@ -134,8 +135,84 @@ pub struct Marker {
     pub slot: u32,
     /// Incident number (response milestones), else [`NONE`].
     pub incident: u32,
+    /// What a reader decides on, typed (how it was detected, whether a hand-off had notes).
+    pub cue: Cue,
     /// Extra words (how it was detected, which mitigation).
     pub detail: String,
+}
+
+/// The typed part of a marker beyond its kind, for readers that decide on it: words in
+/// [`Marker::detail`] are for people and may be reworded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cue {
+    /// Nothing beyond the kind.
+    Plain,
+    /// A detection, and what noticed.
+    Detected(DetectedBy),
+    /// A hand-off, with or without written notes.
+    Handoff {
+        /// Whether the responder going off shift left written notes.
+        notes: bool,
+    },
+}
+
+/// How an incident was first noticed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Detection {
+    /// Simulated time, seconds.
+    pub t: f64,
+    /// What noticed: an alert, or a customer.
+    pub by: DetectedBy,
+    /// The same in words ("alert on feeder", "customer report").
+    pub how: String,
+}
+
+impl Detection {
+    /// Whether an alert noticed (rather than a customer report).
+    pub fn by_alert(&self) -> bool {
+        matches!(self.by, DetectedBy::Alert(_))
+    }
+
+    /// The detection a [`Milestone::Detected`] marker records.
+    fn of(mk: &Marker) -> Option<Detection> {
+        match mk.cue {
+            Cue::Detected(by) => Some(Detection {
+                t: mk.t,
+                by,
+                how: mk.detail.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A shift change during diagnosis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Handoff {
+    /// Simulated time, seconds.
+    pub t: f64,
+    /// Whether written notes went with it (the next responder picks up where the last
+    /// left off instead of starting over).
+    pub notes: bool,
+}
+
+impl Handoff {
+    /// The hand-off in words, as the timeline chart labels it.
+    pub fn words(&self) -> &'static str {
+        if self.notes {
+            "with notes"
+        } else {
+            "without notes"
+        }
+    }
+
+    /// The hand-off a [`Milestone::Handoff`] marker records.
+    fn of(mk: &Marker) -> Option<Handoff> {
+        match mk.cue {
+            Cue::Handoff { notes } => Some(Handoff { t: mk.t, notes }),
+            _ => None,
+        }
+    }
 }
 
 /// One run, as lanes and markers.
@@ -162,12 +239,12 @@ pub struct Episode {
     pub fault: f64,
     /// When the service failed.
     pub failed: f64,
-    /// First detection after the fault: (time, how).
-    pub detected: Option<(f64, String)>,
+    /// First detection after the fault.
+    pub detected: Option<Detection>,
     /// First acknowledgement after the detection.
     pub acknowledged: Option<f64>,
-    /// Hand-offs between the acknowledgement and the diagnosis: (time, with or without notes).
-    pub handoffs: Vec<(f64, String)>,
+    /// Hand-offs between the acknowledgement and the diagnosis.
+    pub handoffs: Vec<Handoff>,
     /// Diagnosis.
     pub diagnosed: Option<f64>,
     /// First mitigation in place during the outage: (time, which).
@@ -190,14 +267,14 @@ impl Episode {
         if self.failed > self.fault {
             v.push((Milestone::Failure, self.failed, String::new()));
         }
-        if let Some((t, how)) = &self.detected {
-            v.push((Milestone::Detected, *t, how.clone()));
+        if let Some(d) = &self.detected {
+            v.push((Milestone::Detected, d.t, d.how.clone()));
         }
         if let Some(t) = self.acknowledged {
             v.push((Milestone::Acknowledged, t, String::new()));
         }
-        for (t, how) in &self.handoffs {
-            v.push((Milestone::Handoff, *t, how.clone()));
+        for h in &self.handoffs {
+            v.push((Milestone::Handoff, h.t, h.words().to_string()));
         }
         if let Some(t) = self.diagnosed {
             v.push((Milestone::Diagnosed, t, String::new()));
@@ -278,10 +355,10 @@ impl Timeline {
             let until = restored.unwrap_or(self.end);
             let detected = self
                 .first(Milestone::Detected, fault, |mk| mk.t <= until)
-                .map(|mk| (mk.t, mk.detail.clone()));
+                .and_then(Detection::of);
             let acknowledged = detected
                 .as_ref()
-                .and_then(|d| self.first(Milestone::Acknowledged, d.0, |_| true))
+                .and_then(|d| self.first(Milestone::Acknowledged, d.t, |_| true))
                 .map(|mk| mk.t);
             let diagnosed = acknowledged
                 .and_then(|a| self.first(Milestone::Diagnosed, a, |_| true))
@@ -290,7 +367,7 @@ impl Timeline {
                 (Some(a), Some(d)) => self
                     .of(Milestone::Handoff)
                     .filter(|mk| mk.t >= a && mk.t <= d)
-                    .map(|mk| (mk.t, mk.detail.clone()))
+                    .filter_map(Handoff::of)
                     .collect(),
                 _ => vec![],
             };
@@ -351,6 +428,7 @@ impl<'m> Recorder<'m> {
         }
     }
 
+    /// What component `i`'s lane shows now: a stand-in hides the class underneath.
     fn shown(&self, i: usize) -> State {
         if self.mitigated[i] {
             State::Mitigated
@@ -373,17 +451,26 @@ impl<'m> Recorder<'m> {
         self.since[i] = t;
     }
 
+    /// A marker with no words and no cue.
     fn mark(&mut self, t: f64, what: Milestone, comp: u32, slot: u32, incident: u32) {
         self.marker(t, what, comp, slot, incident, String::new());
     }
 
+    /// A marker with words `d` and no cue.
     fn marker(&mut self, t: f64, what: Milestone, comp: u32, slot: u32, inc: u32, d: String) {
+        self.cued(t, what, (comp, slot, inc), Cue::Plain, d);
+    }
+
+    /// A marker with a [`Cue`]; `(comp, slot, incident)` as in [`Marker`].
+    fn cued(&mut self, t: f64, what: Milestone, at: (u32, u32, u32), cue: Cue, d: String) {
+        let (comp, slot, incident) = at;
         self.markers.push(Marker {
             t,
             what,
             comp,
             slot,
-            incident: inc,
+            incident,
+            cue,
             detail: d,
         });
     }
@@ -444,7 +531,8 @@ impl Observer for Recorder<'_> {
                     }
                     DetectedBy::Customer => "customer report".to_string(),
                 };
-                self.marker(t, Milestone::Detected, comp, NONE, NONE, detail);
+                let at = (comp, NONE, NONE);
+                self.cued(t, Milestone::Detected, at, Cue::Detected(by), detail);
             }
             Note::Acknowledged { incident } => {
                 self.mark(t, Milestone::Acknowledged, NONE, NONE, incident);
@@ -452,8 +540,10 @@ impl Observer for Recorder<'_> {
             Note::Handoff {
                 incident, notes, ..
             } => {
-                let detail = if notes { "with notes" } else { "without notes" };
-                self.marker(t, Milestone::Handoff, NONE, NONE, incident, detail.into());
+                let h = Handoff { t, notes };
+                let at = (NONE, NONE, incident);
+                let cue = Cue::Handoff { notes };
+                self.cued(t, Milestone::Handoff, at, cue, h.words().into());
             }
             Note::Diagnosed { incident } => {
                 self.mark(t, Milestone::Diagnosed, NONE, NONE, incident);
@@ -488,4 +578,83 @@ pub fn record(m: &Model, seed: u64, run: u64) -> Timeline {
     let mut rec = Recorder::new(m, &sim);
     sim.run(seed, run, &mut rec);
     rec.finish(sim.simulated())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marker(t: f64, what: Milestone, comp: u32, slot: u32, cue: Cue, detail: &str) -> Marker {
+        Marker {
+            t,
+            what,
+            comp,
+            slot,
+            incident: NONE,
+            cue,
+            detail: detail.to_string(),
+        }
+    }
+
+    #[test]
+    fn episodes_carry_how_it_was_detected_and_handed_off_typed() {
+        let plain = Cue::Plain;
+        let tl = Timeline {
+            end: 1000.0,
+            lanes: vec![],
+            markers: vec![
+                marker(10.0, Milestone::Fault, 0, 0, plain, "wear"),
+                marker(20.0, Milestone::Failure, 1, NONE, plain, ""),
+                marker(
+                    30.0,
+                    Milestone::Detected,
+                    1,
+                    NONE,
+                    Cue::Detected(DetectedBy::Customer),
+                    "customer report",
+                ),
+                marker(40.0, Milestone::Acknowledged, NONE, NONE, plain, ""),
+                marker(
+                    50.0,
+                    Milestone::Handoff,
+                    NONE,
+                    NONE,
+                    Cue::Handoff { notes: true },
+                    "with notes",
+                ),
+                marker(
+                    55.0,
+                    Milestone::Handoff,
+                    NONE,
+                    NONE,
+                    Cue::Handoff { notes: false },
+                    "without notes",
+                ),
+                marker(60.0, Milestone::Diagnosed, NONE, NONE, plain, ""),
+                marker(100.0, Milestone::Restored, 1, NONE, plain, ""),
+            ],
+            failures: vec![(20.0, 1, 0)],
+        };
+        let ep = &tl.episodes()[0];
+        let d = ep.detected.as_ref().expect("detected");
+        assert_eq!(
+            (d.t, d.by, d.by_alert()),
+            (30.0, DetectedBy::Customer, false)
+        );
+        assert_eq!(
+            ep.handoffs,
+            [
+                Handoff {
+                    t: 50.0,
+                    notes: true
+                },
+                Handoff {
+                    t: 55.0,
+                    notes: false
+                }
+            ]
+        );
+        assert_eq!((ep.acknowledged, ep.diagnosed), (Some(40.0), Some(60.0)));
+        assert_eq!(ep.restored, Some(100.0));
+    }
 }

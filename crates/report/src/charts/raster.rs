@@ -16,7 +16,7 @@ use plotters_backend::{
 
 /// DejaVu Sans, compiled in (see `assets/fonts/`): the one typeface of every chart.
 pub(crate) const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-/// DejaVu Sans Bold.
+/// DejaVu Sans Bold, for titles and emphasis.
 pub(crate) const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// The two faces, parsed once per process: `(regular, bold)`.
@@ -38,7 +38,8 @@ fn faces() -> Result<&'static (FontRef<'static>, FontRef<'static>), ab_glyph::In
 /// plotters' bitmap backend with text drawn glyph by glyph at the font's positions.
 pub(crate) struct Bitmap<'a>(pub BitMapBackend<'a>);
 
-type Failure<'a> = DrawingErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>;
+/// The error plotters' bitmap backend reports, which this backend passes on.
+type DrawError<'a> = DrawingErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>;
 
 /// Rasterises `text` at `size` pixels per em with its origin at (0, 0), calling `put` with
 /// each covered pixel and its coverage in [0, 1]. Vertical placement is plotters' own (the
@@ -71,15 +72,19 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         self.0.get_size()
     }
 
-    fn ensure_prepared(&mut self) -> Result<(), Failure<'a>> {
+    fn ensure_prepared(&mut self) -> Result<(), DrawError<'a>> {
         self.0.ensure_prepared()
     }
 
-    fn present(&mut self) -> Result<(), Failure<'a>> {
+    fn present(&mut self) -> Result<(), DrawError<'a>> {
         self.0.present()
     }
 
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), Failure<'a>> {
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> Result<(), DrawError<'a>> {
         self.0.draw_pixel(point, color)
     }
 
@@ -88,7 +93,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         from: BackendCoord,
         to: BackendCoord,
         style: &S,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.draw_line(from, to, style)
     }
 
@@ -98,7 +103,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         bottom_right: BackendCoord,
         style: &S,
         fill: bool,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.draw_rect(upper_left, bottom_right, style, fill)
     }
 
@@ -106,7 +111,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         &mut self,
         path: I,
         style: &S,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.draw_path(path, style)
     }
 
@@ -116,7 +121,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         radius: u32,
         style: &S,
         fill: bool,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.draw_circle(center, radius, style, fill)
     }
 
@@ -124,7 +129,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         &mut self,
         vert: I,
         style: &S,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.fill_polygon(vert, style)
     }
 
@@ -133,7 +138,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         pos: BackendCoord,
         size: (u32, u32),
         src: &[u8],
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         self.0.blit_bitmap(pos, size, src)
     }
 
@@ -144,7 +149,7 @@ impl<'a> DrawingBackend for Bitmap<'a> {
         text: &str,
         style: &S,
         pos: BackendCoord,
-    ) -> Result<(), Failure<'a>> {
+    ) -> Result<(), DrawError<'a>> {
         let color = style.color();
         if color.alpha == 0.0 {
             return Ok(());

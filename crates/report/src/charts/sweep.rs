@@ -1,0 +1,190 @@
+//! A metric against a swept parameter, one line per strategy (`sweep.svg`).
+
+use super::style::{
+    GRID, INK, label, legend_below, legend_height, strategy_color, text, title_font,
+};
+use super::{Chart, ChartError, Drawn, Figure, render};
+use crate::sweep::{Sweep, SweepValue};
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::HPos;
+
+/// The sweep chart: its title and the sweep's figures.
+struct SweepFig<'a> {
+    title: String,
+    sweep: &'a Sweep,
+}
+
+/// The swept metric against the parameter's values, one line per strategy with its 95%
+/// confidence band.
+pub fn sweep(sw: &Sweep) -> Result<Chart, ChartError> {
+    let title = format!("{}: {} vs {}", sw.scenario, sw.metric.name(), sw.path);
+    let caption = "One line per strategy: the metric's mean at each value of the parameter, with its 95% confidence band. Every value runs on the same seeds.";
+    render(
+        "sweep",
+        &title,
+        caption,
+        &SweepFig {
+            title: title.clone(),
+            sweep: sw,
+        },
+    )
+}
+
+impl Figure for SweepFig<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1000, 580 + legend_height(self.sweep.strategies.len()))
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let (root, legend) = root.split_vertically(580);
+        let root = &root;
+        let sw = self.sweep;
+        let (x0, x1) = x_range(sw);
+        let (y0, y1) = y_range(sw);
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, title_font())
+            .margin(18)
+            .margin_right(30)
+            .x_label_area_size(56)
+            .y_label_area_size(90)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        let metric = sw.metric;
+        let yfmt = move |y: &f64| metric.format_axis(*y);
+        chart
+            .configure_mesh()
+            .x_desc(sw.x_desc())
+            .y_desc(sw.metric.axis_label())
+            .x_labels(0)
+            .disable_x_mesh()
+            .y_label_formatter(&yfmt)
+            .label_style(text(15))
+            .axis_desc_style(text(16))
+            .bold_line_style(GRID)
+            .light_line_style(WHITE)
+            .draw()?;
+        for k in 0..sw.strategies.len() {
+            self.draw_strategy(&mut chart, k)?;
+        }
+        self.draw_value_ticks(&mut chart, root, (y0, y1))?;
+        legend_below(&legend, &sw.strategies)
+    }
+}
+
+/// The sweep chart's coordinates: the swept values across, the metric up.
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The x axis: the swept values with 4% to spare on each side (a unit either side of a
+/// single value).
+fn x_range(sw: &Sweep) -> (f64, f64) {
+    let (mut x0, mut x1) = sw
+        .values
+        .iter()
+        .map(|v| v.x)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
+    if x1.is_nan() || x0.is_nan() || x1 <= x0 {
+        x0 -= 1.0;
+        x1 += 1.0;
+    }
+    let pad = (x1 - x0) * 0.04;
+    (x0 - pad, x1 + pad)
+}
+
+/// The y axis: every confidence band with 8% to spare, not below 0 for a metric that
+/// cannot be negative.
+fn y_range(sw: &Sweep) -> (f64, f64) {
+    let mut y0 = f64::INFINITY;
+    let mut y1 = f64::NEG_INFINITY;
+    for v in &sw.values {
+        for p in &v.points {
+            if p.mean.is_finite() {
+                y0 = y0.min(p.mean - p.ci95);
+                y1 = y1.max(p.mean + p.ci95);
+            }
+        }
+    }
+    if y1.is_nan() || y0.is_nan() || y1 <= y0 {
+        y0 -= 1.0;
+        y1 += 1.0;
+    }
+    let ypad = (y1 - y0) * 0.08;
+    (
+        if sw.metric.non_negative() {
+            (y0 - ypad).max(0.0)
+        } else {
+            y0 - ypad
+        },
+        y1 + ypad,
+    )
+}
+
+impl SweepFig<'_> {
+    /// Strategy `k`: its confidence band, then its line of means with a dot per value.
+    fn draw_strategy<DB: DrawingBackend>(&self, chart: &mut Plot<'_, DB>, k: usize) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        let sw = self.sweep;
+        let color = strategy_color(k);
+        let pts: Vec<(f64, &SweepValue)> = sw.values.iter().map(|v| (v.x, v)).collect();
+        let upper: Vec<(f64, f64)> = pts
+            .iter()
+            .map(|(x, v)| (*x, v.points[k].mean + v.points[k].ci95))
+            .collect();
+        let lower: Vec<(f64, f64)> = pts
+            .iter()
+            .rev()
+            .map(|(x, v)| (*x, v.points[k].mean - v.points[k].ci95))
+            .collect();
+        let band: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
+        chart.draw_series(std::iter::once(Polygon::new(
+            band,
+            color.mix(0.15).filled(),
+        )))?;
+        let line: Vec<(f64, f64)> = pts.iter().map(|(x, v)| (*x, v.points[k].mean)).collect();
+        let style = color.stroke_width(if k == 0 { 2 } else { 3 });
+        chart.draw_series(LineSeries::new(line.clone(), style))?;
+        chart.draw_series(line.into_iter().map(|p| Circle::new(p, 4, color.filled())))?;
+        Ok(())
+    }
+
+    /// Ticks exactly at the swept values (plotters would pick round numbers instead): a
+    /// grid line, a tick mark and the value as written.
+    fn draw_value_ticks<DB: DrawingBackend>(
+        &self,
+        chart: &mut Plot<'_, DB>,
+        root: &DrawingArea<DB, Shift>,
+        (y0, y1): (f64, f64),
+    ) -> Drawn
+    where
+        DB::ErrorType: 'static,
+    {
+        let sw = self.sweep;
+        for x in sw.values.iter().map(|v| v.x) {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x, y0), (x, y1)],
+                GRID.stroke_width(1),
+            )))?;
+            let (px, py) = chart.backend_coord(&(x, y0));
+            root.draw(&PathElement::new(
+                vec![(px, py), (px, py + 5)],
+                INK.stroke_width(1),
+            ))?;
+            label(
+                root,
+                &sw.format_x(x),
+                (px, py + 18),
+                &text(15),
+                HPos::Center,
+            )?;
+        }
+        Ok(())
+    }
+}
