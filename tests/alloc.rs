@@ -12,20 +12,25 @@ thread_local! {
     static COUNT: Cell<u64> = const { Cell::new(0) };
 }
 
+// SAFETY: every call is passed on unchanged to the system allocator, which upholds the
+// GlobalAlloc contract; counting touches only thread-local cells and never allocates.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if COUNTING.with(Cell::get) {
             COUNT.with(|c| c.set(c.get() + 1));
         }
+        // SAFETY: the caller's layout, as GlobalAlloc::alloc requires.
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from this allocator, that is from `System`, with `layout`.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if COUNTING.with(Cell::get) {
             COUNT.with(|c| c.set(c.get() + 1));
         }
+        // SAFETY: `ptr` came from `System` with `layout`, as GlobalAlloc::realloc requires.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }

@@ -7,7 +7,7 @@
 //! beats another is a paired difference whose 95% confidence interval lies entirely on one
 //! side of zero.
 
-use crate::common::{faultline, repo, stderr};
+use crate::common::{faultline, repo, stderr, stdout};
 use faultline::engine::Sim;
 use faultline::model::Model;
 use faultline::montecarlo::CHUNK;
@@ -305,8 +305,8 @@ fn the_compare_ranking_does_not_depend_on_the_thread_count() {
 /// redundant; and flight control with its vote and backup fails far less than one computer.
 #[test]
 fn shuttle_redundancy_protects_against_what_it_was_built_for() {
-    let v = crate::common::faultline(&["validate", "scenarios/shuttle.ron"]);
-    let text = crate::common::stdout(&v);
+    let v = faultline(&["validate", "scenarios/shuttle.ron"]);
+    let text = stdout(&v);
     for spof in [
         "boosters",
         "engine_1",
@@ -326,7 +326,7 @@ fn shuttle_redundancy_protects_against_what_it_was_built_for() {
         );
     }
     // Run 0 has a bit flip injected on gpc2 at 1h: it is outvoted.
-    let t = crate::common::stdout(&crate::common::faultline(&[
+    let t = stdout(&faultline(&[
         "trace",
         "scenarios/shuttle.ron",
         "--run",
@@ -334,7 +334,7 @@ fn shuttle_redundancy_protects_against_what_it_was_built_for() {
         "--quiet",
     ]));
     assert!(t.contains("outvotes gpc2"), "{t}");
-    let src = std::fs::read_to_string(crate::common::repo("scenarios/shuttle.ron")).unwrap();
+    let src = std::fs::read_to_string(repo("scenarios/shuttle.ron")).unwrap();
     let (_, models) = faultline::validate::load_all_str("shuttle.ron", &src).unwrap();
     let s = faultline::montecarlo::run_all(
         &models,
@@ -356,7 +356,7 @@ fn shuttle_redundancy_protects_against_what_it_was_built_for() {
 /// design fix) beats refresher training, and both beat doing nothing, on paired costs.
 #[test]
 fn b17_shape_coding_beats_training() {
-    let src = std::fs::read_to_string(crate::common::repo("scenarios/b17-switches.ron")).unwrap();
+    let src = std::fs::read_to_string(repo("scenarios/b17-switches.ron")).unwrap();
     let (_, models) = faultline::validate::load_all_str("b17.ron", &src).unwrap();
     assert_eq!(models[1].strategy, "more-training");
     assert_eq!(models[2].strategy, "shape-coding");
@@ -383,7 +383,7 @@ fn b17_shape_coding_beats_training() {
 /// same runs; a runbook does too, through faster diagnosis.
 #[test]
 fn amazon_faster_detection_is_worth_real_money() {
-    let src = std::fs::read_to_string(crate::common::repo("scenarios/amazon-outage.ron")).unwrap();
+    let src = std::fs::read_to_string(repo("scenarios/amazon-outage.ron")).unwrap();
     let (_, models) = faultline::validate::load_all_str("amazon.ron", &src).unwrap();
     let s = faultline::montecarlo::run_all(
         &models,

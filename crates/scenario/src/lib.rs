@@ -6,7 +6,7 @@
 //! - [`validate`]: parsing, checks and lowering into the core model, strategy by strategy;
 //! - [`diagnostics`] and [`span`]: problems located at `file:line:column` with a caret;
 //! - [`edit`]: the text edited at a path, for `sweep`;
-//! - [`r#gen`]: generated estates of any size, as scenario text.
+//! - `gen` (`faultline_scenario::r#gen`): generated estates of any size, as scenario text.
 //!
 //! See `docs/scenario-format.md` for the language and `docs/architecture.md` for where this
 //! crate sits.

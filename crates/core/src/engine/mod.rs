@@ -5,21 +5,21 @@
 //!    allocation), seeds every random stream from `(seed, run, key, purpose)`, and schedules
 //!    what starts the run: warm spares' failures, queue arrivals, each fault slot's first
 //!    fault, each common cause's first occurrence and every injection.
-//! 2. Events come off the [agenda](event::Agenda), ordered by `(time, sequence)`, so equal
+//! 2. Events come off the agenda (`event::Agenda`), ordered by `(time, sequence)`, so equal
 //!    times are first-in-first-out and runs are deterministic. Events are small `Copy`
 //!    values; a stale one (its slot was repaired or re-faulted since) is recognised by a
 //!    generation counter and skipped, never searched for.
 //! 3. An event changes a fault slot or an edge's view; the touched component is queued and
-//!    [`Sim::settle`] re-evaluates only affected nodes, in dependency-rank order, until
-//!    nothing changes ([`network`] moves changes, [`propagation`] says what an output is).
-//! 4. Only then are state changes committed to the [`books`]: time-in-state accounting,
+//!    `Sim::settle` re-evaluates only affected nodes, in dependency-rank order, until
+//!    nothing changes (`network` moves changes, [`propagation`] says what an output is).
+//! 4. Only then are state changes committed to the [`Books`]: time-in-state accounting,
 //!    service failures, notes to the observer. A glitch that appears and vanishes within
 //!    one instant is never counted.
 //! 5. The run ends at the horizon or at the event cap (reported, not silent).
 //!
 //! The simulator's state is one struct per subsystem, each with its own event enum
-//! ([`event`]): [`faults`](Faults), the [`network`](network::Net), the [`books`](Books),
-//! incident [`response`] and job [`queue`]s. A subsystem's handlers are `impl Sim` blocks in
+//! (`event`): `faults`, the `network`, the [`Books`], incident [`response`] and job
+//! [`queue`]s. A subsystem's handlers are `impl Sim` blocks in
 //! its own module, because a fault, a page or a job can touch the others (a repair marks a
 //! component, a failure pages someone, a queue's health feeds the graph).
 

@@ -72,7 +72,7 @@ pub struct Dependent {
 pub const SLOW_EDGE: u32 = 1 << 31;
 
 /// What passing a change over an edge with a delay or a probability below 1 reads, in 32
-/// bytes (the [`Edge`] is 56 and mostly what the hot loop does not need).
+/// bytes (the [`Edge`](super::Edge) is 56 and mostly what the hot loop does not need).
 #[derive(Debug, Clone, Copy)]
 pub struct Slow {
     /// Probability an error episode crosses.
@@ -83,7 +83,7 @@ pub struct Slow {
     pub edge: u32,
     /// The component that needs the edge's dependency.
     pub dependent: u32,
-    /// [`Edge::rng`].
+    /// [`Edge::rng`](super::Edge::rng).
     pub rng: u32,
 }
 
