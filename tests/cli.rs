@@ -43,9 +43,11 @@ fn json_summary_follows_the_contract() {
     for key in ["mean", "p50", "p90", "p99"] {
         assert!(b["downtime_s"][key].is_f64(), "downtime_s.{key}");
     }
-    for key in ["mttd_s", "mttm_s"] {
+    for key in ["mttd_s", "mttm_s", "time_to_restore_s"] {
         assert!(b.get(key).is_some(), "{key} missing");
     }
+    // The clearer name is the same figure as the old one.
+    assert_eq!(b["time_to_restore_s"], b["mttm_s"]);
     assert!(b["mttr_s"].is_f64());
     assert!(b["failures"]["mean"].is_f64());
     // The attack is injected in every run: every run sees a failure.

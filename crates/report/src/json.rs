@@ -203,8 +203,12 @@ pub struct StrategyJson {
     /// Mean time from a user-visible failure to its detection (null without responders).
     pub mttd_s: Option<f64>,
     /// Mean time from a user-visible failure until users are served again (by mitigation
-    /// or repair).
+    /// or repair). Kept for existing readers: the name reads as "time to mitigate", which
+    /// it is not; [`StrategyJson::time_to_restore_s`] is the same figure under a clear name.
     pub mttm_s: f64,
+    /// Mean time from a user-visible failure until users are served again (by mitigation
+    /// or repair): the "time to restore" of the terminal report.
+    pub time_to_restore_s: f64,
     /// Mean time from a user-visible failure until its root fault is repaired.
     pub mttr_s: f64,
     /// User-visible failures that ended before anyone noticed.
@@ -349,6 +353,7 @@ fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
         paired_downtime_diff_s: (&s.paired_downtime).into(),
         mttd_s: m.response.map(|_| s.mean_time_to_detect()),
         mttm_s: s.mean_time_to_restore(),
+        time_to_restore_s: s.mean_time_to_restore(),
         mttr_s: s.mean_time_to_repair(),
         undetected: s.undetected,
         responder_hours: (&s.responder_hours).into(),
