@@ -48,7 +48,7 @@ pub(super) fn edges(resolved: &[(u32, u32, &schema::Edge)]) -> Edges {
     }
     // Edges sorted by dependent, Requires before Degrades: each component's inputs are one
     // contiguous run of the edge arrays (cache-friendly), and the minimum is taken before
-    // Degrades factors multiply, whatever order the file lists them in (propagation.rs).
+    // Degrades factors multiply, whatever order the file lists them in (`faultline_core::engine::propagation`).
     model_edges.sort_by_key(|e| (e.dependent, matches!(e.kind, model::EdgeKind::Degrades(_))));
     for e in &mut model_edges {
         if e.p < 1.0 {
