@@ -704,6 +704,24 @@ pub enum Mitigation {
     },
 }
 
+impl Mitigation {
+    /// Who applies it: the `trigger` written, or what the kind implies where it has none (a
+    /// circuit breaker is always armed; a redesign is started by the people who diagnosed
+    /// the problem).
+    pub fn trigger(&self) -> Trigger {
+        match self {
+            Mitigation::Spare { trigger, .. }
+            | Mitigation::Failover { trigger, .. }
+            | Mitigation::Restart { trigger, .. }
+            | Mitigation::Shed { trigger, .. }
+            | Mitigation::RateLimit { trigger, .. }
+            | Mitigation::AddWorkers { trigger, .. } => *trigger,
+            Mitigation::CircuitBreaker { .. } => Trigger::Auto(Duration(0.0)),
+            Mitigation::Redesign { .. } => Trigger::Manual,
+        }
+    }
+}
+
 fn one_u32() -> u32 {
     1
 }

@@ -4,7 +4,6 @@
 use super::{At, Checker, DistUse, Ids};
 use crate::diagnostics::Problem;
 use crate::schema::{Mitigation, Scenario, Strategy, Trigger};
-use crate::validate::lower::trigger_of;
 
 /// Checks the mitigations of strategy `k`, `st`, in the scenario it patched.
 pub(super) fn check_mitigations(
@@ -18,7 +17,7 @@ pub(super) fn check_mitigations(
     for (j, mt) in st.mitigations.iter().enumerate() {
         let p = sp.field("mitigations").index(j);
         Check { ck, ids, sc, p }.mitigation(mt);
-        if sc.response.is_none() && trigger_of(mt) == Trigger::Manual {
+        if sc.response.is_none() && mt.trigger() == Trigger::Manual {
             // A redesign has no trigger to automate: the people who diagnosed it start it.
             let hint = if matches!(mt, Mitigation::Redesign { .. }) {
                 "add a `response` block: a redesign is started by the responders who diagnosed the problem"
@@ -48,7 +47,7 @@ impl Check<'_, '_, '_> {
     /// Checks one mitigation, whatever its kind.
     fn mitigation(&mut self, m: &Mitigation) {
         let p = self.p;
-        if let Trigger::Auto(d) = trigger_of(m) {
+        if let Trigger::Auto(d) = m.trigger() {
             self.ck
                 .non_negative(d, p.field("trigger").index(0), "an automation delay");
         }

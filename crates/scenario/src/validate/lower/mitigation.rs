@@ -1,28 +1,11 @@
 //! Mitigations: the one place that knows, per kind, what a mitigation becomes in the
-//! model: its trigger, its targets, the key of its random stream and its
-//! [`MitigationKind`]. Its checks are in `check::mitigation`.
+//! model: its targets, the key of its random stream and its [`MitigationKind`], automated
+//! or not as [`Mitigation::trigger`] says. Its checks are in `check::mitigation`.
 
 use super::sampler;
-use crate::duration::Duration;
 use crate::schema::{Mitigation, Strategy, Trigger};
 use crate::validate::check::Ids;
 use faultline_core::model::{Csr, MitigationKind, MitigationSpec, stable_hash};
-
-/// Who applies a mitigation; the checks ask it too (a manual one needs responders).
-pub(in crate::validate) fn trigger_of(m: &Mitigation) -> Trigger {
-    match m {
-        Mitigation::Spare { trigger, .. }
-        | Mitigation::Failover { trigger, .. }
-        | Mitigation::Restart { trigger, .. }
-        | Mitigation::Shed { trigger, .. }
-        | Mitigation::RateLimit { trigger, .. }
-        | Mitigation::AddWorkers { trigger, .. } => *trigger,
-        // Always armed: no one has to switch it on.
-        Mitigation::CircuitBreaker { .. } => Trigger::Auto(Duration(0.0)),
-        // A redesign is started by the people who diagnosed the problem.
-        Mitigation::Redesign { .. } => Trigger::Manual,
-    }
-}
 
 /// The strategy's mitigations in file order, and how many spare units they hold in all
 /// (the engine numbers them in that order).
@@ -51,7 +34,7 @@ pub(super) fn lower_mitigation(mt: &Mitigation, ids: &Ids, first_unit: u32) -> M
         label,
         kind,
         targets,
-        auto: match trigger_of(mt) {
+        auto: match mt.trigger() {
             Trigger::Auto(d) => Some(d.secs()),
             Trigger::Manual => None,
         },

@@ -9,8 +9,6 @@ mod mitigation;
 mod queue;
 mod response;
 
-pub(in crate::validate) use mitigation::trigger_of;
-
 use super::DEFAULT_MAX_EVENTS;
 use super::check::Checked;
 use crate::schema::{Dist, Scenario, Strategy};
