@@ -9,6 +9,7 @@ mod cli;
 mod closed_form;
 mod diagnostics;
 mod fuzz;
+mod hardening;
 mod labs;
 mod lessons;
 mod queues;
