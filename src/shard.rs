@@ -11,10 +11,11 @@
 
 use faultline_core::model::{Model, stable_hash};
 use faultline_core::montecarlo::{self, Study, Summary, chunk_size};
+use faultline_report::output;
 use faultline_scenario::validate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 /// Format version of shard files.
@@ -95,11 +96,14 @@ impl fmt::Display for ShardError {
 /// The runs `[first, end)` of shard `i` of `n` in a study of `runs` runs: whole chunks,
 /// spread as evenly as chunks allow.
 pub fn range(runs: u64, i: u64, n: u64) -> (u64, u64) {
-    let size = chunk_size(runs);
-    let chunks = runs.div_ceil(size);
-    let a = i * chunks / n;
-    let b = (i + 1) * chunks / n;
-    ((a * size).min(runs), (b * size).min(runs))
+    let size = u128::from(chunk_size(runs));
+    let chunks = u128::from(runs).div_ceil(size);
+    // In u128: no product here can overflow, whatever a shard file claims.
+    let at = |k: u64| {
+        let c = u128::from(k) * chunks / u128::from(n.max(1));
+        u64::try_from(c * size).unwrap_or(u64::MAX).min(runs)
+    };
+    (at(i), at(i + 1))
 }
 
 /// Stable hash identifying a study's inputs.
@@ -118,19 +122,14 @@ pub fn hash(
 }
 
 /// Simulates the header's share of runs under `models` and writes the shard file to
-/// `path` atomically (a temporary file renamed into place when complete).
+/// `path` atomically (through [`output::write_with`]: a temporary file renamed into place
+/// when complete).
 pub fn write(
     path: &Path,
     header: &Header,
     models: &[Model],
     threads: usize,
 ) -> Result<(), ShardError> {
-    let io = |e| ShardError::Io(path.to_path_buf(), e);
-    let tmp = path.with_extension("jsonl.partial");
-    let file = std::fs::File::create(&tmp).map_err(io)?;
-    let mut w = BufWriter::new(file);
-    serde_json::to_writer(&mut w, header).map_err(|e| io(e.into()))?;
-    w.write_all(b"\n").map_err(io)?;
     let study = Study {
         seed: header.seed,
         first: header.first,
@@ -138,29 +137,28 @@ pub fn write(
         threads,
         total: header.runs,
     };
-    let mut failed = None;
-    montecarlo::run_chunks(models, study, &mut |first, summaries| {
-        if failed.is_some() {
-            return;
-        }
-        let line = Chunk {
-            first,
-            summaries: summaries.to_vec(),
-        };
-        if let Err(e) = serde_json::to_writer(&mut w, &line)
-            .map_err(std::io::Error::from)
-            .and_then(|_| w.write_all(b"\n"))
-        {
-            failed = Some(e);
-        }
-    });
-    if let Some(e) = failed {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
-    }
-    w.flush().map_err(io)?;
-    drop(w);
-    std::fs::rename(&tmp, path).map_err(io)
+    output::write_with(path, |w| {
+        serde_json::to_writer(&mut *w, header)?;
+        w.write_all(b"\n")?;
+        let mut failed = None;
+        montecarlo::run_chunks(models, study, &mut |first, summaries| {
+            if failed.is_some() {
+                return;
+            }
+            let line = Chunk {
+                first,
+                summaries: summaries.to_vec(),
+            };
+            if let Err(e) = serde_json::to_writer(&mut *w, &line)
+                .map_err(std::io::Error::from)
+                .and_then(|_| w.write_all(b"\n"))
+            {
+                failed = Some(e);
+            }
+        });
+        failed.map_or(Ok(()), Err)
+    })
+    .map_err(|e| ShardError::Io(path.to_path_buf(), e))
 }
 
 /// Header of a shard file.
@@ -178,7 +176,40 @@ fn read_header(path: &Path) -> Result<(Header, BufReader<std::fs::File>), ShardE
             format!("format {} is not {FORMAT}", h.format),
         ));
     }
+    check_header(&h).map_err(|e| ShardError::Format(path.to_path_buf(), e))?;
     Ok((h, r))
+}
+
+/// Most runs a shard file may claim: far beyond any study that finishes, and small enough
+/// that no run count or index computed from it overflows.
+pub const MAX_RUNS: u64 = 1 << 48;
+
+/// Checks a header against itself: its hash recomputed from its text and overrides, its
+/// run counts within [`MAX_RUNS`], and its run range the one its shard index gives.
+fn check_header(h: &Header) -> Result<(), String> {
+    let hash = hash(&h.text, h.horizon, h.max_events, h.strategy.as_deref());
+    if hash != h.hash {
+        return Err(format!(
+            "the scenario hash {} does not match its text (hash {hash}): the shard was edited",
+            h.hash
+        ));
+    }
+    if h.runs == 0 || h.runs > MAX_RUNS {
+        return Err(format!("runs {} is not within 1..={MAX_RUNS}", h.runs));
+    }
+    if h.of == 0 || h.shard >= h.of || h.of > h.runs {
+        return Err(format!("shard {}/{} of {} runs", h.shard, h.of, h.runs));
+    }
+    if (h.first, h.end) != range(h.runs, h.shard, h.of) {
+        return Err(format!(
+            "runs {}..{} are not shard {}/{}'s share of {} runs",
+            h.first, h.end, h.shard, h.of, h.runs
+        ));
+    }
+    if h.horizon.is_some_and(|x| !(x.is_finite() && x > 0.0)) {
+        return Err("the horizon override is not a positive number".into());
+    }
+    Ok(())
 }
 
 /// Loads the models a header describes (its scenario text, overrides and strategy).
@@ -279,16 +310,23 @@ pub fn merge(paths: &[PathBuf]) -> Result<(Header, Vec<Model>, Vec<Summary>), Sh
             let line = line.map_err(|e| ShardError::Io(p.clone(), e))?;
             let c: Chunk = serde_json::from_str(&line)
                 .map_err(|e| ShardError::Format(p.clone(), e.to_string()))?;
-            if c.first != expect || c.summaries.len() != models.len() {
+            if c.first != expect || c.summaries.len() != models.len() || expect >= h.end {
                 return Err(ShardError::Format(
                     p.clone(),
                     format!("chunk at run {} out of order or damaged", c.first),
                 ));
             }
-            for (t, x) in totals.iter_mut().zip(&c.summaries) {
+            let next = (expect + chunk_size(h.runs)).min(h.end);
+            for ((t, x), m) in totals.iter_mut().zip(&c.summaries).zip(&models) {
+                x.check(m, next - expect).map_err(|e| {
+                    ShardError::Format(
+                        p.clone(),
+                        format!("chunk at run {}, model `{}`: {e}", c.first, m.strategy),
+                    )
+                })?;
                 t.merge(x);
             }
-            expect = (expect + chunk_size(h.runs)).min(h.end);
+            expect = next;
         }
         if expect != h.end {
             return Err(ShardError::Format(

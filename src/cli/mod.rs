@@ -3,7 +3,9 @@
 //!
 //! Exit codes (README, "Commands"): 0 success; 2 bad usage or invalid scenario; 1 anything
 //! else.
-//! A closed stdout (`| head`) is not an error.
+//! A closed stdout (`| head`) is not an error: it stops the printing, not the work, so every
+//! file a command writes is still written. SIGINT, SIGTERM and SIGHUP remove the temporary
+//! files of writes in progress, then exit with code 130.
 
 mod args;
 mod commands;
@@ -16,22 +18,27 @@ pub use commands::validation_summary;
 use args::Command;
 use clap::Parser;
 use error::CliError;
-use std::io::{IsTerminal, Write};
+use faultline_report::output;
+use std::io::{self, IsTerminal, Write};
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
+    // Fails only when a handler is already set (a test calling `main` twice): keep that one.
+    let _ = ctrlc::set_handler(|| output::interrupted(130));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            // `--help` into a full disk or a closed pipe is a failure, not a success.
+            if e.print().and_then(|()| io::stdout().flush()).is_err() {
+                return 1;
+            }
             return e.exit_code();
         }
     };
     match execute(cli) {
         Ok(()) | Err(CliError::BrokenPipe) => 0,
         Err(CliError::Load(e)) => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            eprint!("{}", e.render(color));
+            eprint!("{}", e.render(colours()));
             2
         }
         Err(CliError::Usage(msg)) => {
@@ -45,9 +52,22 @@ pub fn main() -> i32 {
     }
 }
 
+/// Whether stderr gets colours: on a terminal, unless `NO_COLOR` is set, `CLICOLOR` is 0
+/// or `TERM` is `dumb`.
+fn colours() -> bool {
+    let var = |k: &str| std::env::var_os(k);
+    io::stderr().is_terminal()
+        && var("NO_COLOR").is_none_or(|v| v.is_empty())
+        && var("CLICOLOR").is_none_or(|v| v != "0")
+        && var("TERM").is_none_or(|v| v != "dumb")
+}
+
 /// Hands the parsed command to its function, all of them writing to one locked stdout.
 fn execute(cli: Cli) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
+    let mut out = Stdout {
+        inner: io::stdout().lock(),
+        closed: false,
+    };
     match cli.command {
         Command::Validate { scenario, all } => commands::validate(&mut out, &scenario, all)?,
         Command::Gen {
@@ -88,4 +108,42 @@ fn execute(cli: Cli) -> Result<(), CliError> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// Stdout that a closed pipe (`| head`) silences instead of failing: what would have been
+/// printed is dropped and the command goes on to write its files.
+struct Stdout<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W> Stdout<W> {
+    /// A write's result, with a broken pipe turned into silence from then on.
+    fn absorb<T>(&mut self, r: io::Result<T>, silent: T) -> io::Result<T> {
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(silent)
+            }
+            r => r,
+        }
+    }
+}
+
+impl<W: Write> Write for Stdout<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.inner.write(buf);
+        self.absorb(r, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.absorb(r, ())
+    }
 }

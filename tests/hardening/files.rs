@@ -36,7 +36,13 @@ fn shard_file_refuses_fifos_symlinks_devices_and_directories() {
     let sc = put(&dir, "s.ron", &tiny("s", "a"));
     let victim = put(&dir, "victim.txt", "keep");
     let fifo = dir.join("fifo.jsonl");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
     let link = dir.join("link.jsonl");
     std::os::unix::fs::symlink(&victim, &link).unwrap();
     let sub = dir.join("a-directory");
@@ -73,7 +79,11 @@ fn shard_file_refuses_fifos_symlinks_devices_and_directories() {
         assert_eq!(before, after, "{} was replaced", p.display());
     }
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
-    assert!(leftovers_under(&dir).is_empty(), "{:?}", leftovers_under(&dir));
+    assert!(
+        leftovers_under(&dir).is_empty(),
+        "{:?}",
+        leftovers_under(&dir)
+    );
     // A regular file is replaced, as before.
     let ok = put(&dir, "ok.jsonl", "old");
     let o = run_in(
@@ -88,7 +98,11 @@ fn shard_file_refuses_fifos_symlinks_devices_and_directories() {
         ],
     );
     assert!(o.status.success(), "{}", said(&o));
-    assert!(std::fs::read_to_string(&ok).unwrap().starts_with("{\"format\""));
+    assert!(
+        std::fs::read_to_string(&ok)
+            .unwrap()
+            .starts_with("{\"format\"")
+    );
 }
 
 /// Issue 14, item 2: a symlink planted where a temporary file could be named (the old names
@@ -166,7 +180,11 @@ fn closed_stdout_pipe_still_writes_the_files() {
     for (command, extra, file) in [
         ("trace", vec!["--run", "3"], "postmortem.md"),
         ("compare", vec!["--runs", "200"], "report.html"),
-        ("sweep", vec!["--runs", "50", "--set", "response.diagnose=1h,3h"], "sweep.json"),
+        (
+            "sweep",
+            vec!["--runs", "50", "--set", "response.diagnose=1h,3h"],
+            "sweep.json",
+        ),
     ] {
         let out = dir.join(command);
         let mut child = cmd(&dir)
@@ -220,7 +238,11 @@ fn signal_during_a_write_leaves_no_temp_files() {
             .status();
         let _ = child.wait();
         let left = leftovers_under(&out);
-        assert!(left.is_empty(), "kill {signal} after {:?}: {left:?}", took * k / steps);
+        assert!(
+            left.is_empty(),
+            "kill {signal} after {:?}: {left:?}",
+            took * k / steps
+        );
     }
 }
 
@@ -245,7 +267,10 @@ fn names_a_slash_b_and_a_underscore_b_get_different_directories() {
     let dir = scratch("h-name-collision");
     for (file, name) in [("one.ron", "a/b"), ("two.ron", "a_b")] {
         let sc = put(&dir, file, &tiny(name, "a"));
-        let o = run_in(&dir, &[OsStr::new("trace"), sc.as_os_str(), OsStr::new("-q")]);
+        let o = run_in(
+            &dir,
+            &[OsStr::new("trace"), sc.as_os_str(), OsStr::new("-q")],
+        );
         assert!(o.status.success(), "{}", said(&o));
     }
     let dirs: Vec<_> = std::fs::read_dir(dir.join("output")).unwrap().collect();
@@ -259,9 +284,15 @@ fn long_names_and_bad_output_directories_fail_before_simulating() {
     let dir = scratch("h-long-name");
     let long = "n".repeat(300);
     let sc = put(&dir, "long.ron", &tiny(&long, "a"));
-    let o = run_in(&dir, &[OsStr::new("trace"), sc.as_os_str(), OsStr::new("-q")]);
+    let o = run_in(
+        &dir,
+        &[OsStr::new("trace"), sc.as_os_str(), OsStr::new("-q")],
+    );
     assert!(o.status.success(), "{}", said(&o));
-    let made: Vec<_> = std::fs::read_dir(dir.join("output")).unwrap().flatten().collect();
+    let made: Vec<_> = std::fs::read_dir(dir.join("output"))
+        .unwrap()
+        .flatten()
+        .collect();
     assert_eq!(made.len(), 1);
     assert!(made[0].file_name().len() <= 255);
     // A study of a billion runs into a directory that cannot exist: refused at once.
@@ -269,7 +300,13 @@ fn long_names_and_bad_output_directories_fail_before_simulating() {
     let mut child = cmd(&dir)
         .arg("compare")
         .arg(&sc)
-        .args(["--runs", "1000000000", "-q", "--out", "/proc/faultline-cannot/x"])
+        .args([
+            "--runs",
+            "1000000000",
+            "-q",
+            "--out",
+            "/proc/faultline-cannot/x",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -26,9 +26,17 @@ fn error_past_column_65535_is_shown_with_a_window() {
         r#"Scenario(name: "w", horizon: "2d", /* {pad} */ components: [(id: "a", service: (slo: 0.5))], edges: [(from: "a", to: "nope", kind: Requires)])"#
     );
     let s = refuse("h-col-65535", "w.ron", semantic.as_bytes());
-    assert!(s.contains("unknown component `nope`"), "{}", &s[..s.len().min(2000)]);
+    assert!(
+        s.contains("unknown component `nope`"),
+        "{}",
+        &s[..s.len().min(2000)]
+    );
     assert!(s.contains("w.ron:1:700"), "{}", &s[..s.len().min(2000)]);
-    assert!(s.len() < 5_000, "the line is windowed, not printed whole ({} bytes)", s.len());
+    assert!(
+        s.len() < 5_000,
+        "the line is windowed, not printed whole ({} bytes)",
+        s.len()
+    );
     let syntax = format!(r#"Scenario(name: "w", /* {pad} */ horizon: 12)"#);
     let s = refuse("h-col-65535-syntax", "w.ron", syntax.as_bytes());
     assert!(s.contains("w.ron:1:700"), "{}", &s[..s.len().min(2000)]);
@@ -41,9 +49,16 @@ fn error_past_column_65535_is_shown_with_a_window() {
 fn control_characters_are_refused_in_ids_and_escaped_in_output() {
     let s = refuse("h-control-id", "c.ron", tiny("c", "a\u{1b}[2Jb").as_bytes());
     assert!(s.contains("control character"), "{s}");
-    assert!(!s.contains('\u{1b}'), "a raw escape reached the terminal: {s:?}");
+    assert!(
+        !s.contains('\u{1b}'),
+        "a raw escape reached the terminal: {s:?}"
+    );
     // Written as a RON escape, the same character is refused the same way.
-    let s = refuse("h-control-escape", "c.ron", tiny("c", r"a\u{7}b").as_bytes());
+    let s = refuse(
+        "h-control-escape",
+        "c.ron",
+        tiny("c", r"a\u{7}b").as_bytes(),
+    );
     assert!(s.contains("control character"), "{s}");
     assert!(!s.contains('\u{7}'), "{s:?}");
     // In a scenario name, a fault name, an unknown reference and a file name.
@@ -84,7 +99,11 @@ fn caret_does_not_drift_after_escape_sequences() {
         .rposition(|c| matches!(c, '─' | '┬' | '▲'))
         .unwrap();
     assert_eq!(first, col, "caret starts under the quote:\n{s}");
-    assert_eq!(last + 1 - first, literal.chars().count(), "caret spans the literal:\n{s}");
+    assert_eq!(
+        last + 1 - first,
+        literal.chars().count(),
+        "caret spans the literal:\n{s}"
+    );
     assert!(src.len() > last);
 }
 
@@ -168,8 +187,16 @@ fn dumb_terminals_and_clicolor_0_get_no_colours() {
         return;
     }
     let d = scratch("h-colours");
-    let p = put(&d, "bad.ron", &tiny("b", "a").replace("slo: 0.5", "slo: 7.0"));
-    let line = format!("{} validate {}", env!("CARGO_BIN_EXE_faultline"), p.display());
+    let p = put(
+        &d,
+        "bad.ron",
+        &tiny("b", "a").replace("slo: 0.5", "slo: 7.0"),
+    );
+    let line = format!(
+        "{} validate {}",
+        env!("CARGO_BIN_EXE_faultline"),
+        p.display()
+    );
     let on_terminal = |env: &[(&str, &str)]| {
         let mut c = Command::new("script");
         c.args(["-qec", &line, "/dev/null"])
@@ -181,7 +208,10 @@ fn dumb_terminals_and_clicolor_0_get_no_colours() {
         }
         said(&c.output().unwrap())
     };
-    assert!(on_terminal(&[]).contains('\u{1b}'), "a terminal gets colours");
+    assert!(
+        on_terminal(&[]).contains('\u{1b}'),
+        "a terminal gets colours"
+    );
     for env in [[("TERM", "dumb")], [("CLICOLOR", "0")]] {
         let s = on_terminal(&env);
         assert!(s.contains("slo"), "{s}");

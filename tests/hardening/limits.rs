@@ -43,12 +43,16 @@ fn memory_budget_stops_a_run_like_the_event_cap() {
     let p = put(
         &d,
         "b.ron",
-        &with_queue("b", "(rate: 1000.0, service: Fixed(\"1h\"))")
-            .replace("\"2d\"", "\"30d\""),
+        &with_queue("b", "(rate: 1000.0, service: Fixed(\"1h\"))").replace("\"2d\"", "\"30d\""),
     );
     let o = run_in(
         &d,
-        &[OsStr::new("run"), p.as_os_str(), OsStr::new("--runs"), OsStr::new("1")],
+        &[
+            OsStr::new("run"),
+            p.as_os_str(),
+            OsStr::new("--runs"),
+            OsStr::new("1"),
+        ],
     );
     assert!(o.status.success(), "{}", said(&o));
     assert!(said(&o).contains("memory budget"), "{}", said(&o));
@@ -72,7 +76,12 @@ fn gen_streams_its_output() {
         .spawn()
         .unwrap();
     let mut first = vec![0; 1 << 20];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     let kib = peak_kib(child.id());
     let _ = child.kill();
     let _ = child.wait();
@@ -95,7 +104,10 @@ fn sweep_refuses_beyond_its_value_limit() {
         ],
     );
     let s = refused(&o);
-    assert!(s.contains("1,000,000 values") && s.contains("at most"), "{s}");
+    assert!(
+        s.contains("1,000,000 values") && s.contains("at most"),
+        "{s}"
+    );
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 

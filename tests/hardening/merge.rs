@@ -54,7 +54,10 @@ fn merge_refuses_damaged_shards() {
             "edited-text",
             0,
             Box::new(|v| {
-                let t = v["text"].as_str().unwrap().replace("runs: 10000", "runs: 10001");
+                let t = v["text"]
+                    .as_str()
+                    .unwrap()
+                    .replace("runs: 10000", "runs: 10001");
                 v["text"] = t.into();
             }),
             "hash",

@@ -383,6 +383,87 @@ impl Summary {
         cost
     }
 
+    /// Checks a summary read from outside (a shard file) against the model it claims to
+    /// summarise and the `runs` it claims to cover: every count within its bounds, every
+    /// list the model's length, every value finite and in its range (availability 0..=1,
+    /// downtime within the horizon). The error names the field.
+    pub fn check(&self, m: &Model, runs: u64) -> Result<(), String> {
+        let field = |name: &str, r: Result<(), String>| r.map_err(|e| format!("{name}: {e}"));
+        if self.runs != runs {
+            return Err(format!("runs: {} where the chunk holds {runs}", self.runs));
+        }
+        for (name, n) in [
+            ("capped_runs", self.capped_runs),
+            ("unsettled_runs", self.unsettled_runs),
+            ("failed_runs", self.failed_runs),
+        ] {
+            if n > runs {
+                return Err(format!("{name}: {n} of {runs} runs"));
+            }
+        }
+        if self.events > runs.saturating_mul(m.max_events.saturating_add(1)) {
+            return Err(format!("events: {} in {runs} runs", self.events));
+        }
+        let lengths = [
+            ("services", self.services.len(), m.services.len()),
+            ("time_in", self.time_in.len(), m.comps.len()),
+            ("roots", self.roots.len(), m.slots.len() + 1),
+            ("queues", self.queues.len(), m.queues.len()),
+        ];
+        for (name, got, want) in lengths {
+            if got != want {
+                return Err(format!("{name}: {got} entries where the model has {want}"));
+            }
+        }
+        let (h, inf) = (m.horizon, f64::INFINITY);
+        field("availability", self.availability.check(runs, 0.0, 1.0))?;
+        field("downtime", self.downtime.check(runs, 0.0, h))?;
+        field("downtime_hist", self.downtime_hist.check(Some(runs)))?;
+        field("failures", self.failures.check(runs, 0.0, inf))?;
+        field("cost", self.cost.check(runs, 0.0, inf))?;
+        field("user_minutes", self.user_minutes.check(runs, 0.0, inf))?;
+        field(
+            "responder_hours",
+            self.responder_hours.check(runs, 0.0, inf),
+        )?;
+        field("mitigations", self.mitigations.check(runs, 0.0, inf))?;
+        field("paired_cost", self.paired_cost.check(runs, -inf, inf))?;
+        field("paired_downtime", self.paired_downtime.check(runs, -h, h))?;
+        let totals = [self.restore_total, self.detect_total, self.repair_total];
+        let times = self.time_in.iter().flatten();
+        if !totals
+            .iter()
+            .chain(times)
+            .all(|x| x.is_finite() && *x >= 0.0)
+        {
+            return Err("a time total that is negative or not a finite number".into());
+        }
+        for (k, s) in self.services.iter().enumerate() {
+            let field = |name: &str, r| field(&format!("services[{k}].{name}"), r);
+            field("availability", s.availability.check(runs, 0.0, 1.0))?;
+            field("downtime", s.downtime.check(runs, 0.0, h))?;
+            field("downtime_hist", s.downtime_hist.check(Some(runs)))?;
+            field("degraded", s.degraded.check(runs, 0.0, h))?;
+            field("failures", s.failures.check(runs, 0.0, inf))?;
+            field("first_failure", s.first_failure.check(Some(s.failed_runs)))?;
+            field("user_minutes", s.user_minutes.check(runs, 0.0, inf))?;
+            if s.failed_runs > runs {
+                return Err(format!(
+                    "services[{k}].failed_runs: {} of {runs}",
+                    s.failed_runs
+                ));
+            }
+        }
+        for (k, q) in self.queues.iter().enumerate() {
+            let hists = [&q.latency_hist, &q.max_waiting, &q.final_waiting];
+            let coarse = q.grid.len() == GRID && q.grid.iter().all(|c| c.check().is_ok());
+            if !coarse || hists.iter().any(|x| x.check(None).is_err()) {
+                return Err(format!("queues[{k}]: a damaged histogram"));
+            }
+        }
+        Ok(())
+    }
+
     /// Merges a summary of later runs into this one.
     pub fn merge(&mut self, o: &Summary) {
         self.runs += o.runs;
@@ -524,12 +605,14 @@ pub fn chunk_of(run: u64, total: u64) -> u64 {
 /// `on_chunk` in chunk order, with the chunk's first run index. Folding these in order is
 /// exactly what [`run_all`] does, which is what lets shards merge byte for byte.
 pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, &[Summary])) {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(study.threads)
-        .build()
-        .expect("thread pool");
     let end = study.first + study.runs;
     let chunk = chunk_size(study.total.max(end));
+    // More threads than chunks would only idle (0 stays rayon's default).
+    let chunks = usize::try_from(study.runs.div_ceil(chunk)).unwrap_or(usize::MAX);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(study.threads.min(chunks.max(1)))
+        .build()
+        .expect("thread pool");
     // Chunk summaries of a batch are held until the batch is folded: for a large model (a
     // thousand services, two 14 KB histograms each) 32 of them would take a gigabyte, so
     // the batch shrinks to fit a memory budget, down to two chunks per thread.

@@ -132,6 +132,45 @@ impl Moments {
         self.max = self.max.max(other.max);
     }
 
+    /// Checks a summary read from outside (a shard file): `n` values, all finite and within
+    /// `lo..=hi`, a mean between the extremes, no negative spread. The error says what is
+    /// wrong.
+    pub fn check(&self, n: u64, lo: f64, hi: f64) -> Result<(), String> {
+        if self.n != n {
+            return Err(format!("{} values where there are {n} runs", self.n));
+        }
+        let fields = [self.mean, self.m2, self.min, self.max];
+        if fields.iter().any(|x| !x.is_finite()) {
+            return Err(format!("a value that is not a finite number: {fields:?}"));
+        }
+        // Rounding may leave a tiny negative m2 or a mean an ulp out; beyond that, m2 is at
+        // least (max - min)^2 / 2 (the two extremes alone contribute that much).
+        let scale = self.min.abs().max(self.max.abs()).max(1.0);
+        let slack = 1e-9 * scale;
+        let range = self.max - self.min;
+        let least = 0.5 * range * range * (1.0 - 1e-6) - 1e-12 * n as f64 * scale * scale;
+        if self.m2 < least {
+            return Err(format!(
+                "a spread (m2 {}) below what min and max imply",
+                self.m2
+            ));
+        }
+        let inside = |x: f64| x >= lo - slack && x <= hi + slack;
+        if n > 0 && !(inside(self.min) && inside(self.max) && inside(self.mean)) {
+            return Err(format!(
+                "mean {}, min {}, max {} outside {lo}..{hi}",
+                self.mean, self.min, self.max
+            ));
+        }
+        if n > 0 && !(self.min <= self.mean + slack && self.mean <= self.max + slack) {
+            return Err(format!(
+                "mean {} not between min {} and max {}",
+                self.mean, self.min, self.max
+            ));
+        }
+        Ok(())
+    }
+
     /// Number of values pushed.
     pub fn count(&self) -> u64 {
         self.n
@@ -335,6 +374,20 @@ impl Histogram {
     /// Heap bytes of one histogram (its counts are allocated up front).
     pub const BYTES: usize = NUM_BUCKETS * size_of::<u64>();
 
+    /// Checks a histogram read from outside (a shard file): counts adding up to its `n`
+    /// (and to `n` when given), finite non-negative extremes.
+    pub fn check(&self, n: Option<u64>) -> Result<(), String> {
+        let sum: u128 = self.counts.iter().map(|&c| u128::from(c)).sum();
+        if sum != u128::from(self.n) || n.is_some_and(|n| n != self.n) {
+            return Err(format!("histogram counts add up to {sum}, not {}", self.n));
+        }
+        let ok = |x: f64| x.is_finite() && x >= 0.0;
+        if !(ok(self.min) && ok(self.max) && self.min <= self.max) {
+            return Err(format!("histogram extremes {} and {}", self.min, self.max));
+        }
+        Ok(())
+    }
+
     /// An empty histogram (allocates its 1801 bucket counts once).
     pub fn new() -> Self {
         Histogram {
@@ -517,6 +570,20 @@ impl Coarse {
             *a += b;
         }
         self.n += o.n;
+    }
+
+    /// Checks a histogram read from outside (a shard file): its bucket count, and counts
+    /// adding up to its `n`.
+    pub fn check(&self) -> Result<(), String> {
+        let sum: u64 = self.counts.iter().map(|&c| u64::from(c)).sum();
+        if !(self.counts.is_empty() || self.counts.len() == COARSE_BUCKETS) || sum != self.n {
+            return Err(format!(
+                "{} buckets counting {sum}, not {}",
+                self.counts.len(),
+                self.n
+            ));
+        }
+        Ok(())
     }
 
     /// Values recorded.

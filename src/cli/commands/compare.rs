@@ -38,6 +38,7 @@ pub(crate) fn compare(
     if let Some(ix) = shard_of(sharding)? {
         return write_shard(common, sharding, "compare", models, seed, runs, t, ix);
     }
+    faultline_report::output::prepare_dir(&files.dir(&models[0].name))?;
     let threads = threads(t);
     let started = Instant::now();
     let study = Study::whole(seed, runs, threads);

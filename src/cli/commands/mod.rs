@@ -22,25 +22,41 @@ pub(crate) use trace::trace;
 pub(crate) use validate::validate;
 pub use validate::validation_summary;
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
-/// `--threads`, where 0 or nothing means every core.
+/// `--threads`, where 0 or nothing means every core; more than the cores available is
+/// capped at them (said once: more would only cost memory, or abort the process), and the
+/// simulation uses no more threads than it has chunks of runs.
 fn threads(t: Option<usize>) -> usize {
-    t.filter(|&t| t > 0)
-        .unwrap_or_else(rayon::current_num_threads)
+    static SAID: std::sync::Once = std::sync::Once::new();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match t.filter(|&t| t > 0) {
+        None => rayon::current_num_threads(),
+        Some(t) if t > cores => {
+            SAID.call_once(|| {
+                eprintln!(
+                    "note: --threads {t} is more than the {cores} cores available; using {cores}"
+                );
+            });
+            cores
+        }
+        Some(t) => t,
+    }
 }
 
 /// The command line as typed, with `extra` flags appended when they were left to the
 /// scenario's defaults, so the line reproduces the result exactly.
 fn command_line(extra: &[(&str, String)]) -> String {
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<OsString> = std::env::args_os().skip(1).collect();
     for (flag, value) in extra {
-        let given = args
-            .iter()
-            .any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+        let given = args.iter().any(|a| {
+            a.to_str()
+                .is_some_and(|a| a == *flag || a.starts_with(&format!("{flag}=")))
+        });
         if !given {
-            args.push(flag.to_string());
-            args.push(value.clone());
+            args.push(flag.into());
+            args.push(value.into());
         }
     }
     let mut line = String::from("faultline");
@@ -51,15 +67,36 @@ fn command_line(extra: &[(&str, String)]) -> String {
     line
 }
 
-/// `a` as a POSIX shell reads it back, so a quoted command line can be pasted.
-fn shell_quote(a: &str) -> String {
-    let plain = !a.is_empty()
-        && a.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
-    if plain {
-        a.to_string()
-    } else {
-        format!("'{}'", a.replace('\'', r"'\''"))
+/// `a` as a POSIX shell reads it back, so a quoted command line can be pasted; bytes that
+/// are not UTF-8 (or are control characters) are written as `$'\xHH'`.
+fn shell_quote(a: &OsStr) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    match a.to_str() {
+        Some(a) if !a.chars().any(char::is_control) => {
+            let plain = !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+            if plain {
+                a.to_string()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        }
+        _ => {
+            let mut q = String::from("$'");
+            for &b in a.as_bytes() {
+                match b {
+                    b'\'' | b'\\' => {
+                        q.push('\\');
+                        q.push(b as char);
+                    }
+                    0x20..=0x7e => q.push(b as char),
+                    _ => q.push_str(&format!("\\x{b:02x}")),
+                }
+            }
+            q.push('\'');
+            q
+        }
     }
 }
 

@@ -55,6 +55,8 @@ pub(crate) fn write_shard(
             .join(&models[0].name)
             .join(format!("shard-{i}-of-{n}.jsonl"))
     });
+    // Only a regular file is replaced: refused before simulating, with exit code 2.
+    faultline_report::output::check_regular(&path).map_err(|e| CliError::Usage(e.to_string()))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError::Other(format!("{}: {e}", dir.display())))?;

@@ -36,6 +36,8 @@ pub(crate) fn sweep(
     let first = &per_value[0][0];
     let seed = common.seed.unwrap_or(first.seed);
     let runs = runs.unwrap_or(first.runs);
+    let dir = files.dir(&first.name);
+    output::prepare_dir(&dir)?;
     let study = Study::whole(seed, runs, threads(t));
     let total = runs * set.values.len() as u64;
     let bar = Progress::runs(
@@ -57,7 +59,6 @@ pub(crate) fn sweep(
         out.write_all(sw.render().as_bytes())?;
     }
     out.flush()?;
-    let dir = files.dir(&first.name);
     let mut written = charts::sweep(&sw).map_err(ReportError::from)?.write(&dir)?;
     written.push(output::save(
         &dir.join("sweep.json"),

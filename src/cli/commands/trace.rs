@@ -19,11 +19,12 @@ pub(crate) fn trace(
     let k = strategy_index(&common.scenario, &models, Some(common))?;
     let m = &models[k];
     let seed = common.seed.unwrap_or(m.seed);
+    let dir = files.dir(&m.name);
+    faultline_report::output::prepare_dir(&dir)?;
     let t = faultline_report::trace::record(m, seed, run);
     out.write_all(t.render(m).as_bytes())?;
     out.flush()?;
     let command = command_line(&[("--run", run.to_string()), ("--seed", seed.to_string())]);
-    let dir = files.dir(&m.name);
     let written = postmortem::write_trace(&dir, &models, k, seed, &t, &command)?;
     announce(&written, common.quiet);
     Ok(())
