@@ -64,10 +64,7 @@ pub(crate) struct Loaded {
 
 /// The scenario file's text, or a load error naming the file.
 pub(crate) fn read(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        file: path.to_string_lossy().into_owned(),
-        source,
-    })
+    validate::read(path)
 }
 
 /// Applies `--horizon` and `--max-events`.

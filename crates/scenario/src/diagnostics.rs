@@ -5,13 +5,12 @@
 //! with the path of the offending value, which [`crate::span::Locator`] turns into text).
 //! The CLI renders all of them with a caret under the offending text and exits 2.
 
+use crate::snippet::{Snippet, visible};
 use crate::span::{self, Lines, Locator, Path};
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents,
-    NamedSource, SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceCode, SourceSpan,
 };
 use std::fmt;
-use std::sync::Arc;
 
 /// One semantic problem in a scenario, pointing at a value by its path.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,8 +83,13 @@ impl LoadError {
     /// Builds a syntax error from ron's spanned error.
     pub fn from_ron(file: &str, text: &str, err: &ron::error::SpannedError) -> LoadError {
         let start = span::offset_of(text, err.span.start.line, err.span.start.col);
-        let mut end = span::offset_of(text, err.span.end.line, err.span.end.col);
-        let start = value_start(text, start, end.max(start));
+        let end = span::offset_of(text, err.span.end.line, err.span.end.col);
+        // ron may start a string's error span anywhere inside it (after an escape, say):
+        // point at the whole literal.
+        let (start, mut end) = match string_around(text, start) {
+            Some((a, b)) => (a, b),
+            None => (value_start(text, start, end.max(start)), end),
+        };
         if end <= start {
             // Point at one character at least, so the caret shows.
             end = text[start..]
@@ -106,6 +110,8 @@ impl LoadError {
 
     /// Renders the error for a terminal (or a plain file when `color` is false): each
     /// problem with `file:line:col`, the source line and a caret under the offending text.
+    /// Long lines are shown through a window around the offending text; control characters
+    /// (in the text, the file name or a message) are shown as visible stand-ins.
     pub fn render(&self, color: bool) -> String {
         let theme = if color {
             GraphicalTheme::unicode()
@@ -115,7 +121,9 @@ impl LoadError {
         let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
         let mut out = String::new();
         match self {
-            LoadError::Io { .. } => out.push_str(&format!("error: {self}\n")),
+            LoadError::Io { .. } => {
+                out.push_str(&format!("error: {}\n", visible(&self.to_string())))
+            }
             LoadError::Syntax {
                 file,
                 text,
@@ -124,13 +132,15 @@ impl LoadError {
                 range,
                 message,
             } => {
+                let (file, message) = (visible(file), visible(message));
                 out.push_str(&format!("error: {file}:{line}:{col}: {message}\n"));
+                let snippet = Snippet::new(text, &Lines::new(text), range.0, range.1);
                 let d = Located {
-                    message: message.clone(),
-                    src: NamedSource::new(file, Source::new(text)),
-                    span: (range.0, range.1 - range.0).into(),
+                    span: snippet.span(),
+                    src: NamedSource::new(&file, snippet),
+                    help: syntax_hint(&message),
+                    message,
                     label: "here".into(),
-                    help: syntax_hint(message),
                 };
                 let _ = handler.render_report(&mut out, &d);
             }
@@ -139,19 +149,21 @@ impl LoadError {
                 text,
                 problems,
             } => {
+                let file = visible(file);
                 let loc = Locator::new(text);
                 let lines = Lines::new(text);
-                let source = Source::new(text);
                 for p in problems {
                     let s = loc.locate(&p.path);
                     let (line, col) = lines.line_col(text, s.start);
-                    out.push_str(&format!("error: {file}:{line}:{col}: {}\n", p.message));
+                    let message = visible(&p.message);
+                    out.push_str(&format!("error: {file}:{line}:{col}: {message}\n"));
+                    let snippet = Snippet::new(text, &lines, s.start, s.end);
                     let d = Located {
-                        message: p.message.clone(),
-                        src: NamedSource::new(file, source.clone()),
-                        span: (s.start, s.end.saturating_sub(s.start)).into(),
-                        label: p.path.to_string(),
-                        help: p.hint.clone(),
+                        message,
+                        span: snippet.span(),
+                        src: NamedSource::new(&file, snippet),
+                        label: visible(&p.path.to_string()),
+                        help: p.hint.as_deref().map(visible),
                     };
                     let _ = handler.render_report(&mut out, &d);
                     out.push('\n');
@@ -191,6 +203,37 @@ fn value_start(text: &str, start: usize, end: usize) -> usize {
     let signed = text[skipped..].starts_with(|c: char| c.is_ascii_digit())
         && text[..skipped].ends_with(['-', '+']);
     if signed { skipped - 1 } else { skipped }
+}
+
+/// The string literal (`"..."`, escapes included) that `offset` falls strictly inside, as
+/// the byte range from its opening quote to just past its closing one; scanned from the
+/// start of the line, so a literal is found only when it starts on the same line.
+fn string_around(text: &str, offset: usize) -> Option<(usize, usize)> {
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let b = text.as_bytes();
+    let mut i = line_start;
+    while i < b.len() && i < offset && b[i] != b'\n' {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => return None,
+            b'"' if i > 0 && (b[i - 1] == b'r' || b[i - 1] == b'#') => return None,
+            b'"' => {
+                let open = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                let close = (i + 1).min(b.len());
+                if offset > open && offset < close {
+                    return Some((open, close));
+                }
+                i = close;
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Length of the leading whitespace and comments of `s`.
@@ -235,80 +278,11 @@ fn syntax_hint(message: &str) -> Option<String> {
     }
 }
 
-/// The scenario text as miette reads it, shared by all the problems of a report (no copy
-/// per problem). miette's own `str` source scans from the start of the text to the span
-/// on every read, which is slow for a large scenario with many problems; this one starts
-/// that same scan a few lines above the span and shifts the answer, so it reads the same.
-#[derive(Clone, Debug)]
-struct Source {
-    text: Arc<str>,
-    /// Where each line break ends, as miette counts them: `\n`, `\r\n` (at its `\n`) and
-    /// a lone `\r`.
-    breaks: Arc<[usize]>,
-}
-
-impl Source {
-    fn new(text: &str) -> Source {
-        let b = text.as_bytes();
-        let breaks = b
-            .iter()
-            .enumerate()
-            .filter(|&(i, &c)| c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')))
-            .map(|(i, _)| i)
-            .collect();
-        Source {
-            text: text.into(),
-            breaks,
-        }
-    }
-}
-
-impl SourceCode for Source {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let b = self.text.as_bytes();
-        // Start just after a `\n` with the context lines and one more line between it and the
-        // span (miette's scan keeps only the last lines it passed, so it cannot tell), or at
-        // the start of the text.
-        let from = span.offset().min(b.len());
-        let base = b[..from]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .and_then(|first| {
-                let mut at = first;
-                for _ in 0..=context_lines_before {
-                    at = b[..at].iter().rposition(|&c| c == b'\n')?;
-                }
-                Some(at + 1)
-            })
-            .unwrap_or(0);
-        let inner = SourceSpan::new((span.offset() - base).into(), span.len());
-        let part = <[u8] as SourceCode>::read_span(
-            &b[base..],
-            &inner,
-            context_lines_before,
-            context_lines_after,
-        )?;
-        let lines_before = self.breaks.partition_point(|&p| p < base);
-        Ok(Box::new(MietteSpanContents::new(
-            part.data(),
-            SourceSpan::new((part.span().offset() + base).into(), part.span().len()),
-            part.line() + lines_before,
-            part.column(),
-            part.line_count() + lines_before,
-        )))
-    }
-}
-
 /// A single located message for miette's renderer.
 #[derive(Debug)]
 struct Located {
     message: String,
-    src: NamedSource<Source>,
+    src: NamedSource<Snippet>,
     span: SourceSpan,
     label: String,
     help: Option<String>,
@@ -335,57 +309,5 @@ impl Diagnostic for Located {
         self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// What a span read gives, to compare sources.
-    fn read(src: &dyn SourceCode, span: SourceSpan, before: usize, after: usize) -> String {
-        match src.read_span(&span, before, after) {
-            Ok(c) => format!(
-                "{:?} {:?} line {} column {} count {}",
-                c.data(),
-                c.span(),
-                c.line(),
-                c.column(),
-                c.line_count()
-            ),
-            Err(e) => format!("{e}"),
-        }
-    }
-
-    #[test]
-    fn source_reads_as_miette_reads_a_string() {
-        let texts = [
-            String::new(),
-            "one line".to_string(),
-            "a\nb\nc\n".to_string(),
-            "\n\n\nx\n\n".to_string(),
-            "l1\r\nl2\rl3\n\r\nl5 é→\nl6".to_string(),
-            include_str!("../../../scenarios/substation.ron").to_string(),
-        ];
-        let mut rand = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
-        for text in &texts {
-            let ours = Source::new(text);
-            for _ in 0..3000 {
-                // Spans inside the text, as the renderer makes them.
-                let offset = rand(text.len() + 1);
-                let len = if rand(4) == 0 {
-                    0
-                } else {
-                    rand(40).min(text.len() - offset)
-                };
-                let (before, after) = (rand(4), rand(4));
-                let span = SourceSpan::new(offset.into(), len);
-                assert_eq!(
-                    read(&ours, span, before, after),
-                    read(text, span, before, after),
-                    "{text:?}: offset {offset}, len {len}, context {before}/{after}"
-                );
-            }
-        }
     }
 }

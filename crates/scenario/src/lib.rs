@@ -4,7 +4,8 @@
 //! - [`schema`]: the file format, plain serde types mirroring the RON text;
 //! - [`duration`]: durations with units as the file writes them;
 //! - [`validate`]: parsing, checks and lowering into the core model, strategy by strategy;
-//! - [`diagnostics`] and [`span`]: problems located at `file:line:column` with a caret;
+//! - [`diagnostics`], [`span`] and [`snippet`]: problems located at `file:line:column` with
+//!   a caret under a window of the line, made safe to print;
 //! - [`edit`]: the text edited at a path, for `sweep`;
 //! - `gen` (`faultline_scenario::r#gen`): generated estates of any size, as scenario text.
 //!
@@ -16,6 +17,7 @@ pub mod duration;
 pub mod edit;
 pub mod r#gen;
 pub mod schema;
+pub mod snippet;
 pub mod span;
 pub mod validate;
 

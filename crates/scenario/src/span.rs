@@ -594,6 +594,11 @@ impl Lines {
         }
     }
 
+    /// Byte offset of each line's first byte.
+    pub fn starts(&self) -> &[usize] {
+        &self.starts
+    }
+
     /// [`line_col`] of `offset` in `source`, the text these lines were indexed from.
     pub fn line_col(&self, source: &str, offset: usize) -> (usize, usize) {
         let at = floor_boundary(source, offset);

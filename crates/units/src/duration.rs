@@ -55,6 +55,14 @@ pub fn parse(text: &str) -> Result<f64, DurationError> {
             return Err(DurationError::Malformed(text.to_string()));
         }
         let digits = &rest[..num_len];
+        // `_` separates digits (`1_000s`); it neither starts nor ends a number.
+        if digits.starts_with('_')
+            || digits.ends_with('_')
+            || digits.contains("_.")
+            || digits.contains("._")
+        {
+            return Err(DurationError::Malformed(text.to_string()));
+        }
         let number: f64 = if digits.contains('_') {
             digits.replace('_', "").parse()
         } else {

@@ -38,11 +38,50 @@ pub fn load_str(file: &str, text: &str) -> Result<(Scenario, Model), LoadError> 
 
 /// Like [`load_file`], returning the baseline followed by one model per strategy.
 pub fn load_all_file(file: &str) -> Result<(Scenario, Vec<Model>), LoadError> {
-    let text = std::fs::read_to_string(file).map_err(|source| LoadError::Io {
-        file: file.to_string(),
-        source,
-    })?;
+    let text = read(std::path::Path::new(file))?;
     load_all_str(file, &text)
+}
+
+/// Largest scenario file read: 512 MiB, room for a generated estate of 1.5 million
+/// components; `validate /dev/zero` stops here instead of filling memory.
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
+
+/// Reads a scenario file: at most [`MAX_FILE_BYTES`], and UTF-8 (invalid bytes are a
+/// syntax error located at their byte offset, line and column).
+pub fn read(path: &std::path::Path) -> Result<String, LoadError> {
+    use std::io::Read;
+    let file = path.to_string_lossy().into_owned();
+    let io = |source| LoadError::Io {
+        file: file.clone(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(io(std::io::Error::other(format!(
+            "larger than {} MiB, the most a scenario file may be",
+            MAX_FILE_BYTES >> 20
+        ))));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bad = e.utf8_error().error_len().unwrap_or(1);
+        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let (line, col) = crate::span::line_col(&text, at);
+        LoadError::Syntax {
+            file: file.clone(),
+            line,
+            col,
+            // The bad bytes read as one replacement character (3 bytes) in `text`.
+            range: (at, (at + 3).min(text.len())),
+            message: format!(
+                "invalid UTF-8 at byte {at} ({bad} byte(s)): a scenario is UTF-8 text"
+            ),
+            text,
+        }
+    })
 }
 
 /// Like [`load_str`], returning the baseline followed by one model per strategy.

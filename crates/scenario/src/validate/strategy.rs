@@ -30,10 +30,13 @@ pub(super) fn check_name_and_cost<'a>(
             format!("duplicate strategy name `{}`", st.name),
         ));
     }
-    if !(st.cost.is_finite() && st.cost >= 0.0) {
+    if !(st.cost.is_finite() && (0.0..=1e12).contains(&st.cost)) {
         problems.push(Problem::new(
             sp.field("cost"),
-            format!("a strategy's cost must be >= 0, not {}", st.cost),
+            format!(
+                "a strategy's cost must be a number within 0..=1e12, not {}",
+                st.cost
+            ),
         ));
     }
 }

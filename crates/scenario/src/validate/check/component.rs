@@ -150,6 +150,9 @@ fn check_list(
     }
 }
 
+/// Most users of one service: with costs per user-minute bounded, totals stay finite.
+const MAX_USERS: u64 = 10_000_000_000;
+
 /// Checks what users see of a service.
 fn check_service(ck: &mut Checker, s: &Service, sp: At<'_>) {
     if !(s.slo > 0.0 && s.slo <= 1.0) {
@@ -159,6 +162,15 @@ fn check_service(ck: &mut Checker, s: &Service, sp: At<'_>) {
                 format!("slo must be in (0, 1], not {}", s.slo),
             )
             .hint("slo: 0.9 means failed while below 90% of full capacity"),
+        );
+    }
+    if s.users > MAX_USERS {
+        ck.err(
+            sp.field("users"),
+            format!(
+                "users may be at most {MAX_USERS} (every person alive), not {}",
+                s.users
+            ),
         );
     }
     if let Some(m) = s.max_slow

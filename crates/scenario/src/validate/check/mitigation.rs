@@ -184,9 +184,7 @@ impl Check<'_, '_, '_> {
 
     /// A cost.
     fn money(&mut self, x: f64, path: At<'_>) {
-        if !(x.is_finite() && x >= 0.0) {
-            self.ck.err(path, format!("a cost must be >= 0, not {x}"));
-        }
+        self.ck.within(x, (0.0, 1e12), path, "a cost");
     }
 
     /// A spare's capacity, stock and dormant failure rate.

@@ -60,6 +60,7 @@ pub(in crate::validate) fn check<'a>(
 ) -> Result<Checked<'a>, Vec<Problem>> {
     let mut ck = Checker { problems: vec![] };
     settings::check_settings(&mut ck, sc);
+    settings::check_plain_names(&mut ck, sc);
     // Ids first, so later checks can resolve references.
     let ids = Ids::collect(&mut ck, sc, arena);
     component::check_components(&mut ck, sc, &ids);

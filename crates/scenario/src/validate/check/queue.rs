@@ -4,6 +4,14 @@ use super::{At, Checker, DistUse};
 use crate::diagnostics::Problem;
 use crate::schema::{self, Dist, Effect, QueueHealth, Scenario};
 
+/// Plausible arrival rates, jobs per second: a million a second is a large web estate
+/// already; more only makes one run take gigabytes.
+const RATE: (f64, f64) = (0.0, 1e6);
+/// Most workers per queue.
+const MAX_WORKERS: u32 = 100_000;
+/// Largest queue bound (each waiting job takes memory).
+const MAX_BOUND: u64 = 10_000_000;
+
 /// Checks every component's queue and that each Burst fault lands on a queue.
 pub(super) fn check_queues(ck: &mut Checker, sc: &Scenario) {
     for (i, c) in sc.components.iter().enumerate() {
@@ -35,26 +43,26 @@ pub(super) fn check_queues(ck: &mut Checker, sc: &Scenario) {
 
 /// Checks a queue's parameters.
 fn check_queue(ck: &mut Checker, q: &schema::Queue, p: At<'_>) {
-    if !(q.rate.is_finite() && q.rate >= 0.0) {
-        ck.err(
-            p.field("rate"),
-            format!(
-                "an arrival rate (jobs per second) must be >= 0, not {}",
-                q.rate
-            ),
-        );
-    }
+    ck.within(
+        q.rate,
+        RATE,
+        p.field("rate"),
+        "an arrival rate (jobs per second)",
+    );
     for (i, (t, r)) in q.schedule.iter().enumerate() {
         ck.non_negative(*t, p.field("schedule").index(i).index(0), "a schedule time");
-        if !(r.is_finite() && *r >= 0.0) {
-            ck.err(
-                p.field("schedule").index(i).index(1),
-                format!("a rate must be >= 0, not {r}"),
-            );
-        }
+        ck.within(*r, RATE, p.field("schedule").index(i).index(1), "a rate");
     }
     if q.workers == 0 {
         ck.err(p.field("workers"), "a queue needs at least one worker");
+    } else if q.workers > MAX_WORKERS {
+        ck.err(
+            p.field("workers"),
+            format!(
+                "a queue may have at most {MAX_WORKERS} workers, not {}",
+                q.workers
+            ),
+        );
     }
     ck.dist(&q.service, p.field("service"), DistUse::Repair);
     if matches!(q.service, Dist::Never) {
@@ -86,6 +94,12 @@ fn check_queue(ck: &mut Checker, q: &schema::Queue, p: At<'_>) {
     }
     if q.bound == Some(0) {
         ck.err(p.field("bound"), "a queue bound must be at least 1");
+    }
+    if let Some(b) = q.bound.filter(|&b| b > MAX_BOUND) {
+        ck.err(
+            p.field("bound"),
+            format!("a queue bound may be at most {MAX_BOUND}, not {b}"),
+        );
     }
     if let QueueHealth::Latency(d) = q.health {
         ck.positive(d, p.field("health").index(0), "a latency objective");

@@ -43,6 +43,25 @@ impl Checker {
         }
     }
 
+    /// Reports `x` unless it is a finite number within `lo..=hi`: the plausible range of a
+    /// rate, size or cost, which keeps one run's memory and every total finite.
+    pub(in crate::validate) fn within(
+        &mut self,
+        x: f64,
+        (lo, hi): (f64, f64),
+        path: At<'_>,
+        what: &str,
+    ) {
+        if !x.is_finite() {
+            self.err(path, format!("{what} must be a finite number, not {x}"));
+        } else if !(lo..=hi).contains(&x) {
+            self.err(
+                path,
+                format!("{what} must be within {lo}..={hi:e}, not {x}"),
+            );
+        }
+    }
+
     /// Reports `x` unless it is in [0, 1].
     pub(in crate::validate) fn fraction(&mut self, x: f64, path: At<'_>, what: &str) {
         if !(0.0..=1.0).contains(&x) {
