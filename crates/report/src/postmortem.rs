@@ -81,8 +81,11 @@ pub fn write_trace(
     let m = &models[k];
     let tl = crate::timeline::record(m, seed, trace.run);
     let all: Vec<Outcome> = models.iter().map(|x| outcome(x, seed, trace.run)).collect();
+    // Scenario strings go into Markdown as text: the document is rendered from a copy of
+    // the model whose names are escaped (the chart draws the originals).
+    let shown = escaped(m);
     let md = render(&Inputs {
-        model: m,
+        model: &shown,
         trace,
         timeline: &tl,
         this: &all[k],
@@ -97,9 +100,69 @@ pub fn write_trace(
     Ok(files)
 }
 
-/// Text made safe for a Markdown table cell, which cannot hold `|` or line breaks.
+/// Text made safe for a Markdown table cell, which cannot hold line breaks (scenario
+/// strings in it are already escaped by [`md`]).
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    s.replace('\n', " ")
+}
+
+/// A scenario string as Markdown text: every character that could start markup (emphasis,
+/// code, links, raw HTML, tables, headings, entities) backslash-escaped (but `_` inside a
+/// word), line breaks and
+/// other control characters turned into spaces.
+pub fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    let word = |k: Option<usize>| {
+        k.and_then(|k| chars.get(k))
+            .is_some_and(|c| c.is_alphanumeric())
+    };
+    for (k, &c) in chars.iter().enumerate() {
+        // An underscore inside a word (`west_end`) never starts emphasis: left as is.
+        let inside = c == '_' && word(k.checked_sub(1)) && word(Some(k + 1));
+        if "\\`*_[]()<>|~#&!".contains(c) && !inside {
+            out.push('\\');
+            out.push(c);
+        } else if c.is_control() {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `s` as a Markdown code span, fenced with more backticks than it holds in a row.
+fn code(s: &str) -> String {
+    let run = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(run + 1);
+    let s = s.replace(|c: char| c.is_control(), " ");
+    // A space keeps a backtick at either end from joining the fence.
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+/// A copy of `m` with every name the postmortem prints escaped by [`md`].
+fn escaped(m: &Model) -> Model {
+    let mut e = m.clone();
+    e.name = md(&m.name);
+    e.about = md(&m.about);
+    e.strategy = md(&m.strategy);
+    e.strategy_about = md(&m.strategy_about);
+    for c in &mut e.comps {
+        c.id = md(&c.id);
+    }
+    for s in &mut e.slots {
+        s.name = md(&s.name);
+    }
+    for c in &mut e.common {
+        c.name = md(&c.name);
+    }
+    e
 }
 
 /// The postmortem as Markdown.
@@ -110,14 +173,14 @@ pub fn render(x: &Inputs) -> String {
     let under = if m.strategy == "baseline" {
         String::new()
     } else {
-        format!(", strategy `{}`", m.strategy)
+        format!(", strategy {}", m.strategy)
     };
     let _ = writeln!(s, "# Postmortem: {} — run {}{under}\n", m.name, t.run);
     let _ = writeln!(
         s,
-        "*A simulated incident, written by faultline {}. Reproduce it with `{}`.*\n",
+        "*A simulated incident, written by faultline {}. Reproduce it with {}.*\n",
         env!("CARGO_PKG_VERSION"),
-        x.command
+        code(x.command)
     );
     if !m.about.is_empty() {
         let _ = writeln!(s, "> {}\n", m.about.trim());
@@ -460,9 +523,9 @@ fn helped(s: &mut String, x: &Inputs) {
     );
     for o in rows {
         let name = if o.strategy == this.strategy {
-            format!("**{}** (this run)", o.strategy)
+            format!("**{}** (this run)", md(&o.strategy))
         } else {
-            o.strategy.clone()
+            md(&o.strategy)
         };
         let diff = o.cost - this.cost;
         let vs = if o.strategy == this.strategy {
@@ -492,10 +555,10 @@ fn helped(s: &mut String, x: &Inputs) {
                  and a cost of {} instead of {}.",
                 better
                     .iter()
-                    .map(|o| format!("`{}`", o.strategy))
+                    .map(|o| code(&o.strategy))
                     .collect::<Vec<_>>()
                     .join(", "),
-                best.strategy,
+                md(&best.strategy),
                 human(best.downtime),
                 human(this.downtime),
                 money(best.cost),
@@ -509,5 +572,20 @@ fn helped(s: &mut String, x: &Inputs) {
                  whether that holds on average."
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenario_strings_are_markdown_text() {
+        assert_eq!(md("west_end"), "west_end");
+        assert_eq!(md("_x_ *y*"), r"\_x\_ \*y\*");
+        assert_eq!(md("<b>|[a](b)\n#"), r"\<b\>\|\[a\]\(b\) \#");
+        assert_eq!(code("run a"), "`run a`");
+        assert_eq!(code("a `b` c"), "``a `b` c``");
+        assert_eq!(code("`a"), "`` `a ``");
     }
 }
