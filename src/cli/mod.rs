@@ -74,7 +74,8 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             components,
             seed,
             profile,
-        } => commands::r#gen(&mut out, components, seed, profile)?,
+            // Writes no file: a closed pipe ends it (`gen 10000000 | head`).
+        } => commands::r#gen(&mut out.inner, components, seed, profile)?,
         Command::Merge {
             shards,
             json,

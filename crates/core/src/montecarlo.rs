@@ -217,8 +217,11 @@ pub struct Summary {
     pub runs: u64,
     /// Events processed, all runs.
     pub events: u64,
-    /// Runs stopped by the event cap.
+    /// Runs stopped by the event cap or the memory budget.
     pub capped_runs: u64,
+    /// Runs stopped by the memory budget (counted in `capped_runs` too).
+    #[serde(default)]
+    pub budget_runs: u64,
     /// Runs whose propagation did not settle (a model with an unstable loop).
     pub unsettled_runs: u64,
     /// Largest pending-event count seen in any run.
@@ -280,6 +283,7 @@ impl Summary {
             runs: 0,
             events: 0,
             capped_runs: 0,
+            budget_runs: 0,
             unsettled_runs: 0,
             peak_pending: 0,
             evaluations: 0,
@@ -317,6 +321,7 @@ impl Summary {
         self.runs += 1;
         self.events += sim.events;
         self.capped_runs += u64::from(sim.capped);
+        self.budget_runs += u64::from(sim.over_budget);
         self.unsettled_runs += u64::from(sim.unsettled);
         self.peak_pending = self.peak_pending.max(sim.peak_pending() as u64);
         self.evaluations += sim.evaluations;
@@ -394,6 +399,7 @@ impl Summary {
         }
         for (name, n) in [
             ("capped_runs", self.capped_runs),
+            ("budget_runs", self.budget_runs),
             ("unsettled_runs", self.unsettled_runs),
             ("failed_runs", self.failed_runs),
         ] {
@@ -469,6 +475,7 @@ impl Summary {
         self.runs += o.runs;
         self.events += o.events;
         self.capped_runs += o.capped_runs;
+        self.budget_runs += o.budget_runs;
         self.unsettled_runs += o.unsettled_runs;
         self.peak_pending = self.peak_pending.max(o.peak_pending);
         self.evaluations += o.evaluations;

@@ -259,8 +259,11 @@ pub struct SummaryJson {
     pub horizon_s: f64,
     /// Events processed, all runs.
     pub events: u64,
-    /// Runs stopped by the event cap.
+    /// Runs stopped by the event cap or the memory budget.
     pub capped_runs: u64,
+    /// Runs stopped by the memory budget (absent when none was).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub budget_runs: u64,
     /// Per strategy.
     pub strategies: Vec<StrategyJson>,
     /// Per component time shares (baseline).
@@ -400,6 +403,7 @@ pub fn summary_json_all(models: &[Model], summaries: &[Summary], seed: u64) -> S
         horizon_s: m.horizon,
         events: summaries.iter().map(|x| x.events).sum(),
         capped_runs: summaries.iter().map(|x| x.capped_runs).sum(),
+        budget_runs: summaries.iter().map(|x| x.budget_runs).sum(),
         strategies,
         components: m
             .comps
@@ -414,4 +418,9 @@ pub fn summary_json_all(models: &[Model], summaries: &[Summary], seed: u64) -> S
             })
             .collect(),
     }
+}
+
+/// Whether a count is zero (a field left out of the JSON when it is).
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

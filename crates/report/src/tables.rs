@@ -93,11 +93,21 @@ fn heading(s: &mut String, m: &Model, j: &SummaryJson, elapsed_s: f64, threads: 
     if !m.about.is_empty() {
         let _ = writeln!(s, "{}", m.about.trim());
     }
-    if j.capped_runs > 0 {
+    if j.capped_runs > j.budget_runs {
         let _ = writeln!(
             s,
             "warning: {} run(s) hit the event cap of {} and stopped early; raise max_events or --max-events",
-            j.capped_runs, m.max_events
+            j.capped_runs - j.budget_runs,
+            m.max_events
+        );
+    }
+    if j.budget_runs > 0 {
+        let _ = writeln!(
+            s,
+            "warning: {} run(s) exceeded the memory budget of {} jobs and pending events and \
+             stopped early: a queue that never drains (check its rate, workers and service time)",
+            j.budget_runs,
+            thousands(faultline_core::engine::MEMORY_BUDGET as f64)
         );
     }
 }

@@ -25,6 +25,23 @@ pub struct Setting {
     pub values: Vec<String>,
 }
 
+/// Most values one sweep takes: each is a whole study (the baseline and every strategy),
+/// and each model is held in memory at once.
+pub const MAX_VALUES: usize = 1_000;
+
+/// The refusal of a sweep over `n` values.
+fn too_many(n: usize) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} values: a sweep takes at most {MAX_VALUES} (each is a whole study)")
+}
+
 /// Parses `PATH=V1,V2,...` or `PATH=FROM..TO:COUNT` (COUNT evenly spaced values, ends
 /// included; FROM and TO both durations or both numbers).
 pub fn parse_setting(s: &str) -> Result<Setting, String> {
@@ -43,6 +60,9 @@ pub fn parse_setting(s: &str) -> Result<Setting, String> {
     };
     if values.is_empty() || values.iter().any(|v| v.is_empty()) {
         return Err(format!("`{s}`: a value is empty"));
+    }
+    if values.len() > MAX_VALUES {
+        return Err(too_many(values.len()));
     }
     Ok(Setting {
         path_text: path_text.to_string(),
@@ -138,6 +158,9 @@ fn parse_range(s: &str) -> Result<Option<Vec<String>>, String> {
     };
     if count < 2 {
         return Err(format!("`{s}`: a range needs a count of at least 2"));
+    }
+    if count > MAX_VALUES {
+        return Err(too_many(count));
     }
     let (a, b) = (a.trim(), b.trim());
     let at = |k: usize, lo: f64, hi: f64| lo + (hi - lo) * k as f64 / (count - 1) as f64;

@@ -12,7 +12,6 @@ pub(crate) fn r#gen(
     seed: u64,
     profile: Profile,
 ) -> Result<(), CliError> {
-    let text = r#gen::scenario_text(components as usize, seed, profile);
-    out.write_all(text.as_bytes())?;
+    r#gen::write_scenario(out, components as usize, seed, profile)?;
     Ok(())
 }

@@ -203,6 +203,12 @@ impl Agenda {
         self.peak = self.peak.max(self.heap.len());
     }
 
+    /// Pending events.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.heap.len()
+    }
+
     /// The earliest event, taken off the agenda.
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<Event> {

@@ -44,6 +44,12 @@ use propagation::{Class, Health};
 use queue::QueueState;
 use response::ResponseState;
 
+/// Most jobs in the system plus pending events one run may hold (about a gigabyte): a run
+/// that grows past it (a queue that never drains) stops, like one that reaches the event
+/// cap, and says so. The event cap alone does not bound memory: 50 million arrivals can
+/// all be waiting.
+pub const MEMORY_BUDGET: usize = 10_000_000;
+
 /// One simulated history, with buffers reused from run to run.
 pub struct Sim<'m> {
     /// The model simulated.
@@ -54,8 +60,10 @@ pub struct Sim<'m> {
     agenda: Agenda,
     /// Events processed in the current run.
     pub events: u64,
-    /// Whether the current run stopped at the event cap.
+    /// Whether the current run stopped at the event cap or the memory budget.
     pub capped: bool,
+    /// Whether the current run stopped at the memory budget ([`MEMORY_BUDGET`]).
+    pub over_budget: bool,
     /// Whether a settle hit its evaluation limit (propagation that did not converge).
     pub unsettled: bool,
     /// Component evaluations in the current run (propagation work: only affected nodes).
@@ -82,6 +90,7 @@ impl<'m> Sim<'m> {
             agenda: Agenda::new(pending, m.horizon),
             events: 0,
             capped: false,
+            over_budget: false,
             unsettled: false,
             evaluations: 0,
             faults: Faults::new(m),
@@ -151,6 +160,7 @@ impl<'m> Sim<'m> {
         self.qs.retries.clear();
         self.events = 0;
         self.capped = false;
+        self.over_budget = false;
         self.unsettled = false;
         self.evaluations = 0;
         self.faults.reset(m, seed, run);
@@ -190,6 +200,14 @@ impl<'m> Sim<'m> {
                 self.now = ev.t().min(self.m.horizon);
                 self.agenda.end = self.now;
                 obs.note(self.now, Note::EventCap);
+                break;
+            }
+            if self.agenda.len() + self.qs.live_jobs() > MEMORY_BUDGET {
+                self.capped = true;
+                self.over_budget = true;
+                self.now = ev.t().min(self.m.horizon);
+                self.agenda.end = self.now;
+                obs.note(self.now, Note::MemoryBudget);
                 break;
             }
             self.now = ev.t();

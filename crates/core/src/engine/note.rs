@@ -82,6 +82,8 @@ pub enum Note {
     },
     /// The event cap stopped the run.
     EventCap,
+    /// The memory budget stopped the run (too many jobs and pending events).
+    MemoryBudget,
     /// A problem was detected on a component.
     Detected {
         /// The component.

@@ -134,6 +134,11 @@ impl Words<'_> {
                 ("REPAIRED", format!("{}: {} fixed", self.id(s.comp), s.name))
             }
             Note::EventCap => ("CAP", "event cap reached: the run stops here".into()),
+            Note::MemoryBudget => (
+                "CAP",
+                "memory budget reached (too many jobs and pending events): the run stops here"
+                    .into(),
+            ),
             _ => return None,
         };
         Some(told)

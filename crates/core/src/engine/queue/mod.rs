@@ -229,6 +229,11 @@ impl QueueState {
         &self.q[k].grid
     }
 
+    /// Jobs alive in all queues now (waiting, in service, parked or due to retry).
+    pub fn live_jobs(&self) -> usize {
+        self.jobs.len() - self.free.len()
+    }
+
     /// Jobs waiting in queue `k` now.
     pub fn waiting(&self, k: usize) -> usize {
         self.q[k].waiting.len()

@@ -135,16 +135,29 @@ impl Index<&str> for Ids<'_> {
 /// The nearest id by edit distance, if it is close enough to be a likely typo (ties go to
 /// the first in string order).
 fn closest<'a>(id: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    // The work is bounded: no hint for ids too long to be typed by hand, and the search
+    // stops after a fixed number of table cells (deterministically: the candidates come
+    // in the map's fixed order).
+    const MAX_LEN: usize = 100;
+    const MAX_CELLS: usize = 20_000_000;
     let limit = 2.max(id.len() / 3);
     let id: Vec<char> = id.chars().collect();
+    if id.len() > MAX_LEN {
+        return None;
+    }
     let mut rows = (Vec::new(), Vec::new());
     let mut best: Option<(usize, &str)> = None;
+    let mut cells = 0;
     for c in candidates {
+        if cells > MAX_CELLS {
+            break;
+        }
         // Only a distance up to the best so far can still win.
         let bound = best.map_or(limit, |(d, _)| d.min(limit));
         if c.chars().count().abs_diff(id.len()) > bound {
             continue;
         }
+        cells += id.len() * c.len();
         if let Some(d) = edit_distance_within(&id, c, bound, &mut rows)
             && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc))
         {
