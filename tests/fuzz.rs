@@ -1,5 +1,7 @@
 //! No input, however broken, may panic.
 //!
+//! The seeds are the shipped scenarios, each also flattened onto one line after a
+//! 70,000-character comment (every error then sits past column 65,535).
 //! Mutated scenario text goes through the whole front end: the loader
 //! (`validate::load_str`), then the error renderer for inputs that fail, or
 //! `cli::validation_summary` and one short simulated run (`trace::record`, kept short by
@@ -445,7 +447,44 @@ fn corpus() -> Vec<(String, String)> {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no scenarios to mutate");
+    // Each also on one line, as a generator might write it: errors then sit at columns
+    // past 65,535, where miette's renderer used to panic (issue 14, item 3).
+    let long: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, text)| (format!("{name} (one line)"), one_line(text)))
+        .collect();
+    files.extend(long);
     files
+}
+
+/// `text` on one line, after a 70,000-character comment: `//` comments become `/* */`
+/// ones, line breaks spaces.
+fn one_line(text: &str) -> String {
+    let mut out = format!("/* {} */ ", "x".repeat(70_000));
+    for line in text.lines() {
+        let mut quoted = false;
+        let mut prev = ' ';
+        let mut cut = None;
+        for (i, c) in line.char_indices() {
+            if c == '"' && prev != '\\' {
+                quoted = !quoted;
+            } else if !quoted && c == '/' && prev == '/' {
+                cut = Some(i - 1);
+                break;
+            }
+            prev = c;
+        }
+        match cut {
+            Some(i) => {
+                let comment = line[i + 2..].replace("*/", "* /").replace("/*", "/ *");
+                out.push_str(&line[..i]);
+                out.push_str(&format!("/*{comment} */"));
+            }
+            None => out.push_str(line),
+        }
+        out.push(' ');
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -466,6 +505,8 @@ fn mutated_scenarios_never_panic() {
     let started = Instant::now();
     let mut counts = [0u64; 4];
     let mut slowest = (Duration::ZERO, 0u64);
+    // A case over 10 s is a hang (the issue 14 criterion); the slowest case is printed.
+    let mut hangs = vec![];
     for case in 0..cases {
         if only.is_some_and(|o| o != case) {
             continue;
@@ -492,6 +533,9 @@ fn mutated_scenarios_never_panic() {
         if took > slowest.0 {
             slowest = (took, case);
         }
+        if took > Duration::from_secs(10) {
+            hangs.push(case);
+        }
         counts[outcome as usize] += 1;
     }
     let elapsed = started.elapsed();
@@ -504,6 +548,7 @@ fn mutated_scenarios_never_panic() {
         slowest.0
     );
     assert_eq!(io, 0);
+    assert!(hangs.is_empty(), "cases over 10 s: {hangs:?}");
     if only.is_none() && cases >= 1000 {
         // The mutations must reach every stage, or the test proves little.
         for (stage, n) in [
