@@ -19,6 +19,7 @@ use args::Command;
 use clap::Parser;
 use error::CliError;
 use faultline_report::output;
+use faultline_scenario::snippet::visible;
 use std::io::{self, IsTerminal, Write};
 
 /// Runs the command line and returns the process exit code.
@@ -41,12 +42,14 @@ pub fn main() -> i32 {
             eprint!("{}", e.render(colours()));
             2
         }
+        // Messages may quote paths and flags as given: control characters are shown, not
+        // sent to the terminal.
         Err(CliError::Usage(msg)) => {
-            eprintln!("error: {msg}");
+            eprintln!("error: {}", visible(&msg));
             2
         }
         Err(CliError::Other(msg)) => {
-            eprintln!("error: {msg}");
+            eprintln!("error: {}", visible(&msg));
             1
         }
     }
