@@ -29,7 +29,7 @@ pub struct Snippet {
 
 impl Snippet {
     /// The lines of `source` around `start..end` (one more on each side), each line cut to
-    /// [`WIDTH`] characters around the span.
+    /// 160 characters around the span.
     pub fn new(source: &str, lines: &Lines, start: usize, end: usize) -> Snippet {
         let floor = |mut at: usize| {
             at = at.min(source.len());
