@@ -94,6 +94,9 @@ pub(crate) enum Command {
         /// fail the most services, and says how many more there are).
         #[arg(long)]
         all: bool,
+        /// Treat warnings (a model that cannot do what it says) as errors: exit 2.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Simulate many runs in parallel and summarise them (Monte Carlo).
     ///
@@ -255,6 +258,10 @@ pub(crate) struct Common {
     /// Print nothing but the result: no progress bar, warnings or list of files written.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Treat warnings about the scenario (a model that cannot do what it says) as errors:
+    /// print them and exit 2 without simulating.
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
 }
 
 /// Where the commands that write charts and reports put them.

@@ -18,6 +18,11 @@ use clap::Parser;
 use error::CliError;
 use std::io::{IsTerminal, Write};
 
+/// Whether stderr gets colours: a terminal, and `NO_COLOR` not set.
+pub(crate) fn color_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -30,8 +35,7 @@ pub fn main() -> i32 {
     match execute(cli) {
         Ok(()) | Err(CliError::BrokenPipe) => 0,
         Err(CliError::Load(e)) => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            eprint!("{}", e.render(color));
+            eprint!("{}", e.render(color_stderr()));
             2
         }
         Err(CliError::Usage(msg)) => {
@@ -49,7 +53,11 @@ pub fn main() -> i32 {
 fn execute(cli: Cli) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Validate { scenario, all } => commands::validate(&mut out, &scenario, all)?,
+        Command::Validate {
+            scenario,
+            all,
+            deny_warnings,
+        } => commands::validate(&mut out, &scenario, all, deny_warnings)?,
         Command::Gen {
             components,
             seed,

@@ -119,6 +119,10 @@ pub struct QueueStats {
     pub throughput: Moments,
     /// Latency of every successful attempt, all runs pooled, for percentiles.
     pub latency_hist: Histogram,
+    /// Sum of the latencies of every successful attempt, all runs pooled, seconds.
+    pub latency_sum: f64,
+    /// Number of latencies in [`latency_sum`](Self::latency_sum).
+    pub latency_n: u64,
     /// Longest waiting line per run, for percentiles.
     pub max_waiting: Histogram,
     /// Waiting jobs at the end of the run, for percentiles (a backlog that never drains).
@@ -129,6 +133,12 @@ pub struct QueueStats {
 }
 
 impl QueueStats {
+    /// The mean latency of successful attempts, all runs pooled (NaN if none): what the
+    /// latency percentiles describe, where [`latency`](Self::latency) averages per-run means.
+    pub fn pooled_latency(&self) -> f64 {
+        ratio(self.latency_sum, self.latency_n)
+    }
+
     fn new() -> QueueStats {
         QueueStats {
             jobs: Moments::new(),
@@ -147,6 +157,8 @@ impl QueueStats {
             in_system: Moments::new(),
             throughput: Moments::new(),
             latency_hist: Histogram::new(),
+            latency_sum: 0.0,
+            latency_n: 0,
             max_waiting: Histogram::new(),
             final_waiting: Histogram::new(),
             grid: vec![Coarse::new(); GRID],
@@ -177,6 +189,8 @@ impl QueueStats {
         if c.latency_n > 0 {
             self.latency.push(c.latency_sum / c.latency_n as f64);
         }
+        self.latency_sum += c.latency_sum;
+        self.latency_n += c.latency_n;
         if c.measured > 0.0 {
             self.in_system.push(c.area / c.measured);
             self.throughput.push(ratio(c.ok as f64, c.measured));
@@ -202,6 +216,8 @@ impl QueueStats {
         self.in_system.merge(&o.in_system);
         self.throughput.merge(&o.throughput);
         self.latency_hist.merge(&o.latency_hist);
+        self.latency_sum += o.latency_sum;
+        self.latency_n += o.latency_n;
         self.max_waiting.merge(&o.max_waiting);
         self.final_waiting.merge(&o.final_waiting);
         for (a, b) in self.grid.iter_mut().zip(&o.grid) {
@@ -219,6 +235,9 @@ pub struct Summary {
     pub events: u64,
     /// Runs stopped by the event cap.
     pub capped_runs: u64,
+    /// Seconds of the horizon that runs stopped by the event cap did not simulate, all runs
+    /// (so shares of time are taken over the time simulated).
+    pub unsimulated: f64,
     /// Runs whose propagation did not settle (a model with an unstable loop).
     pub unsettled_runs: u64,
     /// Largest pending-event count seen in any run.
@@ -280,6 +299,7 @@ impl Summary {
             runs: 0,
             events: 0,
             capped_runs: 0,
+            unsimulated: 0.0,
             unsettled_runs: 0,
             peak_pending: 0,
             evaluations: 0,
@@ -317,6 +337,9 @@ impl Summary {
         self.runs += 1;
         self.events += sim.events;
         self.capped_runs += u64::from(sim.capped);
+        if sim.capped {
+            self.unsimulated += m.horizon - sim.simulated();
+        }
         self.unsettled_runs += u64::from(sim.unsettled);
         self.peak_pending = self.peak_pending.max(sim.peak_pending() as u64);
         self.evaluations += sim.evaluations;
@@ -388,6 +411,7 @@ impl Summary {
         self.runs += o.runs;
         self.events += o.events;
         self.capped_runs += o.capped_runs;
+        self.unsimulated += o.unsimulated;
         self.unsettled_runs += o.unsettled_runs;
         self.peak_pending = self.peak_pending.max(o.peak_pending);
         self.evaluations += o.evaluations;
@@ -446,9 +470,11 @@ impl Summary {
         ratio(self.restore_total, self.episodes)
     }
 
-    /// Mean share of time component `i` spent in state class `c`.
+    /// Share of the simulated time component `i` spent in state class `c` (runs stopped by
+    /// the event cap count the time they simulated, as their availability does).
     pub fn share_in(&self, i: usize, c: Class, horizon: f64) -> f64 {
-        self.time_in[i][c as usize] / (self.runs.max(1) as f64 * horizon)
+        let simulated = self.runs.max(1) as f64 * horizon - self.unsimulated;
+        self.time_in[i][c as usize] / simulated.max(f64::MIN_POSITIVE)
     }
 }
 

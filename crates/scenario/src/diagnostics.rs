@@ -8,7 +8,7 @@
 use crate::span::{self, Lines, Locator, Path};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents,
-    NamedSource, SourceCode, SourceSpan, SpanContents,
+    NamedSource, Severity, SourceCode, SourceSpan, SpanContents,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -131,6 +131,7 @@ impl LoadError {
                     span: (range.0, range.1 - range.0).into(),
                     label: "here".into(),
                     help: syntax_hint(message),
+                    severity: Severity::Error,
                 };
                 let _ = handler.render_report(&mut out, &d);
             }
@@ -139,23 +140,7 @@ impl LoadError {
                 text,
                 problems,
             } => {
-                let loc = Locator::new(text);
-                let lines = Lines::new(text);
-                let source = Source::new(text);
-                for p in problems {
-                    let s = loc.locate(&p.path);
-                    let (line, col) = lines.line_col(text, s.start);
-                    out.push_str(&format!("error: {file}:{line}:{col}: {}\n", p.message));
-                    let d = Located {
-                        message: p.message.clone(),
-                        src: NamedSource::new(file, source.clone()),
-                        span: (s.start, s.end.saturating_sub(s.start)).into(),
-                        label: p.path.to_string(),
-                        help: p.hint.clone(),
-                    };
-                    let _ = handler.render_report(&mut out, &d);
-                    out.push('\n');
-                }
+                render_located(&mut out, &handler, file, text, problems, Severity::Error);
                 out.push_str(&format!(
                     "{file}: {} problem{} found; nothing was simulated.\n",
                     problems.len(),
@@ -164,6 +149,59 @@ impl LoadError {
             }
         }
         out
+    }
+}
+
+/// The 1-based line and column of the value at `path` in `text`.
+pub fn locate(text: &str, path: &Path) -> (usize, usize) {
+    let s = Locator::new(text).locate(path);
+    span::line_col(text, s.start)
+}
+
+/// Renders warnings about a valid scenario (`text`, read from `file`) the way errors are
+/// rendered: `warning: file:line:col: message`, the source line with a caret, and a hint.
+pub fn render_warnings(file: &str, text: &str, warnings: &[Problem], color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+    let mut out = String::new();
+    render_located(&mut out, &handler, file, text, warnings, Severity::Warning);
+    out
+}
+
+/// Renders each of `problems` in `text`, located by its path, at `severity`.
+fn render_located(
+    out: &mut String,
+    handler: &GraphicalReportHandler,
+    file: &str,
+    text: &str,
+    problems: &[Problem],
+    severity: Severity,
+) {
+    let loc = Locator::new(text);
+    let lines = Lines::new(text);
+    let source = Source::new(text);
+    let word = match severity {
+        Severity::Warning => "warning",
+        _ => "error",
+    };
+    for p in problems {
+        let s = loc.locate(&p.path);
+        let (line, col) = lines.line_col(text, s.start);
+        out.push_str(&format!("{word}: {file}:{line}:{col}: {}\n", p.message));
+        let d = Located {
+            message: p.message.clone(),
+            src: NamedSource::new(file, source.clone()),
+            span: (s.start, s.end.saturating_sub(s.start)).into(),
+            label: p.path.to_string(),
+            help: p.hint.clone(),
+            severity,
+        };
+        let _ = handler.render_report(out, &d);
+        out.push('\n');
     }
 }
 
@@ -312,6 +350,7 @@ struct Located {
     span: SourceSpan,
     label: String,
     help: Option<String>,
+    severity: Severity,
 }
 
 impl fmt::Display for Located {
@@ -330,6 +369,9 @@ impl Diagnostic for Located {
         Some(Box::new(std::iter::once(
             miette::LabeledSpan::new_with_span(Some(self.label.clone()), self.span),
         )))
+    }
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help

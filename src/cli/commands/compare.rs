@@ -45,7 +45,8 @@ pub(crate) fn compare(
     let summaries = montecarlo::run_all(models, study, &|n| bar.set(n));
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
-    let j = json::summary_json_all(models, &summaries, seed);
+    let mut j = json::summary_json_all(models, &summaries, seed);
+    j.warnings = loaded.warnings.clone();
     if json {
         let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
         writeln!(out, "{text}")?;

@@ -1,7 +1,7 @@
 //! `validate`: check a scenario and list its single points of failure.
 
 use crate::cli::error::CliError;
-use crate::cli::load::load;
+use crate::cli::load::{Warnings, load_all_warned};
 use faultline_core::analysis;
 use faultline_core::model::Model;
 use faultline_units::{human, thousands};
@@ -9,8 +9,20 @@ use std::io::Write;
 use std::path::Path;
 
 /// Prints [`validation_summary`] of a valid scenario; an invalid one is a load error.
-pub(crate) fn validate(out: &mut impl Write, scenario: &Path, all: bool) -> Result<(), CliError> {
-    let m = load(scenario, None)?;
+/// Warnings about the scenario go to stderr first; with `deny_warnings` they are fatal.
+pub(crate) fn validate(
+    out: &mut impl Write,
+    scenario: &Path,
+    all: bool,
+    deny_warnings: bool,
+) -> Result<(), CliError> {
+    let policy = Warnings {
+        show: true,
+        deny: deny_warnings,
+    };
+    let m = load_all_warned(scenario, None, policy)?
+        .models
+        .swap_remove(0);
     writeln!(out, "{}", validation_summary(&m, all))?;
     Ok(())
 }
