@@ -13,5 +13,6 @@ mod labs;
 mod lessons;
 mod queues;
 mod response;
+mod semantics;
 mod shards;
 mod trace_snapshot;

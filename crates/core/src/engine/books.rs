@@ -1,9 +1,13 @@
 //! The books of a run: what users saw at the service boundary, and what it cost them.
 //!
-//! Changes are committed here only after an instant has settled ([`Sim::commit`]), so a
-//! glitch that appears and vanishes within one instant of propagation is never counted. The
-//! books keep time in each state per component, per-service downtime, degraded time,
-//! failures and user-minutes, and the site-wide figures (any service failed).
+//! Components' changes are committed after each event has settled ([`Sim::commit`]); what
+//! users see is committed only when the whole instant has settled ([`Sim::close_instant`]):
+//! every event at that time handled, including those that handling them scheduled for the
+//! same time (an automated spare deployed in zero seconds, a repair that takes none). So a
+//! service failure that appears and vanishes within one instant is never counted: a failure
+//! lasts longer than zero. The books keep time in each state per component, per-service
+//! downtime, degraded time, failures and user-minutes, and the site-wide figures (any
+//! service failed).
 
 use super::network::TOUCHED;
 use super::propagation::{Class, Health, SvcState};
@@ -49,6 +53,10 @@ pub struct Books {
     pub roots: Vec<u32>,
     /// Reused buffer for a failure's propagation path.
     path: Vec<u32>,
+    /// Services whose output changed during the current instant, in the order they did.
+    pending: Vec<u32>,
+    /// Per service: whether it is in `pending`.
+    is_pending: Vec<bool>,
 }
 
 impl Books {
@@ -68,7 +76,14 @@ impl Books {
             site_failures: 0,
             roots: Vec::new(),
             path: Vec::new(),
+            pending: Vec::new(),
+            is_pending: vec![false; m.services.len()],
         }
+    }
+
+    /// Whether some service changed during the current instant and is not committed yet.
+    pub(crate) fn instant_open(&self) -> bool {
+        !self.pending.is_empty()
     }
 
     /// Opens the books of a new run whose services start out delivering `out(c)`.
@@ -97,6 +112,8 @@ impl Books {
         self.site_down = 0.0;
         self.site_failures = 0;
         self.roots.clear();
+        self.pending.clear();
+        self.is_pending.fill(false);
     }
 }
 
@@ -160,10 +177,34 @@ impl Sim<'_> {
                 self.check_alerts(iu);
             }
             if m.nodes[iu].flags & SERVICE != 0 {
-                self.service_change(self.books.svc_of[iu] as usize, iu, h, obs);
+                // Users' view waits until the instant has settled (close_instant).
+                let si = self.books.svc_of[iu] as usize;
+                if !self.books.is_pending[si] {
+                    self.books.is_pending[si] = true;
+                    self.books.pending.push(si as u32);
+                }
             }
         }
         self.net.touched.clear();
+    }
+
+    /// Commits what users see at the end of an instant: every service whose output changed
+    /// during it, compared with what it was before the instant. Response hooks it calls may
+    /// schedule more events at this very instant; the run loop handles them and closes the
+    /// instant again.
+    pub(crate) fn close_instant<O: Observer>(&mut self, obs: &mut O) {
+        let mut pending = std::mem::take(&mut self.books.pending);
+        for &si in &pending {
+            let si = si as usize;
+            self.books.is_pending[si] = false;
+            let comp = self.m.services[si] as usize;
+            let h = self.net.st[comp].out;
+            self.service_change(si, comp, h, obs);
+        }
+        // Keep the allocation; anything the hooks marked meanwhile stays pending.
+        pending.clear();
+        pending.append(&mut self.books.pending);
+        self.books.pending = pending;
     }
 
     fn service_change<O: Observer>(&mut self, si: usize, comp: usize, h: Health, obs: &mut O) {

@@ -37,7 +37,7 @@ pub use note::{Note, Observer};
 
 use crate::model::Model;
 use crate::prefetch::prefetch;
-use event::{Agenda, FaultEvent, Kind};
+use event::{Agenda, Event, FaultEvent, Kind};
 use faults::{Faults, fault_times};
 use network::Net;
 use propagation::{Class, Health};
@@ -168,11 +168,22 @@ impl<'m> Sim<'m> {
     }
 
     /// Simulates run `run` of the study seeded `seed`, from time 0 to the horizon.
+    ///
+    /// Events at one instant are handled one by one, each settled and committed for the
+    /// components it touched; what users see is committed once nothing more happens at
+    /// that instant (`close_instant`), so a failure always lasts longer than zero.
     pub fn run<O: Observer>(&mut self, seed: u64, run: u64, obs: &mut O) {
         self.reset(seed, run);
         self.schedule_faults();
         let max_events = self.m.max_events;
-        while let Some(ev) = self.agenda.pop() {
+        loop {
+            let next = self.agenda.peek().map(Event::t);
+            if self.books.instant_open() && next != Some(self.now) {
+                // The instant has settled; its hooks may schedule more at this instant.
+                self.close_instant(obs);
+                continue;
+            }
+            let Some(ev) = self.agenda.pop() else { break };
             if self.events >= max_events {
                 // The state holds until this unprocessed event: the run covers up to it.
                 self.capped = true;
@@ -189,6 +200,9 @@ impl<'m> Sim<'m> {
             self.dispatch(ev.kind, obs);
             self.settle();
             self.commit(obs);
+        }
+        if self.books.instant_open() {
+            self.close_instant(obs);
         }
         self.finish();
     }
