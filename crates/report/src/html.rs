@@ -195,10 +195,10 @@ pub fn verdict_sentence(j: &SummaryJson) -> (bool, String, String) {
         .get(1)
         .map(|r| {
             format!(
-                " Runner-up: {} at {} per run ({} more).",
+                " Runner-up: {} at {} per run{}",
                 r.name,
                 money(r.cost.mean),
-                money(r.cost.mean - best.cost.mean)
+                crate::tables::runner_up_words(j)
             )
         })
         .unwrap_or_default();
