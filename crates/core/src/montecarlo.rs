@@ -288,6 +288,12 @@ pub struct Summary {
     pub paired_cost: Moments,
     /// Per run: this strategy's downtime minus the baseline's on the same run.
     pub paired_downtime: Moments,
+    /// Per other model `j` of the study (in study order): this strategy's cost minus
+    /// model `j`'s on the same run, so that any two strategies (the winner and the
+    /// runner-up) can be compared as a paired difference. Empty in shards written before
+    /// it existed.
+    #[serde(default)]
+    pub paired_cost_vs: Vec<Moments>,
     /// Per queue, in model order.
     pub queues: Vec<QueueStats>,
 }
@@ -325,6 +331,7 @@ impl Summary {
             handoffs: 0,
             paired_cost: Moments::new(),
             paired_downtime: Moments::new(),
+            paired_cost_vs: Vec::new(),
             queues: (0..m.queues.len()).map(|_| QueueStats::new()).collect(),
         }
     }
@@ -445,6 +452,13 @@ impl Summary {
         self.handoffs += o.handoffs;
         self.paired_cost.merge(&o.paired_cost);
         self.paired_downtime.merge(&o.paired_downtime);
+        if self.paired_cost_vs.len() < o.paired_cost_vs.len() {
+            self.paired_cost_vs
+                .resize(o.paired_cost_vs.len(), Moments::new());
+        }
+        for (a, b) in self.paired_cost_vs.iter_mut().zip(&o.paired_cost_vs) {
+            a.merge(b);
+        }
         for (a, b) in self.queues.iter_mut().zip(&o.queues) {
             a.merge(b);
         }
@@ -590,17 +604,23 @@ pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, 
                         *sims = models.iter().map(Sim::new).collect();
                     }
                     let mut parts: Vec<Summary> = models.iter().map(Summary::new).collect();
+                    for p in &mut parts {
+                        p.paired_cost_vs = vec![Moments::new(); models.len()];
+                    }
+                    let mut costs = vec![0.0; models.len()];
                     for r in a..b {
                         let mut base = (0.0, 0.0);
                         for (k, sim) in sims.iter_mut().enumerate() {
                             sim.run(study.seed, r, &mut ());
                             let cost = parts[k].record(sim);
+                            costs[k] = cost;
                             if k == 0 {
                                 base = (cost, sim.books.site_down);
                             }
                             parts[k].paired_cost.push(cost - base.0);
                             parts[k].paired_downtime.push(sim.books.site_down - base.1);
                         }
+                        push_pairs(&mut parts, &costs);
                     }
                     parts
                 })
@@ -608,6 +628,16 @@ pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, 
         });
         for (&(a, _), p) in batch.iter().zip(&parts) {
             on_chunk(a, p);
+        }
+    }
+}
+
+/// Folds one run's costs (one per model) into every model's paired differences against
+/// every other.
+fn push_pairs(parts: &mut [Summary], costs: &[f64]) {
+    for (k, p) in parts.iter_mut().enumerate() {
+        for (j, d) in p.paired_cost_vs.iter_mut().enumerate() {
+            d.push(costs[k] - costs[j]);
         }
     }
 }

@@ -271,6 +271,39 @@ pub struct SummaryJson {
     /// out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<WarningJson>,
+    /// The cheapest strategy against the next cheapest on the same runs (absent without
+    /// a cost model or with fewer than two strategies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub winner_vs_runner_up: Option<RunnerUpJson>,
+}
+
+/// The winner of a cost ranking against the runner-up, as a paired difference.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct RunnerUpJson {
+    /// The cheapest strategy (possibly the baseline).
+    pub winner: String,
+    /// The next cheapest.
+    pub runner_up: String,
+    /// Per run: the winner's cost minus the runner-up's on the same run (negative: the
+    /// winner is cheaper), mean and 95% CI half-width.
+    pub paired_cost_diff: MeanCi,
+}
+
+/// The winner against the runner-up of `j`'s cost ranking, from the per-run paired
+/// differences each summary keeps against every other model.
+fn winner_vs_runner_up(j: &SummaryJson, summaries: &[Summary]) -> Option<RunnerUpJson> {
+    let (by_cost, order) = crate::tables::ranked(j);
+    let (w, r) = (order.first()?, order.get(1)?);
+    let index = |name: &str| j.strategies.iter().position(|x| x.name == name);
+    let d = summaries
+        .get(index(&w.name)?)?
+        .paired_cost_vs
+        .get(index(&r.name)?)?;
+    (by_cost && d.count() > 0).then(|| RunnerUpJson {
+        winner: w.name.clone(),
+        runner_up: r.name.clone(),
+        paired_cost_diff: d.into(),
+    })
 }
 
 /// A warning about the scenario, located as the CLI prints it.
@@ -412,7 +445,7 @@ pub fn summary_json_all(models: &[Model], summaries: &[Summary], seed: u64) -> S
             strategy_json(mk, sk, about)
         })
         .collect();
-    SummaryJson {
+    let mut j = SummaryJson {
         scenario: m.name.clone(),
         runs: s.runs,
         seed,
@@ -433,5 +466,8 @@ pub fn summary_json_all(models: &[Model], summaries: &[Summary], seed: u64) -> S
             })
             .collect(),
         warnings: vec![],
-    }
+        winner_vs_runner_up: None,
+    };
+    j.winner_vs_runner_up = winner_vs_runner_up(&j, summaries);
+    j
 }

@@ -13,6 +13,7 @@ use faultline_core::montecarlo::{self, Study, Summary};
 use faultline_report::json::{self, SummaryJson};
 use faultline_report::{html, tables};
 use std::io::Write;
+use std::path::Path;
 use std::time::Instant;
 
 /// Prints the ranking (tables, or JSON with `json`) and writes report.html and the charts,
@@ -68,6 +69,7 @@ pub(crate) fn compare(
         assumptions: &loaded.assumptions,
         command: &command,
         scenario_text: &loaded.text,
+        file: &common.scenario,
     }
     .write(files, common.quiet)
 }
@@ -88,6 +90,8 @@ pub(crate) struct CompareReport<'a> {
     pub(crate) command: &'a str,
     /// The scenario file's text, whose hash the report shows.
     pub(crate) scenario_text: &'a str,
+    /// The scenario file's path, which names the default output folder.
+    pub(crate) file: &'a Path,
 }
 
 impl CompareReport<'_> {
@@ -105,7 +109,8 @@ impl CompareReport<'_> {
             command: self.command,
             scenario_hash: stable_hash(&[self.scenario_text]),
         };
-        let written = html::write_compare(&files.dir(&baseline.name), self.summaries, &inputs)?;
+        let written =
+            html::write_compare(&files.dir(self.file, "compare"), self.summaries, &inputs)?;
         announce(&written, quiet);
         Ok(())
     }

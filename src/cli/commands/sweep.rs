@@ -57,7 +57,10 @@ pub(crate) fn sweep(
         out.write_all(sw.render().as_bytes())?;
     }
     out.flush()?;
-    let dir = files.dir(&first.name);
+    let dir = files.dir(
+        &common.scenario,
+        &format!("sweep-{}-{}", set.path_text, metric.key()),
+    );
     let mut written = charts::sweep(&sw).map_err(ReportError::from)?.write(&dir)?;
     written.push(output::save(
         &dir.join("sweep.json"),

@@ -23,7 +23,11 @@ pub(crate) fn trace(
     out.write_all(t.render(m).as_bytes())?;
     out.flush()?;
     let command = command_line(&[("--run", run.to_string()), ("--seed", seed.to_string())]);
-    let dir = files.dir(&m.name);
+    let what = match &common.strategy {
+        Some(name) => format!("trace-run{run}-{name}"),
+        None => format!("trace-run{run}"),
+    };
+    let dir = files.dir(&common.scenario, &what);
     let written = postmortem::write_trace(&dir, &models, k, seed, &t, &command)?;
     announce(&written, common.quiet);
     Ok(())
