@@ -19,7 +19,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 /// Format version of shard files.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// What a shard was made from; every shard of one study must agree on all of it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

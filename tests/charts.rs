@@ -391,6 +391,17 @@ fn outputs_default_to_a_directory_per_scenario() {
     );
     let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     assert!(err.contains(root.to_str().unwrap()), "{err}");
+    // A folder per file and command: a trace under a strategy keeps the baseline's files.
+    let dir = crate::common::output_root().join("snapshot");
+    assert!(dir.join("trace-run1/postmortem.md").is_file(), "{err}");
+    assert!(err.contains("snapshot/trace-run1"), "{err}");
+    // Another file with the same `name:` gets its own folder, named after the file.
+    let text = fs::read_to_string(crate::common::repo("tests/data/snapshot.ron")).unwrap();
+    let copy = crate::common::scenario_file("snapshot-copy", &text);
+    let out = faultline(&["trace", &copy, "--run", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let other = crate::common::output_root().join("snapshot-copy/trace-run1");
+    assert!(other.join("timeline.png").is_file(), "{}", stderr(&out));
     // Progress bars never reach a pipe.
     let out = faultline(&["run", SUBSTATION, "--runs", "200"]);
     assert!(!stderr(&out).contains("ETA"), "{}", stderr(&out));

@@ -58,6 +58,30 @@ fn json_summary_follows_the_contract() {
     let d = &b["downtime_s"];
     assert!(d["p50"].as_f64() <= d["p90"].as_f64() && d["p90"].as_f64() <= d["p99"].as_f64());
     assert_eq!(b["root_causes"][0]["fault"], "gunfire");
+    // One strategy: no runner-up to compare with.
+    assert!(j.get("winner_vs_runner_up").is_none());
+}
+
+#[test]
+fn compare_gives_the_winner_against_the_runner_up_as_a_paired_difference() {
+    let j = json(&["compare", SUBSTATION, "--runs", "300", "--json", "-q"]);
+    let p = &j["winner_vs_runner_up"];
+    let cost = |name: &str| {
+        let s = j["strategies"].as_array().unwrap();
+        let x = s.iter().find(|x| x["name"] == name).unwrap();
+        x["cost"]["mean"].as_f64().unwrap()
+    };
+    let (w, r) = (
+        p["winner"].as_str().unwrap(),
+        p["runner_up"].as_str().unwrap(),
+    );
+    // Paired on the same runs: the mean difference is the difference of the means.
+    let d = p["paired_cost_diff"]["mean"].as_f64().unwrap();
+    assert!(
+        (d - (cost(w) - cost(r))).abs() < 1e-6 * cost(r).abs(),
+        "{p}"
+    );
+    assert!(d <= 0.0 && p["paired_cost_diff"]["ci95"].as_f64().unwrap() >= 0.0);
 }
 
 #[test]

@@ -3,11 +3,11 @@
 //! Lines inside ```sh blocks that start with `cargo run --release -- ` run against the
 //! faultline binary; `cp scenarios/X Y` lines copy into a scratch directory and later
 //! commands use the copy. Outputs go to scratch (the helper sets FAULTLINE_OUTPUT; `--out`
-//! values are replaced).
+//! values are replaced), and every `output/...` file a guide quotes must then exist.
 
-use crate::common::{faultline, repo, scratch, stderr, stdout};
+use crate::common::{faultline, output_root, repo, scratch, stderr, stdout};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const CARGO: &str = "cargo run --release -- ";
 
@@ -99,6 +99,25 @@ fn sh_lines(text: &str) -> Vec<String> {
     out
 }
 
+/// Every file a guide sends students to (`output/<stem>/<folder>/<file>` in backticks) was
+/// written by the guide's commands, so a guide cannot name a path the tool no longer uses.
+fn assert_quoted_outputs_exist(guide: &Path, text: &str) {
+    for quoted in text.split('`').skip(1).step_by(2) {
+        let Some(rel) = quoted.strip_prefix("output/") else {
+            continue;
+        };
+        if rel.contains('<') || !rel.contains('.') || rel.ends_with('/') {
+            continue;
+        }
+        let path = output_root().join(rel);
+        assert!(
+            path.is_file(),
+            "{}: quotes `{quoted}`, which its commands did not write",
+            guide.display()
+        );
+    }
+}
+
 #[test]
 fn every_lab_command_works_as_written() {
     let dir = repo("docs/labs");
@@ -169,6 +188,7 @@ fn every_lab_command_works_as_written() {
             eprintln!("{secs:6.2}s  {name}: {line}");
             ran += 1;
         }
+        assert_quoted_outputs_exist(guide, &text);
     }
     assert!(ran >= 20, "only {ran} lab commands found");
 }

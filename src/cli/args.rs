@@ -10,7 +10,7 @@ use faultline_report::output;
 use faultline_report::sweep::Metric;
 use faultline_scenario::edit::{self, Setting};
 use faultline_scenario::r#gen::Profile;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// faultline: see how a fault turns into an outage, and which mitigation wins.
 ///
@@ -30,33 +30,39 @@ const EXAMPLES: &str = "Examples:
   faultline trace scenarios/substation.ron --run 3
   faultline run scenarios/substation.ron --runs 10000
   faultline run scenarios/substation.ron --json > summary.json
-  faultline compare scenarios/substation.ron      # + output/substation/report.html
+  faultline compare scenarios/substation.ron      # + output/substation/compare/report.html
   faultline sweep scenarios/substation.ron --set 'strategies[1].mitigations[0].deploy=1d..9d:5'
   faultline graph scenarios/substation.ron | dot -Tsvg > graph.svg
 
-Files (charts as SVG and PNG, report.html, postmortem.md, sweep.json) go to
-output/<scenario>/, or --out DIR; set FAULTLINE_OUTPUT to move the default root.";
+Files (charts as SVG and PNG, report.html, postmortem.md, sweep.json) go to a folder
+per scenario file and command, output/<file stem>/<command>/ (compare, trace-run3,
+trace-run3-<strategy>, sweep-<path>-<metric>), or to --out DIR; every command prints
+the files it wrote; set FAULTLINE_OUTPUT to move the default root.";
 
 const COMPARE_HELP: &str = "Examples:
   faultline compare scenarios/substation.ron
   faultline compare scenarios/substation.ron --runs 2000 --out /tmp/sub
   faultline compare scenarios/substation.ron --json > compare.json
 
-Writes into the output directory (output/<scenario>/ unless --out):
+Writes into output/<file stem>/compare/ (or --out DIR):
   report.html         self-contained report: verdict, ranking, charts, SPOFs, how to reproduce
   cost.svg/.png       expected cost per strategy with 95% CI whiskers, baseline dashed
-  downtime.svg/.png   distribution of downtime per run (CDF, log time axis), per strategy";
+  downtime.svg/.png   distribution of downtime per run (CDF, log time axis), per strategy
+  queue-<id>.svg/.png for each job queue: jobs waiting over time, median line and
+                      10–90% band per strategy";
 
 const TRACE_HELP: &str = "Examples:
   faultline trace scenarios/substation.ron --run 3
   faultline trace scenarios/substation.ron --run 3 --strategy mobile-transformer
 
-Writes into the output directory (output/<scenario>/ unless --out):
+Writes into output/<file stem>/trace-run<K>[-<strategy>]/ (or --out DIR), so that
+traces of other runs and strategies are kept:
   postmortem.md       summary, impact, timeline, root fault and path, what went well, what
                       slowed us, and the strategies that did better on this very run
   timeline.svg/.png   the run as a lane per component coloured by state, with its longest
                       outage step by step (fault, detection, acknowledgement, diagnosis,
-                      mitigation, repair)";
+                      mitigation, repair)
+  queue-<id>-run.svg/.png  for each job queue: this run's backlog and time in system";
 
 const SWEEP_HELP: &str = "PATH names a value in the scenario file, as diagnostics print paths: fields
 by name, list elements by index from 0, e.g.
@@ -77,7 +83,7 @@ Examples:
   faultline sweep scenarios/substation.ron --set 'cost.per_user_minute=0.01..0.09:5' --json
 
 Prints a table (one row per value) and writes sweep.svg/.png and sweep.json into the
-output directory (output/<scenario>/ unless --out).";
+output/<file stem>/sweep-<path>-<metric>/ (or --out DIR).";
 
 /// The subcommands, each with its own flags; [`super::execute`] hands each to its function
 /// in [`super::commands`].
@@ -94,6 +100,9 @@ pub(crate) enum Command {
         /// fail the most services, and says how many more there are).
         #[arg(long)]
         all: bool,
+        /// Treat warnings (a model that cannot do what it says) as errors: exit 2.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Simulate many runs in parallel and summarise them (Monte Carlo).
     ///
@@ -255,6 +264,10 @@ pub(crate) struct Common {
     /// Print nothing but the result: no progress bar, warnings or list of files written.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Treat warnings about the scenario (a model that cannot do what it says) as errors:
+    /// print them and exit 2 without simulating.
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
 }
 
 /// Where the commands that write charts and reports put them.
@@ -267,12 +280,32 @@ pub(crate) struct Files {
 }
 
 impl Files {
-    /// The output directory: `--out`, or the scenario's default one.
-    pub(crate) fn dir(&self, scenario: &str) -> PathBuf {
-        self.out
-            .clone()
-            .unwrap_or_else(|| output::default_dir(scenario))
+    /// Where a command writes: `--out` as given, or by default
+    /// `output/<file stem>/<what>/`, a folder named after the scenario file (not its
+    /// `name:`) and the command that produced it (`compare`, `trace-run3-<strategy>`,
+    /// `sweep-<path>-<metric>`), so that one study never overwrites or mixes with another.
+    pub(crate) fn dir(&self, scenario: &Path, what: &str) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| {
+            let stem = scenario
+                .file_stem()
+                .map_or_else(|| "scenario".into(), |s| s.to_string_lossy());
+            output::default_dir(&stem).join(folder_name(what))
+        })
     }
+}
+
+/// `what` as one folder name: `strategies[1].deploy` becomes `strategies-1.deploy`.
+fn folder_name(what: &str) -> String {
+    let mut s = String::new();
+    for c in what.chars() {
+        match c {
+            ']' => {}
+            c if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '+') => s.push(c),
+            _ if !s.ends_with('-') => s.push('-'),
+            _ => {}
+        }
+    }
+    s
 }
 
 /// `--metric`'s values, named and described where [`Metric`] is defined.

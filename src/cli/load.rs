@@ -2,9 +2,11 @@
 //! then apply `--horizon`, `--max-events` and `--strategy`.
 
 use super::args::Common;
+use super::color_stderr;
 use super::error::CliError;
 use faultline_core::model::Model;
-use faultline_scenario::diagnostics::LoadError;
+use faultline_report::json::WarningJson;
+use faultline_scenario::diagnostics::{LoadError, Problem, locate, render_warnings};
 use faultline_scenario::validate;
 use std::path::Path;
 use std::time::Instant;
@@ -14,18 +16,20 @@ pub(crate) fn load(path: &Path, common: Option<&Common>) -> Result<Model, CliErr
     Ok(load_timed(path, common)?.0)
 }
 
-/// [`load`], with the seconds spent reading, parsing, and checking and compiling.
+/// [`load`], with the seconds spent reading, parsing, and checking and compiling, and the
+/// scenario's warnings for `--json`.
 pub(crate) fn load_timed(
     path: &Path,
     common: Option<&Common>,
-) -> Result<(Model, [f64; 3]), CliError> {
+) -> Result<(Model, [f64; 3], Vec<WarningJson>), CliError> {
     let Loaded {
         mut models,
         seconds,
+        warnings,
         ..
     } = load_all(path, common)?;
     let k = strategy_index(path, &models, common)?;
-    Ok((models.swap_remove(k), seconds))
+    Ok((models.swap_remove(k), seconds, warnings))
 }
 
 /// Which of `models` `--strategy` names (0, the baseline, without it).
@@ -60,6 +64,27 @@ pub(crate) struct Loaded {
     pub(crate) models: Vec<Model>,
     /// Seconds spent reading, parsing, and checking and compiling (for `--stats`).
     pub(crate) seconds: [f64; 3],
+    /// Warnings about the scenario, for `--json` (they are printed on stderr as found).
+    pub(crate) warnings: Vec<WarningJson>,
+}
+
+/// What to do with warnings about a scenario: print them (stderr), and refuse the scenario.
+#[derive(Clone, Copy)]
+pub(crate) struct Warnings {
+    /// Print them.
+    pub(crate) show: bool,
+    /// Make them fatal (`--deny-warnings`).
+    pub(crate) deny: bool,
+}
+
+impl Warnings {
+    /// The policy the common flags ask for (`--quiet`, `--deny-warnings`); shown by default.
+    fn of(common: Option<&Common>) -> Warnings {
+        Warnings {
+            show: common.is_none_or(|c| !c.quiet),
+            deny: common.is_some_and(|c| c.deny_warnings),
+        }
+    }
 }
 
 /// The scenario file's text, or a load error naming the file.
@@ -80,8 +105,50 @@ pub(crate) fn adjust(m: &mut Model, common: Option<&Common>) {
 }
 
 /// The baseline and every strategy of a scenario file, with the overrides applied, timed
-/// for `--stats`.
-pub(crate) fn load_all(path: &Path, common: Option<&Common>) -> Result<Loaded, LoadError> {
+/// for `--stats`; its warnings printed as the common flags say.
+pub(crate) fn load_all(path: &Path, common: Option<&Common>) -> Result<Loaded, CliError> {
+    load_all_warned(path, common, Warnings::of(common))
+}
+
+/// [`load_all`] with an explicit warnings policy (`validate` has no common flags).
+pub(crate) fn load_all_warned(
+    path: &Path,
+    common: Option<&Common>,
+    policy: Warnings,
+) -> Result<Loaded, CliError> {
+    let loaded = load_parsed(path, common)?;
+    let (file, found) = (path.to_string_lossy(), &loaded.1);
+    if !found.is_empty() && (policy.show || policy.deny) {
+        eprint!(
+            "{}",
+            render_warnings(&file, &loaded.0.text, found, color_stderr())
+        );
+    }
+    if policy.deny && !found.is_empty() {
+        let n = found.len();
+        return Err(CliError::Usage(format!(
+            "{file}: {n} warning{}, and --deny-warnings makes them errors; nothing was simulated",
+            if n == 1 { "" } else { "s" }
+        )));
+    }
+    let mut loaded = loaded.0;
+    loaded.warnings = found
+        .iter()
+        .map(|w| {
+            let (line, col) = locate(&loaded.text, &w.path);
+            WarningJson {
+                at: format!("{file}:{line}:{col}"),
+                path: w.path.to_string(),
+                message: w.message.clone(),
+                hint: w.hint.clone(),
+            }
+        })
+        .collect();
+    Ok(loaded)
+}
+
+/// Reads, parses, checks and compiles a scenario file; its warnings beside it.
+fn load_parsed(path: &Path, common: Option<&Common>) -> Result<(Loaded, Vec<Problem>), LoadError> {
     let started = Instant::now();
     let text = read(path)?;
     let read_s = started.elapsed().as_secs_f64();
@@ -93,10 +160,15 @@ pub(crate) fn load_all(path: &Path, common: Option<&Common>) -> Result<Loaded, L
     for m in &mut models {
         adjust(m, common);
     }
-    Ok(Loaded {
-        text,
-        assumptions: sc.assumptions,
-        models,
-        seconds: [read_s, parse_s, compile_s],
-    })
+    let warnings = validate::warnings(&sc, &models);
+    Ok((
+        Loaded {
+            text,
+            assumptions: sc.assumptions,
+            models,
+            seconds: [read_s, parse_s, compile_s],
+            warnings: vec![],
+        },
+        warnings,
+    ))
 }

@@ -22,6 +22,16 @@ use faultline_report::output;
 use faultline_scenario::snippet::visible;
 use std::io::{self, IsTerminal, Write};
 
+/// Whether stderr gets colours: on a terminal, unless `NO_COLOR` is set, `CLICOLOR` is 0
+/// or `TERM` is `dumb`.
+pub(crate) fn color_stderr() -> bool {
+    let var = |k: &str| std::env::var_os(k);
+    io::stderr().is_terminal()
+        && var("NO_COLOR").is_none_or(|v| v.is_empty())
+        && var("CLICOLOR").is_none_or(|v| v != "0")
+        && var("TERM").is_none_or(|v| v != "dumb")
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     // Fails only when a handler is already set (a test calling `main` twice): keep that one.
@@ -39,7 +49,7 @@ pub fn main() -> i32 {
     match execute(cli) {
         Ok(()) | Err(CliError::BrokenPipe) => 0,
         Err(CliError::Load(e)) => {
-            eprint!("{}", e.render(colours()));
+            eprint!("{}", e.render(color_stderr()));
             2
         }
         // Messages may quote paths and flags as given: control characters are shown, not
@@ -55,16 +65,6 @@ pub fn main() -> i32 {
     }
 }
 
-/// Whether stderr gets colours: on a terminal, unless `NO_COLOR` is set, `CLICOLOR` is 0
-/// or `TERM` is `dumb`.
-fn colours() -> bool {
-    let var = |k: &str| std::env::var_os(k);
-    io::stderr().is_terminal()
-        && var("NO_COLOR").is_none_or(|v| v.is_empty())
-        && var("CLICOLOR").is_none_or(|v| v != "0")
-        && var("TERM").is_none_or(|v| v != "dumb")
-}
-
 /// Hands the parsed command to its function, all of them writing to one locked stdout.
 fn execute(cli: Cli) -> Result<(), CliError> {
     let mut out = Stdout {
@@ -72,7 +72,11 @@ fn execute(cli: Cli) -> Result<(), CliError> {
         closed: false,
     };
     match cli.command {
-        Command::Validate { scenario, all } => commands::validate(&mut out, &scenario, all)?,
+        Command::Validate {
+            scenario,
+            all,
+            deny_warnings,
+        } => commands::validate(&mut out, &scenario, all, deny_warnings)?,
         Command::Gen {
             components,
             seed,

@@ -15,9 +15,14 @@ pub fn faultline(args: &[&str]) -> Output {
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
-        .env("FAULTLINE_OUTPUT", scratch_root().join("output"))
+        .env("FAULTLINE_OUTPUT", output_root())
         .output()
         .expect("run faultline")
+}
+
+/// Where the binary writes by default under the tests (its `FAULTLINE_OUTPUT`).
+pub fn output_root() -> PathBuf {
+    scratch_root().join("output")
 }
 
 fn scratch_root() -> PathBuf {

@@ -119,6 +119,10 @@ pub struct QueueStats {
     pub throughput: Moments,
     /// Latency of every successful attempt, all runs pooled, for percentiles.
     pub latency_hist: Histogram,
+    /// Sum of the latencies of every successful attempt, all runs pooled, seconds.
+    pub latency_sum: f64,
+    /// Number of latencies in [`latency_sum`](Self::latency_sum).
+    pub latency_n: u64,
     /// Longest waiting line per run, for percentiles.
     pub max_waiting: Histogram,
     /// Waiting jobs at the end of the run, for percentiles (a backlog that never drains).
@@ -129,6 +133,12 @@ pub struct QueueStats {
 }
 
 impl QueueStats {
+    /// The mean latency of successful attempts, all runs pooled (NaN if none): what the
+    /// latency percentiles describe, where [`latency`](Self::latency) averages per-run means.
+    pub fn pooled_latency(&self) -> f64 {
+        ratio(self.latency_sum, self.latency_n)
+    }
+
     fn new() -> QueueStats {
         QueueStats {
             jobs: Moments::new(),
@@ -147,6 +157,8 @@ impl QueueStats {
             in_system: Moments::new(),
             throughput: Moments::new(),
             latency_hist: Histogram::new(),
+            latency_sum: 0.0,
+            latency_n: 0,
             max_waiting: Histogram::new(),
             final_waiting: Histogram::new(),
             grid: vec![Coarse::new(); GRID],
@@ -177,6 +189,8 @@ impl QueueStats {
         if c.latency_n > 0 {
             self.latency.push(c.latency_sum / c.latency_n as f64);
         }
+        self.latency_sum += c.latency_sum;
+        self.latency_n += c.latency_n;
         if c.measured > 0.0 {
             self.in_system.push(c.area / c.measured);
             self.throughput.push(ratio(c.ok as f64, c.measured));
@@ -202,6 +216,8 @@ impl QueueStats {
         self.in_system.merge(&o.in_system);
         self.throughput.merge(&o.throughput);
         self.latency_hist.merge(&o.latency_hist);
+        self.latency_sum += o.latency_sum;
+        self.latency_n += o.latency_n;
         self.max_waiting.merge(&o.max_waiting);
         self.final_waiting.merge(&o.final_waiting);
         for (a, b) in self.grid.iter_mut().zip(&o.grid) {
@@ -222,6 +238,9 @@ pub struct Summary {
     /// Runs stopped by the memory budget (counted in `capped_runs` too).
     #[serde(default)]
     pub budget_runs: u64,
+    /// Seconds of the horizon that runs stopped by the event cap did not simulate, all runs
+    /// (so shares of time are taken over the time simulated).
+    pub unsimulated: f64,
     /// Runs whose propagation did not settle (a model with an unstable loop).
     pub unsettled_runs: u64,
     /// Largest pending-event count seen in any run.
@@ -272,6 +291,12 @@ pub struct Summary {
     pub paired_cost: Moments,
     /// Per run: this strategy's downtime minus the baseline's on the same run.
     pub paired_downtime: Moments,
+    /// Per other model `j` of the study (in study order): this strategy's cost minus
+    /// model `j`'s on the same run, so that any two strategies (the winner and the
+    /// runner-up) can be compared as a paired difference. Empty in shards written before
+    /// it existed.
+    #[serde(default)]
+    pub paired_cost_vs: Vec<Moments>,
     /// Per queue, in model order.
     pub queues: Vec<QueueStats>,
 }
@@ -284,6 +309,7 @@ impl Summary {
             events: 0,
             capped_runs: 0,
             budget_runs: 0,
+            unsimulated: 0.0,
             unsettled_runs: 0,
             peak_pending: 0,
             evaluations: 0,
@@ -309,6 +335,7 @@ impl Summary {
             handoffs: 0,
             paired_cost: Moments::new(),
             paired_downtime: Moments::new(),
+            paired_cost_vs: Vec::new(),
             queues: (0..m.queues.len()).map(|_| QueueStats::new()).collect(),
         }
     }
@@ -322,6 +349,9 @@ impl Summary {
         self.events += sim.events;
         self.capped_runs += u64::from(sim.capped);
         self.budget_runs += u64::from(sim.over_budget);
+        if sim.capped {
+            self.unsimulated += m.horizon - sim.simulated();
+        }
         self.unsettled_runs += u64::from(sim.unsettled);
         self.peak_pending = self.peak_pending.max(sim.peak_pending() as u64);
         self.evaluations += sim.evaluations;
@@ -435,6 +465,9 @@ impl Summary {
         field("mitigations", self.mitigations.check(runs, 0.0, inf))?;
         field("paired_cost", self.paired_cost.check(runs, -inf, inf))?;
         field("paired_downtime", self.paired_downtime.check(runs, -h, h))?;
+        if !(0.0..=self.capped_runs as f64 * m.horizon).contains(&self.unsimulated) {
+            return Err(format!("unsimulated: {} s", self.unsimulated));
+        }
         let totals = [self.restore_total, self.detect_total, self.repair_total];
         let times = self.time_in.iter().flatten();
         if !totals
@@ -476,6 +509,7 @@ impl Summary {
         self.events += o.events;
         self.capped_runs += o.capped_runs;
         self.budget_runs += o.budget_runs;
+        self.unsimulated += o.unsimulated;
         self.unsettled_runs += o.unsettled_runs;
         self.peak_pending = self.peak_pending.max(o.peak_pending);
         self.evaluations += o.evaluations;
@@ -509,6 +543,13 @@ impl Summary {
         self.handoffs += o.handoffs;
         self.paired_cost.merge(&o.paired_cost);
         self.paired_downtime.merge(&o.paired_downtime);
+        if self.paired_cost_vs.len() < o.paired_cost_vs.len() {
+            self.paired_cost_vs
+                .resize(o.paired_cost_vs.len(), Moments::new());
+        }
+        for (a, b) in self.paired_cost_vs.iter_mut().zip(&o.paired_cost_vs) {
+            a.merge(b);
+        }
         for (a, b) in self.queues.iter_mut().zip(&o.queues) {
             a.merge(b);
         }
@@ -534,9 +575,11 @@ impl Summary {
         ratio(self.restore_total, self.episodes)
     }
 
-    /// Mean share of time component `i` spent in state class `c`.
+    /// Share of the simulated time component `i` spent in state class `c` (runs stopped by
+    /// the event cap count the time they simulated, as their availability does).
     pub fn share_in(&self, i: usize, c: Class, horizon: f64) -> f64 {
-        self.time_in[i][c as usize] / (self.runs.max(1) as f64 * horizon)
+        let simulated = self.runs.max(1) as f64 * horizon - self.unsimulated;
+        self.time_in[i][c as usize] / simulated.max(f64::MIN_POSITIVE)
     }
 }
 
@@ -654,17 +697,23 @@ pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, 
                         *sims = models.iter().map(Sim::new).collect();
                     }
                     let mut parts: Vec<Summary> = models.iter().map(Summary::new).collect();
+                    for p in &mut parts {
+                        p.paired_cost_vs = vec![Moments::new(); models.len()];
+                    }
+                    let mut costs = vec![0.0; models.len()];
                     for r in a..b {
                         let mut base = (0.0, 0.0);
                         for (k, sim) in sims.iter_mut().enumerate() {
                             sim.run(study.seed, r, &mut ());
                             let cost = parts[k].record(sim);
+                            costs[k] = cost;
                             if k == 0 {
                                 base = (cost, sim.books.site_down);
                             }
                             parts[k].paired_cost.push(cost - base.0);
                             parts[k].paired_downtime.push(sim.books.site_down - base.1);
                         }
+                        push_pairs(&mut parts, &costs);
                     }
                     parts
                 })
@@ -672,6 +721,16 @@ pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, 
         });
         for (&(a, _), p) in batch.iter().zip(&parts) {
             on_chunk(a, p);
+        }
+    }
+}
+
+/// Folds one run's costs (one per model) into every model's paired differences against
+/// every other.
+fn push_pairs(parts: &mut [Summary], costs: &[f64]) {
+    for (k, p) in parts.iter_mut().enumerate() {
+        for (j, d) in p.paired_cost_vs.iter_mut().enumerate() {
+            d.push(costs[k] - costs[j]);
         }
     }
 }

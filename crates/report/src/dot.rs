@@ -1,7 +1,7 @@
 //! The dependency graph as Graphviz DOT (`faultline graph`).
 
 use faultline_core::model::{EdgeKind, Model, NONE};
-use faultline_units::human;
+use faultline_units::{human, thousands};
 use std::fmt::Write;
 
 /// Graphviz DOT of the dependency graph. Services are double octagons; components in
@@ -91,18 +91,33 @@ fn label(m: &Model, i: usize) -> String {
     let c = &m.comps[i];
     let mut l = c.id.clone();
     if c.need > 0 {
-        let _ = write!(l, "\\n{} of {}", c.need, m.members.row(i).len());
+        let _ = write!(l, "\n{} of {}", c.need, m.members.row(i).len());
     }
     if let Some(s) = c.service {
-        let _ = write!(l, "\\nservice, SLO {}", s.slo);
+        let _ = write!(l, "\nservice, SLO {}", s.slo);
         if s.users > 0 {
-            let _ = write!(l, ", {} users", s.users);
+            let _ = write!(l, ", {} users", thousands(s.users as f64));
         }
     }
     l
 }
 
-/// Ids and names go inside DOT's double-quoted strings.
+/// Text inside DOT's double-quoted strings: quotes and backslashes escaped, and a line
+/// break written as DOT's own `\n` (centred line), escaped once only: escaping a `\n`
+/// already written into the text would make Graphviz print a backslash and an `n`.
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn line_breaks_are_escaped_once() {
+        assert_eq!(escape("power\n1 of 2"), "power\\n1 of 2");
+        assert_eq!(escape("a\"b\\c"), "a\\\"b\\\\c");
+    }
 }

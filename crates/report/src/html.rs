@@ -15,7 +15,7 @@ use faultline_core::analysis;
 use faultline_core::model::Model;
 use faultline_core::montecarlo::Summary;
 use faultline_units::human;
-use faultline_units::number::{money_short, thousands};
+use faultline_units::number::{count, money_short, thousands};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -195,10 +195,10 @@ pub fn verdict_sentence(j: &SummaryJson) -> (bool, String, String) {
         .get(1)
         .map(|r| {
             format!(
-                " Runner-up: {} at {} per run ({} more).",
+                " Runner-up: {} at {} per run{}",
                 r.name,
                 money(r.cost.mean),
-                money(r.cost.mean - best.cost.mean)
+                crate::tables::runner_up_words(j)
             )
         })
         .unwrap_or_default();
@@ -288,11 +288,19 @@ fn scenario(s: &mut String, x: &Inputs) {
     let _ = writeln!(
         s,
         "<p>{}, {}, {}, {}, {}; horizon {}.</p>",
-        count(m.comps.len(), "component"),
-        count(m.edges.len(), "dependency edge"),
-        count(m.slots.len(), "fault mode"),
-        count(m.common.len(), "common-cause fault"),
-        count(m.services.len(), "service users see"),
+        count(m.comps.len() as u64, "component", "components"),
+        count(m.edges.len() as u64, "dependency edge", "dependency edges"),
+        count(m.slots.len() as u64, "fault mode", "fault modes"),
+        count(
+            m.common.len() as u64,
+            "common-cause fault",
+            "common-cause faults"
+        ),
+        count(
+            m.services.len() as u64,
+            "service users see",
+            "services users see"
+        ),
         escape(&human(m.horizon))
     );
     if !x.assumptions.is_empty() {
@@ -319,16 +327,6 @@ fn reproduce(s: &mut String, x: &Inputs) {
         j.runs,
         x.scenario_hash
     );
-}
-
-/// "1 component", "3 components", "2 dependency edges": the plural goes on the noun's
-/// first word.
-fn count(n: usize, what: &str) -> String {
-    match (n, what.split_once(' ')) {
-        (1, _) => format!("1 {what}"),
-        (_, Some((head, tail))) => format!("{n} {head}s {tail}"),
-        _ => format!("{n} {what}s"),
-    }
 }
 
 /// The ranking table, with the same cells as the terminal's ([`crate::tables::ranking_cells`]).

@@ -133,11 +133,13 @@ impl QueueJson {
     /// NaN (null in JSON).
     fn of(id: &str, q: &QueueStats) -> QueueJson {
         let mean = |m: &Moments| Mean { mean: m.mean() };
-        let spread = |h: &Histogram| Spread {
+        // Counts of jobs: the histogram's bucket midpoints rounded to whole jobs (exact up to
+        // 43, within its 1.2% resolution above).
+        let counts = |h: &Histogram| Spread {
             mean: f64::NAN,
-            p50: h.quantile(0.5),
-            p90: h.quantile(0.9),
-            p99: h.quantile(0.99),
+            p50: h.quantile(0.5).round(),
+            p90: h.quantile(0.9).round(),
+            p99: h.quantile(0.99).round(),
         };
         QueueJson {
             id: id.to_string(),
@@ -155,15 +157,15 @@ impl QueueJson {
             lost: mean(&q.lost),
             latency_s: (&q.latency).into(),
             latency_percentiles_s: Spread {
-                mean: q.latency.mean(),
+                mean: q.pooled_latency(),
                 p50: q.latency_hist.quantile(0.5),
                 p90: q.latency_hist.quantile(0.9),
                 p99: q.latency_hist.quantile(0.99),
             },
             in_system: (&q.in_system).into(),
             throughput_per_s: (&q.throughput).into(),
-            max_waiting: spread(&q.max_waiting),
-            final_waiting: spread(&q.final_waiting),
+            max_waiting: counts(&q.max_waiting),
+            final_waiting: counts(&q.final_waiting),
         }
     }
 }
@@ -268,6 +270,56 @@ pub struct SummaryJson {
     pub strategies: Vec<StrategyJson>,
     /// Per component time shares (baseline).
     pub components: Vec<ComponentJson>,
+    /// Warnings about the scenario (a model that cannot do what it says); the key is left
+    /// out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<WarningJson>,
+    /// The cheapest strategy against the next cheapest on the same runs (absent without
+    /// a cost model or with fewer than two strategies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub winner_vs_runner_up: Option<RunnerUpJson>,
+}
+
+/// The winner of a cost ranking against the runner-up, as a paired difference.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct RunnerUpJson {
+    /// The cheapest strategy (possibly the baseline).
+    pub winner: String,
+    /// The next cheapest.
+    pub runner_up: String,
+    /// Per run: the winner's cost minus the runner-up's on the same run (negative: the
+    /// winner is cheaper), mean and 95% CI half-width.
+    pub paired_cost_diff: MeanCi,
+}
+
+/// The winner against the runner-up of `j`'s cost ranking, from the per-run paired
+/// differences each summary keeps against every other model.
+fn winner_vs_runner_up(j: &SummaryJson, summaries: &[Summary]) -> Option<RunnerUpJson> {
+    let (by_cost, order) = crate::tables::ranked(j);
+    let (w, r) = (order.first()?, order.get(1)?);
+    let index = |name: &str| j.strategies.iter().position(|x| x.name == name);
+    let d = summaries
+        .get(index(&w.name)?)?
+        .paired_cost_vs
+        .get(index(&r.name)?)?;
+    (by_cost && d.count() > 0).then(|| RunnerUpJson {
+        winner: w.name.clone(),
+        runner_up: r.name.clone(),
+        paired_cost_diff: d.into(),
+    })
+}
+
+/// A warning about the scenario, located as the CLI prints it.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct WarningJson {
+    /// `file:line:column`.
+    pub at: String,
+    /// The path of the value in the scenario (`strategies[1].mitigations[0].standby`).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when there is something useful to say.
+    pub hint: Option<String>,
 }
 
 /// Root causes, most frequent first (ties in model order). The slots of one common cause
@@ -396,7 +448,7 @@ pub fn summary_json_all(models: &[Model], summaries: &[Summary], seed: u64) -> S
             strategy_json(mk, sk, about)
         })
         .collect();
-    SummaryJson {
+    let mut j = SummaryJson {
         scenario: m.name.clone(),
         runs: s.runs,
         seed,
@@ -417,7 +469,11 @@ pub fn summary_json_all(models: &[Model], summaries: &[Summary], seed: u64) -> S
                 down: s.share_in(i, Class::Down, m.horizon),
             })
             .collect(),
-    }
+        warnings: vec![],
+        winner_vs_runner_up: None,
+    };
+    j.winner_vs_runner_up = winner_vs_runner_up(&j, summaries);
+    j
 }
 
 /// Whether a count is zero (a field left out of the JSON when it is).

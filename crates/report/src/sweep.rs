@@ -265,7 +265,11 @@ impl Sweep {
             .iter()
             .enumerate()
             .map(|(k, v)| {
-                let mut row = vec![v.value.clone()];
+                // The value as the chart's axis writes it (`10d 12h`, not `252h`).
+                let mut row = vec![match self.axis {
+                    Axis::Category => v.value.clone(),
+                    _ => self.format_x(v.x),
+                }];
                 row.extend(v.points.iter().map(|p| self.metric.format(p)));
                 row.push(self.best(k).to_string());
                 row

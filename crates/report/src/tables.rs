@@ -350,6 +350,28 @@ pub fn ranking_cells(x: &StrategyJson, is_baseline: bool, by_cost: bool) -> (Str
     (value, diff)
 }
 
+/// How the winner stands against the runner-up on the same runs, as the end of a sentence:
+/// `; on the same runs the winner costs $1,234 ± $56 less: a clear difference.`, or says
+/// plainly that the two are statistically tied. Empty when the summary has no such pair.
+pub fn runner_up_words(j: &SummaryJson) -> String {
+    let Some(p) = &j.winner_vs_runner_up else {
+        return ".".into();
+    };
+    let d = &p.paired_cost_diff;
+    let how = match verdict(d) {
+        "same" => return ": exactly the same cost on every run (statistically tied).".into(),
+        "cheaper" => "a clear difference (its 95% CI excludes zero)",
+        _ => "statistically tied: the 95% CI includes no difference",
+    };
+    format!(
+        "; on the same runs {} costs {} ± {} less than {}: {how}.",
+        p.winner,
+        money(-d.mean),
+        money(d.ci95),
+        p.runner_up
+    )
+}
+
 /// Whether a paired difference is distinguishable from zero at 95%.
 pub fn verdict(d: &MeanCi) -> &'static str {
     if d.mean.is_nan() || d.ci95.is_nan() {
@@ -399,6 +421,15 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
     s.push('\n');
     outages(&mut s, &order);
     best(&mut s, by_cost, order[0]);
+    if let (Some(p), Some(r)) = (&j.winner_vs_runner_up, order.get(1)) {
+        let _ = writeln!(
+            s,
+            "Runner-up: {} at {} per run{}",
+            p.runner_up,
+            money(r.cost.mean),
+            runner_up_words(j)
+        );
+    }
     s
 }
 

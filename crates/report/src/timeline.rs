@@ -16,11 +16,12 @@ use faultline_core::response::DetectedBy;
 pub enum State {
     /// Delivering what it should.
     Healthy,
-    /// Reduced capacity or slower, but up.
+    /// Reduced capacity or slower, but up (a service: still within its SLO).
     Degraded,
-    /// Up but delivering wrong results.
+    /// Up but delivering wrong results (a service: failed, users get wrong output).
     Corrupt,
-    /// Capacity zero.
+    /// Capacity zero (a service: failed, below its SLO or too slow, whatever capacity
+    /// remains).
     Down,
     /// A mitigation stands in for it (the fault is still there; repair goes on).
     Mitigated,
@@ -404,6 +405,9 @@ impl Timeline {
 pub struct Recorder<'m> {
     m: &'m Model,
     class: Vec<State>,
+    /// Per component, its state as users see it when it is a service (None otherwise):
+    /// a service's lane shows whether its SLO holds, not its capacity.
+    svc: Vec<Option<SvcState>>,
     mitigated: Vec<bool>,
     since: Vec<f64>,
     lanes: Vec<Vec<Segment>>,
@@ -420,6 +424,12 @@ impl<'m> Recorder<'m> {
             class: (0..sim.model().comps.len())
                 .map(|i| State::of(sim.class(i)))
                 .collect(),
+            svc: m
+                .comps
+                .iter()
+                .enumerate()
+                .map(|(i, c)| c.service.map(|spec| SvcState::of(&spec, sim.out(i))))
+                .collect(),
             mitigated: vec![false; n],
             since: vec![0.0; n],
             lanes: vec![vec![]; n],
@@ -428,12 +438,25 @@ impl<'m> Recorder<'m> {
         }
     }
 
-    /// What component `i`'s lane shows now: a stand-in hides the class underneath.
+    /// What component `i`'s lane shows now: a stand-in hides the class underneath. A
+    /// service shows its SLO: failed is down (or corrupt, when users get wrong output),
+    /// however much capacity remains; within its SLO it is at worst degraded.
     fn shown(&self, i: usize) -> State {
+        let failed = self.svc[i] == Some(SvcState::Failed);
+        if failed {
+            return if self.class[i] == State::Corrupt {
+                State::Corrupt
+            } else {
+                State::Down
+            };
+        }
         if self.mitigated[i] {
-            State::Mitigated
-        } else {
-            self.class[i]
+            return State::Mitigated;
+        }
+        match self.svc[i] {
+            Some(SvcState::Degraded) => State::Degraded,
+            Some(_) => State::Healthy,
+            None => self.class[i],
         }
     }
 
@@ -517,6 +540,8 @@ impl Observer for Recorder<'_> {
                 self.class[comp as usize] = State::of(to);
             }
             Note::Service { comp, from, to, .. } => {
+                self.cut(comp as usize, t);
+                self.svc[comp as usize] = Some(to);
                 if to == SvcState::Failed {
                     self.mark(t, Milestone::Failure, comp, NONE, NONE);
                 } else if from == SvcState::Failed {

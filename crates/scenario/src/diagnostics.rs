@@ -8,7 +8,8 @@
 use crate::snippet::{Snippet, visible};
 use crate::span::{self, Lines, Locator, Path};
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceCode, SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, Severity, SourceCode,
+    SourceSpan,
 };
 use std::fmt;
 
@@ -141,6 +142,7 @@ impl LoadError {
                     help: syntax_hint(&message),
                     message,
                     label: "here".into(),
+                    severity: Severity::Error,
                 };
                 let _ = handler.render_report(&mut out, &d);
             }
@@ -150,24 +152,7 @@ impl LoadError {
                 problems,
             } => {
                 let file = visible(file);
-                let loc = Locator::new(text);
-                let lines = Lines::new(text);
-                for p in problems {
-                    let s = loc.locate(&p.path);
-                    let (line, col) = lines.line_col(text, s.start);
-                    let message = visible(&p.message);
-                    out.push_str(&format!("error: {file}:{line}:{col}: {message}\n"));
-                    let snippet = Snippet::new(text, &lines, s.start, s.end);
-                    let d = Located {
-                        message,
-                        span: snippet.span(),
-                        src: NamedSource::new(&file, snippet),
-                        label: visible(&p.path.to_string()),
-                        help: p.hint.as_deref().map(visible),
-                    };
-                    let _ = handler.render_report(&mut out, &d);
-                    out.push('\n');
-                }
+                render_located(&mut out, &handler, &file, text, problems, Severity::Error);
                 out.push_str(&format!(
                     "{file}: {} problem{} found; nothing was simulated.\n",
                     problems.len(),
@@ -176,6 +161,61 @@ impl LoadError {
             }
         }
         out
+    }
+}
+
+/// The 1-based line and column of the value at `path` in `text`.
+pub fn locate(text: &str, path: &Path) -> (usize, usize) {
+    let s = Locator::new(text).locate(path);
+    span::line_col(text, s.start)
+}
+
+/// Renders warnings about a valid scenario (`text`, read from `file`) the way errors are
+/// rendered: `warning: file:line:col: message`, the source line with a caret, and a hint.
+pub fn render_warnings(file: &str, text: &str, warnings: &[Problem], color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+    let mut out = String::new();
+    render_located(&mut out, &handler, file, text, warnings, Severity::Warning);
+    out
+}
+
+/// Renders each of `problems` in `text`, located by its path, at `severity`.
+fn render_located(
+    out: &mut String,
+    handler: &GraphicalReportHandler,
+    file: &str,
+    text: &str,
+    problems: &[Problem],
+    severity: Severity,
+) {
+    let loc = Locator::new(text);
+    let lines = Lines::new(text);
+    let word = match severity {
+        Severity::Warning => "warning",
+        _ => "error",
+    };
+    let file = visible(file);
+    for p in problems {
+        let s = loc.locate(&p.path);
+        let (line, col) = lines.line_col(text, s.start);
+        let message = visible(&p.message);
+        out.push_str(&format!("{word}: {file}:{line}:{col}: {message}\n"));
+        let snippet = Snippet::new(text, &lines, s.start, s.end);
+        let d = Located {
+            message,
+            span: snippet.span(),
+            src: NamedSource::new(&file, snippet),
+            label: visible(&p.path.to_string()),
+            help: p.hint.as_deref().map(visible),
+            severity,
+        };
+        let _ = handler.render_report(out, &d);
+        out.push('\n');
     }
 }
 
@@ -286,6 +326,7 @@ struct Located {
     span: SourceSpan,
     label: String,
     help: Option<String>,
+    severity: Severity,
 }
 
 impl fmt::Display for Located {
@@ -304,6 +345,9 @@ impl Diagnostic for Located {
         Some(Box::new(std::iter::once(
             miette::LabeledSpan::new_with_span(Some(self.label.clone()), self.span),
         )))
+    }
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help

@@ -275,7 +275,9 @@ pub enum Effect {
     },
 }
 
-/// k-of-n redundancy: the group delivers full capacity while members worth `need` are healthy.
+/// k-of-n redundancy: the group delivers full capacity while members worth `need` are up;
+/// below that it is down (k-of-n logic, as in fault trees and block diagrams), unless it is
+/// a load-sharing pool (`partial: true`) that delivers the share its members can carry.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Group {
@@ -283,6 +285,10 @@ pub struct Group {
     pub need: u32,
     /// The member component ids.
     pub of: Vec<String>,
+    /// A load-sharing pool: below `need` it delivers `Σ member capacity / need` instead of
+    /// nothing.
+    #[serde(default)]
+    pub partial: bool,
 }
 
 /// Replicas compared by a vote: a wrong or dead minority is outvoted; without a correct
@@ -540,6 +546,60 @@ pub struct Patch {
     /// Edges added.
     #[serde(default)]
     pub edges: Vec<Edge>,
+    /// Common causes: a name the scenario has edits the fields given (or removes it), a
+    /// new name adds one (so a third app server can be hit by the bad deploy too).
+    #[serde(default)]
+    pub common_cause: Vec<CommonCausePatch>,
+}
+
+/// A strategy's change to one common cause, by name: the fields given replace the
+/// scenario's; a new name needs at least `hits` and `effect`; `remove: true` deletes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommonCausePatch {
+    /// The common cause changed, removed or added.
+    pub name: String,
+    /// Removes the scenario's common cause of that name (no other field may be given).
+    #[serde(default)]
+    pub remove: bool,
+    /// See [`CommonCause::hits`]: the whole new list.
+    #[serde(default)]
+    pub hits: Option<Vec<String>>,
+    /// See [`CommonCause::every`].
+    #[serde(default)]
+    pub every: Option<Dist>,
+    /// See [`CommonCause::effect`].
+    #[serde(default)]
+    pub effect: Option<Effect>,
+    /// See [`CommonCause::activation`].
+    #[serde(default)]
+    pub activation: Option<Dist>,
+    /// See [`CommonCause::repair`].
+    #[serde(default)]
+    pub repair: Option<Dist>,
+}
+
+impl CommonCausePatch {
+    /// The fields it sets, by their names in the file.
+    pub fn fields(&self) -> Vec<&'static str> {
+        let mut f = vec![];
+        if self.hits.is_some() {
+            f.push("hits");
+        }
+        if self.every.is_some() {
+            f.push("every");
+        }
+        if self.effect.is_some() {
+            f.push("effect");
+        }
+        if self.activation.is_some() {
+            f.push("activation");
+        }
+        if self.repair.is_some() {
+            f.push("repair");
+        }
+        f
+    }
 }
 
 /// Who applies a mitigation.

@@ -9,4 +9,4 @@ pub mod duration;
 pub mod number;
 
 pub use duration::{DurationError, human, parse as parse_duration, stamp};
-pub use number::{money, money_axis, money_short, signed_money, thousands};
+pub use number::{count, money, money_axis, money_short, signed_money, thousands};

@@ -17,6 +17,17 @@ pub fn thousands(x: f64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// How many of something, in words people read: `1 service`, `12 services`,
+/// `1,024 components`. English plurals are not a suffix (`dependency edge` →
+/// `dependency edges`, `fault mode` → `fault modes`), so the caller gives both forms.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        thousands(n as f64),
+        if n == 1 { one } else { many }
+    )
+}
+
 /// A number with at most four decimals and no trailing zeros: `0.5`, `2`, `0.1235`.
 pub fn trim_number(x: f64) -> String {
     let s = format!("{x:.4}");
@@ -86,6 +97,24 @@ mod tests {
         assert_eq!(money(2500.0), "$2,500");
         assert_eq!(signed_money(-2500.0), "-$2,500");
         assert_eq!(signed_money(0.0), "+$0");
+    }
+
+    #[test]
+    fn counts_say_one_or_many() {
+        assert_eq!(count(1, "service", "services"), "1 service");
+        assert_eq!(count(0, "service", "services"), "0 services");
+        assert_eq!(
+            count(8, "dependency edge", "dependency edges"),
+            "8 dependency edges"
+        );
+        assert_eq!(
+            count(1, "common-cause fault", "common-cause faults"),
+            "1 common-cause fault"
+        );
+        assert_eq!(
+            count(100_000, "component", "components"),
+            "100,000 components"
+        );
     }
 
     #[test]

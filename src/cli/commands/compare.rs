@@ -13,6 +13,7 @@ use faultline_core::montecarlo::{self, Study, Summary};
 use faultline_report::json::{self, SummaryJson};
 use faultline_report::{html, tables};
 use std::io::Write;
+use std::path::Path;
 use std::time::Instant;
 
 /// Prints the ranking (tables, or JSON with `json`) and writes report.html and the charts,
@@ -38,7 +39,7 @@ pub(crate) fn compare(
     if let Some(ix) = shard_of(sharding)? {
         return write_shard(common, sharding, "compare", models, seed, runs, t, ix);
     }
-    faultline_report::output::prepare_dir(&files.dir(&models[0].name))?;
+    faultline_report::output::prepare_dir(&files.dir(&common.scenario, "compare"))?;
     let threads = threads(t);
     let started = Instant::now();
     let study = Study::whole(seed, runs, threads);
@@ -46,7 +47,8 @@ pub(crate) fn compare(
     let summaries = montecarlo::run_all(models, study, &|n| bar.set(n));
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
-    let j = json::summary_json_all(models, &summaries, seed);
+    let mut j = json::summary_json_all(models, &summaries, seed);
+    j.warnings = loaded.warnings.clone();
     if json {
         let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
         writeln!(out, "{text}")?;
@@ -68,6 +70,7 @@ pub(crate) fn compare(
         assumptions: &loaded.assumptions,
         command: &command,
         scenario_text: &loaded.text,
+        file: &common.scenario,
     }
     .write(files, common.quiet)
 }
@@ -88,6 +91,8 @@ pub(crate) struct CompareReport<'a> {
     pub(crate) command: &'a str,
     /// The scenario file's text, whose hash the report shows.
     pub(crate) scenario_text: &'a str,
+    /// The scenario file's path, which names the default output folder.
+    pub(crate) file: &'a Path,
 }
 
 impl CompareReport<'_> {
@@ -105,7 +110,8 @@ impl CompareReport<'_> {
             command: self.command,
             scenario_hash: stable_hash(&[self.scenario_text]),
         };
-        let written = html::write_compare(&files.dir(&baseline.name), self.summaries, &inputs)?;
+        let written =
+            html::write_compare(&files.dir(self.file, "compare"), self.summaries, &inputs)?;
         announce(&written, quiet);
         Ok(())
     }

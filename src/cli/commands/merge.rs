@@ -8,7 +8,7 @@ use crate::shard;
 use faultline_report::{json, tables};
 use faultline_scenario::validate;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Prints the merged summary (tables, or JSON with `json`); shards of `compare` also get
 /// compare's report.
@@ -49,6 +49,7 @@ pub(crate) fn merge(
             assumptions: &assumptions,
             command: &command,
             scenario_text: &h.text,
+            file: Path::new(&h.file),
         }
         .write(files, quiet)?;
     }

@@ -23,7 +23,7 @@ pub(crate) fn run(
     sharding: &Sharding,
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
-    let (m, [read_s, parse_s, compile_s]) = load_timed(&common.scenario, Some(common))?;
+    let (m, [read_s, parse_s, compile_s], warnings) = load_timed(&common.scenario, Some(common))?;
     let seed = common.seed.unwrap_or(m.seed);
     let runs = runs.unwrap_or(m.runs);
     if let Some(ix) = shard_of(sharding)? {
@@ -45,7 +45,8 @@ pub(crate) fn run(
     let summary = montecarlo::run(&m, study, &|n| bar.set(n));
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
-    let j = json::summary_json(&m, &summary, seed);
+    let mut j = json::summary_json(&m, &summary, seed);
+    j.warnings = warnings;
     if json {
         let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
         writeln!(out, "{text}")?;

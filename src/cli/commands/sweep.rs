@@ -36,7 +36,10 @@ pub(crate) fn sweep(
     let first = &per_value[0][0];
     let seed = common.seed.unwrap_or(first.seed);
     let runs = runs.unwrap_or(first.runs);
-    let dir = files.dir(&first.name);
+    let dir = files.dir(
+        &common.scenario,
+        &format!("sweep-{}-{}", set.path_text, metric.key()),
+    );
     output::prepare_dir(&dir)?;
     let study = Study::whole(seed, runs, threads(t));
     let total = runs * set.values.len() as u64;

@@ -19,7 +19,11 @@ pub(crate) fn trace(
     let k = strategy_index(&common.scenario, &models, Some(common))?;
     let m = &models[k];
     let seed = common.seed.unwrap_or(m.seed);
-    let dir = files.dir(&m.name);
+    let what = match &common.strategy {
+        Some(name) => format!("trace-run{run}-{name}"),
+        None => format!("trace-run{run}"),
+    };
+    let dir = files.dir(&common.scenario, &what);
     faultline_report::output::prepare_dir(&dir)?;
     let t = faultline_report::trace::record(m, seed, run);
     out.write_all(t.render(m).as_bytes())?;

@@ -1,16 +1,28 @@
 //! `validate`: check a scenario and list its single points of failure.
 
 use crate::cli::error::CliError;
-use crate::cli::load::load;
+use crate::cli::load::{Warnings, load_all_warned};
 use faultline_core::analysis;
 use faultline_core::model::Model;
-use faultline_units::{human, thousands};
+use faultline_units::{count, human, thousands};
 use std::io::Write;
 use std::path::Path;
 
 /// Prints [`validation_summary`] of a valid scenario; an invalid one is a load error.
-pub(crate) fn validate(out: &mut impl Write, scenario: &Path, all: bool) -> Result<(), CliError> {
-    let m = load(scenario, None)?;
+/// Warnings about the scenario go to stderr first; with `deny_warnings` they are fatal.
+pub(crate) fn validate(
+    out: &mut impl Write,
+    scenario: &Path,
+    all: bool,
+    deny_warnings: bool,
+) -> Result<(), CliError> {
+    let policy = Warnings {
+        show: true,
+        deny: deny_warnings,
+    };
+    let m = load_all_warned(scenario, None, policy)?
+        .models
+        .swap_remove(0);
     writeln!(out, "{}", validation_summary(&m, all))?;
     Ok(())
 }
@@ -23,14 +35,19 @@ const SPOFS_SHOWN: usize = 40;
 /// services).
 pub fn validation_summary(m: &Model, all: bool) -> String {
     let spofs = analysis::spofs(m);
+    let n = |k: usize| k as u64;
     let mut s = format!(
-        "{}: valid — {} components, {} dependency edges, {} fault modes, {} common-cause faults, {} services, horizon {}",
+        "{}: valid — {}, {}, {}, {}, {}, horizon {}",
         m.name,
-        m.comps.len(),
-        m.edges.len(),
-        m.slots.len(),
-        m.common.len(),
-        m.services.len(),
+        count(n(m.comps.len()), "component", "components"),
+        count(n(m.edges.len()), "dependency edge", "dependency edges"),
+        count(n(m.slots.len()), "fault mode", "fault modes"),
+        count(
+            n(m.common.len()),
+            "common-cause fault",
+            "common-cause faults"
+        ),
+        count(n(m.services.len()), "service", "services"),
         human(m.horizon)
     );
     if spofs.components.is_empty() {

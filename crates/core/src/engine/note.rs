@@ -150,6 +150,13 @@ pub enum Note {
         /// The component that needed one.
         comp: u32,
     },
+    /// A spare unit waiting in stock failed (a warm spare's dormant failure).
+    SpareLostInStock {
+        /// The spare mitigation.
+        mitigation: u32,
+        /// Units still available in stock.
+        left: u32,
+    },
     /// A deployed spare failed.
     SpareFailed {
         /// The component it stood in for.

@@ -310,7 +310,8 @@ impl Sim<'_> {
         }
     }
 
-    /// A k-of-n group: full service while members worth k are up, a partial share below.
+    /// A k-of-n group: full service while members worth k are up; below that, down, or for
+    /// a load-sharing pool (`partial`) the share its members carry.
     fn group(&self, i: usize, h: &mut Health, cause: &mut u32, via: &mut u32) {
         let m = self.m;
         let need = m.comps[i].need;
@@ -330,7 +331,7 @@ impl Sim<'_> {
             }
         }
         let worst_member = culprit.0;
-        let share = (sum / f64::from(need)).min(1.0);
+        let share = quorum_share(sum, need, m.comps[i].partial);
         h.cap *= share;
         h.corrupt |= corrupt;
         h.slow = h.slow.max(slow);
@@ -338,5 +339,20 @@ impl Sim<'_> {
             *cause = self.cause(worst_member as usize);
             *via = worst_member;
         }
+    }
+}
+
+/// The share of a group's capacity delivered when its members' capacities add up to `sum`
+/// and it needs `need`: all or nothing for k-of-n, proportional for a load-sharing pool.
+/// (A tolerance keeps members worth exactly `need`, such as 4 × 0.25 of 1, from failing
+/// on rounding.)
+fn quorum_share(sum: f64, need: u32, partial: bool) -> f64 {
+    let need = f64::from(need);
+    if partial {
+        (sum / need).min(1.0)
+    } else if sum >= need * (1.0 - 1e-12) {
+        1.0
+    } else {
+        0.0
     }
 }

@@ -171,6 +171,9 @@ pub struct Comp {
     pub slots: std::ops::Range<u32>,
     /// k of a k-of-n group, 0 when not a group.
     pub need: u32,
+    /// A group that is a load-sharing pool: below `need` it delivers the share its members
+    /// carry; otherwise (k-of-n) it is down below `need`.
+    pub partial: bool,
     /// Set when this is a voter: its backup component ([`NONE`] for a safe shutdown).
     pub voter: Option<u32>,
     /// Set when this is a service boundary.

@@ -45,7 +45,7 @@ impl Figure for Bars<'_> {
     {
         root.fill(&WHITE)?;
         let order = self.order();
-        let best = order.last().copied();
+        let best = self.best(&order);
         let mut chart = self.axes(root)?;
         // Bars and whiskers first, then the baseline line across them, then the labels on
         // top, so that no line crosses a label's text.
@@ -77,6 +77,25 @@ impl Bars<'_> {
                 .total_cmp(&self.strategies[a].cost.mean)
         });
         order
+    }
+
+    /// Whether every strategy costs nothing: the scenario has no cost model, so the chart
+    /// says so instead of ranking zeros.
+    fn free(&self) -> bool {
+        self.strategies.iter().all(|s| mean_ci(s) == (0.0, 0.0))
+    }
+
+    /// The strategy drawn as the best: the cheapest, only when it is strictly cheaper
+    /// than every other (a tie, all zeros included, has no winner to bold).
+    fn best(&self, order: &[usize]) -> Option<usize> {
+        let &k = order.last()?;
+        let cheapest = self.strategies[k].cost.mean;
+        let alone = self
+            .strategies
+            .iter()
+            .enumerate()
+            .all(|(j, s)| j == k || s.cost.mean > cheapest);
+        alone.then_some(k)
     }
 
     /// The title, the cost axis (room for the widest whisker) and room for the names.
@@ -111,13 +130,27 @@ impl Bars<'_> {
             .x_label_area_size(56)
             .y_label_area_size(name_width)
             .build_cartesian_2d(0.0..hi, 0.0..n as f64)?;
+        let free = self.free();
+        // Below $10 whole dollars repeat ("$0 $0 $1"): show cents there.
+        let cents = hi < 10.0;
+        let fmt = move |x: &f64| {
+            if cents {
+                format!("${x:.2}")
+            } else {
+                money_axis(*x)
+            }
+        };
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(0)
-            .x_labels(7)
-            .x_desc("expected cost per run (USD); whiskers: 95% confidence interval")
-            .x_label_formatter(&|x| money_axis(*x))
+            .x_labels(if free { 0 } else { 7 })
+            .x_desc(if free {
+                "no cost model: every strategy costs $0 per run (compare ranks them by downtime)"
+            } else {
+                "expected cost per run (USD); whiskers: 95% confidence interval"
+            })
+            .x_label_formatter(&fmt)
             .label_style(text(15))
             .axis_desc_style(text(16))
             .bold_line_style(GRID)

@@ -1,7 +1,8 @@
 //! The distribution of downtime per run, one curve per strategy (`downtime.svg`).
 
 use super::style::{
-    GRID, duration_ticks, legend_below, legend_height, line_style, text, title_font,
+    GRID, draw_look, duration_ticks, legend_below, legend_height, look, same_as, spread_marks,
+    text, title_font,
 };
 use super::{Chart, ChartError, Drawn, Figure, render};
 use faultline_core::stats::Histogram;
@@ -42,6 +43,33 @@ pub fn downtime_cdf(scenario: &str, runs: u64, curves: Vec<Curve>) -> Result<Cha
             curves,
         },
     )
+}
+
+/// The points of one strategy's CDF between `lo` and `hi` (seconds): a step at each
+/// bucket, starting at the share of runs with no downtime at all. A strategy with no
+/// downtime in any run is a flat line at 100%; one with no runs draws nothing.
+fn cdf_points(hist: &Histogram, lo: f64, hi: f64) -> Vec<(f64, f64)> {
+    let n = hist.count();
+    if n == 0 {
+        return vec![];
+    }
+    let n = n as f64;
+    let mut cum = 0.0;
+    let mut pts = vec![];
+    for (a, b, count) in hist.buckets() {
+        if b == 0.0 {
+            cum += count as f64;
+            continue;
+        }
+        pts.push((a.max(lo), cum / n));
+        cum += count as f64;
+        pts.push((b.min(hi), cum / n));
+    }
+    // Runs with no downtime sit left of any log axis: the curve starts at their share.
+    let first = pts.first().map_or(cum / n, |p| p.1);
+    pts.insert(0, (lo, first));
+    pts.push((hi, 1.0));
+    pts
 }
 
 impl Figure for Cdf<'_> {
@@ -91,34 +119,44 @@ impl Figure for Cdf<'_> {
             .bold_line_style(GRID)
             .light_line_style(WHITE)
             .draw()?;
-        for (k, c) in self.curves.iter().enumerate() {
-            let n = c.hist.count().max(1) as f64;
-            let mut cum = 0.0;
-            let mut pts = vec![];
-            for (a, b, count) in c.hist.buckets() {
-                if b == 0.0 {
-                    cum += count as f64;
-                    continue;
-                }
-                pts.push((a.max(lo), cum / n));
-                cum += count as f64;
-                pts.push((b.min(hi), cum / n));
-            }
-            let first = pts.first().map_or(0.0, |p| p.1);
-            pts.insert(0, (lo, first));
-            pts.push((hi, 1.0));
-            chart.draw_series(LineSeries::new(pts, line_style(k)))?;
-        }
-        let words: Vec<String> = self
+        // Each curve in pixels; the baseline last, thin on top, so that a strategy that
+        // changes nothing shows as the baseline inside its own line.
+        let paths: Vec<Vec<(i32, i32)>> = self
             .curves
             .iter()
             .map(|c| {
-                format!(
+                cdf_points(c.hist, lo, hi)
+                    .iter()
+                    .map(|p| chart.backend_coord(p))
+                    .collect()
+            })
+            .collect();
+        let order = (1..self.curves.len()).chain(std::iter::once(0));
+        for k in order.filter(|&k| k < paths.len()) {
+            let lk = look(k);
+            draw_look(&top, &paths[k], &lk, &spread_marks(&paths[k], k, 6))?;
+        }
+        let buckets: Vec<Vec<(f64, f64, u64)>> =
+            self.curves.iter().map(|c| c.hist.buckets()).collect();
+        let same = same_as(&buckets);
+        let words: Vec<String> = self
+            .curves
+            .iter()
+            .zip(&same)
+            .map(|(c, same)| {
+                let mut w = format!(
                     "{}: median {}, p90 {}",
                     c.name,
                     human(c.hist.quantile(0.5)),
                     human(c.hist.quantile(0.9))
-                )
+                );
+                if c.hist.count() > 0 && c.hist.quantile(1.0) == 0.0 {
+                    w.push_str(" (no downtime in any run)");
+                }
+                if let Some(j) = same {
+                    w.push_str(&format!(" (same curve as {})", self.curves[*j].name));
+                }
+                w
             })
             .collect();
         legend_below(&legend, &words)

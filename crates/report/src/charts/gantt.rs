@@ -1,7 +1,7 @@
 //! One run as a picture (`timeline.svg`): a lane per component coloured by state, and its
 //! longest outage step by step.
 
-use super::style::{FONT, GRID, bold, duration_ticks, label, text, title_font};
+use super::style::{FONT, GRID, Ticked, TimeAxis, bold, duration_ticks, label, text, title_font};
 use super::{Chart, ChartError, Drawn, Figure, render};
 use crate::timeline::{Episode, Milestone, State, Timeline};
 use faultline_core::model::{Model, NONE};
@@ -123,7 +123,7 @@ pub fn timeline(m: &Model, tl: &Timeline, run: u64, seed: u64) -> Result<Chart, 
             .total_cmp(&b.outage())
             .then(b.failed.total_cmp(&a.failed))
     });
-    let caption = "Top: each component's state over the run (faults ▼, repairs ▲, mitigations ◆). Bottom: the longest outage step by step, on a log axis of time since its root fault.";
+    let caption = "Top: each component's state over the run (faults ▼, repairs ▲, mitigations ◆); a service's lane shows whether its SLO holds (down: failed; degraded: impaired but within its SLO). Bottom: the longest outage step by step, on a log axis of time since its root fault.";
     render(
         "timeline",
         &title,
@@ -137,6 +137,15 @@ pub fn timeline(m: &Model, tl: &Timeline, run: u64, seed: u64) -> Result<Chart, 
         },
     )
 }
+
+/// The order lane segments are painted in: what users notice most goes on top.
+const DRAW_ORDER: [State; 5] = [
+    State::Healthy,
+    State::Mitigated,
+    State::Degraded,
+    State::Corrupt,
+    State::Down,
+];
 
 /// Height of one component's lane, pixels.
 const LANE: u32 = 30;
@@ -176,8 +185,8 @@ impl Figure for Gantt<'_> {
     }
 }
 
-/// The lanes' coordinates: time across (in `unit`s), one unit of height per lane.
-type Lanes<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+/// The lanes' coordinates: time across (in the axis' units), one unit of height per lane.
+type Lanes<'a, DB> = ChartContext<'a, DB, Cartesian2d<Ticked, RangedCoordf64>>;
 
 impl Gantt<'_> {
     /// The top panel: a lane per component coloured by state, its name, and the faults,
@@ -187,50 +196,63 @@ impl Gantt<'_> {
         DB::ErrorType: 'static,
     {
         let end = self.tl.end.max(1.0);
-        let day = 86_400.0;
-        let unit = if end >= 3.0 * day { day } else { 3600.0 };
-        let mut chart = self.lanes_axes(area, end, unit)?;
+        let axis = TimeAxis::new(end);
+        let unit = axis.unit;
+        let mut chart = self.lanes_axes(area, end, &axis)?;
         self.draw_lane_rows(&mut chart, area, end, unit)?;
         self.draw_lane_markers(&chart, area, unit)
     }
 
-    /// The title, the time axis in hours or days, and room for the lanes' names.
+    /// Lane `i`'s name as drawn left of it, and its style: services in bold, marked.
+    fn lane_name(&self, i: usize) -> (String, TextStyle<'static>) {
+        let c = &self.m.comps[i];
+        if c.service.is_some() {
+            (format!("{} (service)", c.id), bold(14))
+        } else {
+            (c.id.clone(), text(14))
+        }
+    }
+
+    /// The title, the time axis in the unit the run's length calls for, and room for the
+    /// lanes' names (measured in the font they are drawn in, so that none is cut off).
     fn lanes_axes<'a, DB: DrawingBackend>(
         &self,
         area: &'a DrawingArea<DB, Shift>,
         end: f64,
-        unit: f64,
+        axis: &TimeAxis,
     ) -> Result<Lanes<'a, DB>, Box<dyn Error>>
     where
         DB::ErrorType: 'static,
     {
-        let m = self.m;
-        let unit_name = if unit == 86_400.0 { "days" } else { "hours" };
         let n = self.lanes.len();
-        let name_width = self
-            .lanes
-            .iter()
-            .map(|&i| m.comps[i].id.chars().count() + 2)
-            .max()
-            .unwrap_or(8) as u32
-            * 8
-            + 30;
+        let mut widest = 60;
+        for &i in &self.lanes {
+            let (name, style) = self.lane_name(i);
+            widest = widest.max(area.estimate_text_size(&name, &style)?.0);
+        }
+        // The name ends 8 pixels left of the axis; the chart's margin is left of it.
+        let name_width = widest + 16;
+        let day_note = if axis.unit == 86_400.0 {
+            "; the trace's day N starts at N"
+        } else {
+            ""
+        };
         let mut chart = ChartBuilder::on(area)
             .caption(&self.title, title_font())
             .margin(18)
             .margin_right(30)
             .x_label_area_size(48)
             .y_label_area_size(name_width)
-            .build_cartesian_2d(0.0..end / unit, 0.0..n as f64)?;
+            .build_cartesian_2d(axis.range(end / axis.unit), 0.0..n as f64)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(0)
-            .x_labels(12)
             .x_desc(format!(
-                "simulated time ({unit_name} since the start of the run)"
+                "simulated time ({} since the start of the run{day_note})",
+                axis.name
             ))
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_label_formatter(&|x| TimeAxis::label(*x))
             .label_style(text(14))
             .axis_desc_style(text(15))
             .bold_line_style(GRID)
@@ -250,7 +272,6 @@ impl Gantt<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let m = self.m;
         let n = self.lanes.len();
         let px_per_unit = {
             let a = chart.backend_coord(&(0.0, 0.0));
@@ -261,23 +282,22 @@ impl Gantt<'_> {
         let min_w = 2.0 / px_per_unit;
         for (row, &i) in self.lanes.iter().enumerate() {
             let y = (n - 1 - row) as f64;
-            for seg in &self.tl.lanes[i] {
-                let (a, mut b) = (seg.from / unit, seg.to / unit);
-                if seg.state != State::Healthy && b - a < min_w {
-                    b = a + min_w;
+            // The worst states last, so that a failure of minutes in a year-long run is
+            // not painted over by the healthy time around it.
+            for pass in DRAW_ORDER {
+                for seg in self.tl.lanes[i].iter().filter(|s| s.state == pass) {
+                    let (a, mut b) = (seg.from / unit, seg.to / unit);
+                    if seg.state != State::Healthy && b - a < min_w {
+                        b = a + min_w;
+                    }
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(a, y + 0.15), (b, y + 0.85)],
+                        state_color(seg.state).filled(),
+                    )))?;
                 }
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [(a, y + 0.15), (b, y + 0.85)],
-                    state_color(seg.state).filled(),
-                )))?;
             }
             let py = chart.backend_coord(&(0.0, y + 0.5));
-            let service = m.comps[i].service.is_some();
-            let (name, style) = if service {
-                (format!("{} (service)", m.comps[i].id), bold(14))
-            } else {
-                (m.comps[i].id.clone(), text(14))
-            };
+            let (name, style) = self.lane_name(i);
             label(area, &name, (py.0 - 8, py.1), &style, HPos::Right)?;
         }
         Ok(())
@@ -471,6 +491,13 @@ where
         label(area, s.name(), (x + 28, y), &text(13), HPos::Left)?;
         x += 40 + 8 * s.name().len() as i32;
     }
+    label(
+        area,
+        "(service lanes: down = SLO failed; degraded = within SLO)",
+        (x, y),
+        &text(13),
+        HPos::Left,
+    )?;
     let mut x = 30;
     let y = 40;
     for m in Milestone::ALL {

@@ -2,7 +2,8 @@
 //! and in one run.
 
 use super::style::{
-    GRID, bold, duration_ticks, legend_below, legend_height, line_style, strategy_color, text,
+    GRID, TimeAxis, bold, draw_look, duration_ticks, legend_below, legend_height, look, same_as,
+    strategy_color, text,
 };
 use super::{Chart, ChartError, Drawn, Figure, render};
 use crate::trace::QueuePoint;
@@ -22,14 +23,9 @@ pub struct Band<'a> {
     pub grid: &'a [Coarse],
 }
 
-/// Time and length axes for queue charts: time in hours or days, length on a log axis
-/// (offset by one so that an empty queue sits on the floor).
-fn queue_axes(horizon: f64) -> (f64, &'static str) {
-    if horizon <= 2.0 * 86_400.0 {
-        (3600.0, "hours")
-    } else {
-        (86_400.0, "days")
-    }
+/// The time axis of a queue chart, in the unit its horizon calls for.
+fn time_axis(horizon: f64) -> TimeAxis {
+    TimeAxis::new(horizon)
 }
 
 /// Ticks for a "jobs + 1" log axis up to `hi`: 0, 1, 10, 100, ... jobs.
@@ -131,7 +127,8 @@ impl Figure for QueueBands<'_> {
     {
         root.fill(&WHITE)?;
         let (top, legend) = root.split_vertically(520);
-        let (unit, unit_name) = queue_axes(self.horizon);
+        let axis = time_axis(self.horizon);
+        let unit = axis.unit;
         let x1 = self.horizon / unit;
         let mut hi: f64 = 10.0;
         for b in &self.bands {
@@ -149,7 +146,7 @@ impl Figure for QueueBands<'_> {
             .x_label_area_size(50)
             .y_label_area_size(80)
             .build_cartesian_2d(
-                0.0..x1,
+                axis.range(x1),
                 (1.0..hi * 1.5)
                     .log_scale()
                     .with_key_points(job_ticks(hi * 1.5)),
@@ -157,8 +154,10 @@ impl Figure for QueueBands<'_> {
         chart
             .configure_mesh()
             .x_desc(format!(
-                "simulated time ({unit_name} since the start of the run)"
+                "simulated time ({} since the start of the run)",
+                axis.name
             ))
+            .x_label_formatter(&|x| TimeAxis::label(*x))
             .y_desc("jobs waiting (log scale)")
             .y_label_formatter(&|y| thousands((*y - 1.0).max(0.0)))
             .label_style(text(15))
@@ -166,6 +165,7 @@ impl Figure for QueueBands<'_> {
             .bold_line_style(GRID)
             .light_line_style(WHITE)
             .draw()?;
+        let mut p50s = vec![];
         for (k, b) in self.bands.iter().enumerate() {
             let color = strategy_color(k);
             let at = |g: usize| grid_time(self.horizon, g) / unit;
@@ -184,9 +184,25 @@ impl Figure for QueueBands<'_> {
                 band,
                 color.mix(0.18).filled(),
             )))?;
-            chart.draw_series(LineSeries::new(p50, line_style(k)))?;
+            p50s.push((p50, p90));
         }
-        let words: Vec<String> = self.bands.iter().map(|b| b.name.to_string()).collect();
+        // The lines over every band, the baseline last and thin on top.
+        let n = p50s.len();
+        for k in (1..n).chain((n > 0).then_some(0)) {
+            let path: Vec<(i32, i32)> = p50s[k].0.iter().map(|p| chart.backend_coord(p)).collect();
+            let marks = super::style::spread_marks(&path, k, 8);
+            draw_look(&top, &path, &look(k), &marks)?;
+        }
+        let same = same_as(&p50s);
+        let words: Vec<String> = self
+            .bands
+            .iter()
+            .zip(&same)
+            .map(|(b, same)| match same {
+                Some(j) => format!("{} (same as {})", b.name, self.bands[*j].name),
+                None => b.name.to_string(),
+            })
+            .collect();
         legend_below(&legend, &words)
     }
 }
@@ -202,24 +218,19 @@ impl Figure for QueueRun<'_> {
     {
         root.fill(&WHITE)?;
         let (top, bottom) = root.split_vertically(420);
-        let (unit, unit_name) = queue_axes(self.horizon);
-        let x1 = self.horizon / unit;
-        self.draw_jobs(&top, unit, x1)?;
-        self.draw_latency(&bottom, (unit, unit_name), x1)
+        let axis = time_axis(self.horizon);
+        self.draw_jobs(&top, &axis)?;
+        self.draw_latency(&bottom, &axis)
     }
 }
 
 impl QueueRun<'_> {
     /// The top panel: jobs waiting, and parked when any were, on a log axis.
-    fn draw_jobs<DB: DrawingBackend>(
-        &self,
-        top: &DrawingArea<DB, Shift>,
-        unit: f64,
-        x1: f64,
-    ) -> Drawn
+    fn draw_jobs<DB: DrawingBackend>(&self, top: &DrawingArea<DB, Shift>, axis: &TimeAxis) -> Drawn
     where
         DB::ErrorType: 'static,
     {
+        let (unit, x1) = (axis.unit, self.horizon / axis.unit);
         let hi = self
             .points
             .iter()
@@ -232,13 +243,14 @@ impl QueueRun<'_> {
             .x_label_area_size(30)
             .y_label_area_size(80)
             .build_cartesian_2d(
-                0.0..x1,
+                axis.range(x1),
                 (1.0..hi * 1.5)
                     .log_scale()
                     .with_key_points(job_ticks(hi * 1.5)),
             )?;
         chart
             .configure_mesh()
+            .x_label_formatter(&|x| TimeAxis::label(*x))
             .y_desc("jobs (log scale)")
             .y_label_formatter(&|y| thousands((*y - 1.0).max(0.0)))
             .label_style(text(15))
@@ -285,12 +297,12 @@ impl QueueRun<'_> {
     fn draw_latency<DB: DrawingBackend>(
         &self,
         bottom: &DrawingArea<DB, Shift>,
-        (unit, unit_name): (f64, &str),
-        x1: f64,
+        axis: &TimeAxis,
     ) -> Drawn
     where
         DB::ErrorType: 'static,
     {
+        let (unit, x1) = (axis.unit, self.horizon / axis.unit);
         let lat: Vec<(f64, f64)> = self
             .points
             .iter()
@@ -311,12 +323,14 @@ impl QueueRun<'_> {
             .margin_right(30)
             .x_label_area_size(50)
             .y_label_area_size(80)
-            .build_cartesian_2d(0.0..x1, (lo..hi).log_scale().with_key_points(ticks))?;
+            .build_cartesian_2d(axis.range(x1), (lo..hi).log_scale().with_key_points(ticks))?;
         chart
             .configure_mesh()
             .x_desc(format!(
-                "simulated time ({unit_name} since the start of the run)"
+                "simulated time ({} since the start of the run)",
+                axis.name
             ))
+            .x_label_formatter(&|x| TimeAxis::label(*x))
             .y_desc("mean time in system of jobs served")
             .y_label_formatter(&|y| human(*y))
             .label_style(text(15))

@@ -1,10 +1,11 @@
 //! A metric against a swept parameter, one line per strategy (`sweep.svg`).
 
 use super::style::{
-    GRID, INK, label, legend_below, legend_height, strategy_color, text, title_font,
+    GRID, INK, draw_look, label, legend_below, legend_height, look, same_as, strategy_color, text,
+    title_font,
 };
 use super::{Chart, ChartError, Drawn, Figure, render};
-use crate::sweep::{Sweep, SweepValue};
+use crate::sweep::{Point, Sweep, SweepValue};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -68,11 +69,35 @@ impl Figure for SweepFig<'_> {
             .bold_line_style(GRID)
             .light_line_style(WHITE)
             .draw()?;
+        // Bands first, then the lines, the baseline last and thin on top, so that a
+        // strategy equal to it shows around it.
         for k in 0..sw.strategies.len() {
-            self.draw_strategy(&mut chart, k)?;
+            self.draw_band(&mut chart, k)?;
+        }
+        let n = sw.strategies.len();
+        for k in (1..n).chain((n > 0).then_some(0)) {
+            let line: Vec<(i32, i32)> = sw
+                .values
+                .iter()
+                .map(|v| chart.backend_coord(&(v.x, v.points[k].mean)))
+                .collect();
+            draw_look(root, &line, &look(k), &line)?;
         }
         self.draw_value_ticks(&mut chart, root, (y0, y1))?;
-        legend_below(&legend, &sw.strategies)
+        let curves: Vec<Vec<Point>> = (0..n)
+            .map(|k| sw.values.iter().map(|v| v.points[k]).collect())
+            .collect();
+        let same = same_as(&curves);
+        let words: Vec<String> = sw
+            .strategies
+            .iter()
+            .zip(&same)
+            .map(|(name, same)| match same {
+                Some(j) => format!("{name} (same as {})", sw.strategies[*j]),
+                None => name.clone(),
+            })
+            .collect();
+        legend_below(&legend, &words)
     }
 }
 
@@ -126,8 +151,8 @@ fn y_range(sw: &Sweep) -> (f64, f64) {
 }
 
 impl SweepFig<'_> {
-    /// Strategy `k`: its confidence band, then its line of means with a dot per value.
-    fn draw_strategy<DB: DrawingBackend>(&self, chart: &mut Plot<'_, DB>, k: usize) -> Drawn
+    /// Strategy `k`'s confidence band.
+    fn draw_band<DB: DrawingBackend>(&self, chart: &mut Plot<'_, DB>, k: usize) -> Drawn
     where
         DB::ErrorType: 'static,
     {
@@ -148,10 +173,6 @@ impl SweepFig<'_> {
             band,
             color.mix(0.15).filled(),
         )))?;
-        let line: Vec<(f64, f64)> = pts.iter().map(|(x, v)| (*x, v.points[k].mean)).collect();
-        let style = color.stroke_width(if k == 0 { 2 } else { 3 });
-        chart.draw_series(LineSeries::new(line.clone(), style))?;
-        chart.draw_series(line.into_iter().map(|p| Circle::new(p, 4, color.filled())))?;
         Ok(())
     }
 

@@ -359,12 +359,17 @@ impl Trace {
         };
         let _ = writeln!(
             s,
-            "{} — run {} of seed {}{under} over {} ({} events)\n",
+            "{} — run {} of seed {}{under} over {} ({} events)",
             m.name,
             self.run,
             self.seed,
             human(m.horizon),
-            self.events
+            thousands(self.events as f64)
+        );
+        // `day 3 04:12:07` counts days from 0 like a clock counts hours: say so once.
+        let _ = writeln!(
+            s,
+            "Times are day D hh:mm:ss since the run started: day 0 is its first 24 hours.\n"
         );
         if self.entries.is_empty() {
             s.push_str("(nothing happened in this run)\n");

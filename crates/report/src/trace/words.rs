@@ -395,6 +395,11 @@ impl Words<'_> {
                 "NO SPARE",
                 format!("{}: no spare unit left in stock", self.id(comp)),
             ),
+            Note::SpareLostInStock { mitigation, left } => {
+                let label = m.mitigations[mitigation as usize].label;
+                let text = format!("{label}: a spare unit waiting in stock failed ({left} left)");
+                ("SPARE LOST", text)
+            }
             Note::SpareFailed { comp } => (
                 "SPARE DOWN",
                 format!("{}: the stand-in spare failed", self.id(comp)),

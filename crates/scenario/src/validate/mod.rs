@@ -13,6 +13,9 @@
 mod check;
 mod lower;
 mod strategy;
+mod warn;
+
+pub use warn::warnings;
 
 use crate::diagnostics::{LoadError, Problem};
 use crate::schema::{Scenario, Strategy};
@@ -103,10 +106,15 @@ pub fn compile_parsed(file: &str, text: &str, sc: &Scenario) -> Result<Vec<Model
 
 /// Parses RON into the scenario types; `Option` fields may be written without `Some(...)`.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
+    parse_as(text).map_err(|e| LoadError::from_ron(file, text, &e))
+}
+
+/// Parses RON into any part of a scenario (a component, a list of edges, a strategy...)
+/// with the scenario's own syntax rules, so examples of parts can be checked on their own.
+pub fn parse_as<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ron::error::SpannedError> {
     ron::Options::default()
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .from_str(text)
-        .map_err(|e| LoadError::from_ron(file, text, &e))
 }
 
 /// Checks a parsed scenario and compiles its baseline, or returns every problem found
@@ -126,7 +134,7 @@ pub fn compile_all(sc: &Scenario) -> Result<Vec<Model>, Vec<Problem>> {
     let mut names: HashMap<&str, usize> = HashMap::new();
     for (k, st) in sc.strategies.iter().enumerate() {
         strategy::check_name_and_cost(st, k, &mut names, &mut problems);
-        let (patched, origin) = strategy::apply_strategy(sc, k);
+        let (patched, origin) = strategy::apply_strategy(sc, k, &mut problems);
         match compile_variant(&patched, Some((k, st, &origin))) {
             Ok(m) => models.push(m),
             Err(ps) => {

@@ -3,7 +3,9 @@
 
 use crate::diagnostics::Problem;
 use crate::duration::Duration;
-use crate::schema::{Dist, RepairStarts, Response, Scenario, Strategy};
+use crate::schema::{
+    CommonCause, CommonCausePatch, Dist, RepairStarts, Response, Scenario, Strategy,
+};
 use crate::span::{Path, Step};
 use std::collections::HashMap;
 
@@ -41,6 +43,9 @@ pub(super) fn check_name_and_cost<'a>(
     }
 }
 
+/// A strategy's patch entry for a common cause: where it is, and the fields it sets.
+type PatchEntry = (Path, Vec<&'static str>);
+
 /// Where each part of a patched scenario came from, to report problems at the strategy.
 pub(super) struct Origin {
     /// Per component of the patched scenario: its path in the file, when the strategy
@@ -50,14 +55,22 @@ pub(super) struct Origin {
     edges: Vec<Option<Path>>,
     /// Per alert.
     alerts: Vec<Option<Path>>,
+    /// Per common cause of the patched scenario: where it is defined in the file, and the
+    /// strategy's patch entry with the fields it sets, if the strategy changed it.
+    common: Vec<(Path, Option<PatchEntry>)>,
     /// Response fields the strategy overrides.
     response: Vec<&'static str>,
     /// The strategy's path.
     strategy: Path,
 }
 
-/// The scenario as strategy `k` changes it.
-pub(super) fn apply_strategy(sc: &Scenario, k: usize) -> (Scenario, Origin) {
+/// The scenario as strategy `k` changes it; problems with the change itself (a common
+/// cause removed that does not exist) go to `problems`.
+pub(super) fn apply_strategy(
+    sc: &Scenario,
+    k: usize,
+    problems: &mut Vec<Problem>,
+) -> (Scenario, Origin) {
     let st = &sc.strategies[k];
     let sp = Path::root().field("strategies").index(k);
     let mut out = sc.clone();
@@ -66,6 +79,9 @@ pub(super) fn apply_strategy(sc: &Scenario, k: usize) -> (Scenario, Origin) {
         components: vec![None; sc.components.len()],
         edges: vec![None; sc.edges.len()],
         alerts: vec![None; sc.alerts.len()],
+        common: (0..sc.common_cause.len())
+            .map(|i| (Path::root().field("common_cause").index(i), None))
+            .collect(),
         response: vec![],
         strategy: sp.clone(),
     };
@@ -88,6 +104,10 @@ pub(super) fn apply_strategy(sc: &Scenario, k: usize) -> (Scenario, Origin) {
             origin
                 .edges
                 .push(Some(sp.field("patch").field("edges").index(j)));
+        }
+        let at = sp.field("patch").field("common_cause");
+        for (j, cp) in patch.common_cause.iter().enumerate() {
+            patch_common_cause(&mut out, &mut origin, cp, at.index(j), problems);
         }
     }
     for (j, a) in st.alerts.iter().enumerate() {
@@ -130,6 +150,96 @@ pub(super) fn apply_strategy(sc: &Scenario, k: usize) -> (Scenario, Origin) {
     (out, origin)
 }
 
+/// Applies one common-cause patch entry (at `at` in the file) to `out`.
+fn patch_common_cause(
+    out: &mut Scenario,
+    origin: &mut Origin,
+    cp: &CommonCausePatch,
+    at: Path,
+    problems: &mut Vec<Problem>,
+) {
+    let fields = cp.fields();
+    let existing = out.common_cause.iter().position(|c| c.name == cp.name);
+    match (existing, cp.remove) {
+        (Some(i), true) => {
+            if let Some(f) = fields.first() {
+                problems.push(
+                    Problem::new(
+                        at.field(f),
+                        "a common cause that is removed takes no other field",
+                    )
+                    .hint("drop `remove: true` to change it, or the other fields to remove it"),
+                );
+            }
+            out.common_cause.remove(i);
+            origin.common.remove(i);
+        }
+        (Some(i), false) => {
+            let c = &mut out.common_cause[i];
+            if let Some(v) = &cp.hits {
+                c.hits = v.clone();
+            }
+            if let Some(v) = cp.every {
+                c.every = v;
+            }
+            if let Some(v) = &cp.effect {
+                c.effect = *v;
+            }
+            if let Some(v) = cp.activation {
+                c.activation = Some(v);
+            }
+            if let Some(v) = cp.repair {
+                c.repair = v;
+            }
+            origin.common[i].1 = Some((at, fields));
+        }
+        (None, true) => {
+            let names: Vec<&str> = out.common_cause.iter().map(|c| c.name.as_str()).collect();
+            problems.push(
+                Problem::new(
+                    at.field("name"),
+                    format!("no common cause named `{}` to remove", cp.name),
+                )
+                .hint(if names.is_empty() {
+                    "the scenario has no common causes".to_string()
+                } else {
+                    format!("the scenario has: {}", names.join(", "))
+                }),
+            );
+        }
+        (None, false) => match (&cp.hits, &cp.effect) {
+            (Some(hits), Some(effect)) => {
+                out.common_cause.push(CommonCause {
+                    name: cp.name.clone(),
+                    hits: hits.clone(),
+                    every: cp.every.unwrap_or_default(),
+                    effect: *effect,
+                    activation: cp.activation,
+                    repair: cp.repair.unwrap_or_default(),
+                });
+                origin.common.push((at, None));
+            }
+            _ => {
+                let names: Vec<&str> = out.common_cause.iter().map(|c| c.name.as_str()).collect();
+                problems.push(
+                    Problem::new(
+                        at.field("name"),
+                        format!(
+                            "`{}` is not a common cause of the scenario, and a new one needs `hits` and `effect`",
+                            cp.name
+                        ),
+                    )
+                    .hint(if names.is_empty() {
+                        "the scenario has no common causes to change".to_string()
+                    } else {
+                        format!("to change one, name it: {}", names.join(", "))
+                    }),
+                );
+            }
+        },
+    }
+}
+
 impl Origin {
     /// Rewrites a path in the patched scenario into a path in the file.
     pub(super) fn map(&self, p: Path) -> Path {
@@ -150,6 +260,21 @@ impl Origin {
         };
         if let Some(Some(base)) = placed {
             return join(base, rest(2));
+        }
+        if let (Some(Step::Field(f)), Some(Step::Index(i))) = (steps.first(), steps.get(1))
+            && f == "common_cause"
+            && let Some((base, patched)) = self.common.get(*i)
+        {
+            // A field the strategy set is at its patch entry; the rest where it was defined.
+            let set_by_patch = match (patched, steps.get(2)) {
+                (Some((_, fields)), Some(Step::Field(g))) => fields.contains(&g.as_str()),
+                (Some(_), None) => true,
+                _ => false,
+            };
+            return match patched {
+                Some((entry, _)) if set_by_patch => join(entry, rest(2)),
+                _ => join(base, rest(2)),
+            };
         }
         match (steps.first(), steps.get(1)) {
             (Some(Step::Field(f)), Some(Step::Field(g)))

@@ -13,30 +13,18 @@ impl Sim<'_> {
         let spec = &self.m.queues[k];
         let now = self.now;
         let q = &mut self.qs.q[k];
-        let mut good = match spec.health {
-            QueueHealthSpec::Goodput => {
-                let n = q.w_ok + q.w_bad;
-                if n == 0 {
-                    1.0
-                } else {
-                    q.w_ok as f64 / n as f64
-                }
-            }
-            QueueHealthSpec::Latency(_) => {
-                let n = q.w_ok + q.w_late + q.w_bad;
-                if n == 0 {
-                    1.0
-                } else {
-                    q.w_ok as f64 / n as f64
-                }
-            }
-        };
-        if let QueueHealthSpec::Latency(max) = spec.health
-            && let Some(&oldest) = q.waiting.front()
-            && now - self.qs.jobs[oldest as usize].start > max
-        {
-            good = 0.0;
-        }
+        let oldest_wait = q
+            .waiting
+            .front()
+            .map_or(0.0, |&j| now - self.qs.jobs[j as usize].start);
+        let good = judge(
+            spec.health,
+            q.w_ok,
+            q.w_late,
+            q.w_bad,
+            oldest_wait,
+            spec.window,
+        );
         q.w_ok = 0;
         q.w_bad = 0;
         q.w_late = 0;
@@ -84,5 +72,44 @@ impl Sim<'_> {
             self.start_jobs(k);
         }
         (self.qs.q[k].good, self.qs.q[k].root)
+    }
+}
+
+/// A window's health from the attempts that ended in it (`ok`, `late`, `bad`), how long the
+/// oldest waiting job has waited, and the window's length (documented in
+/// docs/scenario-format.md §5.4):
+/// - `Goodput`: the share of ended attempts that succeeded; when none ended, 1 unless a job
+///   has waited through the whole window (work waiting and nothing completed: a stall).
+/// - `Latency(D)`: the share of ended attempts that succeeded within D (1 when none ended),
+///   and 0 whenever the oldest waiting job has waited longer than D.
+fn judge(
+    rule: QueueHealthSpec,
+    ok: u64,
+    late: u64,
+    bad: u64,
+    oldest_wait: f64,
+    window: f64,
+) -> f64 {
+    match rule {
+        QueueHealthSpec::Goodput => {
+            let n = ok + late + bad;
+            if n > 0 {
+                (ok + late) as f64 / n as f64
+            } else if oldest_wait > window {
+                0.0
+            } else {
+                1.0
+            }
+        }
+        QueueHealthSpec::Latency(max) => {
+            let n = ok + late + bad;
+            if oldest_wait > max {
+                0.0
+            } else if n == 0 {
+                1.0
+            } else {
+                ok as f64 / n as f64
+            }
+        }
     }
 }

@@ -133,13 +133,18 @@ impl Sim<'_> {
                     .clone()
                     .find(|&u| self.rs.unit_state[u as usize] == UNIT_AVAILABLE)
                 else {
-                    obs.note(
-                        self.now,
-                        Note::NoSpare {
-                            mitigation: mit,
-                            comp: comp as u32,
-                        },
-                    );
+                    // Both the crew whose spare just failed and the trigger may ask at
+                    // one instant: one answer is enough.
+                    if self.rs.no_spare_noted != (self.now, comp as u32) {
+                        self.rs.no_spare_noted = (self.now, comp as u32);
+                        obs.note(
+                            self.now,
+                            Note::NoSpare {
+                                mitigation: mit,
+                                comp: comp as u32,
+                            },
+                        );
+                    }
                     return;
                 };
                 self.rs.unit_state[u as usize] = UNIT_DEPLOYING;
@@ -293,7 +298,34 @@ impl Sim<'_> {
             if mit != NONE && self.own_impaired(c) {
                 self.start_mitigation(mit, c, obs);
             }
+        } else if state == UNIT_AVAILABLE {
+            self.spare_lost_in_stock(unit, obs);
         }
+    }
+
+    /// Notes that waiting spare `unit` failed in stock, with how many units are left.
+    fn spare_lost_in_stock<O: Observer>(&mut self, unit: u32, obs: &mut O) {
+        let Some(mit) = (0..self.m.mitigations.len() as u32).find(|&k| {
+            let spec = &self.m.mitigations[k as usize];
+            matches!(spec.kind, MitigationKind::Spare { stock, .. }
+                if (spec.first_unit..spec.first_unit + stock).contains(&unit))
+        }) else {
+            return;
+        };
+        let spec = &self.m.mitigations[mit as usize];
+        let MitigationKind::Spare { stock, .. } = spec.kind else {
+            return;
+        };
+        let left = (spec.first_unit..spec.first_unit + stock)
+            .filter(|&u| self.rs.unit_state[u as usize] == UNIT_AVAILABLE)
+            .count() as u32;
+        obs.note(
+            self.now,
+            Note::SpareLostInStock {
+                mitigation: mit,
+                left,
+            },
+        );
     }
 }
 

@@ -108,6 +108,8 @@ pub struct ResponseState {
     /// Per component: a mitigation under way for it, or NONE.
     mitigating: Vec<u32>,
     unit_state: Vec<u8>,
+    /// When and for which component "no spare" was last noted (noted once per instant).
+    no_spare_noted: (f64, u32),
     unit_gen: Vec<u32>,
     unit_comp: Vec<u32>,
     auto_gen: Vec<u32>,
@@ -160,6 +162,7 @@ impl ResponseState {
             standin_unit: vec![NONE; n],
             mitigating: vec![NONE; n],
             unit_state: vec![UNIT_AVAILABLE; m.spare_units as usize],
+            no_spare_noted: (f64::NEG_INFINITY, NONE),
             unit_gen: vec![0; m.spare_units as usize],
             unit_comp: vec![NONE; m.spare_units as usize],
             auto_gen: vec![0; n],
@@ -208,6 +211,7 @@ impl Sim<'_> {
         r.standin_unit.fill(NONE);
         r.mitigating.fill(NONE);
         r.unit_state.fill(UNIT_AVAILABLE);
+        r.no_spare_noted = (f64::NEG_INFINITY, NONE);
         r.unit_gen.fill(0);
         r.unit_comp.fill(NONE);
         r.auto_gen.fill(0);

@@ -37,6 +37,7 @@ pub(super) fn components(sc: &Scenario, ids: &Ids) -> (Vec<Slot>, Vec<Comp>) {
             capacity: c.capacity,
             slots: start..slots.len() as u32,
             need: c.group.as_ref().map_or(0, |g| g.need),
+            partial: c.group.as_ref().is_some_and(|g| g.partial),
             voter: c
                 .voter
                 .as_ref()
