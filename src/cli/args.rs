@@ -111,6 +111,8 @@ pub(crate) enum Command {
         #[command(flatten)]
         common: Common,
         #[command(flatten)]
+        pick: Pick,
+        #[command(flatten)]
         effort: Effort,
         /// Print the machine-readable summary (JSON) on stdout instead of tables.
         #[arg(long)]
@@ -148,6 +150,8 @@ pub(crate) enum Command {
     Trace {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        pick: Pick,
         #[command(flatten)]
         files: Files,
         /// Which run to narrate (run k of a study has the same faults as in `run`).
@@ -258,8 +262,10 @@ pub(crate) struct Common {
     /// Stop a run after this many events (reported, never silent) [default: the scenario's].
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) max_events: Option<u64>,
-    /// Simulate under this strategy instead of the baseline (`run`, `trace`).
-    #[arg(long)]
+    /// The strategy to simulate instead of the baseline: not a flag of its own here, but
+    /// `--strategy` ([`Pick`]) of `run` and `trace`, copied in by [`super::execute`];
+    /// `compare` and `sweep` run every strategy and do not have the flag.
+    #[arg(skip)]
     pub(crate) strategy: Option<String>,
     /// Print nothing but the result: no progress bar, warnings or list of files written.
     #[arg(long, short)]
@@ -268,6 +274,14 @@ pub(crate) struct Common {
     /// print them and exit 2 without simulating.
     #[arg(long)]
     pub(crate) deny_warnings: bool,
+}
+
+/// Which model `run` and `trace` simulate.
+#[derive(Args, Debug)]
+pub(crate) struct Pick {
+    /// Simulate under this strategy instead of the baseline.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) strategy: Option<String>,
 }
 
 /// Where the commands that write charts and reports put them.

@@ -70,7 +70,15 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             quiet,
         } => commands::merge(&mut out, &shards, json, &files, quiet)?,
         Command::Graph { scenario } => commands::graph(&mut out, &scenario)?,
-        Command::Trace { common, files, run } => commands::trace(&mut out, &common, &files, run)?,
+        Command::Trace {
+            mut common,
+            pick,
+            files,
+            run,
+        } => {
+            common.strategy = pick.strategy;
+            commands::trace(&mut out, &common, &files, run)?
+        }
         Command::Compare {
             common,
             files,
@@ -87,12 +95,16 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             json,
         } => commands::sweep(&mut out, &common, &files, &set, metric, &effort, json)?,
         Command::Run {
-            common,
+            mut common,
+            pick,
             effort,
             json,
             stats,
             sharding,
-        } => commands::run(&mut out, &common, &effort, json, stats, &sharding)?,
+        } => {
+            common.strategy = pick.strategy;
+            commands::run(&mut out, &common, &effort, json, stats, &sharding)?
+        }
     }
     out.flush()?;
     Ok(())

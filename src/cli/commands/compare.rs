@@ -27,11 +27,6 @@ pub(crate) fn compare(
     sharding: &Sharding,
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
-    if common.strategy.is_some() {
-        return Err(CliError::Usage(
-            "compare runs every strategy; --strategy is for run and trace".into(),
-        ));
-    }
     let loaded = load_all(&common.scenario, Some(common))?;
     let models = &loaded.models;
     let seed = common.seed.unwrap_or(models[0].seed);

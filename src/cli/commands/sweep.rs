@@ -25,11 +25,6 @@ pub(crate) fn sweep(
     json: bool,
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
-    if common.strategy.is_some() {
-        return Err(CliError::Usage(
-            "sweep runs every strategy; --strategy is for run and trace".into(),
-        ));
-    }
     let text = read(&common.scenario)?;
     let file = common.scenario.to_string_lossy();
     let per_value = edit::load_all(&file, &text, set, &|m| adjust(m, Some(common)))?;
