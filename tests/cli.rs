@@ -437,3 +437,19 @@ fn every_listed_flag_works_and_common_flags_are_common() {
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn long_tables_say_what_is_hidden_and_all_shows_it() {
+    let b17 = "scenarios/b17-switches.ron";
+    let out = faultline(&["run", b17, "--runs", "300", "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("more components are hidden; --all shows every one"), "{text}");
+    let out = faultline(&["run", b17, "--runs", "300", "--quiet", "--all", "--wide"]);
+    let text = stdout(&out);
+    assert!(!text.contains("hidden"), "{text}");
+    for k in 1..=12 {
+        let crew = format!(" bomber_{k} ");
+        assert!(text.contains(&crew), "{crew:?} missing with --all:\n{text}");
+    }
+}

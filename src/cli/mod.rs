@@ -65,10 +65,11 @@ fn execute(cli: Cli) -> Result<(), CliError> {
         } => commands::r#gen(&mut out, components, seed, profile)?,
         Command::Merge {
             shards,
-            json,
+            print,
+            all,
             files,
             quiet,
-        } => commands::merge(&mut out, &shards, json, &files, quiet)?,
+        } => commands::merge(&mut out, &shards, &print, all, &files, quiet)?,
         Command::Graph { scenario } => commands::graph(&mut out, &scenario)?,
         Command::Trace {
             mut common,
@@ -83,27 +84,29 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             common,
             files,
             effort,
-            json,
+            print,
             sharding,
-        } => commands::compare(&mut out, &common, &files, &effort, json, &sharding)?,
+        } => commands::compare(&mut out, &common, &files, &effort, &print, &sharding)?,
         Command::Sweep {
             common,
             files,
             set,
             metric,
             effort,
-            json,
-        } => commands::sweep(&mut out, &common, &files, &set, metric, &effort, json)?,
+            print,
+        } => commands::sweep(&mut out, &common, &files, &set, metric, &effort, &print)?,
         Command::Run {
             mut common,
             pick,
             effort,
-            json,
+            print,
+            all,
             stats,
             sharding,
         } => {
             common.strategy = pick.strategy;
-            commands::run(&mut out, &common, &effort, json, stats, &sharding)?
+            let how = (&print, all, stats);
+            commands::run(&mut out, &common, &effort, how, &sharding)?
         }
     }
     out.flush()?;
