@@ -353,3 +353,106 @@ fn the_event_cap_is_reported_not_silent() {
     let uncapped = json(&["run", path, "--runs", "50", "--json"]);
     assert_eq!(uncapped["capped_runs"], 0);
 }
+
+/// The long flags of each subcommand, as clap defines (and `--help` lists) them.
+fn flags_of(sub: &str) -> Vec<String> {
+    use clap::CommandFactory;
+    let cli = faultline::cli::Cli::command();
+    let cmd = cli.find_subcommand(sub).expect("a subcommand");
+    cmd.get_arguments()
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn every_listed_flag_works_and_common_flags_are_common() {
+    let common = ["seed", "horizon", "max-events", "quiet", "deny-warnings"];
+    for sub in ["trace", "run", "compare", "sweep"] {
+        let flags = flags_of(sub);
+        for f in common {
+            assert!(flags.iter().any(|x| x == f), "{sub} lacks --{f}");
+        }
+        let has_strategy = flags.iter().any(|x| x == "strategy");
+        assert_eq!(
+            has_strategy,
+            matches!(sub, "run" | "trace"),
+            "{sub}: --strategy"
+        );
+    }
+    for sub in ["run", "compare", "sweep"] {
+        let flags = flags_of(sub);
+        assert!(flags.iter().any(|x| x == "runs") && flags.iter().any(|x| x == "threads"));
+    }
+    // Not listed, hence refused by clap itself (exit 2), never listed and then refused.
+    for sub in ["compare", "sweep"] {
+        let out = faultline(&["help", sub]);
+        assert!(!stdout(&out).contains("--strategy"), "{}", stdout(&out));
+    }
+    let out = faultline(&["compare", SUBSTATION, "--strategy", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unexpected argument"),
+        "{}",
+        stderr(&out)
+    );
+    // The common flags, all at once, on every command that simulates.
+    let dir = std::env::temp_dir().join("faultline-common-flags");
+    let dir = dir.to_str().expect("UTF-8 temp dir");
+    for args in [
+        vec!["trace", SUBSTATION, "--out", dir],
+        vec![
+            "run",
+            SUBSTATION,
+            "--runs",
+            "50",
+            "--threads",
+            "2",
+            "--strategy",
+            "mobile-transformer",
+            "--stats",
+        ],
+        vec![
+            "compare",
+            SUBSTATION,
+            "--runs",
+            "50",
+            "--threads",
+            "2",
+            "--out",
+            dir,
+        ],
+    ] {
+        let mut args = args.clone();
+        args.extend([
+            "--seed",
+            "7",
+            "--horizon",
+            "30d",
+            "--max-events",
+            "100000",
+            "--quiet",
+        ]);
+        args.push("--deny-warnings");
+        let out = faultline(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn long_tables_say_what_is_hidden_and_all_shows_it() {
+    let b17 = "scenarios/b17-switches.ron";
+    let out = faultline(&["run", b17, "--runs", "300", "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("more components are hidden; --all shows every one"),
+        "{text}"
+    );
+    let out = faultline(&["run", b17, "--runs", "300", "--quiet", "--all", "--wide"]);
+    let text = stdout(&out);
+    assert!(!text.contains("hidden"), "{text}");
+    for k in 1..=12 {
+        let crew = format!(" bomber_{k} ");
+        assert!(text.contains(&crew), "{crew:?} missing with --all:\n{text}");
+    }
+}

@@ -241,6 +241,30 @@ fn results_do_not_depend_on_thread_count() {
 }
 
 #[test]
+fn progress_moves_a_chunk_at_a_time_and_changes_nothing() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/substation.ron"
+    ))
+    .unwrap();
+    let (_, m) = load_str("substation.ron", &text).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let watched = montecarlo::run(&m, Study::whole(9, 5000, 2), &|n| {
+        seen.lock().unwrap().push(n)
+    });
+    let quiet = montecarlo::run(&m, Study::whole(9, 5000, 2), &|_| {});
+    let json = |s: &Summary| serde_json::to_string(&faultline::json::summary_json(&m, s, 9));
+    assert_eq!(json(&watched).unwrap(), json(&quiet).unwrap());
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen.last(), Some(&5000));
+    let mut last = 0;
+    for &n in &seen {
+        assert!(n > last && n - last <= montecarlo::CHUNK, "{last} then {n}");
+        last = n;
+    }
+}
+
+#[test]
 fn probabilistic_edge_episodes_end_at_the_fault_free_state() {
     // `a` is limited by an undersized part (capacity 0.5) even when nothing is broken, so its
     // fault-free output is 0.5, not its own capacity. Episodes must still begin and end with

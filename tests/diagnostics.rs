@@ -331,7 +331,56 @@ fn string_where_a_float_goes() {
 fn number_where_a_duration_goes() {
     let text = broken(r#"horizon: "90d""#, "horizon: 90");
     let at = pos(&text, "90,");
-    expect_syntax("durnum", &text, at, "Expected string");
+    let stderr = expect_syntax(
+        "durnum",
+        &text,
+        at,
+        "`90` is not a duration: durations are strings with a unit, e.g. \"90s\"",
+    );
+    assert_printed_once(&stderr, "is not a duration");
+}
+
+#[test]
+fn positional_distribution_parameters_get_a_hint() {
+    let text = broken(r#"Exp(mean: "14d")"#, r#"Exp("14d")"#);
+    let at = pos(&text, r#""14d")"#);
+    let stderr = expect_syntax("exp-positional", &text, at, "Expected identifier");
+    assert!(
+        stderr.contains(r#"help: Exp's parameters are named: write Exp(mean: "14d")"#),
+        "{stderr}"
+    );
+    let text = broken(
+        r#"LogNormal(median: "3h", sigma: 0.7)"#,
+        r#"LogNormal("3h", 0.7)"#,
+    );
+    let at = pos(&text, r#""3h", 0.7"#);
+    let stderr = expect_syntax("lognormal-positional", &text, at, "Expected identifier");
+    assert!(
+        stderr.contains(r#"write LogNormal(median: "3h", sigma: 0.5)"#),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_number_where_a_median_goes_says_durations_have_units() {
+    let text = broken(r#"LogNormal(median: "3h""#, "LogNormal(median: 20");
+    let at = pos(&text, "20,");
+    expect_syntax(
+        "median-number",
+        &text,
+        at,
+        r#"durations are strings with a unit, e.g. "20s""#,
+    );
+}
+
+/// Asserts that `needle` appears exactly once in `stderr`: an error printed once, not on
+/// the `error:` line and again in the box below it.
+fn assert_printed_once(stderr: &str, needle: &str) {
+    assert_eq!(
+        stderr.matches(needle).count(),
+        1,
+        "printed more than once:\n{stderr}"
+    );
 }
 
 #[test]
@@ -358,6 +407,7 @@ fn duration_in_words() {
     let text = broken(r#"horizon: "90d""#, r#"horizon: "90 days""#);
     let at = pos(&text, r#""90 days""#);
     let stderr = expect_syntax("days", &text, at, "`90 days` is not a duration");
+    assert_printed_once(&stderr, "`90 days` is not a duration");
     assert!(
         stderr.contains(r#"durations are strings with units"#),
         "{stderr}"

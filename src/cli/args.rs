@@ -8,8 +8,10 @@ use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 use faultline_report::output;
 use faultline_report::sweep::Metric;
+use faultline_report::tables::Layout;
 use faultline_scenario::edit::{self, Setting};
 use faultline_scenario::r#gen::Profile;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// faultline: see how a fault turns into an outage, and which mitigation wins.
@@ -111,10 +113,15 @@ pub(crate) enum Command {
         #[command(flatten)]
         common: Common,
         #[command(flatten)]
+        pick: Pick,
+        #[command(flatten)]
         effort: Effort,
-        /// Print the machine-readable summary (JSON) on stdout instead of tables.
+        #[command(flatten)]
+        print: Print,
+        /// Print every row of the tables that stop at 10 (root faults, components least
+        /// often healthy).
         #[arg(long)]
-        json: bool,
+        all: bool,
         /// Also print statistics on stderr: time to read, parse and compile the scenario;
         /// events, events/s, component evaluations per event, peak pending events, peak
         /// memory.
@@ -136,9 +143,8 @@ pub(crate) enum Command {
         files: Files,
         #[command(flatten)]
         effort: Effort,
-        /// Print the machine-readable summary (JSON) on stdout instead of tables.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        print: Print,
         #[command(flatten)]
         sharding: Sharding,
     },
@@ -148,6 +154,8 @@ pub(crate) enum Command {
     Trace {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        pick: Pick,
         #[command(flatten)]
         files: Files,
         /// Which run to narrate (run k of a study has the same faults as in `run`).
@@ -175,9 +183,8 @@ pub(crate) enum Command {
         metric: Metric,
         #[command(flatten)]
         effort: Effort,
-        /// Print the sweep as JSON on stdout instead of the table.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        print: Print,
     },
     /// Print the dependency graph as Graphviz DOT, single points of failure in red.
     Graph {
@@ -193,9 +200,12 @@ pub(crate) enum Command {
         /// The shard files, in any order.
         #[arg(required = true)]
         shards: Vec<PathBuf>,
-        /// Print the machine-readable summary (JSON) on stdout instead of tables.
+        #[command(flatten)]
+        print: Print,
+        /// Print every row of the tables that stop at 10 (root faults, components least
+        /// often healthy).
         #[arg(long)]
-        json: bool,
+        all: bool,
         #[command(flatten)]
         files: Files,
         /// Print nothing but the result.
@@ -258,8 +268,10 @@ pub(crate) struct Common {
     /// Stop a run after this many events (reported, never silent) [default: the scenario's].
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) max_events: Option<u64>,
-    /// Simulate under this strategy instead of the baseline (`run`, `trace`).
-    #[arg(long)]
+    /// The strategy to simulate instead of the baseline: not a flag of its own here, but
+    /// `--strategy` ([`Pick`]) of `run` and `trace`, copied in by [`super::execute`];
+    /// `compare` and `sweep` run every strategy and do not have the flag.
+    #[arg(skip)]
     pub(crate) strategy: Option<String>,
     /// Print nothing but the result: no progress bar, warnings or list of files written.
     #[arg(long, short)]
@@ -268,6 +280,39 @@ pub(crate) struct Common {
     /// print them and exit 2 without simulating.
     #[arg(long)]
     pub(crate) deny_warnings: bool,
+}
+
+/// How a command prints its result: tables (fitted to the terminal unless `--wide`), or
+/// JSON.
+#[derive(Args, Debug)]
+pub(crate) struct Print {
+    /// Print the machine-readable result (JSON) on stdout instead of tables.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Print tables at their full width even when the terminal is narrower (as they always
+    /// are when stdout is not a terminal: a pipe or a file gets one stable layout).
+    #[arg(long)]
+    pub(crate) wide: bool,
+}
+
+impl Print {
+    /// The tables' layout: fitted to the terminal's width when stdout is a terminal and
+    /// `--wide` is not given, full width otherwise; every row with `all` (`--all`).
+    pub(crate) fn layout(&self, all: bool) -> Layout {
+        let width = (!self.wide && std::io::stdout().is_terminal())
+            .then(terminal_size::terminal_size)
+            .flatten()
+            .map(|(w, _)| w.0);
+        Layout { width, all }
+    }
+}
+
+/// Which model `run` and `trace` simulate.
+#[derive(Args, Debug)]
+pub(crate) struct Pick {
+    /// Simulate under this strategy instead of the baseline.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) strategy: Option<String>,
 }
 
 /// Where the commands that write charts and reports put them.

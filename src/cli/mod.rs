@@ -85,34 +85,49 @@ fn execute(cli: Cli) -> Result<(), CliError> {
         } => commands::r#gen(&mut out.inner, components, seed, profile)?,
         Command::Merge {
             shards,
-            json,
+            print,
+            all,
             files,
             quiet,
-        } => commands::merge(&mut out, &shards, json, &files, quiet)?,
+        } => commands::merge(&mut out, &shards, &print, all, &files, quiet)?,
         Command::Graph { scenario } => commands::graph(&mut out, &scenario)?,
-        Command::Trace { common, files, run } => commands::trace(&mut out, &common, &files, run)?,
+        Command::Trace {
+            mut common,
+            pick,
+            files,
+            run,
+        } => {
+            common.strategy = pick.strategy;
+            commands::trace(&mut out, &common, &files, run)?
+        }
         Command::Compare {
             common,
             files,
             effort,
-            json,
+            print,
             sharding,
-        } => commands::compare(&mut out, &common, &files, &effort, json, &sharding)?,
+        } => commands::compare(&mut out, &common, &files, &effort, &print, &sharding)?,
         Command::Sweep {
             common,
             files,
             set,
             metric,
             effort,
-            json,
-        } => commands::sweep(&mut out, &common, &files, &set, metric, &effort, json)?,
+            print,
+        } => commands::sweep(&mut out, &common, &files, &set, metric, &effort, &print)?,
         Command::Run {
-            common,
+            mut common,
+            pick,
             effort,
-            json,
+            print,
+            all,
             stats,
             sharding,
-        } => commands::run(&mut out, &common, &effort, json, stats, &sharding)?,
+        } => {
+            common.strategy = pick.strategy;
+            let how = (&print, all, stats);
+            commands::run(&mut out, &common, &effort, how, &sharding)?
+        }
     }
     out.flush()?;
     Ok(())

@@ -627,7 +627,7 @@ pub fn chunk_size(total: u64) -> u64 {
 }
 
 /// Simulates the runs of `study` on `m` and returns their summary. `progress` is called
-/// after each batch with the number of runs done so far.
+/// after each chunk (at most [`CHUNK`] runs) with the number of runs done so far.
 pub fn run(m: &Model, study: Study, progress: &(dyn Fn(u64) + Sync)) -> Summary {
     run_all(std::slice::from_ref(m), study, progress).swap_remove(0)
 }
@@ -637,12 +637,12 @@ pub fn run(m: &Model, study: Study, progress: &(dyn Fn(u64) + Sync)) -> Summary 
 /// holds the per-run paired differences against the first model.
 pub fn run_all(models: &[Model], study: Study, progress: &(dyn Fn(u64) + Sync)) -> Vec<Summary> {
     let mut totals: Vec<Summary> = models.iter().map(Summary::new).collect();
-    run_chunks(models, study, &mut |_, parts| {
+    let fold = &mut |_, parts: &[Summary]| {
         for (t, x) in totals.iter_mut().zip(parts) {
             t.merge(x);
         }
-        progress(totals[0].runs);
-    });
+    };
+    run_chunks_watched(models, study, fold, progress);
     totals
 }
 
@@ -655,6 +655,20 @@ pub fn chunk_of(run: u64, total: u64) -> u64 {
 /// `on_chunk` in chunk order, with the chunk's first run index. Folding these in order is
 /// exactly what [`run_all`] does, which is what lets shards merge byte for byte.
 pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, &[Summary])) {
+    run_chunks_watched(models, study, on_chunk, &|_| {});
+}
+
+/// [`run_chunks`], calling `progress` from the workers after each chunk with the number of
+/// runs simulated so far: one call at a time, in increasing order, so a progress bar moves
+/// smoothly instead of once per batch. It is display only: what the chunks compute, and the
+/// order they are folded in, do not depend on it.
+pub fn run_chunks_watched(
+    models: &[Model],
+    study: Study,
+    on_chunk: &mut dyn FnMut(u64, &[Summary]),
+    progress: &(dyn Fn(u64) + Sync),
+) {
+    let done = Mutex::new(0u64);
     let end = study.first + study.runs;
     let chunk = chunk_size(study.total.max(end));
     // More threads than chunks would only idle (0 stays rayon's default).
@@ -715,6 +729,9 @@ pub fn run_chunks(models: &[Model], study: Study, on_chunk: &mut dyn FnMut(u64, 
                         }
                         push_pairs(&mut parts, &costs);
                     }
+                    let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+                    *done += b - a;
+                    progress(*done);
                     parts
                 })
                 .collect()

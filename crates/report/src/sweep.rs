@@ -4,7 +4,7 @@
 //! share their random numbers and the curve shows the parameter, not luck. This module holds
 //! the figures and prints them as a table; [`crate::charts::sweep`] draws them.
 
-use crate::tables::table;
+use crate::tables::{Layout, table};
 use faultline_core::montecarlo::Summary;
 use faultline_core::stats::Moments;
 use faultline_units::human;
@@ -239,8 +239,9 @@ impl Sweep {
         &self.strategies[best]
     }
 
-    /// The terminal table: one row per value, one column per strategy, and the best.
-    pub fn render(&self) -> String {
+    /// The terminal table: one row per value, one column per strategy, and the best; laid
+    /// out as `layout` says.
+    pub fn render(&self, layout: Layout) -> String {
         let mut s = String::new();
         let _ = writeln!(
             s,
@@ -275,7 +276,7 @@ impl Sweep {
                 row
             })
             .collect();
-        s.push_str(&table(&header, &rows));
+        s.push_str(&table(&header, &rows, layout));
         s
     }
 }

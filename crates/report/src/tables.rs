@@ -6,42 +6,106 @@ use faultline_units::human;
 use faultline_units::number::{money, signed_money, thousands};
 use std::fmt::Write;
 
-/// A left-aligned first column and right-aligned others, padded to the widest cell.
-pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+/// How printed tables are laid out.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Layout {
+    /// Fit the tables to this many columns, wrapping cells (a terminal); `None` prints
+    /// every table at its full width (`--wide`, and whenever stdout is not a terminal, so
+    /// pipes, files and tests see one stable layout).
+    pub width: Option<u16>,
+    /// Print every row of the tables that otherwise stop at [`ROWS`] (`--all`).
+    pub all: bool,
+}
+
+/// Rows shown of the long tables (root faults, least healthy components) without `--all`.
+pub const ROWS: usize = 10;
+
+/// A table indented by two spaces, two spaces between columns, the first column
+/// left-aligned and the others right-aligned, each as wide as its widest cell. With a
+/// `layout.width` that the table exceeds, its columns are split into several tables that
+/// fit, each repeating the first column (the row's name), so no name or number is ever
+/// broken; a single column too wide even alone wraps at its spaces.
+pub fn table(header: &[&str], rows: &[Vec<String>], layout: Layout) -> String {
     let cols = header.len();
-    let mut width = vec![0; cols];
-    for (i, h) in header.iter().enumerate() {
-        width[i] = h.chars().count();
-    }
-    for r in rows {
-        for (i, c) in r.iter().enumerate().take(cols) {
-            width[i] = width[i].max(c.chars().count());
-        }
-    }
-    let mut s = String::new();
-    let line = |s: &mut String, cells: &[String]| {
-        s.push_str("  ");
-        for (i, c) in cells.iter().enumerate() {
-            let pad = width[i] - c.chars().count();
-            if i == 0 {
-                s.push_str(c);
-                s.push_str(&" ".repeat(pad));
-            } else {
-                s.push_str("  ");
-                s.push_str(&" ".repeat(pad));
-                s.push_str(c);
-            }
-        }
-        s.push('\n');
+    let width = |i: usize| {
+        let cells = rows.iter().filter_map(|r| r.get(i));
+        let widest = cells.map(|c| c.chars().count()).max().unwrap_or(0);
+        widest.max(header[i].chars().count()) + 2
     };
-    line(
-        &mut s,
-        &header.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
-    );
-    for r in rows {
-        line(&mut s, r);
+    let widths: Vec<usize> = (0..cols).map(width).collect();
+    let Some(limit) = layout.width.map(usize::from) else {
+        return columns(header, rows, &(0..cols).collect::<Vec<_>>(), None);
+    };
+    let mut groups: Vec<Vec<usize>> = vec![vec![0]];
+    let mut used = widths[0];
+    for i in 1..cols {
+        let last = groups.last_mut().expect("a group");
+        if last.len() > 1 && used + widths[i] > limit {
+            groups.push(vec![0, i]);
+            used = widths[0] + widths[i];
+        } else {
+            last.push(i);
+            used += widths[i];
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|g| columns(header, rows, g, Some(limit)))
+        .collect();
+    parts.join("\n")
+}
+
+/// The columns `which` of a table, at full width, or wrapped at spaces to fit `fit`.
+fn columns(header: &[&str], rows: &[Vec<String>], which: &[usize], fit: Option<usize>) -> String {
+    use comfy_table::{CellAlignment, ContentArrangement, Table, TableStyle};
+    let pick = |r: &[String]| -> Vec<String> {
+        which
+            .iter()
+            .map(|&i| r.get(i).cloned().unwrap_or_default())
+            .collect()
+    };
+    let mut t = Table::new();
+    t.load_style(TableStyle::new());
+    t.set_header(which.iter().map(|&i| header[i]).collect::<Vec<_>>());
+    t.add_rows(rows.iter().map(|r| pick(r)));
+    for (i, c) in t.column_iter_mut().enumerate() {
+        c.set_padding((2, 0));
+        if i > 0 {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    match fit.and_then(|w| u16::try_from(w).ok()) {
+        Some(w) => t
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(w),
+        None => t.set_content_arrangement(ContentArrangement::Disabled),
+    };
+    let mut s = String::new();
+    for line in t.lines() {
+        s.push_str(line.trim_end());
+        s.push('\n');
     }
     s
+}
+
+/// The first [`ROWS`] of `rows`, or all of them with `layout.all`; and the line that says
+/// how many are hidden, when some are.
+fn shown<T>(rows: &[T], layout: Layout, what: &str) -> (usize, Option<String>) {
+    if layout.all || rows.len() <= ROWS {
+        return (rows.len(), None);
+    }
+    let hidden = rows.len() - ROWS;
+    let (verb, noun) = if hidden == 1 {
+        ("is", what.to_string())
+    } else {
+        ("are", format!("{what}s"))
+    };
+    (
+        ROWS,
+        Some(format!(
+            "  ... {hidden} more {noun} {verb} hidden; --all shows every one\n"
+        )),
+    )
 }
 
 /// Availability as a percentage with enough digits to see the nines.
@@ -63,15 +127,21 @@ pub fn pct(x: f64) -> String {
 
 /// The terminal report of a study: the baseline's figures for the site, its services,
 /// queues and root faults, and the components least often healthy.
-pub fn render(m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) -> String {
+pub fn render(
+    m: &Model,
+    j: &SummaryJson,
+    elapsed_s: f64,
+    threads: usize,
+    layout: Layout,
+) -> String {
     let b = &j.strategies[0];
     let mut s = String::new();
     heading(&mut s, m, j, elapsed_s, threads);
     site(&mut s, j, b);
-    services(&mut s, b);
-    queues(&mut s, b);
-    root_causes(&mut s, b);
-    least_healthy(&mut s, j);
+    services(&mut s, b, layout);
+    queues(&mut s, b, layout);
+    root_causes(&mut s, b, layout);
+    least_healthy(&mut s, j, layout);
     s
 }
 
@@ -158,7 +228,7 @@ fn site(s: &mut String, j: &SummaryJson, b: &StrategyJson) {
 }
 
 /// One row per service users see.
-fn services(s: &mut String, b: &StrategyJson) {
+fn services(s: &mut String, b: &StrategyJson, layout: Layout) {
     s.push('\n');
     let _ = writeln!(s, "Services");
     let rows: Vec<Vec<String>> = b
@@ -191,11 +261,12 @@ fn services(s: &mut String, b: &StrategyJson) {
             "user-min",
         ],
         &rows,
+        layout,
     ));
 }
 
 /// One row per job queue, when the scenario has any.
-fn queues(s: &mut String, b: &StrategyJson) {
+fn queues(s: &mut String, b: &StrategyJson, layout: Layout) {
     if !b.queues.is_empty() {
         s.push('\n');
         let _ = writeln!(s, "Queues (per run)");
@@ -237,19 +308,22 @@ fn queues(s: &mut String, b: &StrategyJson) {
                 "end wait p90",
             ],
             &rows,
+            layout,
         ));
     }
 }
 
-/// The ten most frequent root faults behind service failures.
-fn root_causes(s: &mut String, b: &StrategyJson) {
+/// The most frequent root faults behind service failures: the first [`ROWS`], or every
+/// one with `--all`.
+fn root_causes(s: &mut String, b: &StrategyJson, layout: Layout) {
     if !b.root_causes.is_empty() {
         s.push('\n');
         let _ = writeln!(s, "Root faults behind service failures");
+        let (n, hidden) = shown(&b.root_causes, layout, "root fault");
         let rows: Vec<Vec<String>> = b
             .root_causes
             .iter()
-            .take(10)
+            .take(n)
             .map(|r| {
                 let comp = if r.common_cause {
                     "(common cause)".to_string()
@@ -264,20 +338,27 @@ fn root_causes(s: &mut String, b: &StrategyJson) {
                 ]
             })
             .collect();
-        s.push_str(&table(&["fault", "component", "failures", "share"], &rows));
+        s.push_str(&table(
+            &["fault", "component", "failures", "share"],
+            &rows,
+            layout,
+        ));
+        s.push_str(&hidden.unwrap_or_default());
     }
 }
 
-/// The ten components least often healthy, with their share of time in each state.
-fn least_healthy(s: &mut String, j: &SummaryJson) {
+/// The components least often healthy, with their share of time in each state: the
+/// first [`ROWS`], or every one with `--all`.
+fn least_healthy(s: &mut String, j: &SummaryJson, layout: Layout) {
     let mut worst: Vec<&ComponentJson> = j.components.iter().filter(|c| c.healthy < 1.0).collect();
     worst.sort_by(|a, b| a.healthy.total_cmp(&b.healthy));
     if !worst.is_empty() {
         s.push('\n');
         let _ = writeln!(s, "Components least often healthy (share of time)");
+        let (n, hidden) = shown(&worst, layout, "component");
         let rows: Vec<Vec<String>> = worst
             .iter()
-            .take(10)
+            .take(n)
             .map(|c| {
                 vec![
                     c.id.clone(),
@@ -291,7 +372,9 @@ fn least_healthy(s: &mut String, j: &SummaryJson) {
         s.push_str(&table(
             &["component", "healthy", "degraded", "corrupt", "down"],
             &rows,
+            layout,
         ));
+        s.push_str(&hidden.unwrap_or_default());
     }
 }
 
@@ -397,7 +480,7 @@ fn human_opt(x: Option<f64>) -> String {
 }
 
 /// The terminal ranking of `compare`: strategies by expected cost, with paired differences.
-pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String {
+pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize, layout: Layout) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -417,9 +500,9 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
         "Every strategy sees the same faults in run k (common random numbers); differences are paired.\n"
     );
     let (by_cost, order) = ranked(j);
-    ranking(&mut s, by_cost, &order);
+    ranking(&mut s, by_cost, &order, layout);
     s.push('\n');
-    outages(&mut s, &order);
+    outages(&mut s, &order, layout);
     best(&mut s, by_cost, order[0]);
     if let (Some(p), Some(r)) = (&j.winner_vs_runner_up, order.get(1)) {
         let _ = writeln!(
@@ -434,7 +517,7 @@ pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize) -> String
 }
 
 /// The strategies best first, with their paired difference against the baseline.
-fn ranking(s: &mut String, by_cost: bool, order: &[&StrategyJson]) {
+fn ranking(s: &mut String, by_cost: bool, order: &[&StrategyJson], layout: Layout) {
     if by_cost {
         let _ = writeln!(s, "Ranking by expected cost per run (95% CI)");
     } else {
@@ -464,11 +547,12 @@ fn ranking(s: &mut String, by_cost: bool, order: &[&StrategyJson]) {
             "availability",
         ],
         &rows,
+        layout,
     ));
 }
 
 /// How long outages lasted and how the response went, per strategy.
-fn outages(s: &mut String, order: &[&StrategyJson]) {
+fn outages(s: &mut String, order: &[&StrategyJson], layout: Layout) {
     let _ = writeln!(
         s,
         "Outages and response (means over failures; downtime per run)"
@@ -494,6 +578,7 @@ fn outages(s: &mut String, order: &[&StrategyJson]) {
             "strategy", "down p50", "p90", "p99", "MTTD", "restore", "repair", "user-min", "resp-h",
         ],
         &rows,
+        layout,
     ));
 }
 
@@ -519,6 +604,82 @@ fn best(s: &mut String, by_cost: bool, best: &StrategyJson) {
             best.name,
             money(-best.paired_cost_diff.mean),
             verdict(&best.paired_cost_diff)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> Vec<Vec<String>> {
+        let row = |a: &str, b: &str, c: &str| vec![a.to_string(), b.to_string(), c.to_string()];
+        vec![
+            row(
+                "mobile-transformer+monitoring",
+                "$25,263,295 ± $946,902",
+                "95.5426% ± 0.6666%",
+            ),
+            row(
+                "baseline",
+                "$129,872,713 ± $1,935,210",
+                "50.1137% ± 0.7799%",
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_full_table_is_one_stable_layout() {
+        let t = table(
+            &["strategy", "cost/run", "availability"],
+            &rows(),
+            Layout::default(),
+        );
+        assert_eq!(
+            t,
+            "  strategy                                        cost/run        availability\n\
+             \x20 mobile-transformer+monitoring     $25,263,295 ± $946,902  95.5426% ± 0.6666%\n\
+             \x20 baseline                       $129,872,713 ± $1,935,210  50.1137% ± 0.7799%\n"
+        );
+    }
+
+    #[test]
+    fn a_narrow_terminal_gets_the_columns_in_parts_that_fit() {
+        let layout = Layout {
+            width: Some(64),
+            all: false,
+        };
+        let t = table(&["strategy", "cost/run", "availability"], &rows(), layout);
+        assert!(t.lines().all(|l| l.chars().count() <= 64), "{t}");
+        for r in rows() {
+            for cell in r {
+                assert!(t.contains(&cell), "{cell:?} is broken in:\n{t}");
+            }
+        }
+        assert_eq!(
+            t.matches("strategy").count(),
+            2,
+            "the name column repeats:\n{t}"
+        );
+    }
+
+    #[test]
+    fn long_tables_say_how_many_rows_are_hidden() {
+        let rows: Vec<u32> = (0..12).collect();
+        let (n, line) = shown(&rows, Layout::default(), "component");
+        assert_eq!(n, ROWS);
+        assert_eq!(
+            line.as_deref(),
+            Some("  ... 2 more components are hidden; --all shows every one\n")
+        );
+        let all = Layout {
+            width: None,
+            all: true,
+        };
+        assert_eq!(shown(&rows, all, "component"), (12, None));
+        assert_eq!(
+            shown(&rows[..10], Layout::default(), "component"),
+            (10, None)
         );
     }
 }

@@ -139,12 +139,11 @@ impl LoadError {
                 let d = Located {
                     span: snippet.span(),
                     src: NamedSource::new(&file, snippet),
-                    help: syntax_hint(&message),
-                    message,
                     label: "here".into(),
+                    help: syntax_hint(&message, text, *range),
                     severity: Severity::Error,
                 };
-                let _ = handler.render_report(&mut out, &d);
+                render_snippet(&mut out, &handler, &d);
             }
             LoadError::Invalid {
                 file,
@@ -207,14 +206,13 @@ fn render_located(
         out.push_str(&format!("{word}: {file}:{line}:{col}: {message}\n"));
         let snippet = Snippet::new(text, &lines, s.start, s.end);
         let d = Located {
-            message,
             span: snippet.span(),
             src: NamedSource::new(&file, snippet),
             label: visible(&p.path.to_string()),
             help: p.hint.as_deref().map(visible),
             severity,
         };
-        let _ = handler.render_report(out, &d);
+        render_snippet(out, handler, &d);
         out.push('\n');
     }
 }
@@ -305,8 +303,16 @@ fn trivia_len(s: &str) -> usize {
     }
 }
 
-fn syntax_hint(message: &str) -> Option<String> {
-    if message.contains("Unexpected field") || message.contains("unknown field") {
+/// A hint for ron's `message` about `text[range]`: how to write a distribution's
+/// parameters, a duration, a field name.
+fn syntax_hint(message: &str, text: &str, range: (usize, usize)) -> Option<String> {
+    let before = text[..range.0].trim_end();
+    // The whole positional argument, which ron's span may cut short: up to `,` or `)`.
+    let rest = &text[range.0..];
+    let token = rest[..rest.find([',', ')', '\n']).unwrap_or(rest.len())].trim();
+    if let Some(hint) = distribution_hint(message, before, token) {
+        Some(hint)
+    } else if message.contains("Unexpected field") || message.contains("unknown field") {
         Some("check the spelling; docs/scenario-format.md lists every field".into())
     } else if message.contains("duration") {
         Some(
@@ -318,10 +324,43 @@ fn syntax_hint(message: &str) -> Option<String> {
     }
 }
 
-/// A single located message for miette's renderer.
+/// A positional argument to a distribution whose parameters are named (`Exp("180d")`):
+/// the same with names.
+fn distribution_hint(message: &str, before: &str, token: &str) -> Option<String> {
+    if !message.contains("Expected identifier") {
+        return None;
+    }
+    let name = before.strip_suffix('(')?.trim_end();
+    let (dist, example) = [
+        (
+            "LogNormal",
+            format!("LogNormal(median: {token}, sigma: 0.5)"),
+        ),
+        ("Weibull", format!("Weibull(shape: 1.5, scale: {token})")),
+        ("Exp", format!("Exp(mean: {token})")),
+    ]
+    .into_iter()
+    .find(|(d, _)| name.ends_with(d))?;
+    let bounded = name[..name.len() - dist.len()]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+    bounded.then(|| format!("{dist}'s parameters are named: write {example}"))
+}
+
+/// Appends miette's rendering of `d` without its first line: the message is already on
+/// the `error: file:line:col: message` line above it, so each error is printed once (the
+/// message of a [`Located`] is empty, and miette gives it a line of its own).
+fn render_snippet(out: &mut String, handler: &GraphicalReportHandler, d: &Located) {
+    let mut s = String::new();
+    let _ = handler.render_report(&mut s, d);
+    out.push_str(s.split_once('\n').map_or("", |(_, rest)| rest));
+}
+
+/// A located source snippet for miette's renderer: the span, its label and a hint, with
+/// no message of its own (the `error:` line carries it).
 #[derive(Debug)]
 struct Located {
-    message: String,
     src: NamedSource<Snippet>,
     span: SourceSpan,
     label: String,
@@ -330,8 +369,8 @@ struct Located {
 }
 
 impl fmt::Display for Located {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Ok(())
     }
 }
 

@@ -30,9 +30,26 @@ impl<'de> Deserialize<'de> for Duration {
                     .map(Duration)
                     .map_err(E::custom)
             }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Duration, E> {
+                Err(bare_number(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Duration, E> {
+                Err(bare_number(v))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Duration, E> {
+                Err(bare_number(v))
+            }
         }
-        d.deserialize_str(Visitor)
+        // `any`, not `str`, so that a bare number (`median: 20`) gets its own message.
+        d.deserialize_any(Visitor)
     }
+}
+
+/// The error for a number written where a duration goes.
+fn bare_number<E: serde::de::Error>(v: impl fmt::Display) -> E {
+    E::custom(format_args!(
+        "`{v}` is not a duration: durations are strings with a unit, e.g. \"{v}s\""
+    ))
 }
 
 impl serde::Serialize for Duration {

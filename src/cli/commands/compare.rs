@@ -3,7 +3,7 @@
 
 use super::shard_file::{shard_of, write_shard};
 use super::{announce, command_line, threads};
-use crate::cli::args::{Common, Effort, Files, Sharding};
+use crate::cli::args::{Common, Effort, Files, Print, Sharding};
 use crate::cli::error::CliError;
 use crate::cli::load::load_all;
 use crate::progress::Progress;
@@ -16,22 +16,17 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-/// Prints the ranking (tables, or JSON with `json`) and writes report.html and the charts,
+/// Prints the ranking (tables laid out as `print` says, or JSON) and writes report.html and the charts,
 /// or with a shard requested writes that shard's file instead.
 pub(crate) fn compare(
     out: &mut impl Write,
     common: &Common,
     files: &Files,
     effort: &Effort,
-    json: bool,
+    print: &Print,
     sharding: &Sharding,
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
-    if common.strategy.is_some() {
-        return Err(CliError::Usage(
-            "compare runs every strategy; --strategy is for run and trace".into(),
-        ));
-    }
     let loaded = load_all(&common.scenario, Some(common))?;
     let models = &loaded.models;
     let seed = common.seed.unwrap_or(models[0].seed);
@@ -49,7 +44,7 @@ pub(crate) fn compare(
     let elapsed = started.elapsed().as_secs_f64();
     let mut j = json::summary_json_all(models, &summaries, seed);
     j.warnings = loaded.warnings.clone();
-    if json {
+    if print.json {
         let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
         writeln!(out, "{text}")?;
     } else {
@@ -59,7 +54,9 @@ pub(crate) fn compare(
                 common.scenario.display()
             );
         }
-        out.write_all(tables::render_compare(&j, elapsed, threads).as_bytes())?;
+        out.write_all(
+            tables::render_compare(&j, elapsed, threads, print.layout(false)).as_bytes(),
+        )?;
     }
     out.flush()?;
     let command = command_line(&[("--runs", runs.to_string()), ("--seed", seed.to_string())]);

@@ -2,7 +2,7 @@
 //! report, exactly as one unsharded run would have printed and written them.
 
 use super::compare::CompareReport;
-use crate::cli::args::Files;
+use crate::cli::args::{Files, Print};
 use crate::cli::error::CliError;
 use crate::shard;
 use faultline_report::{json, tables};
@@ -10,25 +10,26 @@ use faultline_scenario::validate;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Prints the merged summary (tables, or JSON with `json`); shards of `compare` also get
+/// Prints the merged summary (tables laid out as `print` and `all` say, or JSON); shards of `compare` also get
 /// compare's report.
 pub(crate) fn merge(
     out: &mut impl Write,
     shards: &[PathBuf],
-    json: bool,
+    print: &Print,
+    all: bool,
     files: &Files,
     quiet: bool,
 ) -> Result<(), CliError> {
     let (h, models, summaries) =
         shard::merge(shards).map_err(|e| CliError::Usage(e.to_string()))?;
     let j = json::summary_json_all(&models, &summaries, h.seed);
-    if json {
+    if print.json {
         let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
         writeln!(out, "{text}")?;
     } else if h.command == "compare" {
-        out.write_all(tables::render_compare(&j, 0.0, 0).as_bytes())?;
+        out.write_all(tables::render_compare(&j, 0.0, 0, print.layout(all)).as_bytes())?;
     } else {
-        out.write_all(tables::render(&models[0], &j, 0.0, 0).as_bytes())?;
+        out.write_all(tables::render(&models[0], &j, 0.0, 0, print.layout(all)).as_bytes())?;
     }
     out.flush()?;
     if h.command == "compare" {

@@ -3,7 +3,7 @@
 
 use super::shard_file::{shard_of, write_shard};
 use super::threads;
-use crate::cli::args::{Common, Effort, Sharding};
+use crate::cli::args::{Common, Effort, Print, Sharding};
 use crate::cli::error::CliError;
 use crate::cli::load::load_timed;
 use crate::progress::Progress;
@@ -12,14 +12,14 @@ use faultline_report::{json, tables};
 use std::io::Write;
 use std::time::Instant;
 
-/// Prints the study's summary (tables, or JSON with `json`), or with a shard requested
-/// writes that shard's file instead; `stats` adds timings and engine figures on stderr.
+/// Prints the study's summary (tables laid out as `print` and `all` say, or JSON), or with
+/// a shard requested writes that shard's file instead; `stats` adds timings and engine
+/// figures on stderr.
 pub(crate) fn run(
     out: &mut impl Write,
     common: &Common,
     effort: &Effort,
-    json: bool,
-    stats: bool,
+    (print, all, stats): (&Print, bool, bool),
     sharding: &Sharding,
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
@@ -47,11 +47,11 @@ pub(crate) fn run(
     let elapsed = started.elapsed().as_secs_f64();
     let mut j = json::summary_json(&m, &summary, seed);
     j.warnings = warnings;
-    if json {
+    if print.json {
         let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
         writeln!(out, "{text}")?;
     } else {
-        out.write_all(tables::render(&m, &j, elapsed, threads).as_bytes())?;
+        out.write_all(tables::render(&m, &j, elapsed, threads, print.layout(all)).as_bytes())?;
     }
     if stats {
         eprintln!(

@@ -2,7 +2,7 @@
 //! strategy.
 
 use super::{announce, threads};
-use crate::cli::args::{Common, Effort, Files};
+use crate::cli::args::{Common, Effort, Files, Print};
 use crate::cli::error::CliError;
 use crate::cli::load::{adjust, read};
 use crate::progress::Progress;
@@ -14,7 +14,7 @@ use faultline_report::{ReportError, charts};
 use faultline_scenario::edit::{self, Setting};
 use std::io::Write;
 
-/// Prints the sweep (a table, or JSON with `json`) and writes its chart and sweep.json.
+/// Prints the sweep (a table laid out as `print` says, or JSON) and writes its chart and sweep.json.
 pub(crate) fn sweep(
     out: &mut impl Write,
     common: &Common,
@@ -22,14 +22,9 @@ pub(crate) fn sweep(
     set: &Setting,
     metric: Metric,
     effort: &Effort,
-    json: bool,
+    print: &Print,
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
-    if common.strategy.is_some() {
-        return Err(CliError::Usage(
-            "sweep runs every strategy; --strategy is for run and trace".into(),
-        ));
-    }
     let text = read(&common.scenario)?;
     let file = common.scenario.to_string_lossy();
     let per_value = edit::load_all(&file, &text, set, &|m| adjust(m, Some(common)))?;
@@ -56,10 +51,10 @@ pub(crate) fn sweep(
     let sw = sweep::run(set, &per_value, metric, study, &label);
     bar.finish();
     let j = serde_json::to_string_pretty(&sw).map_err(|e| CliError::Other(e.to_string()))?;
-    if json {
+    if print.json {
         writeln!(out, "{j}")?;
     } else {
-        out.write_all(sw.render().as_bytes())?;
+        out.write_all(sw.render(print.layout(false)).as_bytes())?;
     }
     out.flush()?;
     let mut written = charts::sweep(&sw).map_err(ReportError::from)?.write(&dir)?;
