@@ -13,7 +13,7 @@ use faultline::stats::Moments;
 use faultline::validate::load_str;
 
 /// 99% two-sided normal quantile.
-const Z99: f64 = 2.576;
+pub(crate) const Z99: f64 = 2.576;
 
 fn study(text: &str, runs: u64, seed: u64) -> (Model, Summary) {
     let (_, m) = load_str("test.ron", text).unwrap_or_else(|e| panic!("{}", e.render(false)));
@@ -23,12 +23,12 @@ fn study(text: &str, runs: u64, seed: u64) -> (Model, Summary) {
 
 /// Point availability of a component with exponential failure rate `l` and repair rate `u`,
 /// new at t = 0: μ/(λ+μ) + λ/(λ+μ)·e^{−(λ+μ)t}.
-fn point(l: f64, u: f64, t: f64) -> f64 {
+pub(crate) fn point(l: f64, u: f64, t: f64) -> f64 {
     u / (l + u) + l / (l + u) * (-(l + u) * t).exp()
 }
 
 /// Time average of `f` over [0, horizon] by Simpson's rule (smooth integrands: exact to ~1e-12).
-fn time_average(f: impl Fn(f64) -> f64, horizon: f64) -> f64 {
+pub(crate) fn time_average(f: impl Fn(f64) -> f64, horizon: f64) -> f64 {
     let n = 20_000;
     let h = horizon / n as f64;
     let mut s = f(0.0) + f(horizon);
@@ -38,7 +38,7 @@ fn time_average(f: impl Fn(f64) -> f64, horizon: f64) -> f64 {
     s * h / 3.0 / horizon
 }
 
-fn assert_within_ci(what: &str, m: &Moments, exact: f64, max_se: f64) {
+pub(crate) fn assert_within_ci(what: &str, m: &Moments, exact: f64, max_se: f64) {
     let se = m.std_err();
     assert!(
         se > 0.0 && se < max_se,

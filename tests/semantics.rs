@@ -5,13 +5,11 @@
 //! (99%) of the exact value, and the standard error is bounded so the test cannot pass by
 //! running too few histories.
 
+use crate::closed_form::{Z99, assert_within_ci, point, time_average};
 use crate::common::{faultline, scenario_file, stdout};
 use faultline::model::Model;
 use faultline::montecarlo::{self, Study, Summary};
 use faultline::validate::load_all_str;
-
-/// 99% two-sided normal quantile.
-const Z99: f64 = 2.576;
 
 /// Every model of `text` (baseline first), studied on the same runs.
 fn study_all(text: &str, runs: u64, seed: u64) -> (Vec<Model>, Vec<Summary>) {
@@ -159,35 +157,6 @@ fn a_warm_spare_shared_by_two_components_matches_its_markov_chain() {
     assert_share("warm shared spare", &s[1], exact, 3e-3);
 }
 
-/// Point availability of a component with exponential failure rate `l` and repair rate `u`,
-/// new at t = 0: μ/(λ+μ) + λ/(λ+μ)·e^{−(λ+μ)t}.
-fn point(l: f64, u: f64, t: f64) -> f64 {
-    u / (l + u) + l / (l + u) * (-(l + u) * t).exp()
-}
-
-/// Time average of `f` over [0, horizon] by Simpson's rule.
-fn time_average(f: impl Fn(f64) -> f64, horizon: f64) -> f64 {
-    let n = 20_000;
-    let h = horizon / n as f64;
-    let mut s = f(0.0) + f(horizon);
-    for i in 1..n {
-        s += f(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
-    }
-    s * h / 3.0 / horizon
-}
-
-/// A mean availability against its exact value, with the standard error bounded.
-fn assert_availability(what: &str, s: &Summary, exact: f64, max_se: f64) {
-    let se = s.availability.std_err();
-    assert!(se > 0.0 && se < max_se, "{what}: standard error {se}");
-    let z = (s.availability.mean() - exact) / se;
-    assert!(
-        z.abs() <= Z99,
-        "{what}: measured {:.6} vs exact {exact:.6} ({z:+.2} standard errors)",
-        s.availability.mean()
-    );
-}
-
 /// `n` repairable components `{prefix}1..n` (mean 50 h up, 10 h repair).
 fn repairable(prefix: &str, n: usize) -> String {
     (1..=n)
@@ -225,7 +194,7 @@ fn a_group_below_its_quorum_is_down() {
         },
         horizon,
     );
-    assert_availability("1-of-2 over 2-of-3", &s[0], exact, 4e-4);
+    assert_within_ci("1-of-2 over 2-of-3", &s[0].availability, exact, 4e-4);
 }
 
 /// A load-sharing pool (`partial: true`) delivers the share its members carry: a 2-of-3
@@ -248,10 +217,10 @@ fn a_load_sharing_pool_delivers_its_share() {
     let a = |t: f64| point(1.0 / 50.0, 1.0 / 10.0, t);
     let (_, pool) = study_all(&text(true), 20_000, 10);
     let exact = time_average(|t| 1.0 - (1.0 - a(t)).powi(3), horizon);
-    assert_availability("partial 2-of-3", &pool[0], exact, 3e-4);
+    assert_within_ci("partial 2-of-3", &pool[0].availability, exact, 3e-4);
     let (_, quorum) = study_all(&text(false), 20_000, 10);
     let exact = time_average(|t| 3.0 * a(t).powi(2) - 2.0 * a(t).powi(3), horizon);
-    assert_availability("2-of-3", &quorum[0], exact, 4e-4);
+    assert_within_ci("2-of-3", &quorum[0].availability, exact, 4e-4);
 }
 
 /// A queue whose server stalls (its own `Slow(1000.0)` fault for ten minutes, no client

@@ -114,12 +114,7 @@ impl LoadError {
     /// Long lines are shown through a window around the offending text; control characters
     /// (in the text, the file name or a message) are shown as visible stand-ins.
     pub fn render(&self, color: bool) -> String {
-        let theme = if color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
-        };
-        let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+        let handler = handler(color);
         let mut out = String::new();
         match self {
             LoadError::Io { .. } => {
@@ -172,15 +167,26 @@ pub fn locate(text: &str, path: &Path) -> (usize, usize) {
 /// Renders warnings about a valid scenario (`text`, read from `file`) the way errors are
 /// rendered: `warning: file:line:col: message`, the source line with a caret, and a hint.
 pub fn render_warnings(file: &str, text: &str, warnings: &[Problem], color: bool) -> String {
+    let mut out = String::new();
+    render_located(
+        &mut out,
+        &handler(color),
+        file,
+        text,
+        warnings,
+        Severity::Warning,
+    );
+    out
+}
+
+/// miette's renderer as errors and warnings use it: colours or not, one line of context.
+fn handler(color: bool) -> GraphicalReportHandler {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
-    let mut out = String::new();
-    render_located(&mut out, &handler, file, text, warnings, Severity::Warning);
-    out
+    GraphicalReportHandler::new_themed(theme).with_context_lines(1)
 }
 
 /// Renders each of `problems` in `text`, located by its path, at `severity`.
