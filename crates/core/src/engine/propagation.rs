@@ -342,15 +342,20 @@ impl Sim<'_> {
     }
 }
 
+/// The least sum of member capacities at which an all-or-nothing group that needs `need`
+/// delivers.
+pub(crate) fn quorum_threshold(need: u32) -> f64 {
+    f64::from(need) * (1.0 - 1e-12)
+}
+
 /// The share of a group's capacity delivered when its members' capacities add up to `sum`
 /// and it needs `need`: all or nothing for k-of-n, proportional for a load-sharing pool.
 /// (A tolerance keeps members worth exactly `need`, such as 4 × 0.25 of 1, from failing
 /// on rounding.)
 fn quorum_share(sum: f64, need: u32, partial: bool) -> f64 {
-    let need = f64::from(need);
     if partial {
-        (sum / need).min(1.0)
-    } else if sum >= need * (1.0 - 1e-12) {
+        (sum / f64::from(need)).min(1.0)
+    } else if sum >= quorum_threshold(need) {
         1.0
     } else {
         0.0
