@@ -444,7 +444,10 @@ fn long_tables_say_what_is_hidden_and_all_shows_it() {
     let out = faultline(&["run", b17, "--runs", "300", "--quiet"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("more components are hidden; --all shows every one"), "{text}");
+    assert!(
+        text.contains("more components are hidden; --all shows every one"),
+        "{text}"
+    );
     let out = faultline(&["run", b17, "--runs", "300", "--quiet", "--all", "--wide"]);
     let text = stdout(&out);
     assert!(!text.contains("hidden"), "{text}");
