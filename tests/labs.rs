@@ -184,7 +184,11 @@ fn every_lab_command_works_as_written() {
                 if let Some(stem) = Path::new(a).file_stem() {
                     stems.insert(stem.to_string_lossy().into_owned());
                 }
-                let file = if Path::new(a).is_absolute() { PathBuf::from(a) } else { repo(a) };
+                let file = if Path::new(a).is_absolute() {
+                    PathBuf::from(a)
+                } else {
+                    repo(a)
+                };
                 if let Ok(t) = std::fs::read_to_string(file) {
                     parameters.extend(numbers(&t));
                 }
@@ -274,7 +278,9 @@ fn checked_part(key: &str) -> String {
     let mut skipping = false;
     for line in key.lines() {
         let t = line.trim_start();
-        let new_item = t.split_once(". ").is_some_and(|(n, _)| n.parse::<u32>().is_ok());
+        let new_item = t
+            .split_once(". ")
+            .is_some_and(|(n, _)| n.parse::<u32>().is_ok());
         if t.is_empty() || new_item {
             skipping = false;
         }
@@ -294,7 +300,10 @@ fn checked_part(key: &str) -> String {
 #[test]
 fn unchecked_markers_end_with_their_item() {
     let key = "1. $1 <!-- unchecked: x --> $2\n   $3\n2. $4\n\n$5 <!-- unchecked: y -->\n$6\n\n$7";
-    let kept: Vec<String> = figures(&checked_part(key)).into_iter().map(|f| f.text).collect();
+    let kept: Vec<String> = figures(&checked_part(key))
+        .into_iter()
+        .map(|f| f.text)
+        .collect();
     assert_eq!(kept, ["$1", "$4", "$5", "$7"]);
 }
 
@@ -439,7 +448,17 @@ fn is_number_char(c: char) -> bool {
 fn figures_are_read_as_written() {
     let f = figures("cost $2,434,875 ± $23,662, ≈ $2.29M, 63.57% (of 95.3356%), 12 crews, $3.5.");
     let texts: Vec<&str> = f.iter().map(|f| f.text.as_str()).collect();
-    assert_eq!(texts, ["$2,434,875", "$23,662", "$2.29M", "63.57%", "95.3356%", "$3.5"]);
+    assert_eq!(
+        texts,
+        [
+            "$2,434,875",
+            "$23,662",
+            "$2.29M",
+            "63.57%",
+            "95.3356%",
+            "$3.5"
+        ]
+    );
     let d = figures("+49m 51s ± 8m 56s, 3700d 1h 23m and 25.4s; 2-of-3, 12 crews, 1h 5 runs");
     let texts: Vec<&str> = d.iter().map(|f| f.text.as_str()).collect();
     assert_eq!(texts, ["49m 51s", "8m 56s", "3700d 1h 23m", "25.4s", "1h"]);
