@@ -105,6 +105,10 @@ pub(crate) enum Command {
         /// Treat warnings (a model that cannot do what it says) as errors: exit 2.
         #[arg(long)]
         deny_warnings: bool,
+        /// Print one JSON document on stdout instead: counts, problems (file, line, column),
+        /// warnings and every single point of failure; the exit code is as without it.
+        #[arg(long)]
+        json: bool,
     },
     /// Simulate many runs in parallel and summarise them (Monte Carlo).
     ///
@@ -129,6 +133,10 @@ pub(crate) enum Command {
         stats: bool,
         #[command(flatten)]
         sharding: Sharding,
+        /// Also write one CSV row per run (for pandas, R): downtime, failures, cost,
+        /// user-minutes, MTTD, MTTR... (only `run` and `compare` have this flag).
+        #[arg(long, value_name = "FILE.csv")]
+        per_run: Option<PathBuf>,
     },
     /// Run the baseline and every strategy on the same runs and rank them by expected cost;
     /// write report.html and charts.
@@ -147,6 +155,10 @@ pub(crate) enum Command {
         print: Print,
         #[command(flatten)]
         sharding: Sharding,
+        /// Also write one CSV row per run and strategy (for pandas, R): downtime, failures,
+        /// cost, user-minutes, MTTD, MTTR... (only `run` and `compare` have this flag).
+        #[arg(long, value_name = "FILE.csv")]
+        per_run: Option<PathBuf>,
     },
     /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem;
     /// write postmortem.md and a timeline chart.
@@ -161,6 +173,10 @@ pub(crate) enum Command {
         /// Which run to narrate (run k of a study has the same faults as in `run`).
         #[arg(long, default_value_t = 0)]
         run: u64,
+        /// Print the run's events as JSON on stdout instead of the narration (the files
+        /// are written all the same).
+        #[arg(long)]
+        json: bool,
     },
     /// Rerun the scenario across values of one parameter and chart a metric per strategy.
     ///

@@ -6,6 +6,7 @@ mod compare;
 mod r#gen;
 mod graph;
 mod merge;
+mod per_run;
 mod run;
 mod shard_file;
 mod sweep;
