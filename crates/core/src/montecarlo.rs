@@ -346,7 +346,8 @@ impl RunRow {
     pub fn of(sim: &Sim, run: u64, strategy: u32, cost: f64) -> RunRow {
         let (rs, books) = (&sim.rs, &sim.books);
         let horizon = sim.simulated().max(f64::MIN_POSITIVE);
-        let restore: f64 = books.svc.iter().map(|s| s.downtime).sum();
+        // Summed from +0 in service order, as [`Summary::record`] sums them.
+        let restore = books.svc.iter().fold(0.0, |a, s| a + s.downtime);
         let episodes: u64 = books.svc.iter().map(|s| u64::from(s.failures)).sum();
         RunRow {
             run,
@@ -355,7 +356,7 @@ impl RunRow {
             availability: 1.0 - books.site_down / horizon,
             failures: books.site_failures,
             cost,
-            user_minutes: books.svc.iter().map(|s| s.user_seconds / 60.0).sum(),
+            user_minutes: books.svc.iter().fold(0.0, |a, s| a + s.user_seconds / 60.0),
             mttd_s: ratio(rs.detect_total, u64::from(rs.detect_count)),
             mttr_s: ratio(rs.repair_total, u64::from(rs.repair_count)),
             time_to_restore_s: ratio(restore, episodes),

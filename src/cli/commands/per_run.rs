@@ -22,7 +22,8 @@ pub(crate) fn simulate(
         return Ok(montecarlo::run_all(models, study, progress));
     };
     let refused = |e: std::io::Error| CliError::Usage(format!("--per-run {}: {e}", path.display()));
-    output::check_regular(path).map_err(refused)?;
+    // Its message names the path already.
+    output::check_regular(path).map_err(|e| CliError::Usage(format!("--per-run: {e}")))?;
     let mut summaries = vec![];
     let mut started = false;
     let written = output::write_with(path, |w| {
