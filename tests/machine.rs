@@ -354,6 +354,43 @@ fn per_run_path_that_cannot_be_written_is_refused_before_simulating() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(!f.exists());
+    // A symlink is not written through: refused, its target kept.
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "keep").unwrap();
+    let link = dir.join("link.csv");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let l = link.to_str().unwrap();
+    let out = faultline(&["run", SUBSTATION, "--runs", "10", "-q", "--per-run", l]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("link.csv"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    // A regular file is replaced whole, and no temporary file is left beside it.
+    std::fs::write(&f, "old").unwrap();
+    let out = faultline(&[
+        "run",
+        SUBSTATION,
+        "--runs",
+        "10",
+        "-q",
+        "--per-run",
+        f.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&f).unwrap();
+    assert!(text.starts_with("run,strategy,"), "{text}");
+    assert_eq!(text.lines().count(), 11);
+    let tmp = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
+        .count();
+    assert_eq!(tmp, 0, "temporary files left");
 }
 
 #[test]
