@@ -84,7 +84,7 @@ Examples:
   faultline sweep scenarios/substation.ron --set 'response.diagnose=30m,1h,3h,6h,12h' --metric downtime
   faultline sweep scenarios/substation.ron --set 'cost.per_user_minute=0.01..0.09:5' --json
 
-Prints a table (one row per value) and writes sweep.svg/.png and sweep.json into the
+Prints a table (one row per value) and writes sweep.svg/.png, sweep.json and sweep.csv into the
 output/<file stem>/sweep-<path>-<metric>/ (or --out DIR).";
 
 /// The subcommands, each with its own flags; [`super::execute`] hands each to its function
