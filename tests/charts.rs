@@ -486,6 +486,6 @@ fn queue_scenarios_get_queue_charts() {
         &["waiting", "mean time in system of jobs served"],
     );
     let html = fs::read_to_string(dir.join("report.html")).unwrap();
-    assert!(html.contains("jobs waiting in api across runs"));
+    assert!(html.contains("jobs waiting in queue `api` across runs"));
     assert_no_temp_files(&dir);
 }

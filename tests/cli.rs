@@ -456,3 +456,90 @@ fn long_tables_say_what_is_hidden_and_all_shows_it() {
         assert!(text.contains(&crew), "{crew:?} missing with --all:\n{text}");
     }
 }
+
+/// Issue 21, item 11: every command's help ends with examples and the exit codes.
+#[test]
+fn every_command_help_has_examples_and_exit_codes() {
+    use clap::CommandFactory;
+    let cli = faultline::cli::Cli::command();
+    let mut names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+    names.push("");
+    for name in names {
+        let args: Vec<&str> = [name, "--help"]
+            .into_iter()
+            .filter(|a| !a.is_empty())
+            .collect();
+        let o = faultline(&args);
+        let help = stdout(&o);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let examples = help.split_once("Examples:\n").map(|(_, e)| e);
+        assert!(
+            examples.is_some_and(|e| e.contains("\n  faultline ")),
+            "{args:?} has no examples:\n{help}"
+        );
+        assert!(
+            help.contains("Exit codes:\n  0 "),
+            "{args:?} has no exit codes:\n{help}"
+        );
+    }
+}
+
+/// Issue 21, item 11: completion scripts and manual pages come from the clap definitions.
+#[test]
+fn completions_and_man_pages_are_generated() {
+    let o = faultline(&["completions", "bash"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = stdout(&o);
+    for cmd in ["validate", "compare", "sweep", "merge", "--deny-warnings"] {
+        assert!(script.contains(cmd), "bash completion lacks {cmd}");
+    }
+    let file = crate::common::scratch("completions").join("faultline.bash");
+    std::fs::write(&file, &script).unwrap();
+    if let Ok(check) = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&file)
+        .output()
+    {
+        assert!(check.status.success(), "bash -n: {}", stderr(&check));
+    }
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let o = faultline(&["completions", shell]);
+        assert!(o.status.success() && !stdout(&o).is_empty(), "{shell}");
+    }
+    assert_eq!(faultline(&["completions", "tcsh"]).status.code(), Some(2));
+
+    let page = stdout(&faultline(&["man"]));
+    assert!(page.contains(".TH faultline 1"), "{page}");
+    assert!(page.contains("Exit codes:"), "{page}");
+    let page = stdout(&faultline(&["man", "compare"]));
+    assert!(page.contains(".TH faultline-compare 1"), "{page}");
+    assert!(page.contains("common random numbers"), "{page}");
+    let o = faultline(&["man", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("manual pages exist for: validate, run"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Issue 21, item 11: `--version` names the commit it was built from.
+#[test]
+fn version_names_the_commit() {
+    let v = stdout(&faultline(&["--version"]));
+    assert!(
+        v.starts_with(&format!("faultline {} (", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
+    if let Some(head) = head.ok().filter(|h| h.status.success()) {
+        let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+        assert!(
+            v.contains(&format!("({head})")),
+            "{v} is not built from {head}"
+        );
+    }
+}

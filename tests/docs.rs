@@ -146,3 +146,77 @@ fn the_docs_checker_refuses_what_is_wrong() {
     );
     assert!(load_all_str("x.ron", r#"(id: "a")"#).is_err());
 }
+
+/// A quoted run of a command: a fenced block whose first line is
+/// `$ cargo run --release -- ARGS`, followed by what the command prints (`...` on a line of
+/// its own stands for lines left out, `[..]` for the rest of a line).
+struct Quoted {
+    at: String,
+    args: Vec<String>,
+    shown: String,
+}
+
+/// Every quoted run of a command in the Markdown file at `path`.
+fn quoted_runs(path: &Path) -> Vec<Quoted> {
+    let md = std::fs::read_to_string(path).expect("read doc");
+    let lines: Vec<&str> = md.lines().collect();
+    let mut found = vec![];
+    for (i, pair) in lines.windows(2).enumerate() {
+        let Some(command) = (pair[0].trim_start().starts_with("```"))
+            .then(|| pair[1].trim().strip_prefix("$ cargo run --release -- "))
+            .flatten()
+        else {
+            continue;
+        };
+        let start = i + 2;
+        let end = (start..lines.len())
+            .find(|&k| lines[k].trim() == "```")
+            .expect("closed fence");
+        // A `#` starts a comment, as in a shell.
+        let args = command
+            .split(" #")
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        let shown: Vec<&str> = lines[start..end]
+            .iter()
+            .map(|l| if l.trim() == "..." { "..." } else { l })
+            .collect();
+        found.push(Quoted {
+            at: format!("{}:{}", path.display(), i + 2),
+            args,
+            shown: shown.join("\n") + "\n",
+        });
+    }
+    found
+}
+
+/// The README's and the docs' quoted outputs are what the commands print today: a change
+/// that moves a number fails here until the doc follows.
+#[test]
+fn every_quoted_command_prints_what_the_docs_show() {
+    let mut checked = 0;
+    for path in markdown_files() {
+        for q in quoted_runs(&path) {
+            let args: Vec<&str> = q.args.iter().map(String::as_str).collect();
+            let o = crate::common::faultline(&args);
+            assert!(o.status.success(), "{}: {:?} failed", q.at, q.args);
+            let printed = crate::common::stdout(&o).replace(
+                &crate::common::output_root().display().to_string(),
+                "output",
+            );
+            let printed: String = printed
+                .lines()
+                .map(|l| l.trim_end().to_string() + "\n")
+                .collect();
+            eprintln!("{}: faultline {}", q.at, q.args.join(" "));
+            snapbox::Assert::new()
+                .action_env("FAULTLINE_DOCS")
+                .eq(printed, q.shown);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "only {checked} quoted commands found");
+}

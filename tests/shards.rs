@@ -140,6 +140,12 @@ fn four_shards_merge_to_the_bytes_of_one_run() {
         let table = merged(&files, false);
         assert!(table.status.success());
         assert!(stdout(&table).contains("runs"), "{}", stdout(&table));
+        // Its heading says where the figures came from, not "in 0.00s on 0 threads".
+        assert!(
+            stdout(&table).contains("events, merged from 4 shards)"),
+            "{}",
+            stdout(&table)
+        );
         if command == "compare" {
             // merge draws the same charts as the unsharded compare, from the same numbers.
             let (one, many) = (tmp(&format!("one-{style}")), tmp(&format!("many-{style}")));

@@ -21,13 +21,33 @@ use std::path::{Path, PathBuf};
 /// discrete-event engine, many times over (Monte Carlo), and reports availability, downtime,
 /// users affected and the root faults behind failures.
 #[derive(Parser, Debug)]
-#[command(name = "faultline", version, propagate_version = true, after_help = EXAMPLES)]
+#[command(name = "faultline", version = VERSION, propagate_version = true, after_help = EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
-const EXAMPLES: &str = "Examples:
+/// `--version`: the release and the commit it was built from (see src/build.rs).
+pub(crate) const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("FAULTLINE_COMMIT"),
+    ")"
+);
+
+/// The exit codes, at the end of every command's help.
+macro_rules! exit_codes {
+    () => {
+        "Exit codes:
+  0    success (a trace whose service fails is a result, not an error)
+  1    an output could not be written (disk full, read-only folder) or another I/O error
+  2    invalid scenario, flag or shard: the message says where
+  130  interrupted (Ctrl-C, SIGTERM, SIGHUP): files being written are removed"
+    };
+}
+
+const EXAMPLES: &str = concat!(
+    "Examples:
   faultline validate scenarios/substation.ron
   faultline trace scenarios/substation.ron --run 3
   faultline run scenarios/substation.ron --runs 10000
@@ -39,23 +59,38 @@ const EXAMPLES: &str = "Examples:
 Files (charts as SVG and PNG, report.html, postmortem.md, sweep.json) go to a folder
 per scenario file and command, output/<file stem>/<command>/ (compare, trace-run3,
 trace-run3-<strategy>, sweep-<path>-<metric>), or to --out DIR; every command prints
-the files it wrote; set FAULTLINE_OUTPUT to move the default root.";
+the files it wrote; set FAULTLINE_OUTPUT to move the default root.
 
-const COMPARE_HELP: &str = "Examples:
+Shell completions: faultline completions bash|zsh|fish|elvish|powershell
+Manual pages: faultline man [COMMAND] | man -l -
+
+",
+    exit_codes!()
+);
+
+const COMPARE_HELP: &str = concat!(
+    "Examples:
   faultline compare scenarios/substation.ron
   faultline compare scenarios/substation.ron --runs 2000 --out /tmp/sub
   faultline compare scenarios/substation.ron --json > compare.json
+  faultline compare scenarios/substation.ron --per-run runs.csv   # a row per run and strategy
 
 Writes into output/<file stem>/compare/ (or --out DIR):
   report.html         self-contained report: verdict, ranking, charts, SPOFs, how to reproduce
   cost.svg/.png       expected cost per strategy with 95% CI whiskers, baseline dashed
   downtime.svg/.png   distribution of downtime per run (CDF, log time axis), per strategy
   queue-<id>.svg/.png for each job queue: jobs waiting over time, median line and
-                      10–90% band per strategy";
+                      10–90% band per strategy
 
-const TRACE_HELP: &str = "Examples:
+",
+    exit_codes!()
+);
+
+const TRACE_HELP: &str = concat!(
+    "Examples:
   faultline trace scenarios/substation.ron --run 3
   faultline trace scenarios/substation.ron --run 3 --strategy mobile-transformer
+  faultline trace scenarios/substation.ron --run 3 --json > run3.json
 
 Writes into output/<file stem>/trace-run<K>[-<strategy>]/ (or --out DIR), so that
 traces of other runs and strategies are kept:
@@ -64,9 +99,13 @@ traces of other runs and strategies are kept:
   timeline.svg/.png   the run as a lane per component coloured by state, with its longest
                       outage step by step (fault, detection, acknowledgement, diagnosis,
                       mitigation, repair)
-  queue-<id>-run.svg/.png  for each job queue: this run's backlog and time in system";
+  queue-<id>-run.svg/.png  for each job queue: this run's backlog and time in system
 
-const SWEEP_HELP: &str = "PATH names a value in the scenario file, as diagnostics print paths: fields
+",
+    exit_codes!()
+);
+
+const SWEEP_HELP: &str = concat!("PATH names a value in the scenario file, as diagnostics print paths: fields
 by name, list elements by index from 0, e.g.
   strategies[1].mitigations[0].deploy     response.diagnose
   components[3].faults[0].repair          cost.per_user_minute
@@ -85,7 +124,92 @@ Examples:
   faultline sweep scenarios/substation.ron --set 'cost.per_user_minute=0.01..0.09:5' --json
 
 Prints a table (one row per value) and writes sweep.svg/.png, sweep.json and sweep.csv into the
-output/<file stem>/sweep-<path>-<metric>/ (or --out DIR).";
+output/<file stem>/sweep-<path>-<metric>/ (or --out DIR).
+
+", exit_codes!());
+
+const VALIDATE_HELP: &str = concat!(
+    "Examples:
+  faultline validate scenarios/substation.ron
+  faultline validate my-scenario.ron --deny-warnings     # in CI: warnings fail too
+  faultline validate scenarios/amazon-outage.ron --all   # every single point of failure
+  faultline validate my-scenario.ron --json              # problems, warnings, SPOFs as JSON
+
+",
+    exit_codes!()
+);
+
+const RUN_HELP: &str = concat!(
+    "Examples:
+  faultline run scenarios/substation.ron
+  faultline run scenarios/substation.ron --runs 100000 --seed 7
+  faultline run scenarios/substation.ron --strategy mobile-transformer --all
+  faultline run scenarios/substation.ron --json > summary.json
+  faultline run scenarios/substation.ron --shard 0/4     # one shard of four (see merge)
+
+Prints availability, downtime, failures and users affected per service, the root faults
+behind failures and the components least often healthy; writes no files (but a shard, or
+the --per-run CSV).
+
+",
+    exit_codes!()
+);
+
+const GRAPH_HELP: &str = concat!(
+    "Examples:
+  faultline graph scenarios/substation.ron | dot -Tsvg > graph.svg
+  faultline graph scenarios/storefront.ron > storefront.dot
+
+Single points of failure are filled red; groups and voters are 3-D boxes with \"k of n\"
+and dotted edges to their members; services are double octagons with their SLO and users;
+Requires edges are solid, Degrades edges dashed with their factor.
+
+",
+    exit_codes!()
+);
+
+const MERGE_HELP: &str = concat!(
+    "Examples:
+  faultline compare scenarios/substation.ron --shard 0/2
+  faultline compare scenarios/substation.ron --shard 1/2
+  faultline merge output/substation/shard-*-of-2.jsonl
+  faultline merge shards/*.jsonl --json > compare.json
+
+The merged result (tables, JSON, report and charts) is byte for byte what one unsharded
+run prints. docs/cluster.md shows Slurm and Kubernetes scripts.
+
+",
+    exit_codes!()
+);
+
+const GEN_HELP: &str = concat!(
+    "Examples:
+  faultline gen 1000 > estate.ron && faultline run estate.ron
+  faultline gen 100000 --profile stress --seed 2 > big.ron
+
+",
+    exit_codes!()
+);
+
+const COMPLETIONS_HELP: &str = concat!(
+    "Examples:
+  faultline completions bash > ~/.local/share/bash-completion/completions/faultline
+  faultline completions zsh > ~/.zfunc/_faultline      # with fpath+=~/.zfunc
+  faultline completions fish > ~/.config/fish/completions/faultline.fish
+
+",
+    exit_codes!()
+);
+
+const MAN_HELP: &str = concat!(
+    "Examples:
+  faultline man | man -l -
+  faultline man compare | man -l -
+  faultline man sweep > faultline-sweep.1
+
+",
+    exit_codes!()
+);
 
 /// The subcommands, each with its own flags; [`super::execute`] hands each to its function
 /// in [`super::commands`].
@@ -95,6 +219,7 @@ pub(crate) enum Command {
     ///
     /// Every problem is reported at once, each with file:line:column and a caret under the
     /// offending text. Exit code 2 when the scenario is invalid.
+    #[command(after_long_help = VALIDATE_HELP)]
     Validate {
         /// The scenario file (RON).
         scenario: PathBuf,
@@ -113,6 +238,7 @@ pub(crate) enum Command {
     /// Simulate many runs in parallel and summarise them (Monte Carlo).
     ///
     /// Results are byte-identical for the same scenario and seed whatever the thread count.
+    #[command(after_long_help = RUN_HELP)]
     Run {
         #[command(flatten)]
         common: Common,
@@ -203,6 +329,7 @@ pub(crate) enum Command {
         print: Print,
     },
     /// Print the dependency graph as Graphviz DOT, single points of failure in red.
+    #[command(after_long_help = GRAPH_HELP)]
     Graph {
         /// The scenario file (RON).
         scenario: PathBuf,
@@ -212,6 +339,7 @@ pub(crate) enum Command {
     ///
     /// Refuses shards of different scenarios, versions or seeds, and reports runs that are
     /// missing or covered twice.
+    #[command(after_long_help = MERGE_HELP)]
     Merge {
         /// The shard files, in any order.
         #[arg(required = true)]
@@ -229,6 +357,7 @@ pub(crate) enum Command {
         quiet: bool,
     },
     /// Print a generated model of N components and 3N dependency edges (for scale tests).
+    #[command(after_long_help = GEN_HELP)]
     Gen {
         /// Number of components.
         #[arg(value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
@@ -239,6 +368,18 @@ pub(crate) enum Command {
         /// How often things fail.
         #[arg(long, value_name = "PROFILE", default_value = "estate", value_parser = profile_parser())]
         profile: Profile,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    #[command(after_long_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print a manual page (roff), for faultline or one of its commands.
+    #[command(after_long_help = MAN_HELP)]
+    Man {
+        /// The command whose page to print [default: faultline's own].
+        command: Option<String>,
     },
 }
 

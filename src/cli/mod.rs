@@ -92,6 +92,8 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             quiet,
         } => commands::merge(&mut out, &shards, &print, all, &files, quiet)?,
         Command::Graph { scenario } => commands::graph(&mut out, &scenario)?,
+        Command::Completions { shell } => commands::completions(&mut out, shell)?,
+        Command::Man { command } => commands::man(&mut out, command.as_deref())?,
         Command::Trace {
             mut common,
             pick,

@@ -18,50 +18,32 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// Two-sided 95% Student t quantiles for 1..=28 degrees of freedom (index 0 is 1 df).
-const T95_TABLE: [f64; 28] = [
-    12.706_204_736,
-    4.302_652_730,
-    3.182_446_305,
-    2.776_445_105,
-    2.570_581_836,
-    2.446_911_851,
-    2.364_624_252,
-    2.306_004_135,
-    2.262_157_163,
-    2.228_138_852,
-    2.200_985_160,
-    2.178_812_830,
-    2.160_368_656,
-    2.144_786_688,
-    2.131_449_546,
-    2.119_905_299,
-    2.109_815_578,
-    2.100_922_040,
-    2.093_024_054,
-    2.085_963_447,
-    2.079_613_845,
-    2.073_873_068,
-    2.068_657_610,
-    2.063_898_562,
-    2.059_538_553,
-    2.055_529_439,
-    2.051_830_516,
-    2.048_407_142,
-];
-
 /// Multiplier for a two-sided 95% interval for a mean estimated from `n` samples.
 ///
-/// For `2 <= n < 30` this is the Student t quantile with `n - 1` degrees of freedom
-/// (12.71 for `n = 2`, 2.048 for `n = 29`); for `n >= 30` it is the normal value 1.96.
-/// With fewer than two samples no interval can be formed and the result is `+inf`.
+/// The 97.5% quantile of Student's t with `n - 1` degrees of freedom (statrs): 12.71 for
+/// `n = 2`, 2.048 for `n = 29`, 2.045 for `n = 30`, approaching the normal 1.95996 as `n`
+/// grows, with no jump anywhere. With fewer than two samples no interval can be formed
+/// and the result is `+inf`.
+///
+/// Beyond [`T_EXACT_DF`] degrees of freedom statrs' inverse loses digits (and at 10^8
+/// does not return), so there the quantile is the normal one with the first term of its
+/// Cornish-Fisher expansion, `z + (z³ + z) / 4ν`, whose error is below 3·10⁻⁸.
 pub fn t95(n: u64) -> f64 {
-    match n {
-        0 | 1 => f64::INFINITY,
-        2..30 => T95_TABLE[(n - 2) as usize],
-        _ => 1.96,
+    use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+    if n < 2 {
+        return f64::INFINITY;
+    }
+    let df = (n - 1) as f64;
+    if df <= T_EXACT_DF {
+        StudentsT::new(0.0, 1.0, df).map_or(f64::INFINITY, |t| t.inverse_cdf(0.975))
+    } else {
+        let z = Normal::standard().inverse_cdf(0.975);
+        z + (z.powi(3) + z) / (4.0 * df)
     }
 }
+
+/// The degrees of freedom up to which [`t95`] asks statrs for the exact quantile.
+pub const T_EXACT_DF: f64 = 1e4;
 
 /// Running count, mean, variance, min and max of a stream of `f64` values.
 ///
@@ -206,7 +188,7 @@ impl Moments {
     }
 
     /// Half-width of a two-sided 95% confidence interval for the mean:
-    /// [`t95`]`(n) * std_err` (Student t below 30 values, 1.96 from 30 on).
+    /// [`t95`]`(n) * std_err` (Student t with `n - 1` degrees of freedom).
     ///
     /// 0 when fewer than two values, as no spread can be estimated; check [`count`](Self::count).
     pub fn ci95(&self) -> f64 {
@@ -684,7 +666,7 @@ mod tests {
         );
         assert!(rel_diff(m.std_dev(), var.sqrt()) < 1e-9);
         assert!(rel_diff(m.std_err(), (var / n).sqrt()) < 1e-9);
-        assert_eq!(m.ci95(), 1.96 * m.std_err());
+        assert_eq!(m.ci95(), t95(10_000) * m.std_err());
         let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
         let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         assert_eq!(m.min(), min);
@@ -754,16 +736,34 @@ mod tests {
     }
 
     #[test]
-    fn t95_table() {
+    fn t95_is_student_t_without_a_jump() {
         assert!(t95(0).is_infinite() && t95(1).is_infinite());
-        assert_eq!(t95(2), 12.706_204_736);
-        assert_eq!(t95(8), 2.364_624_252);
-        assert_eq!(t95(29), 2.048_407_142);
-        assert_eq!(t95(30), 1.96);
-        assert_eq!(t95(u64::MAX), 1.96);
-        for n in 2..40 {
-            assert!(t95(n + 1) <= t95(n), "t95 must not increase at n = {n}");
+        // Published two-sided 95% quantiles (1, 7, 28, 29 and 1,000 degrees of freedom).
+        for (n, want) in [
+            (2, 12.706_204_736),
+            (8, 2.364_624_252),
+            (29, 2.048_407_142),
+            (30, 2.045_229_642),
+            (1_001, 1.962_339_081),
+            (10_001, 1.960_201_240),
+            (100_001, 1.959_987_704),
+        ] {
+            assert!(
+                (t95(n) - want).abs() < 1e-8,
+                "t95({n}) = {} not {want}",
+                t95(n)
+            );
         }
+        assert!(
+            (t95(u64::MAX) - 1.959_963_985).abs() < 1e-8,
+            "{}",
+            t95(u64::MAX)
+        );
+        let near = 9_900..10_100;
+        for n in (2..200).chain(near).chain([1 << 20]) {
+            assert!(t95(n + 1) < t95(n), "t95 must decrease at n = {n}");
+        }
+        assert!(t95(1 << 40) <= t95(1 << 20) && t95(1 << 40) > 1.959_963_984);
     }
 
     #[test]

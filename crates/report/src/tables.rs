@@ -125,18 +125,47 @@ pub fn pct(x: f64) -> String {
     }
 }
 
+/// Where a study's figures came from, for its heading: simulated here, or merged from
+/// shard files (whose simulation time and threads were spent elsewhere).
+#[derive(Clone, Copy, Debug)]
+pub enum Provenance {
+    /// Simulated by this process.
+    Simulated {
+        /// Wall-clock seconds.
+        elapsed_s: f64,
+        /// Worker threads.
+        threads: usize,
+    },
+    /// Merged from this many shard files.
+    Merged {
+        /// Shard files.
+        shards: usize,
+    },
+}
+
+impl Provenance {
+    /// "1,234 events in 0.50s on 2 threads", or "1,234 events, merged from 4 shards".
+    fn describe(self, events: u64) -> String {
+        let events = thousands(events as f64);
+        match self {
+            Provenance::Simulated { elapsed_s, threads } => format!(
+                "{events} events in {elapsed_s:.2}s on {threads} thread{}",
+                if threads == 1 { "" } else { "s" }
+            ),
+            Provenance::Merged { shards } => format!(
+                "{events} events, merged from {shards} shard{}",
+                if shards == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
+
 /// The terminal report of a study: the baseline's figures for the site, its services,
 /// queues and root faults, and the components least often healthy.
-pub fn render(
-    m: &Model,
-    j: &SummaryJson,
-    elapsed_s: f64,
-    threads: usize,
-    layout: Layout,
-) -> String {
+pub fn render(m: &Model, j: &SummaryJson, from: Provenance, layout: Layout) -> String {
     let b = &j.strategies[0];
     let mut s = String::new();
-    heading(&mut s, m, j, elapsed_s, threads);
+    heading(&mut s, m, j, from);
     site(&mut s, j, b);
     services(&mut s, b, layout);
     queues(&mut s, b, layout);
@@ -147,18 +176,15 @@ pub fn render(
 
 /// The study in one line (what, how many runs, how long it took), the scenario's
 /// description, and a warning when runs hit the event cap.
-fn heading(s: &mut String, m: &Model, j: &SummaryJson, elapsed_s: f64, threads: usize) {
+fn heading(s: &mut String, m: &Model, j: &SummaryJson, from: Provenance) {
     let _ = writeln!(
         s,
-        "{} — {} runs × {}, seed {} ({} events in {:.2}s on {} thread{})",
+        "{} — {} runs × {}, seed {} ({})",
         j.scenario,
         thousands(j.runs as f64),
         human(j.horizon_s),
         j.seed,
-        thousands(j.events as f64),
-        elapsed_s,
-        threads,
-        if threads == 1 { "" } else { "s" }
+        from.describe(j.events),
     );
     if !m.about.is_empty() {
         let _ = writeln!(s, "{}", m.about.trim());
@@ -480,20 +506,17 @@ fn human_opt(x: Option<f64>) -> String {
 }
 
 /// The terminal ranking of `compare`: strategies by expected cost, with paired differences.
-pub fn render_compare(j: &SummaryJson, elapsed_s: f64, threads: usize, layout: Layout) -> String {
+pub fn render_compare(j: &SummaryJson, from: Provenance, layout: Layout) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{} — {} strategies × {} runs × {}, seed {} ({} events in {:.2}s on {} thread{})",
+        "{} — {} strategies × {} runs × {}, seed {} ({})",
         j.scenario,
         j.strategies.len(),
         thousands(j.runs as f64),
         human(j.horizon_s),
         j.seed,
-        thousands(j.events as f64),
-        elapsed_s,
-        threads,
-        if threads == 1 { "" } else { "s" }
+        from.describe(j.events),
     );
     let _ = writeln!(
         s,

@@ -12,6 +12,7 @@ use faultline_core::analysis;
 use faultline_core::model::{Model, stable_hash};
 use faultline_core::montecarlo::{Study, Summary};
 use faultline_report::json::{self, SummaryJson};
+use faultline_report::tables::Provenance;
 use faultline_report::{html, tables};
 use std::io::Write;
 use std::path::Path;
@@ -59,7 +60,15 @@ pub(crate) fn compare(
             );
         }
         out.write_all(
-            tables::render_compare(&j, elapsed, threads, print.layout(false)).as_bytes(),
+            tables::render_compare(
+                &j,
+                Provenance::Simulated {
+                    elapsed_s: elapsed,
+                    threads,
+                },
+                print.layout(false),
+            )
+            .as_bytes(),
         )?;
     }
     out.flush()?;

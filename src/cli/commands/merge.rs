@@ -5,6 +5,7 @@ use super::compare::CompareReport;
 use crate::cli::args::{Files, Print};
 use crate::cli::error::CliError;
 use crate::shard;
+use faultline_report::tables::Provenance;
 use faultline_report::{json, tables};
 use faultline_scenario::validate;
 use std::io::Write;
@@ -23,13 +24,16 @@ pub(crate) fn merge(
     let (h, models, summaries) =
         shard::merge(shards).map_err(|e| CliError::Usage(e.to_string()))?;
     let j = json::summary_json_all(&models, &summaries, h.seed);
+    let merged = Provenance::Merged {
+        shards: shards.len(),
+    };
     if print.json {
         let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
         writeln!(out, "{text}")?;
     } else if h.command == "compare" {
-        out.write_all(tables::render_compare(&j, 0.0, 0, print.layout(all)).as_bytes())?;
+        out.write_all(tables::render_compare(&j, merged, print.layout(all)).as_bytes())?;
     } else {
-        out.write_all(tables::render(&models[0], &j, 0.0, 0, print.layout(all)).as_bytes())?;
+        out.write_all(tables::render(&models[0], &j, merged, print.layout(all)).as_bytes())?;
     }
     out.flush()?;
     if h.command == "compare" {

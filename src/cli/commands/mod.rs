@@ -3,6 +3,7 @@
 //! list of files written.
 
 mod compare;
+mod docs;
 mod r#gen;
 mod graph;
 mod merge;
@@ -14,6 +15,7 @@ mod trace;
 mod validate;
 
 pub(crate) use compare::compare;
+pub(crate) use docs::{completions, man};
 pub(crate) use r#gen::r#gen;
 pub(crate) use graph::graph;
 pub(crate) use merge::merge;

@@ -9,6 +9,7 @@ use crate::cli::error::CliError;
 use crate::cli::load::load_timed;
 use crate::progress::Progress;
 use faultline_core::montecarlo::Study;
+use faultline_report::tables::Provenance;
 use faultline_report::{json, tables};
 use std::io::Write;
 use std::path::Path;
@@ -56,7 +57,18 @@ pub(crate) fn run(
         let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
         writeln!(out, "{text}")?;
     } else {
-        out.write_all(tables::render(&m, &j, elapsed, threads, print.layout(all)).as_bytes())?;
+        out.write_all(
+            tables::render(
+                &m,
+                &j,
+                Provenance::Simulated {
+                    elapsed_s: elapsed,
+                    threads,
+                },
+                print.layout(all),
+            )
+            .as_bytes(),
+        )?;
     }
     if stats {
         eprintln!(

@@ -76,7 +76,7 @@ pub fn queue_charts(
         let id = &m.comps[q.comp as usize].id;
         if let Some(b) = bands.get(k) {
             let title = format!(
-                "{}: jobs waiting in {id} across runs (p50 line, p50–p90 band)",
+                "{}: jobs waiting in queue `{id}` across runs (p50 line, p50–p90 band)",
                 m.name
             );
             let caption = "For each strategy, half of the runs had at most the line's number of jobs waiting at that time, and nine in ten at most the top of the band. A band that stays up after the trigger is over is a metastable failure.";
@@ -99,7 +99,7 @@ pub fn queue_charts(
         }
         let points: Vec<&QueuePoint> = run.iter().filter(|p| p.queue == k as u32).collect();
         if !points.is_empty() {
-            let title = format!("{}: {id} in one run", m.name);
+            let title = format!("{}: queue `{id}` in one run", m.name);
             let caption = "One run: jobs waiting and parked (top, log scale) and the mean time in system of the jobs served in each window, including those whose client had already given up (bottom).";
             out.push(render(
                 &format!("queue-{id}-run"),
