@@ -337,6 +337,14 @@ fn per_run_path_that_cannot_be_written_is_refused_before_simulating() {
         "simulated anyway: {}",
         stdout(&out)
     );
+    // Only `run` and `compare` have the flag: elsewhere clap refuses it.
+    let out = faultline(&["trace", SUBSTATION, "--per-run", "x.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unexpected argument"),
+        "{}",
+        stderr(&out)
+    );
     // With a shard: refused too.
     let f = dir.join("x.csv");
     let out = faultline(&[
