@@ -136,6 +136,7 @@ pub fn write(
         runs: header.end - header.first,
         threads,
         total: header.runs,
+        per_run: false,
     };
     output::write_with(path, |w| {
         serde_json::to_writer(&mut *w, header)?;

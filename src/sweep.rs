@@ -69,6 +69,7 @@ pub fn run(
         });
     }
     Sweep {
+        faultline_version: faultline_report::json::VERSION,
         scenario: first.name.clone(),
         path: set.path_text.clone(),
         metric,

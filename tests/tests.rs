@@ -13,6 +13,7 @@ mod fuzz;
 mod hardening;
 mod labs;
 mod lessons;
+mod machine;
 mod queues;
 mod response;
 mod semantics;

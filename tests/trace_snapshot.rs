@@ -62,6 +62,7 @@ fn a_trace_run_has_the_same_faults_as_in_monte_carlo() {
             runs: 1,
             threads: 1,
             total: 4,
+            per_run: false,
         },
         &|_| {},
     );

@@ -73,6 +73,7 @@ const COMPARE_HELP: &str = concat!(
   faultline compare scenarios/substation.ron
   faultline compare scenarios/substation.ron --runs 2000 --out /tmp/sub
   faultline compare scenarios/substation.ron --json > compare.json
+  faultline compare scenarios/substation.ron --per-run runs.csv   # a row per run and strategy
 
 Writes into output/<file stem>/compare/ (or --out DIR):
   report.html         self-contained report: verdict, ranking, charts, SPOFs, how to reproduce
@@ -89,6 +90,7 @@ const TRACE_HELP: &str = concat!(
     "Examples:
   faultline trace scenarios/substation.ron --run 3
   faultline trace scenarios/substation.ron --run 3 --strategy mobile-transformer
+  faultline trace scenarios/substation.ron --run 3 --json > run3.json
 
 Writes into output/<file stem>/trace-run<K>[-<strategy>]/ (or --out DIR), so that
 traces of other runs and strategies are kept:
@@ -121,7 +123,7 @@ Examples:
   faultline sweep scenarios/substation.ron --set 'response.diagnose=30m,1h,3h,6h,12h' --metric downtime
   faultline sweep scenarios/substation.ron --set 'cost.per_user_minute=0.01..0.09:5' --json
 
-Prints a table (one row per value) and writes sweep.svg/.png and sweep.json into the
+Prints a table (one row per value) and writes sweep.svg/.png, sweep.json and sweep.csv into the
 output/<file stem>/sweep-<path>-<metric>/ (or --out DIR).
 
 ", exit_codes!());
@@ -131,6 +133,7 @@ const VALIDATE_HELP: &str = concat!(
   faultline validate scenarios/substation.ron
   faultline validate my-scenario.ron --deny-warnings     # in CI: warnings fail too
   faultline validate scenarios/amazon-outage.ron --all   # every single point of failure
+  faultline validate my-scenario.ron --json              # problems, warnings, SPOFs as JSON
 
 ",
     exit_codes!()
@@ -145,7 +148,8 @@ const RUN_HELP: &str = concat!(
   faultline run scenarios/substation.ron --shard 0/4     # one shard of four (see merge)
 
 Prints availability, downtime, failures and users affected per service, the root faults
-behind failures and the components least often healthy; writes no files (but a shard).
+behind failures and the components least often healthy; writes no files (but a shard, or
+the --per-run CSV).
 
 ",
     exit_codes!()
@@ -226,6 +230,10 @@ pub(crate) enum Command {
         /// Treat warnings (a model that cannot do what it says) as errors: exit 2.
         #[arg(long)]
         deny_warnings: bool,
+        /// Print one JSON document on stdout instead: counts, problems (file, line, column),
+        /// warnings and every single point of failure; the exit code is as without it.
+        #[arg(long)]
+        json: bool,
     },
     /// Simulate many runs in parallel and summarise them (Monte Carlo).
     ///
@@ -251,6 +259,10 @@ pub(crate) enum Command {
         stats: bool,
         #[command(flatten)]
         sharding: Sharding,
+        /// Also write one CSV row per run (for pandas, R): downtime, failures, cost,
+        /// user-minutes, MTTD, MTTR... (only `run` and `compare` have this flag).
+        #[arg(long, value_name = "FILE.csv")]
+        per_run: Option<PathBuf>,
     },
     /// Run the baseline and every strategy on the same runs and rank them by expected cost;
     /// write report.html and charts.
@@ -269,6 +281,10 @@ pub(crate) enum Command {
         print: Print,
         #[command(flatten)]
         sharding: Sharding,
+        /// Also write one CSV row per run and strategy (for pandas, R): downtime, failures,
+        /// cost, user-minutes, MTTD, MTTR... (only `run` and `compare` have this flag).
+        #[arg(long, value_name = "FILE.csv")]
+        per_run: Option<PathBuf>,
     },
     /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem;
     /// write postmortem.md and a timeline chart.
@@ -283,6 +299,10 @@ pub(crate) enum Command {
         /// Which run to narrate (run k of a study has the same faults as in `run`).
         #[arg(long, default_value_t = 0)]
         run: u64,
+        /// Print the run's events as JSON on stdout instead of the narration (the files
+        /// are written all the same).
+        #[arg(long)]
+        json: bool,
     },
     /// Rerun the scenario across values of one parameter and chart a metric per strategy.
     ///

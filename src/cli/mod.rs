@@ -76,7 +76,8 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             scenario,
             all,
             deny_warnings,
-        } => commands::validate(&mut out, &scenario, all, deny_warnings)?,
+            json,
+        } => commands::validate(&mut out, &scenario, all, deny_warnings, json)?,
         Command::Gen {
             components,
             seed,
@@ -98,9 +99,10 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             pick,
             files,
             run,
+            json,
         } => {
             common.strategy = pick.strategy;
-            commands::trace(&mut out, &common, &files, run)?
+            commands::trace(&mut out, &common, &files, run, json)?
         }
         Command::Compare {
             common,
@@ -108,7 +110,13 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             effort,
             print,
             sharding,
-        } => commands::compare(&mut out, &common, &files, &effort, &print, &sharding)?,
+            per_run,
+        } => {
+            let per_run = per_run.as_deref();
+            commands::compare(
+                &mut out, &common, &files, &effort, &print, &sharding, per_run,
+            )?
+        }
         Command::Sweep {
             common,
             files,
@@ -125,10 +133,12 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             all,
             stats,
             sharding,
+            per_run,
         } => {
             common.strategy = pick.strategy;
             let how = (&print, all, stats);
-            commands::run(&mut out, &common, &effort, how, &sharding)?
+            let per_run = per_run.as_deref();
+            commands::run(&mut out, &common, &effort, how, &sharding, per_run)?
         }
     }
     out.flush()?;

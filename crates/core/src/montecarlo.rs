@@ -299,6 +299,74 @@ pub struct Summary {
     pub paired_cost_vs: Vec<Moments>,
     /// Per queue, in model order.
     pub queues: Vec<QueueStats>,
+    /// This chunk's runs, one row each, in run order: filled only when the study asks
+    /// ([`Study::per_run`]); never merged, never written to shard files.
+    #[serde(skip)]
+    pub rows: Vec<RunRow>,
+}
+
+/// What one run of one model yielded, for the per-run export (`--per-run`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunRow {
+    /// Run index.
+    pub run: u64,
+    /// Model index in the study (0: the baseline).
+    pub strategy: u32,
+    /// Seconds with at least one service failed.
+    pub downtime_s: f64,
+    /// Share of the simulated time with no service failed.
+    pub availability: f64,
+    /// Site failures (no service failed → some failed).
+    pub failures: u32,
+    /// Cost of the run.
+    pub cost: f64,
+    /// User-minutes affected, all services.
+    pub user_minutes: f64,
+    /// Mean seconds from a user-visible failure to its detection (NaN if none detected).
+    pub mttd_s: f64,
+    /// Mean seconds from a failure to the repair of its root fault (NaN if none).
+    pub mttr_s: f64,
+    /// Mean seconds from a service failure until it is restored (NaN without failures).
+    pub time_to_restore_s: f64,
+    /// Responder-hours spent.
+    pub responder_hours: f64,
+    /// Mitigations started.
+    pub mitigations: u32,
+    /// User-visible failures that ended before anyone noticed.
+    pub undetected: u32,
+    /// Events processed.
+    pub events: u64,
+    /// Whether the event cap or the memory budget stopped the run.
+    pub capped: bool,
+}
+
+impl RunRow {
+    /// The row of the run `sim` just finished (run `run` of model `strategy`), whose cost
+    /// [`Summary::record`] returned.
+    pub fn of(sim: &Sim, run: u64, strategy: u32, cost: f64) -> RunRow {
+        let (rs, books) = (&sim.rs, &sim.books);
+        let horizon = sim.simulated().max(f64::MIN_POSITIVE);
+        // Summed from +0 in service order, as [`Summary::record`] sums them.
+        let restore = books.svc.iter().fold(0.0, |a, s| a + s.downtime);
+        let episodes: u64 = books.svc.iter().map(|s| u64::from(s.failures)).sum();
+        RunRow {
+            run,
+            strategy,
+            downtime_s: books.site_down,
+            availability: 1.0 - books.site_down / horizon,
+            failures: books.site_failures,
+            cost,
+            user_minutes: books.svc.iter().fold(0.0, |a, s| a + s.user_seconds / 60.0),
+            mttd_s: ratio(rs.detect_total, u64::from(rs.detect_count)),
+            mttr_s: ratio(rs.repair_total, u64::from(rs.repair_count)),
+            time_to_restore_s: ratio(restore, episodes),
+            responder_hours: rs.responder_seconds / 3600.0,
+            mitigations: rs.mitigation_uses,
+            undetected: rs.undetected,
+            events: sim.events,
+            capped: sim.capped,
+        }
+    }
 }
 
 impl Summary {
@@ -337,6 +405,7 @@ impl Summary {
             paired_downtime: Moments::new(),
             paired_cost_vs: Vec::new(),
             queues: (0..m.queues.len()).map(|_| QueueStats::new()).collect(),
+            rows: Vec::new(),
         }
     }
 
@@ -604,6 +673,9 @@ pub struct Study {
     pub threads: usize,
     /// Runs in the whole study (of which this may be a shard): sets the chunk size.
     pub total: u64,
+    /// Whether each chunk keeps a [`RunRow`] per run and model (in [`Summary::rows`]) for
+    /// the per-run export; off, nothing per run is kept.
+    pub per_run: bool,
 }
 
 impl Study {
@@ -615,6 +687,7 @@ impl Study {
             runs,
             threads,
             total: runs,
+            per_run: false,
         }
     }
 }
@@ -641,6 +714,35 @@ pub fn run_all(models: &[Model], study: Study, progress: &(dyn Fn(u64) + Sync)) 
         for (t, x) in totals.iter_mut().zip(parts) {
             t.merge(x);
         }
+    };
+    run_chunks_watched(models, study, fold, progress);
+    totals
+}
+
+/// [`run_all`], also handing every run's [`RunRow`] to `on_row` as the chunks are folded:
+/// in run order, and within a run in model order (the baseline first), whatever the thread
+/// count. Only one batch of chunks' rows is held at a time.
+pub fn run_all_rows(
+    models: &[Model],
+    study: Study,
+    progress: &(dyn Fn(u64) + Sync),
+    on_row: &mut dyn FnMut(&RunRow),
+) -> Vec<Summary> {
+    let mut totals: Vec<Summary> = models.iter().map(Summary::new).collect();
+    let fold = &mut |_, parts: &[Summary]| {
+        for (t, x) in totals.iter_mut().zip(parts) {
+            t.merge(x);
+        }
+        let runs = parts.first().map_or(0, |p| p.rows.len());
+        for i in 0..runs {
+            for p in parts {
+                on_row(&p.rows[i]);
+            }
+        }
+    };
+    let study = Study {
+        per_run: true,
+        ..study
     };
     run_chunks_watched(models, study, fold, progress);
     totals
@@ -720,6 +822,9 @@ pub fn run_chunks_watched(
                         for (k, sim) in sims.iter_mut().enumerate() {
                             sim.run(study.seed, r, &mut ());
                             let cost = parts[k].record(sim);
+                            if study.per_run {
+                                parts[k].rows.push(RunRow::of(sim, r, k as u32, cost));
+                            }
                             costs[k] = cost;
                             if k == 0 {
                                 base = (cost, sim.books.site_down);

@@ -4,11 +4,16 @@
 //! "Measurements"); the field names here are those keys, so renaming a field breaks
 //! readers.
 
+use faultline_core::analysis;
 use faultline_core::model::{Model, Source};
 use faultline_core::montecarlo::{QueueStats, Summary};
 use faultline_core::propagation::Class;
 use faultline_core::stats::{Histogram, Moments};
 use serde::Serialize;
+
+/// The faultline version, the top-level `faultline_version` key of every JSON document
+/// faultline prints or writes.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Mean with its 95% confidence half-width.
 #[derive(Serialize, Debug, Clone, PartialEq)]
@@ -251,6 +256,8 @@ pub struct ComponentJson {
 /// The whole JSON summary.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct SummaryJson {
+    /// The faultline version that produced it ([`VERSION`]).
+    pub faultline_version: &'static str,
     /// Scenario name.
     pub scenario: String,
     /// Runs simulated.
@@ -449,6 +456,7 @@ pub fn summary_json_all(models: &[Model], summaries: &[Summary], seed: u64) -> S
         })
         .collect();
     let mut j = SummaryJson {
+        faultline_version: VERSION,
         scenario: m.name.clone(),
         runs: s.runs,
         seed,
@@ -479,4 +487,149 @@ pub fn summary_json_all(models: &[Model], summaries: &[Summary], seed: u64) -> S
 /// Whether a count is zero (a field left out of the JSON when it is).
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// What `validate --json` prints: the scenario's size, its problems or warnings, and its
+/// single points of failure.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct ValidateJson {
+    /// The faultline version that produced it ([`VERSION`]).
+    pub faultline_version: &'static str,
+    /// The scenario file, as given.
+    pub file: String,
+    /// Scenario name (null when the file could not be read or parsed).
+    pub scenario: Option<String>,
+    /// Whether the scenario is valid (no problems; warnings do not count).
+    pub valid: bool,
+    /// Its size (null when invalid).
+    pub counts: Option<CountsJson>,
+    /// Simulated time per run, seconds (null when invalid).
+    pub horizon_s: Option<f64>,
+    /// Every problem found (empty when valid).
+    pub problems: Vec<ProblemJson>,
+    /// Warnings: a valid model that cannot do what it says.
+    pub warnings: Vec<WarningJson>,
+    /// Components that alone fail a service (baseline), in model order: every one.
+    pub spofs: Vec<SpofJson>,
+    /// Common-cause faults that alone fail a service despite redundancy.
+    pub common_cause_spofs: Vec<CommonSpofJson>,
+}
+
+/// The size of a valid scenario (its baseline).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct CountsJson {
+    /// Components.
+    pub components: usize,
+    /// Dependency edges.
+    pub edges: usize,
+    /// Fault modes (an own mode each, plus a common cause's share in each target).
+    pub fault_modes: usize,
+    /// Common-cause faults.
+    pub common_causes: usize,
+    /// Services (components users see).
+    pub services: usize,
+    /// Strategies besides the baseline.
+    pub strategies: usize,
+}
+
+/// A problem that makes a scenario invalid, located.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct ProblemJson {
+    /// What is wrong.
+    pub message: String,
+    /// The scenario file.
+    pub file: String,
+    /// 1-based line (null when the file could not be read).
+    pub line: Option<usize>,
+    /// 1-based column (null when the file could not be read).
+    pub column: Option<usize>,
+    /// The path of the value at fault (null for a syntax error or an unreadable file).
+    pub path: Option<String>,
+    /// How to fix it, when there is something useful to say.
+    pub hint: Option<String>,
+}
+
+/// A component that alone fails a service.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct SpofJson {
+    /// Component id.
+    pub component: String,
+    /// The services it fails.
+    pub services: Vec<String>,
+    /// Whether a fault mode or common cause can bring it down (false: "no fault modes
+    /// declared", a single point of failure of structure only).
+    pub can_fail: bool,
+}
+
+/// A common-cause fault that alone fails a service.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct CommonSpofJson {
+    /// Common-cause name.
+    pub common_cause: String,
+    /// The services it fails.
+    pub services: Vec<String>,
+}
+
+/// `validate --json` of a valid scenario: `models` are the baseline and its strategies.
+pub fn validate_json(file: &str, models: &[Model], warnings: Vec<WarningJson>) -> ValidateJson {
+    let m = &models[0];
+    let spofs = analysis::spofs(m);
+    let ids = |xs: &[u32]| -> Vec<String> {
+        xs.iter().map(|&x| m.comps[x as usize].id.clone()).collect()
+    };
+    ValidateJson {
+        faultline_version: VERSION,
+        file: file.to_string(),
+        scenario: Some(m.name.clone()),
+        valid: true,
+        counts: Some(CountsJson {
+            components: m.comps.len(),
+            edges: m.edges.len(),
+            fault_modes: m.slots.len(),
+            common_causes: m.common.len(),
+            services: m.services.len(),
+            strategies: models.len() - 1,
+        }),
+        horizon_s: Some(m.horizon),
+        problems: vec![],
+        warnings,
+        spofs: spofs
+            .components
+            .iter()
+            .map(|sp| SpofJson {
+                component: m.comps[sp.index as usize].id.clone(),
+                services: ids(&sp.services),
+                can_fail: sp.can_fail,
+            })
+            .collect(),
+        common_cause_spofs: spofs
+            .common
+            .iter()
+            .map(|sp| CommonSpofJson {
+                common_cause: m.common[sp.index as usize].name.clone(),
+                services: ids(&sp.services),
+            })
+            .collect(),
+    }
+}
+
+/// `validate --json` of a scenario that could not be loaded: `scenario` is its name when
+/// it parsed.
+pub fn invalid_json(
+    file: &str,
+    scenario: Option<String>,
+    problems: Vec<ProblemJson>,
+) -> ValidateJson {
+    ValidateJson {
+        faultline_version: VERSION,
+        file: file.to_string(),
+        scenario,
+        valid: false,
+        counts: None,
+        horizon_s: None,
+        problems,
+        warnings: vec![],
+        spofs: vec![],
+        common_cause_spofs: vec![],
+    }
 }

@@ -10,6 +10,7 @@
 //! - [`postmortem`]: one run written up as a retrospective;
 //! - [`sweep`]: a parameter's values and what each strategy made of them;
 //! - [`charts`], [`html`], [`dot`]: pictures, the self-contained report, the graph;
+//! - [`per_run`]: one CSV row per run and strategy (`--per-run`);
 //! - [`output`]: every file written atomically.
 
 pub mod charts;
@@ -17,6 +18,7 @@ pub mod dot;
 pub mod html;
 pub mod json;
 pub mod output;
+pub mod per_run;
 pub mod postmortem;
 pub mod sweep;
 pub mod tables;

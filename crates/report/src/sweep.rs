@@ -173,6 +173,8 @@ pub enum Axis {
 /// The result of a sweep.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Sweep {
+    /// The faultline version that produced it ([`crate::json::VERSION`]).
+    pub faultline_version: &'static str,
     /// Scenario name.
     pub scenario: String,
     /// The swept path, as given.
@@ -239,6 +241,47 @@ impl Sweep {
         &self.strategies[best]
     }
 
+    /// The value as the table's first column writes it (`10d 12h`, not `252h`).
+    fn value_text(&self, v: &SweepValue) -> String {
+        match self.axis {
+            Axis::Category => v.value.clone(),
+            _ => self.format_x(v.x),
+        }
+    }
+
+    /// sweep.csv: one row per value and strategy, in the order of the table (values as
+    /// given, strategies as in [`Sweep::strategies`]), with the figures in base units
+    /// (seconds, USD, a share, user-minutes) and as the table writes them. Columns:
+    /// `value,x,x_text,strategy,metric,mean,ci95,figure,best`.
+    pub fn csv(&self) -> std::io::Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(vec![]);
+        w.write_record([
+            "value", "x", "x_text", "strategy", "metric", "mean", "ci95", "figure", "best",
+        ])?;
+        let scale = self.metric.scale();
+        for (k, v) in self.values.iter().enumerate() {
+            let best = self.best(k);
+            for (name, p) in self.strategies.iter().zip(&v.points) {
+                w.write_record([
+                    v.value.clone(),
+                    crate::per_run::number(v.x),
+                    self.value_text(v),
+                    name.clone(),
+                    self.metric.key().to_string(),
+                    crate::per_run::number(p.mean / scale),
+                    crate::per_run::number(p.ci95 / scale),
+                    if p.mean.is_finite() {
+                        self.metric.format(p)
+                    } else {
+                        String::new()
+                    },
+                    (name == best).to_string(),
+                ])?;
+            }
+        }
+        w.into_inner().map_err(|e| e.into_error())
+    }
+
     /// The terminal table: one row per value, one column per strategy, and the best; laid
     /// out as `layout` says.
     pub fn render(&self, layout: Layout) -> String {
@@ -267,10 +310,7 @@ impl Sweep {
             .enumerate()
             .map(|(k, v)| {
                 // The value as the chart's axis writes it (`10d 12h`, not `252h`).
-                let mut row = vec![match self.axis {
-                    Axis::Category => v.value.clone(),
-                    _ => self.format_x(v.x),
-                }];
+                let mut row = vec![self.value_text(v)];
                 row.extend(v.points.iter().map(|p| self.metric.format(p)));
                 row.push(self.best(k).to_string());
                 row

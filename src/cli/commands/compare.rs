@@ -1,7 +1,8 @@
 //! `compare`: run the baseline and every strategy on the same runs, rank them, and write
 //! the report; [`CompareReport`] is that report, which `merge` writes too.
 
-use super::shard_file::{shard_of, write_shard};
+use super::per_run;
+use super::shard_file::{no_per_run_in_shards, shard_of, write_shard};
 use super::{announce, command_line, threads};
 use crate::cli::args::{Common, Effort, Files, Print, Sharding};
 use crate::cli::error::CliError;
@@ -9,7 +10,7 @@ use crate::cli::load::load_all;
 use crate::progress::Progress;
 use faultline_core::analysis;
 use faultline_core::model::{Model, stable_hash};
-use faultline_core::montecarlo::{self, Study, Summary};
+use faultline_core::montecarlo::{Study, Summary};
 use faultline_report::json::{self, SummaryJson};
 use faultline_report::tables::Provenance;
 use faultline_report::{html, tables};
@@ -18,7 +19,8 @@ use std::path::Path;
 use std::time::Instant;
 
 /// Prints the ranking (tables laid out as `print` says, or JSON) and writes report.html and the charts,
-/// or with a shard requested writes that shard's file instead.
+/// or with a shard requested writes that shard's file instead; `per_run` also writes a CSV
+/// row per run and strategy there.
 pub(crate) fn compare(
     out: &mut impl Write,
     common: &Common,
@@ -26,6 +28,7 @@ pub(crate) fn compare(
     effort: &Effort,
     print: &Print,
     sharding: &Sharding,
+    per_run: Option<&Path>,
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
     let loaded = load_all(&common.scenario, Some(common))?;
@@ -33,6 +36,7 @@ pub(crate) fn compare(
     let seed = common.seed.unwrap_or(models[0].seed);
     let runs = runs.unwrap_or(models[0].runs);
     if let Some(ix) = shard_of(sharding)? {
+        no_per_run_in_shards(per_run)?;
         return write_shard(common, sharding, "compare", models, seed, runs, t, ix);
     }
     faultline_report::output::prepare_dir(&files.dir(&common.scenario, "compare"))?;
@@ -40,7 +44,7 @@ pub(crate) fn compare(
     let started = Instant::now();
     let study = Study::whole(seed, runs, threads);
     let bar = Progress::runs(runs, "comparing", common.quiet);
-    let summaries = montecarlo::run_all(models, study, &|n| bar.set(n));
+    let summaries = per_run::simulate(models, study, &|n| bar.set(n), per_run)?;
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
     let mut j = json::summary_json_all(models, &summaries, seed);

@@ -7,6 +7,7 @@ mod docs;
 mod r#gen;
 mod graph;
 mod merge;
+mod per_run;
 mod run;
 mod shard_file;
 mod sweep;

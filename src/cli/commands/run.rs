@@ -1,33 +1,37 @@
 //! `run`: simulate many runs of one model (the baseline or `--strategy`) and summarise
 //! them.
 
-use super::shard_file::{shard_of, write_shard};
+use super::per_run;
+use super::shard_file::{no_per_run_in_shards, shard_of, write_shard};
 use super::threads;
 use crate::cli::args::{Common, Effort, Print, Sharding};
 use crate::cli::error::CliError;
 use crate::cli::load::load_timed;
 use crate::progress::Progress;
-use faultline_core::montecarlo::{self, Study};
+use faultline_core::montecarlo::Study;
 use faultline_report::tables::Provenance;
 use faultline_report::{json, tables};
 use std::io::Write;
+use std::path::Path;
 use std::time::Instant;
 
 /// Prints the study's summary (tables laid out as `print` and `all` say, or JSON), or with
 /// a shard requested writes that shard's file instead; `stats` adds timings and engine
-/// figures on stderr.
+/// figures on stderr; `per_run` also writes a CSV row per run there.
 pub(crate) fn run(
     out: &mut impl Write,
     common: &Common,
     effort: &Effort,
     (print, all, stats): (&Print, bool, bool),
     sharding: &Sharding,
+    per_run: Option<&Path>,
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
     let (m, [read_s, parse_s, compile_s], warnings) = load_timed(&common.scenario, Some(common))?;
     let seed = common.seed.unwrap_or(m.seed);
     let runs = runs.unwrap_or(m.runs);
     if let Some(ix) = shard_of(sharding)? {
+        no_per_run_in_shards(per_run)?;
         return write_shard(
             common,
             sharding,
@@ -43,7 +47,8 @@ pub(crate) fn run(
     let started = Instant::now();
     let study = Study::whole(seed, runs, threads);
     let bar = Progress::runs(runs, "simulating", common.quiet);
-    let summary = montecarlo::run(&m, study, &|n| bar.set(n));
+    let models = std::slice::from_ref(&m);
+    let summary = per_run::simulate(models, study, &|n| bar.set(n), per_run)?.swap_remove(0);
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
     let mut j = json::summary_json(&m, &summary, seed);

@@ -12,6 +12,17 @@ pub(crate) fn shard_of(s: &Sharding) -> Result<Option<(u64, u64)>, CliError> {
     shard::which(s.shard.as_deref(), s.shards, &|k| std::env::var(k).ok()).map_err(CliError::Usage)
 }
 
+/// `--per-run` is refused with a shard: a shard writes statistics for `merge`, not runs.
+pub(crate) fn no_per_run_in_shards(per_run: Option<&std::path::Path>) -> Result<(), CliError> {
+    match per_run {
+        Some(p) => Err(CliError::Usage(format!(
+            "--per-run {}: a shard writes no per-run rows; run the study unsharded for them",
+            p.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Simulates this shard's runs and writes its shard file.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn write_shard(

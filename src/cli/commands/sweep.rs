@@ -14,7 +14,8 @@ use faultline_report::{ReportError, charts};
 use faultline_scenario::edit::{self, Setting};
 use std::io::Write;
 
-/// Prints the sweep (a table laid out as `print` says, or JSON) and writes its chart and sweep.json.
+/// Prints the sweep (a table laid out as `print` says, or JSON) and writes its chart,
+/// sweep.json and sweep.csv.
 pub(crate) fn sweep(
     out: &mut impl Write,
     common: &Common,
@@ -62,6 +63,8 @@ pub(crate) fn sweep(
         &dir.join("sweep.json"),
         format!("{j}\n").as_bytes(),
     )?);
+    let csv = sw.csv().map_err(|e| CliError::Other(e.to_string()))?;
+    written.push(output::save(&dir.join("sweep.csv"), &csv)?);
     announce(&written, common.quiet);
     Ok(())
 }

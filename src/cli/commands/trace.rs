@@ -7,13 +7,15 @@ use crate::cli::load::{load_all, strategy_index};
 use faultline_report::postmortem;
 use std::io::Write;
 
-/// Prints run `run` of the study event by event, then writes postmortem.md and the timeline
-/// (the postmortem compares the run against every strategy, hence every model).
+/// Prints run `run` of the study event by event (as JSON with `json`), then writes
+/// postmortem.md and the timeline (the postmortem compares the run against every strategy,
+/// hence every model).
 pub(crate) fn trace(
     out: &mut impl Write,
     common: &Common,
     files: &Files,
     run: u64,
+    json: bool,
 ) -> Result<(), CliError> {
     let models = load_all(&common.scenario, Some(common))?.models;
     let k = strategy_index(&common.scenario, &models, Some(common))?;
@@ -26,7 +28,13 @@ pub(crate) fn trace(
     let dir = files.dir(&common.scenario, &what);
     faultline_report::output::prepare_dir(&dir)?;
     let t = faultline_report::trace::record(m, seed, run);
-    out.write_all(t.render(m).as_bytes())?;
+    if json {
+        let doc =
+            serde_json::to_string_pretty(&t.json(m)).map_err(|e| CliError::Other(e.to_string()))?;
+        writeln!(out, "{doc}")?;
+    } else {
+        out.write_all(t.render(m).as_bytes())?;
+    }
     out.flush()?;
     let command = command_line(&[("--run", run.to_string()), ("--seed", seed.to_string())]);
     let written = postmortem::write_trace(&dir, &models, k, seed, &t, &command)?;

@@ -4,18 +4,27 @@ use crate::cli::error::CliError;
 use crate::cli::load::{Warnings, load_all_warned};
 use faultline_core::analysis;
 use faultline_core::model::Model;
+use faultline_report::json::{self, ProblemJson};
+use faultline_scenario::diagnostics::{LoadError, locate};
+use faultline_scenario::validate as scenario;
 use faultline_units::{count, human, thousands};
 use std::io::Write;
 use std::path::Path;
 
 /// Prints [`validation_summary`] of a valid scenario; an invalid one is a load error.
 /// Warnings about the scenario go to stderr first; with `deny_warnings` they are fatal.
+/// With `json`, prints [`json::ValidateJson`] instead, whatever the outcome (the exit code
+/// is the same, and the error is rendered on stderr as without it).
 pub(crate) fn validate(
     out: &mut impl Write,
     scenario: &Path,
     all: bool,
     deny_warnings: bool,
+    json: bool,
 ) -> Result<(), CliError> {
+    if json {
+        return validate_json(out, scenario, deny_warnings);
+    }
     let policy = Warnings {
         show: true,
         deny: deny_warnings,
@@ -25,6 +34,93 @@ pub(crate) fn validate(
         .swap_remove(0);
     writeln!(out, "{}", validation_summary(&m, all))?;
     Ok(())
+}
+
+/// `validate --json`: the document on stdout, then the outcome: a load error (exit 2,
+/// rendered on stderr too), or with `deny_warnings` and warnings, exit 2.
+fn validate_json(out: &mut impl Write, path: &Path, deny_warnings: bool) -> Result<(), CliError> {
+    let policy = Warnings {
+        show: false,
+        deny: false,
+    };
+    let file = path.to_string_lossy();
+    let (doc, outcome) = match load_all_warned(path, None, policy) {
+        Ok(loaded) => {
+            let n = loaded.warnings.len();
+            let doc = json::validate_json(&file, &loaded.models, loaded.warnings);
+            let outcome = if deny_warnings && n > 0 {
+                Err(CliError::Usage(format!(
+                    "{file}: {n} warning{}, and --deny-warnings makes them errors",
+                    if n == 1 { "" } else { "s" }
+                )))
+            } else {
+                Ok(())
+            };
+            (doc, outcome)
+        }
+        Err(CliError::Load(e)) => {
+            let doc = json::invalid_json(&file, scenario_name(&e), problems(&e));
+            (doc, Err(CliError::Load(e)))
+        }
+        Err(e) => return Err(e),
+    };
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| CliError::Other(e.to_string()))?;
+    writeln!(out, "{text}")?;
+    outcome
+}
+
+/// The name of a scenario that parsed but is invalid.
+fn scenario_name(e: &LoadError) -> Option<String> {
+    match e {
+        LoadError::Invalid { file, text, .. } => scenario::parse(file, text).ok().map(|s| s.name),
+        _ => None,
+    }
+}
+
+/// A load error's problems, located as the rendered error locates them.
+fn problems(e: &LoadError) -> Vec<ProblemJson> {
+    match e {
+        LoadError::Io { file, .. } => vec![ProblemJson {
+            message: e.to_string(),
+            file: file.clone(),
+            line: None,
+            column: None,
+            path: None,
+            hint: None,
+        }],
+        LoadError::Syntax {
+            file,
+            line,
+            col,
+            message,
+            ..
+        } => vec![ProblemJson {
+            message: message.clone(),
+            file: file.clone(),
+            line: Some(*line),
+            column: Some(*col),
+            path: None,
+            hint: None,
+        }],
+        LoadError::Invalid {
+            file,
+            text,
+            problems,
+        } => problems
+            .iter()
+            .map(|p| {
+                let (line, col) = locate(text, &p.path);
+                ProblemJson {
+                    message: p.message.clone(),
+                    file: file.clone(),
+                    line: Some(line),
+                    column: Some(col),
+                    path: Some(p.path.to_string()),
+                    hint: p.hint.clone(),
+                }
+            })
+            .collect(),
+    }
 }
 
 /// How many single points of failure `validate` lists without `--all`.

@@ -12,6 +12,7 @@ use faultline_core::model::{Model, Source};
 use faultline_core::propagation::SvcState;
 use faultline_units::number::thousands;
 use faultline_units::{human, stamp};
+use serde::Serialize;
 use std::fmt::Write;
 
 mod words;
@@ -93,6 +94,46 @@ impl Entry {
                 ..
             })
         )
+    }
+
+    /// The component the entry is about, if it is about one: a fault's component, the
+    /// component that changed, the group that masked, the queue's component... (`None` for
+    /// a common cause, an incident or the run's own limits).
+    pub fn component(&self, m: &Model) -> Option<u32> {
+        let slot = |s: u32| Some(m.slots[s as usize].comp);
+        let queue = |q: u32| Some(m.queues[q as usize].comp);
+        match self.event {
+            Event::Backlog { queue: q, .. } => queue(q),
+            Event::Note(n) => match n {
+                Note::Fault { slot: s, .. }
+                | Note::Active { slot: s }
+                | Note::Repaired { slot: s } => slot(s),
+                Note::Change { comp, .. }
+                | Note::Tripped { comp, .. }
+                | Note::Service { comp, .. }
+                | Note::Detected { comp, .. }
+                | Note::Mitigating { comp, .. }
+                | Note::Mitigated { comp, .. }
+                | Note::NoSpare { comp, .. }
+                | Note::SpareFailed { comp }
+                | Note::RestartFailed { comp }
+                | Note::Withdrawn { comp, .. } => Some(comp),
+                Note::Masked { group, .. } => Some(group),
+                Note::QueueSample { queue: q, .. }
+                | Note::Parked { queue: q, .. }
+                | Note::ParkedEmpty { queue: q } => queue(q),
+                Note::Common { .. }
+                | Note::EventCap
+                | Note::MemoryBudget
+                | Note::Queued { .. }
+                | Note::Paged { .. }
+                | Note::Acknowledged { .. }
+                | Note::Handoff { .. }
+                | Note::Diagnosed { .. }
+                | Note::Resolved { .. }
+                | Note::SpareLostInStock { .. } => None,
+            },
+        }
     }
 
     /// The entry as a line of text, with the names of `m` (the model the run was
@@ -325,7 +366,138 @@ pub fn record(m: &Model, seed: u64, run: u64) -> Trace {
     }
 }
 
+/// What `trace --json` prints: the run, its events as the text trace tells them, its
+/// service failures and their impact (keys in `docs/scenario-format.md` §4.2).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct TraceJson {
+    /// The faultline version that produced it.
+    pub faultline_version: &'static str,
+    /// Scenario name.
+    pub scenario: String,
+    /// The strategy simulated ("baseline" for the scenario as written).
+    pub strategy: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Run index.
+    pub run: u64,
+    /// Simulated time of the run, seconds.
+    pub horizon_s: f64,
+    /// Engine events processed.
+    pub events_processed: u64,
+    /// Whether the event cap or the memory budget stopped the run.
+    pub capped: bool,
+    /// The timeline, one entry per line of the text trace, in order.
+    pub events: Vec<TraceEventJson>,
+    /// Every service failure with its root fault and path, in order.
+    pub failures: Vec<TraceFailureJson>,
+    /// Per service: what the run cost its users.
+    pub services: Vec<TraceServiceJson>,
+}
+
+/// One event of a traced run.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct TraceEventJson {
+    /// Simulated time, seconds.
+    pub t_s: f64,
+    /// The time as the text trace prints it (`day 3 04:12:07`).
+    pub time: String,
+    /// The kind of event: FAULT, ERROR, MASKED, FAILURE, REPAIRED, ...
+    pub kind: &'static str,
+    /// The component it is about (null for a common cause, an incident, the event cap).
+    pub component: Option<String>,
+    /// The strategy simulated.
+    pub strategy: String,
+    /// Run index.
+    pub run: u64,
+    /// The sentence the text trace prints.
+    pub text: String,
+}
+
+/// A service failure of a traced run.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct TraceFailureJson {
+    /// The service.
+    pub service: String,
+    /// When it failed, seconds.
+    pub t_s: f64,
+    /// When it was restored, seconds (null if not within the run).
+    pub restored_s: Option<f64>,
+    /// The root fault ("unexplained" when no single fault explains it).
+    pub root: String,
+    /// Components from the root fault's component to the service.
+    pub path: Vec<String>,
+}
+
+/// One service's impact in a traced run.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct TraceServiceJson {
+    /// The service.
+    pub id: String,
+    /// Seconds failed.
+    pub downtime_s: f64,
+    /// Failures.
+    pub failures: u32,
+    /// User-minutes affected.
+    pub user_minutes: f64,
+}
+
 impl Trace {
+    /// The run as `trace --json` prints it, with the names of `m` (the model the run was
+    /// recorded under).
+    pub fn json(&self, m: &Model) -> TraceJson {
+        let id = |c: u32| m.comps[c as usize].id.clone();
+        TraceJson {
+            faultline_version: crate::json::VERSION,
+            scenario: m.name.clone(),
+            strategy: m.strategy.clone(),
+            seed: self.seed,
+            run: self.run,
+            horizon_s: m.horizon,
+            events_processed: self.events,
+            capped: self.capped,
+            events: self
+                .entries
+                .iter()
+                .map(|e| {
+                    let l = e.line(m);
+                    TraceEventJson {
+                        t_s: l.t,
+                        time: stamp(l.t),
+                        kind: l.tag,
+                        component: e.component(m).map(id),
+                        strategy: m.strategy.clone(),
+                        run: self.run,
+                        text: l.text,
+                    }
+                })
+                .collect(),
+            failures: self
+                .failures
+                .iter()
+                .map(|f| TraceFailureJson {
+                    service: id(f.service),
+                    t_s: f.t,
+                    restored_s: f.restored.is_finite().then_some(f.restored),
+                    root: root_name(m, f.root, true),
+                    path: f.path.iter().map(|&c| id(c)).collect(),
+                })
+                .collect(),
+            services: m
+                .services
+                .iter()
+                .zip(&self.services)
+                .map(
+                    |(&c, &(downtime_s, failures, user_minutes))| TraceServiceJson {
+                        id: id(c),
+                        downtime_s,
+                        failures,
+                        user_minutes,
+                    },
+                )
+                .collect(),
+        }
+    }
+
     /// The timeline as text, with the names of `m` (the model the run was recorded under).
     pub fn lines(&self, m: &Model) -> Vec<Line> {
         self.entries.iter().map(|e| e.line(m)).collect()
