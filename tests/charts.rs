@@ -489,3 +489,42 @@ fn queue_scenarios_get_queue_charts() {
     assert!(html.contains("jobs waiting in queue `api` across runs"));
     assert_no_temp_files(&dir);
 }
+
+/// Issue 21, item 3 (time axes): a sweep of downtime draws its y axis in the unit the
+/// values call for, at round values of it: minutes for a retry storm's minutes-long
+/// outages (it was "0.8h"), days for the substation's weeks-long ones.
+#[test]
+fn sweep_downtime_axis_uses_the_unit_of_its_span() {
+    for (scenario, set, runs, unit, tick) in [
+        (
+            "scenarios/retry-storm.ron",
+            "components[1].queue.retries.count=0,3",
+            "2",
+            "mean downtime per run (minutes)",
+            "10m",
+        ),
+        (
+            SUBSTATION,
+            "strategies[1].mitigations[0].deploy=1d,7d",
+            "100",
+            "mean downtime per run (days)",
+            "10d",
+        ),
+    ] {
+        let dir = scratch(&format!("sweep-unit-{runs}"));
+        let d = dir.to_str().unwrap();
+        ok(&[
+            "sweep", scenario, "--set", set, "--metric", "downtime", "--runs", runs, "--out", d,
+            "-q",
+        ]);
+        let texts = assert_chart(&dir, "sweep", &[unit]);
+        assert!(
+            texts.iter().any(|t| t == tick),
+            "{scenario}: no {tick} tick in {texts:?}"
+        );
+        assert!(
+            !texts.iter().any(|t| t.ends_with('h') && t.contains('.')),
+            "{texts:?}"
+        );
+    }
+}

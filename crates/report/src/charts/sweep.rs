@@ -1,20 +1,84 @@
 //! A metric against a swept parameter, one line per strategy (`sweep.svg`).
 
 use super::style::{
-    GRID, INK, draw_look, label, legend_below, legend_height, look, same_as, strategy_color, text,
-    title_font,
+    GRID, INK, TimeAxis, draw_look, label, legend_below, legend_height, look, same_as,
+    strategy_color, text, title_font,
 };
 use super::{Chart, ChartError, Drawn, Figure, render};
+use crate::sweep::Metric;
 use crate::sweep::{Point, Sweep, SweepValue};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
-/// The sweep chart: its title and the sweep's figures.
+/// The sweep chart: its title, the sweep's figures and the unit of its y axis.
 struct SweepFig<'a> {
     title: String,
     sweep: &'a Sweep,
+    y: YUnit,
+}
+
+/// The y axis's unit: a sweep holds downtime in hours, but a chart of minutes-long outages
+/// reads better in minutes (and one of month-long outages in days).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct YUnit {
+    /// Plotted value per value held.
+    factor: f64,
+    /// After each tick's number, e.g. `m`.
+    suffix: &'static str,
+    /// In the axis description, e.g. `minutes`.
+    name: &'static str,
+}
+
+impl YUnit {
+    /// The unit for `sw`'s metric and span: for downtime, the unit [`TimeAxis`] picks for
+    /// the largest value (seconds, minutes, hours or days); otherwise the metric's own.
+    fn of(sw: &Sweep) -> YUnit {
+        let same = YUnit {
+            factor: 1.0,
+            suffix: "",
+            name: "",
+        };
+        if sw.metric != Metric::Downtime {
+            return same;
+        }
+        let top_h = y_range(sw).1;
+        let axis = TimeAxis::new(top_h * 3600.0);
+        let suffix = match axis.name {
+            "seconds" => "s",
+            "minutes" => "m",
+            "hours" => "h",
+            _ => "d",
+        };
+        YUnit {
+            factor: 3600.0 / axis.unit,
+            suffix,
+            name: axis.name,
+        }
+    }
+
+    /// A y tick's label.
+    fn label(self, metric: Metric, y: f64) -> String {
+        if self.suffix.is_empty() {
+            metric.format_axis(y)
+        } else {
+            format!(
+                "{}{}",
+                TimeAxis::label((y * 1e6).round() / 1e6),
+                self.suffix
+            )
+        }
+    }
+
+    /// The y axis's description.
+    fn describe(self, metric: Metric) -> String {
+        if self.name.is_empty() {
+            metric.axis_label().to_string()
+        } else {
+            format!("{} ({})", metric.name(), self.name)
+        }
+    }
 }
 
 /// The swept metric against the parameter's values, one line per strategy with its 95%
@@ -29,6 +93,7 @@ pub fn sweep(sw: &Sweep) -> Result<Chart, ChartError> {
         &SweepFig {
             title: title.clone(),
             sweep: sw,
+            y: YUnit::of(sw),
         },
     )
 }
@@ -47,7 +112,9 @@ impl Figure for SweepFig<'_> {
         let root = &root;
         let sw = self.sweep;
         let (x0, x1) = x_range(sw);
+        let yk = self.y.factor;
         let (y0, y1) = y_range(sw);
+        let (y0, y1) = (y0 * yk, y1 * yk);
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, title_font())
             .margin(18)
@@ -55,12 +122,12 @@ impl Figure for SweepFig<'_> {
             .x_label_area_size(56)
             .y_label_area_size(90)
             .build_cartesian_2d(x0..x1, y0..y1)?;
-        let metric = sw.metric;
-        let yfmt = move |y: &f64| metric.format_axis(*y);
+        let (metric, unit) = (sw.metric, self.y);
+        let yfmt = move |y: &f64| unit.label(metric, *y);
         chart
             .configure_mesh()
             .x_desc(sw.x_desc())
-            .y_desc(sw.metric.axis_label())
+            .y_desc(unit.describe(metric))
             .x_labels(0)
             .disable_x_mesh()
             .y_label_formatter(&yfmt)
@@ -79,7 +146,7 @@ impl Figure for SweepFig<'_> {
             let line: Vec<(i32, i32)> = sw
                 .values
                 .iter()
-                .map(|v| chart.backend_coord(&(v.x, v.points[k].mean)))
+                .map(|v| chart.backend_coord(&(v.x, v.points[k].mean * yk)))
                 .collect();
             draw_look(root, &line, &look(k), &line)?;
         }
@@ -157,16 +224,17 @@ impl SweepFig<'_> {
         DB::ErrorType: 'static,
     {
         let sw = self.sweep;
+        let yk = self.y.factor;
         let color = strategy_color(k);
         let pts: Vec<(f64, &SweepValue)> = sw.values.iter().map(|v| (v.x, v)).collect();
         let upper: Vec<(f64, f64)> = pts
             .iter()
-            .map(|(x, v)| (*x, v.points[k].mean + v.points[k].ci95))
+            .map(|(x, v)| (*x, (v.points[k].mean + v.points[k].ci95) * yk))
             .collect();
         let lower: Vec<(f64, f64)> = pts
             .iter()
             .rev()
-            .map(|(x, v)| (*x, v.points[k].mean - v.points[k].ci95))
+            .map(|(x, v)| (*x, (v.points[k].mean - v.points[k].ci95) * yk))
             .collect();
         let band: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
         chart.draw_series(std::iter::once(Polygon::new(
@@ -198,13 +266,13 @@ impl SweepFig<'_> {
                 vec![(px, py), (px, py + 5)],
                 INK.stroke_width(1),
             ))?;
-            label(
-                root,
-                &sw.format_x(x),
-                (px, py + 18),
-                &text(15),
-                HPos::Center,
-            )?;
+            // Centred under its tick, but kept inside the picture (a long value such as
+            // `Exp(mean: "3000d")` at the right end would be cut off).
+            let words = sw.format_x(x);
+            let w = root.estimate_text_size(&words, &text(15))?.0 as i32;
+            let width = root.dim_in_pixel().0 as i32;
+            let cx = px.min(width - 4 - w / 2).max(4 + w / 2);
+            label(root, &words, (cx, py + 18), &text(15), HPos::Center)?;
         }
         Ok(())
     }
