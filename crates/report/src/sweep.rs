@@ -286,8 +286,7 @@ impl Sweep {
     /// out as `layout` says.
     pub fn render(&self, layout: Layout) -> String {
         let mut s = String::new();
-        let _ = writeln!(
-            s,
+        let line = format!(
             "{} — sweep of {} over {} values: {} (95% CI), {} runs × {}, seed {}",
             self.scenario,
             self.path,
@@ -297,9 +296,13 @@ impl Sweep {
             human(self.horizon_s),
             self.seed
         );
+        let _ = writeln!(s, "{}", layout.fit_line(&line));
         let _ = writeln!(
             s,
-            "Every value and strategy runs on the same seeds (common random numbers).\n"
+            "{}\n",
+            layout.fit_line(
+                "Every value and strategy runs on the same seeds (common random numbers)."
+            )
         );
         let mut header: Vec<&str> = vec!["value"];
         header.extend(self.strategies.iter().map(|x| x.as_str()));

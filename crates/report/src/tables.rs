@@ -17,6 +17,31 @@ pub struct Layout {
     pub all: bool,
 }
 
+impl Layout {
+    /// `line` as it fits the terminal: wrapped at spaces into lines of at most `width`
+    /// columns (continuations indented two), or as it is at full width.
+    pub fn fit_line(&self, line: &str) -> String {
+        let Some(width) = self.width.map(usize::from).filter(|&w| w >= 20) else {
+            return line.to_string();
+        };
+        let mut out = String::new();
+        let mut len = 0;
+        for word in line.split(' ') {
+            let w = word.chars().count();
+            if len > 0 && len + 1 + w > width {
+                out.push_str("\n  ");
+                len = 2;
+            } else if len > 0 {
+                out.push(' ');
+                len += 1;
+            }
+            out.push_str(word);
+            len += w;
+        }
+        out
+    }
+}
+
 /// Rows shown of the long tables (root faults, least healthy components) without `--all`.
 pub const ROWS: usize = 10;
 
@@ -508,8 +533,7 @@ fn human_opt(x: Option<f64>) -> String {
 /// The terminal ranking of `compare`: strategies by expected cost, with paired differences.
 pub fn render_compare(j: &SummaryJson, from: Provenance, layout: Layout) -> String {
     let mut s = String::new();
-    let _ = writeln!(
-        s,
+    let line = format!(
         "{} — {} strategies × {} runs × {}, seed {} ({})",
         j.scenario,
         j.strategies.len(),
@@ -518,23 +542,31 @@ pub fn render_compare(j: &SummaryJson, from: Provenance, layout: Layout) -> Stri
         j.seed,
         from.describe(j.events),
     );
+    let _ = writeln!(s, "{}", layout.fit_line(&line));
     let _ = writeln!(
         s,
-        "Every strategy sees the same faults in run k (common random numbers); differences are paired.\n"
+        "{}\n",
+        layout.fit_line(
+            "Every strategy sees the same faults in run k (common random numbers); differences are paired."
+        )
     );
     let (by_cost, order) = ranked(j);
     ranking(&mut s, by_cost, &order, layout);
     s.push('\n');
     outages(&mut s, &order, layout);
-    best(&mut s, by_cost, order[0]);
+    let mut verdict = String::new();
+    best(&mut verdict, by_cost, order[0]);
     if let (Some(p), Some(r)) = (&j.winner_vs_runner_up, order.get(1)) {
         let _ = writeln!(
-            s,
+            verdict,
             "Runner-up: {} at {} per run{}",
             p.runner_up,
             money(r.cost.mean),
             runner_up_words(j)
         );
+    }
+    for line in verdict.split_inclusive('\n') {
+        s.push_str(&layout.fit_line(line));
     }
     s
 }
@@ -634,6 +666,31 @@ fn best(s: &mut String, by_cost: bool, best: &StrategyJson) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 21 (noticed): compare's and sweep's one-line headings and verdicts were wider
+    /// than an 80-column terminal; fitted layouts wrap them at spaces, full width does not.
+    #[test]
+    fn long_lines_wrap_to_the_terminal_only() {
+        let line = "substation — 6 strategies × 10,000 runs × 90d, seed 2022 (1,592,817 events in 0.50s on 2 threads)";
+        let fitted = Layout {
+            width: Some(80),
+            all: false,
+        };
+        let wrapped = fitted.fit_line(line);
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= 80),
+            "{wrapped}"
+        );
+        assert_eq!(wrapped.lines().count(), 2);
+        assert!(wrapped.lines().nth(1).unwrap().starts_with("  "));
+        assert_eq!(wrapped.replace("\n  ", " "), line);
+        let full = Layout {
+            width: None,
+            all: false,
+        };
+        assert_eq!(full.fit_line(line), line);
+        assert_eq!(fitted.fit_line("short\n"), "short\n");
+    }
 
     fn rows() -> Vec<Vec<String>> {
         let row = |a: &str, b: &str, c: &str| vec![a.to_string(), b.to_string(), c.to_string()];
