@@ -340,35 +340,6 @@ pub struct RunRow {
     pub capped: bool,
 }
 
-impl RunRow {
-    /// The row of the run `sim` just finished (run `run` of model `strategy`), whose cost
-    /// [`Summary::record`] returned.
-    pub fn of(sim: &Sim, run: u64, strategy: u32, cost: f64) -> RunRow {
-        let (rs, books) = (&sim.rs, &sim.books);
-        let horizon = sim.simulated().max(f64::MIN_POSITIVE);
-        // Summed from +0 in service order, as [`Summary::record`] sums them.
-        let restore = books.svc.iter().fold(0.0, |a, s| a + s.downtime);
-        let episodes: u64 = books.svc.iter().map(|s| u64::from(s.failures)).sum();
-        RunRow {
-            run,
-            strategy,
-            downtime_s: books.site_down,
-            availability: 1.0 - books.site_down / horizon,
-            failures: books.site_failures,
-            cost,
-            user_minutes: books.svc.iter().fold(0.0, |a, s| a + s.user_seconds / 60.0),
-            mttd_s: ratio(rs.detect_total, u64::from(rs.detect_count)),
-            mttr_s: ratio(rs.repair_total, u64::from(rs.repair_count)),
-            time_to_restore_s: ratio(restore, episodes),
-            responder_hours: rs.responder_seconds / 3600.0,
-            mitigations: rs.mitigation_uses,
-            undetected: rs.undetected,
-            events: sim.events,
-            capped: sim.capped,
-        }
-    }
-}
-
 impl Summary {
     /// An empty summary shaped for `m`.
     pub fn new(m: &Model) -> Summary {
@@ -409,8 +380,10 @@ impl Summary {
         }
     }
 
-    /// Folds in the run the simulator just finished; returns its cost.
-    pub fn record(&mut self, sim: &Sim) -> f64 {
+    /// Folds in the run the simulator just finished; returns what that run yielded (its
+    /// cost among it), as one row of the per-run export, with `run` and `strategy` left at
+    /// 0 for the caller to fill in.
+    pub fn record(&mut self, sim: &Sim) -> RunRow {
         let m = sim.model();
         // A run stopped by the event cap is judged on the time it simulated.
         let horizon = sim.simulated().max(f64::MIN_POSITIVE);
@@ -431,6 +404,7 @@ impl Summary {
         self.failed_runs += u64::from(sim.books.site_failures > 0);
         let mut cost = 0.0;
         let mut user_minutes = 0.0;
+        let (mut restore, mut episodes) = (0.0, 0);
         for (k, s) in sim.books.svc.iter().enumerate() {
             let st = &mut self.services[k];
             st.availability.push(1.0 - s.downtime / horizon);
@@ -448,9 +422,13 @@ impl Summary {
             cost += m.cost.outage_per_minute * s.downtime / 60.0
                 + m.cost.degraded_per_minute * s.degraded / 60.0
                 + m.cost.per_user_minute * um;
+            // Into the study's total service by service, as always (its rounding is part of
+            // the results), and into this run's own sum for its row.
             self.restore_total += s.downtime;
-            self.episodes += u64::from(s.failures);
+            restore += s.downtime;
+            episodes += u64::from(s.failures);
         }
+        self.episodes += episodes;
         let rs = &sim.rs;
         let responder_hours = rs.responder_seconds / 3600.0;
         cost += m.cost.responder_hour * responder_hours + rs.mitigation_cost + m.cost.fixed;
@@ -484,7 +462,23 @@ impl Summary {
         for &r in &sim.books.roots {
             self.roots[if r == NONE { unknown } else { r as usize }] += 1;
         }
-        cost
+        RunRow {
+            run: 0,
+            strategy: 0,
+            downtime_s: sim.books.site_down,
+            availability: 1.0 - sim.books.site_down / horizon,
+            failures: sim.books.site_failures,
+            cost,
+            user_minutes,
+            mttd_s: ratio(rs.detect_total, u64::from(rs.detect_count)),
+            mttr_s: ratio(rs.repair_total, u64::from(rs.repair_count)),
+            time_to_restore_s: ratio(restore, episodes),
+            responder_hours,
+            mitigations: rs.mitigation_uses,
+            undetected: rs.undetected,
+            events: sim.events,
+            capped: sim.capped,
+        }
     }
 
     /// Checks a summary read from outside (a shard file) against the model it claims to
@@ -709,20 +703,28 @@ pub fn run(m: &Model, study: Study, progress: &(dyn Fn(u64) + Sync)) -> Summary 
 /// common random numbers: run *k* has the same fault times under each. Each summary also
 /// holds the per-run paired differences against the first model.
 pub fn run_all(models: &[Model], study: Study, progress: &(dyn Fn(u64) + Sync)) -> Vec<Summary> {
-    let mut totals: Vec<Summary> = models.iter().map(Summary::new).collect();
-    let fold = &mut |_, parts: &[Summary]| {
-        for (t, x) in totals.iter_mut().zip(parts) {
-            t.merge(x);
-        }
-    };
-    run_chunks_watched(models, study, fold, progress);
-    totals
+    fold_all(models, study, progress, &mut |_| {})
 }
 
 /// [`run_all`], also handing every run's [`RunRow`] to `on_row` as the chunks are folded:
 /// in run order, and within a run in model order (the baseline first), whatever the thread
 /// count. Only one batch of chunks' rows is held at a time.
 pub fn run_all_rows(
+    models: &[Model],
+    study: Study,
+    progress: &(dyn Fn(u64) + Sync),
+    on_row: &mut dyn FnMut(&RunRow),
+) -> Vec<Summary> {
+    let study = Study {
+        per_run: true,
+        ..study
+    };
+    fold_all(models, study, progress, on_row)
+}
+
+/// Folds the chunks of `study` in order into one summary per model, handing the rows the
+/// chunks kept (none unless [`Study::per_run`]) to `on_row` on the way.
+fn fold_all(
     models: &[Model],
     study: Study,
     progress: &(dyn Fn(u64) + Sync),
@@ -739,10 +741,6 @@ pub fn run_all_rows(
                 on_row(&p.rows[i]);
             }
         }
-    };
-    let study = Study {
-        per_run: true,
-        ..study
     };
     run_chunks_watched(models, study, fold, progress);
     totals
@@ -821,9 +819,14 @@ pub fn run_chunks_watched(
                         let mut base = (0.0, 0.0);
                         for (k, sim) in sims.iter_mut().enumerate() {
                             sim.run(study.seed, r, &mut ());
-                            let cost = parts[k].record(sim);
+                            let row = parts[k].record(sim);
+                            let cost = row.cost;
                             if study.per_run {
-                                parts[k].rows.push(RunRow::of(sim, r, k as u32, cost));
+                                parts[k].rows.push(RunRow {
+                                    run: r,
+                                    strategy: k as u32,
+                                    ..row
+                                });
                             }
                             costs[k] = cost;
                             if k == 0 {

@@ -40,7 +40,7 @@ pub fn outcome(m: &Model, seed: u64, run: u64) -> Outcome {
     let mut sim = Sim::new(m);
     sim.run(seed, run, &mut ());
     let mut s = Summary::new(m);
-    let cost = s.record(&sim);
+    let cost = s.record(&sim).cost;
     Outcome {
         strategy: m.strategy.clone(),
         downtime: sim.books.site_down,
