@@ -125,11 +125,7 @@ pub(crate) fn load_all_warned(
         );
     }
     if policy.deny && !found.is_empty() {
-        let n = found.len();
-        return Err(CliError::Usage(format!(
-            "{file}: {n} warning{}, and --deny-warnings makes them errors; nothing was simulated",
-            if n == 1 { "" } else { "s" }
-        )));
+        return Err(warnings_denied(&file, found.len()));
     }
     let mut loaded = loaded.0;
     loaded.warnings = found
@@ -170,5 +166,13 @@ fn load_parsed(path: &Path, common: Option<&Common>) -> Result<(Loaded, Vec<Prob
             warnings: vec![],
         },
         warnings,
+    ))
+}
+
+/// The error `--deny-warnings` makes of `n` warnings about `file`.
+pub(crate) fn warnings_denied(file: &str, n: usize) -> CliError {
+    CliError::Usage(format!(
+        "{file}: {}, and --deny-warnings makes them errors; nothing was simulated",
+        faultline_units::count(n as u64, "warning", "warnings")
     ))
 }

@@ -3,7 +3,7 @@
 use crate::json::{ComponentJson, MeanCi, StrategyJson, SummaryJson};
 use faultline_core::model::Model;
 use faultline_units::human;
-use faultline_units::number::{money, signed_money, thousands};
+use faultline_units::number::{count, money, signed_money, thousands};
 use std::fmt::Write;
 
 /// How printed tables are laid out.
@@ -174,12 +174,12 @@ impl Provenance {
         let events = thousands(events as f64);
         match self {
             Provenance::Simulated { elapsed_s, threads } => format!(
-                "{events} events in {elapsed_s:.2}s on {threads} thread{}",
-                if threads == 1 { "" } else { "s" }
+                "{events} events in {elapsed_s:.2}s on {}",
+                count(threads as u64, "thread", "threads")
             ),
             Provenance::Merged { shards } => format!(
-                "{events} events, merged from {shards} shard{}",
-                if shards == 1 { "" } else { "s" }
+                "{events} events, merged from {}",
+                count(shards as u64, "shard", "shards")
             ),
         }
     }

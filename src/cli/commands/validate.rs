@@ -1,7 +1,7 @@
 //! `validate`: check a scenario and list its single points of failure.
 
 use crate::cli::error::CliError;
-use crate::cli::load::{Warnings, load_all_warned};
+use crate::cli::load::{Warnings, load_all_warned, warnings_denied};
 use faultline_core::analysis;
 use faultline_core::model::Model;
 use faultline_report::json::{self, ProblemJson};
@@ -49,10 +49,7 @@ fn validate_json(out: &mut impl Write, path: &Path, deny_warnings: bool) -> Resu
             let n = loaded.warnings.len();
             let doc = json::validate_json(&file, &loaded.models, loaded.warnings);
             let outcome = if deny_warnings && n > 0 {
-                Err(CliError::Usage(format!(
-                    "{file}: {n} warning{}, and --deny-warnings makes them errors",
-                    if n == 1 { "" } else { "s" }
-                )))
+                Err(warnings_denied(&file, n))
             } else {
                 Ok(())
             };
