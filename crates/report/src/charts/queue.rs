@@ -2,8 +2,8 @@
 //! and in one run.
 
 use super::style::{
-    GRID, TimeAxis, bold, draw_look, duration_ticks, legend_below, legend_height, look, same_as,
-    strategy_color, text,
+    GRID, TimeAxis, bold, draw_look, duration_ticks, legend_below, legend_height, legend_words,
+    look, strategy_color, text,
 };
 use super::{Chart, ChartError, Drawn, Figure, render};
 use crate::trace::QueuePoint;
@@ -193,17 +193,8 @@ impl Figure for QueueBands<'_> {
             let marks = super::style::spread_marks(&path, k, 8);
             draw_look(&top, &path, &look(k), &marks)?;
         }
-        let same = same_as(&p50s);
-        let words: Vec<String> = self
-            .bands
-            .iter()
-            .zip(&same)
-            .map(|(b, same)| match same {
-                Some(j) => format!("{} (same as {})", b.name, self.bands[*j].name),
-                None => b.name.to_string(),
-            })
-            .collect();
-        legend_below(&legend, &words)
+        let names: Vec<&str> = self.bands.iter().map(|b| b.name).collect();
+        legend_below(&legend, &legend_words(&names, &p50s))
     }
 }
 

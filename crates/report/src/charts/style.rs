@@ -329,6 +329,19 @@ pub(super) fn same_as<T: PartialEq>(curves: &[T]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// Legend entries for curves named `names`: a curve with exactly the figures of an earlier
+/// one is drawn over it and hides it, so its entry says so ("wait (same as baseline)").
+pub(super) fn legend_words<T: PartialEq>(names: &[&str], curves: &[T]) -> Vec<String> {
+    names
+        .iter()
+        .zip(same_as(curves))
+        .map(|(name, same)| match same {
+            Some(j) => format!("{name} (same as {})", names[j]),
+            None => name.to_string(),
+        })
+        .collect()
+}
+
 /// Height of a two-column legend of `n` entries.
 pub(super) fn legend_height(n: usize) -> u32 {
     26 * n.div_ceil(2) as u32 + 20

@@ -1,7 +1,7 @@
 //! A metric against a swept parameter, one line per strategy (`sweep.svg`).
 
 use super::style::{
-    GRID, INK, TimeAxis, draw_look, label, legend_below, legend_height, look, same_as,
+    GRID, INK, TimeAxis, draw_look, label, legend_below, legend_height, legend_words, look,
     strategy_color, text, title_font,
 };
 use super::{Chart, ChartError, Drawn, Figure, render};
@@ -154,17 +154,8 @@ impl Figure for SweepFig<'_> {
         let curves: Vec<Vec<Point>> = (0..n)
             .map(|k| sw.values.iter().map(|v| v.points[k]).collect())
             .collect();
-        let same = same_as(&curves);
-        let words: Vec<String> = sw
-            .strategies
-            .iter()
-            .zip(&same)
-            .map(|(name, same)| match same {
-                Some(j) => format!("{name} (same as {})", sw.strategies[*j]),
-                None => name.clone(),
-            })
-            .collect();
-        legend_below(&legend, &words)
+        let names: Vec<&str> = sw.strategies.iter().map(String::as_str).collect();
+        legend_below(&legend, &legend_words(&names, &curves))
     }
 }
 
