@@ -3,7 +3,7 @@
 //! what it is in an HTML comment on the line before it (`<!-- ron fragment: KIND -->`,
 //! invisible when rendered) and is parsed as that part of a scenario.
 
-use crate::common::repo;
+use crate::common::{fences, repo, split};
 use faultline::scenario::{Component, Edge, Scenario, Strategy};
 use faultline::validate::{load_all_str, parse_as};
 use std::path::{Path, PathBuf};
@@ -15,35 +15,23 @@ struct Example {
     text: String,
 }
 
-/// The ```ron blocks of a Markdown file (fences may be indented, as in lists).
+/// The ```ron blocks of a Markdown file.
 fn examples(path: &Path) -> Vec<Example> {
     let md = std::fs::read_to_string(path).expect("read doc");
-    let lines: Vec<&str> = md.lines().collect();
-    let mut found = vec![];
-    let mut i = 0;
-    while i < lines.len() {
-        if lines[i].trim() == "```ron" {
-            let marker = lines[..i]
-                .iter()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .and_then(|l| l.trim().strip_prefix("<!-- ron fragment: "))
+    fences(&md)
+        .into_iter()
+        .filter(|f| f.info == "ron")
+        .map(|f| Example {
+            at: format!("{}:{}", path.display(), f.line),
+            marker: f
+                .before
+                .as_deref()
+                .and_then(|l| l.strip_prefix("<!-- ron fragment: "))
                 .and_then(|l| l.strip_suffix(" -->"))
-                .map(str::to_string);
-            let start = i + 1;
-            let end = (start..lines.len())
-                .find(|&k| lines[k].trim() == "```")
-                .expect("closed fence");
-            found.push(Example {
-                at: format!("{}:{}", path.display(), start),
-                marker,
-                text: lines[start..end].join("\n"),
-            });
-            i = end;
-        }
-        i += 1;
-    }
-    found
+                .map(str::to_string),
+            text: f.lines.join("\n"),
+        })
+        .collect()
 }
 
 /// Parses `text` as a `T` with the scenario's syntax rules.
@@ -159,38 +147,23 @@ struct Quoted {
 /// Every quoted run of a command in the Markdown file at `path`.
 fn quoted_runs(path: &Path) -> Vec<Quoted> {
     let md = std::fs::read_to_string(path).expect("read doc");
-    let lines: Vec<&str> = md.lines().collect();
-    let mut found = vec![];
-    for (i, pair) in lines.windows(2).enumerate() {
-        let Some(command) = (pair[0].trim_start().starts_with("```"))
-            .then(|| pair[1].trim().strip_prefix("$ cargo run --release -- "))
-            .flatten()
-        else {
-            continue;
-        };
-        let start = i + 2;
-        let end = (start..lines.len())
-            .find(|&k| lines[k].trim() == "```")
-            .expect("closed fence");
-        // A `#` starts a comment, as in a shell.
-        let args = command
-            .split(" #")
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .map(str::to_string)
-            .collect();
-        let shown: Vec<&str> = lines[start..end]
-            .iter()
-            .map(|l| if l.trim() == "..." { "..." } else { l })
-            .collect();
-        found.push(Quoted {
-            at: format!("{}:{}", path.display(), i + 2),
-            args,
-            shown: shown.join("\n") + "\n",
-        });
-    }
-    found
+    fences(&md)
+        .into_iter()
+        .filter_map(|f| {
+            let (first, shown) = f.lines.split_first()?;
+            let command = first.trim().strip_prefix("$ cargo run --release -- ")?;
+            let shown: Vec<&str> = shown
+                .iter()
+                .map(|l| if l.trim() == "..." { "..." } else { l.as_str() })
+                .collect();
+            Some(Quoted {
+                at: format!("{}:{}", path.display(), f.line),
+                // As a shell splits it: quotes kept together, a `#` starts a comment.
+                args: split(command),
+                shown: shown.join("\n") + "\n",
+            })
+        })
+        .collect()
 }
 
 /// The README's and the docs' quoted outputs are what the commands print today: a change
@@ -212,9 +185,7 @@ fn every_quoted_command_prints_what_the_docs_show() {
                 .map(|l| l.trim_end().to_string() + "\n")
                 .collect();
             eprintln!("{}: faultline {}", q.at, q.args.join(" "));
-            snapbox::Assert::new()
-                .action_env("FAULTLINE_DOCS")
-                .eq(printed, q.shown);
+            snapbox::Assert::new().eq(printed, q.shown);
             checked += 1;
         }
     }

@@ -5,61 +5,11 @@
 //! commands use the copy. Outputs go to scratch (the helper sets FAULTLINE_OUTPUT; `--out`
 //! values are replaced), and every `output/...` file a guide quotes must then exist.
 
-use crate::common::{faultline, output_root, repo, scratch, stderr, stdout};
+use crate::common::{faultline, fences, output_root, repo, scratch, split, stderr, stdout};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 const CARGO: &str = "cargo run --release -- ";
-
-/// Splits a command line like a shell: whitespace separates words, single quotes keep
-/// everything literally, double quotes keep everything but `\"` and `\\`; a `#` at the
-/// start of a word begins a comment.
-fn split(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                for q in chars.by_ref() {
-                    if q == '\'' {
-                        break;
-                    }
-                    cur.push(q);
-                }
-            }
-            '"' => {
-                in_word = true;
-                while let Some(q) = chars.next() {
-                    match q {
-                        '"' => break,
-                        '\\' if matches!(chars.peek(), Some('"') | Some('\\')) => {
-                            cur.push(chars.next().unwrap())
-                        }
-                        _ => cur.push(q),
-                    }
-                }
-            }
-            '#' if !in_word => break,
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(cur);
-    }
-    words
-}
 
 #[test]
 fn splitter_honours_quotes() {
@@ -82,21 +32,14 @@ fn splitter_honours_quotes() {
     assert_eq!(split(r#"x "a\"b" ''"#), ["x", "a\"b", ""]);
 }
 
-/// The lines of every ```sh block in `text`.
+/// The lines of every ```sh block in `text`, trimmed.
 fn sh_lines(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut inside = false;
-    for line in text.lines() {
-        let t = line.trim();
-        if t.starts_with("```") {
-            inside = !inside && t == "```sh";
-            continue;
-        }
-        if inside {
-            out.push(t.to_string());
-        }
-    }
-    out
+    fences(text)
+        .into_iter()
+        .filter(|f| f.info == "sh")
+        .flat_map(|f| f.lines)
+        .map(|l| l.trim().to_string())
+        .collect()
 }
 
 /// Every file a guide sends students to (`output/<stem>/<folder>/<file>` in backticks) was

@@ -54,3 +54,93 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Splits a command line like a shell: whitespace separates words, single quotes keep
+/// everything literally, double quotes keep everything but `\"` and `\\`; a `#` at the
+/// start of a word begins a comment.
+pub fn split(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    cur.push(q);
+                }
+            }
+            '"' => {
+                in_word = true;
+                while let Some(q) = chars.next() {
+                    match q {
+                        '"' => break,
+                        '\\' if matches!(chars.peek(), Some('"') | Some('\\')) => {
+                            cur.push(chars.next().unwrap())
+                        }
+                        _ => cur.push(q),
+                    }
+                }
+            }
+            '#' if !in_word => break,
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    words
+}
+
+/// A fenced block of a Markdown file.
+pub struct Fence {
+    /// 1-based line number of its first line of content.
+    pub line: usize,
+    /// What follows the opening backticks (`ron`, `sh`; empty for none).
+    pub info: String,
+    /// The last non-blank line before the opening fence, trimmed (a marker comment).
+    pub before: Option<String>,
+    /// Its lines of content, as written.
+    pub lines: Vec<String>,
+}
+
+/// Every fenced block of Markdown `md` (fences may be indented, as in lists).
+pub fn fences(md: &str) -> Vec<Fence> {
+    let lines: Vec<&str> = md.lines().collect();
+    let mut found = vec![];
+    let mut i = 0;
+    while i < lines.len() {
+        if let Some(info) = lines[i].trim().strip_prefix("```") {
+            let start = i + 1;
+            let end = (start..lines.len())
+                .find(|&k| lines[k].trim() == "```")
+                .unwrap_or_else(|| panic!("the fence at line {} is never closed", i + 1));
+            found.push(Fence {
+                line: start + 1,
+                info: info.trim().to_string(),
+                before: lines[..i]
+                    .iter()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .map(|l| l.trim().to_string()),
+                lines: lines[start..end].iter().map(|l| l.to_string()).collect(),
+            });
+            i = end;
+        }
+        i += 1;
+    }
+    found
+}
