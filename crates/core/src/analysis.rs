@@ -142,7 +142,7 @@ fn spofs_with(m: &Model, shortcuts: Shortcuts) -> Report {
 enum Member {
     /// It must be probed.
     Probe,
-    /// Its loss changes nothing: it only feeds k-of-n groups that keep their quorum.
+    /// Its loss changes nothing: it only feeds groups that keep their quorum without it.
     Masked,
     /// Its loss takes exactly this k-of-n group below its quorum and changes nothing else:
     /// the services that fail are those that fail with the group down.

@@ -63,11 +63,7 @@ impl YUnit {
         if self.suffix.is_empty() {
             metric.format_axis(y)
         } else {
-            format!(
-                "{}{}",
-                TimeAxis::label((y * 1e6).round() / 1e6),
-                self.suffix
-            )
+            format!("{}{}", TimeAxis::label(y), self.suffix)
         }
     }
 
