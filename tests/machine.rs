@@ -106,6 +106,16 @@ fn validate_json_of_an_invalid_scenario_locates_each_problem() {
     assert_eq!(out.status.code(), Some(2));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(j["problems"][0]["line"], 2, "{j}");
+    // ...with the hint the rendered error gives (how to write a distribution).
+    let broken = scenario_file(
+        "machine-syntax-hint",
+        "Scenario(name: \"x\", horizon: \"1d\", components: [\n  (id: \"a\", faults: [(name: \"f\", every: Exp(\"9d\"), effect: Crash)])])",
+    );
+    let out = faultline(&["validate", &broken, "--json"]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let hint = j["problems"][0]["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("Exp(mean: \"9d\")"), "{j}");
+    assert!(stderr(&out).contains(hint), "{}", stderr(&out));
 }
 
 #[test]

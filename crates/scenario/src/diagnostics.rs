@@ -109,6 +109,21 @@ impl LoadError {
         }
     }
 
+    /// A syntax error's hint (how to write a distribution's parameters, a duration, a field
+    /// name), as [`LoadError::render`] prints it; `None` for other errors, whose problems
+    /// carry their own.
+    pub fn syntax_hint(&self) -> Option<String> {
+        match self {
+            LoadError::Syntax {
+                text,
+                range,
+                message,
+                ..
+            } => syntax_hint(&visible(message), text, *range),
+            _ => None,
+        }
+    }
+
     /// Renders the error for a terminal (or a plain file when `color` is false): each
     /// problem with `file:line:col`, the source line and a caret under the offending text.
     /// Long lines are shown through a window around the offending text; control characters
@@ -135,7 +150,7 @@ impl LoadError {
                     span: snippet.span(),
                     src: NamedSource::new(&file, snippet),
                     label: "here".into(),
-                    help: syntax_hint(&message, text, *range),
+                    help: self.syntax_hint(),
                     severity: Severity::Error,
                 };
                 render_snippet(&mut out, &handler, &d);

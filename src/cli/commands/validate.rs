@@ -97,7 +97,7 @@ fn problems(e: &LoadError) -> Vec<ProblemJson> {
             line: Some(*line),
             column: Some(*col),
             path: None,
-            hint: None,
+            hint: e.syntax_hint(),
         }],
         LoadError::Invalid {
             file,
