@@ -20,11 +20,13 @@ pub fn warnings(sc: &Scenario, models: &[Model]) -> Vec<Problem> {
     services_out_of_reach(sc, &base, &mut out);
     faults_that_never_happen(sc, &mut out);
     alerts_that_never_hold(sc, &base, &|p| p, &mut out);
+    // The baseline as strategies are compared with it, made once, when first needed.
+    let mut base: Option<String> = None;
     for (k, st) in sc.strategies.iter().enumerate() {
         let at = Path::root().field("strategies").index(k);
         if let (Some(b), Some(m)) = (models.first(), models.get(k + 1))
             && !is_bare(st)
-            && same_model(b, m)
+            && *base.get_or_insert_with(|| plain(b)) == plain(m)
         {
             out.push(
                 Problem::new(
@@ -225,16 +227,14 @@ fn is_bare(st: &Strategy) -> bool {
     st.mitigations.is_empty() && st.alerts.is_empty() && st.patch.is_none() && st.response.is_none()
 }
 
-/// Whether two compiled models simulate alike (names, descriptions and fixed costs aside).
-fn same_model(a: &Model, b: &Model) -> bool {
-    let plain = |m: &Model| {
-        let mut m = m.clone();
-        m.strategy.clear();
-        m.strategy_about.clear();
-        m.cost = Default::default();
-        format!("{m:?}")
-    };
-    plain(a) == plain(b)
+/// A compiled model as text, without what does not change how it simulates (names,
+/// descriptions and fixed costs): two models that print alike simulate alike.
+fn plain(m: &Model) -> String {
+    let mut m = m.clone();
+    m.strategy.clear();
+    m.strategy_about.clear();
+    m.cost = Default::default();
+    format!("{m:?}")
 }
 
 /// Stand-ins and restarts that can never act: for a component that nothing of its own can
