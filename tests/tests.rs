@@ -12,6 +12,7 @@ mod docs;
 mod fuzz;
 mod hardening;
 mod labs;
+mod latent;
 mod lessons;
 mod machine;
 mod queues;

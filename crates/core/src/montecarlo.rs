@@ -226,6 +226,98 @@ impl QueueStats {
     }
 }
 
+/// Latent faults, demands and inspections across runs (see [`crate::engine::Hidden`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct HiddenStats {
+    /// Per watched component ([`Model::watch`] order): the share of the run it would have
+    /// failed if demanded (its hidden unavailability).
+    pub unready: Vec<Moments>,
+    /// Latent faults found by inspections, per run.
+    pub found: Moments,
+    /// Latent faults revealed by demands, per run.
+    pub revealed: Moments,
+    /// Faults that happened on demand, per run.
+    pub on_demand: Moments,
+    /// Inspections per run.
+    pub inspections: Moments,
+    /// Seconds the found and revealed faults had been hidden, all runs summed.
+    pub hidden_total: f64,
+}
+
+impl HiddenStats {
+    fn new(m: &Model) -> HiddenStats {
+        HiddenStats {
+            unready: vec![Moments::new(); m.watch.len()],
+            found: Moments::new(),
+            revealed: Moments::new(),
+            on_demand: Moments::new(),
+            inspections: Moments::new(),
+            hidden_total: 0.0,
+        }
+    }
+
+    fn record(&mut self, h: &crate::engine::Hidden, horizon: f64) {
+        for (acc, t) in self.unready.iter_mut().zip(&h.unready) {
+            acc.push(t / horizon);
+        }
+        self.found.push(f64::from(h.found));
+        self.revealed.push(f64::from(h.revealed));
+        self.on_demand.push(f64::from(h.on_demand));
+        self.inspections.push(f64::from(h.inspections));
+        self.hidden_total += h.hidden_total;
+    }
+
+    fn merge(&mut self, o: &HiddenStats) {
+        for (a, b) in self.unready.iter_mut().zip(&o.unready) {
+            a.merge(b);
+        }
+        self.found.merge(&o.found);
+        self.revealed.merge(&o.revealed);
+        self.on_demand.merge(&o.on_demand);
+        self.inspections.merge(&o.inspections);
+        self.hidden_total += o.hidden_total;
+    }
+
+    /// Mean time a latent fault stayed hidden before it was found or revealed (NaN if none).
+    pub fn mean_hidden(&self) -> f64 {
+        let n = self.found.mean() * self.found.count() as f64
+            + self.revealed.mean() * self.revealed.count() as f64;
+        if n > 0.0 {
+            self.hidden_total / n
+        } else {
+            f64::NAN
+        }
+    }
+
+    fn check(&self, m: &Model, runs: u64) -> Result<(), String> {
+        if self.unready.len() != m.watch.len() {
+            return Err(format!(
+                "hidden.unready: {} entries where the model watches {}",
+                self.unready.len(),
+                m.watch.len()
+            ));
+        }
+        for (k, u) in self.unready.iter().enumerate() {
+            u.check(runs, 0.0, 1.0)
+                .map_err(|e| format!("hidden.unready[{k}]: {e}"))?;
+        }
+        let inf = f64::INFINITY;
+        for (name, x) in [
+            ("found", &self.found),
+            ("revealed", &self.revealed),
+            ("on_demand", &self.on_demand),
+            ("inspections", &self.inspections),
+        ] {
+            x.check(runs, 0.0, inf)
+                .map_err(|e| format!("hidden.{name}: {e}"))?;
+        }
+        if !(self.hidden_total.is_finite() && self.hidden_total >= 0.0) {
+            return Err(format!("hidden.hidden_total: {}", self.hidden_total));
+        }
+        Ok(())
+    }
+}
+
 /// Everything a study reports, accumulated over runs.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Summary {
@@ -299,6 +391,9 @@ pub struct Summary {
     pub paired_cost_vs: Vec<Moments>,
     /// Per queue, in model order.
     pub queues: Vec<QueueStats>,
+    /// Latent faults, demands and inspections; `None` when the model has none.
+    #[serde(default)]
+    pub hidden: Option<HiddenStats>,
     /// This chunk's runs, one row each, in run order: filled only when the study asks
     /// ([`Study::per_run`]); never merged, never written to shard files.
     #[serde(skip)]
@@ -376,6 +471,7 @@ impl Summary {
             paired_downtime: Moments::new(),
             paired_cost_vs: Vec::new(),
             queues: (0..m.queues.len()).map(|_| QueueStats::new()).collect(),
+            hidden: (m.demands || !m.inspections.is_empty()).then(|| HiddenStats::new(m)),
             rows: Vec::new(),
         }
     }
@@ -432,6 +528,10 @@ impl Summary {
         let rs = &sim.rs;
         let responder_hours = rs.responder_seconds / 3600.0;
         cost += m.cost.responder_hour * responder_hours + rs.mitigation_cost + m.cost.fixed;
+        if let Some(h) = &mut self.hidden {
+            h.record(&sim.hidden, horizon);
+            cost += sim.hidden.inspection_cost;
+        }
         for (k, qs) in self.queues.iter_mut().enumerate() {
             let c = sim.qs.counts(k);
             qs.record(c, sim.qs.latencies(k), sim.qs.waiting(k), sim.qs.grid(k));
@@ -563,6 +663,17 @@ impl Summary {
                 return Err(format!("queues[{k}]: a damaged histogram"));
             }
         }
+        let expects_hidden = m.demands || !m.inspections.is_empty();
+        match &self.hidden {
+            Some(x) if expects_hidden => x.check(m, runs)?,
+            None if !expects_hidden => {}
+            _ => {
+                return Err(
+                    "hidden: present where the model has no latent faults, or missing where it has"
+                        .into(),
+                );
+            }
+        }
         Ok(())
     }
 
@@ -614,6 +725,9 @@ impl Summary {
             a.merge(b);
         }
         for (a, b) in self.queues.iter_mut().zip(&o.queues) {
+            a.merge(b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.hidden, &o.hidden) {
             a.merge(b);
         }
     }

@@ -20,6 +20,8 @@ pub const EDGE: u64 = 3;
 pub const RESPONSE: u64 = 4;
 /// Purpose: a mitigation's timings and outcomes.
 pub const MITIGATION: u64 = 5;
+/// Purpose: whether an inspection finds each latent fault.
+pub const INSPECTION: u64 = 6;
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.
 fn mix(mut z: u64) -> u64 {

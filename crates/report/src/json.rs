@@ -6,7 +6,7 @@
 
 use faultline_core::analysis;
 use faultline_core::model::{Model, Source};
-use faultline_core::montecarlo::{QueueStats, Summary};
+use faultline_core::montecarlo::{HiddenStats, QueueStats, Summary};
 use faultline_core::propagation::Class;
 use faultline_core::stats::{Histogram, Moments};
 use serde::Serialize;
@@ -236,6 +236,61 @@ pub struct StrategyJson {
     pub root_causes: Vec<RootJson>,
     /// Per job queue.
     pub queues: Vec<QueueJson>,
+    /// Latent faults, demands and inspections (absent when the model has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<HiddenJson>,
+}
+
+/// Latent faults, failures on demand and inspections, per run.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct HiddenJson {
+    /// Latent faults found by inspections per run.
+    pub found_by_inspection: Mean,
+    /// Latent faults revealed by a demand per run.
+    pub revealed_on_demand: Mean,
+    /// Faults that happened on demand per run.
+    pub failed_on_demand: Mean,
+    /// Inspections per run.
+    pub inspections: Mean,
+    /// Mean time a latent fault stayed hidden before it was found or revealed, seconds
+    /// (null when none was).
+    pub mean_hidden_s: Option<f64>,
+    /// Per component with latent faults, and each group or voter they feed: the share of
+    /// time it would have failed had it been called on (its hidden unavailability, or
+    /// average probability of failure on demand).
+    pub unready: Vec<UnreadyJson>,
+}
+
+/// One component's hidden unavailability.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct UnreadyJson {
+    /// Component id.
+    pub id: String,
+    /// Share of time it would have failed if demanded, mean and 95% CI.
+    pub share: MeanCi,
+}
+
+impl HiddenJson {
+    fn of(m: &Model, h: &HiddenStats) -> HiddenJson {
+        let mean = |x: &Moments| Mean { mean: x.mean() };
+        let hidden = h.mean_hidden();
+        HiddenJson {
+            found_by_inspection: mean(&h.found),
+            revealed_on_demand: mean(&h.revealed),
+            failed_on_demand: mean(&h.on_demand),
+            inspections: mean(&h.inspections),
+            mean_hidden_s: hidden.is_finite().then_some(hidden),
+            unready: m
+                .watch
+                .iter()
+                .zip(&h.unready)
+                .map(|(&c, u)| UnreadyJson {
+                    id: m.comps[c as usize].id.clone(),
+                    share: u.into(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Time shares of one component.
@@ -435,6 +490,7 @@ fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
             .zip(&s.queues)
             .map(|(q, st)| QueueJson::of(&m.comps[q.comp as usize].id, st))
             .collect(),
+        hidden: s.hidden.as_ref().map(|h| HiddenJson::of(m, h)),
     }
 }
 

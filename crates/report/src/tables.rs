@@ -194,6 +194,7 @@ pub fn render(m: &Model, j: &SummaryJson, from: Provenance, layout: Layout) -> S
     site(&mut s, j, b);
     services(&mut s, b, layout);
     queues(&mut s, b, layout);
+    hidden(&mut s, b, layout);
     root_causes(&mut s, b, layout);
     least_healthy(&mut s, j, layout);
     s
@@ -361,6 +362,46 @@ fn queues(s: &mut String, b: &StrategyJson, layout: Layout) {
             &rows,
             layout,
         ));
+    }
+}
+
+/// Latent faults and inspections, and each watched component's hidden unavailability,
+/// when the scenario has latent faults, failures on demand or inspections.
+fn hidden(s: &mut String, b: &StrategyJson, layout: Layout) {
+    let Some(h) = &b.hidden else { return };
+    s.push('\n');
+    let _ = writeln!(
+        s,
+        "{}",
+        layout.fit_line(&format!(
+            "Latent faults (per run): {} found by inspection, {} revealed on demand, {} failed on demand; {} inspections{}",
+            per_run(h.found_by_inspection.mean),
+            per_run(h.revealed_on_demand.mean),
+            per_run(h.failed_on_demand.mean),
+            per_run(h.inspections.mean),
+            h.mean_hidden_s.map_or(String::new(), |x| format!(
+                "; a latent fault stayed hidden {} on average",
+                human(x)
+            )),
+        ))
+    );
+    if !h.unready.is_empty() {
+        let _ = writeln!(s, "Would fail if called on (share of time)");
+        let rows: Vec<Vec<String>> = h
+            .unready
+            .iter()
+            .map(|u| vec![u.id.clone(), pct_ci(&u.share)])
+            .collect();
+        s.push_str(&table(&["component", "unready"], &rows, layout));
+    }
+}
+
+/// A per-run count: whole numbers as such, others with two decimals.
+fn per_run(x: f64) -> String {
+    if x.fract() == 0.0 {
+        thousands(x)
+    } else {
+        format!("{x:.2}")
     }
 }
 
@@ -554,6 +595,7 @@ pub fn render_compare(j: &SummaryJson, from: Provenance, layout: Layout) -> Stri
     ranking(&mut s, by_cost, &order, layout);
     s.push('\n');
     outages(&mut s, &order, layout);
+    latent_by_strategy(&mut s, &order, layout);
     let mut verdict = String::new();
     best(&mut verdict, by_cost, order[0]);
     if let (Some(p), Some(r)) = (&j.winner_vs_runner_up, order.get(1)) {
@@ -631,6 +673,49 @@ fn outages(s: &mut String, order: &[&StrategyJson], layout: Layout) {
     s.push_str(&table(
         &[
             "strategy", "down p50", "p90", "p99", "MTTD", "restore", "repair", "user-min", "resp-h",
+        ],
+        &rows,
+        layout,
+    ));
+}
+
+/// Latent faults per strategy, when any strategy has them: what inspections and demands
+/// found, and how long faults stayed hidden.
+fn latent_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
+    if order.iter().all(|x| x.hidden.is_none()) {
+        return;
+    }
+    s.push('\n');
+    let _ = writeln!(s, "Latent faults (per run)");
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .map(|x| match &x.hidden {
+            None => vec![
+                x.name.clone(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+            ],
+            Some(h) => vec![
+                x.name.clone(),
+                per_run(h.inspections.mean),
+                per_run(h.found_by_inspection.mean),
+                per_run(h.revealed_on_demand.mean),
+                per_run(h.failed_on_demand.mean),
+                human_opt(h.mean_hidden_s),
+            ],
+        })
+        .collect();
+    s.push_str(&table(
+        &[
+            "strategy",
+            "inspections",
+            "found",
+            "revealed on demand",
+            "failed on demand",
+            "hidden for",
         ],
         &rows,
         layout,

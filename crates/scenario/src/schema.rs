@@ -51,6 +51,9 @@ pub struct Scenario {
     /// faults are repaired on their own.
     #[serde(default)]
     pub response: Option<Response>,
+    /// Inspections (proof tests, health checks, restore drills) that look for latent faults.
+    #[serde(default)]
+    pub inspections: Vec<Inspection>,
     /// Named strategies to compare against the baseline (`faultline compare`).
     #[serde(default)]
     pub strategies: Vec<Strategy>,
@@ -206,6 +209,46 @@ pub struct FaultMode {
     /// drift back.
     #[serde(default)]
     pub learning: Option<Learning>,
+    /// A latent (hidden) fault: once active it changes nothing anyone sees (no output, no
+    /// alert) until a demand on the component or an inspection reveals it.
+    #[serde(default)]
+    pub latent: bool,
+    /// Failure on demand: each time the component is called on (a failover to it, a group or
+    /// voter losing another member), this fault happens with this probability.
+    #[serde(default)]
+    pub on_demand: Option<f64>,
+    /// Time to repair a latent fault that a demand (not an inspection) revealed, when that
+    /// differs from `repair`: a backup found broken in a drill is fixed by taking a new one;
+    /// found broken when the data is already lost, it cannot be.
+    #[serde(default)]
+    pub repair_after_demand: Option<Dist>,
+}
+
+/// An inspection (a proof test, a health check, a restore drill): at fixed intervals it
+/// looks for latent faults on a component (a group's or voter's members too) and starts
+/// the repair of what it finds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inspection {
+    /// The component inspected (a group or voter: its members and backup too).
+    pub on: String,
+    /// Time between inspections.
+    pub every: Duration,
+    /// Time of the first inspection (default: `every`).
+    #[serde(default)]
+    pub first: Option<Duration>,
+    /// Time an inspection takes; what it finds is found at its end.
+    #[serde(default)]
+    pub takes: Duration,
+    /// Whether the component is out of service while it is inspected.
+    #[serde(default)]
+    pub offline: bool,
+    /// Probability that an inspection finds a given latent fault.
+    #[serde(default = "one")]
+    pub coverage: f64,
+    /// Cost of each inspection.
+    #[serde(default)]
+    pub cost: f64,
 }
 
 /// Periodic training: right after a session the chance is `factor` times its usual value,
@@ -377,6 +420,9 @@ pub struct CommonCause {
     /// Repair time, drawn independently for each component hit.
     #[serde(default)]
     pub repair: Dist,
+    /// Latent (hidden) in every component hit, until a demand or an inspection reveals it.
+    #[serde(default)]
+    pub latent: bool,
 }
 
 /// A fault injected at a fixed time in every run.
@@ -524,6 +570,9 @@ pub struct Strategy {
     /// Extra alerts.
     #[serde(default)]
     pub alerts: Vec<Alert>,
+    /// Extra inspections (restore drills, proof tests).
+    #[serde(default)]
+    pub inspections: Vec<Inspection>,
     /// Changes to the response team.
     #[serde(default)]
     pub response: Option<ResponsePatch>,
@@ -577,6 +626,9 @@ pub struct CommonCausePatch {
     /// See [`CommonCause::repair`].
     #[serde(default)]
     pub repair: Option<Dist>,
+    /// See [`CommonCause::latent`].
+    #[serde(default)]
+    pub latent: Option<bool>,
 }
 
 impl CommonCausePatch {
@@ -597,6 +649,9 @@ impl CommonCausePatch {
         }
         if self.repair.is_some() {
             f.push("repair");
+        }
+        if self.latent.is_some() {
+            f.push("latent");
         }
         f
     }

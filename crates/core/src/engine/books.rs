@@ -121,6 +121,10 @@ impl Sim<'_> {
     /// Commits settled changes: accounting, service transitions, notes.
     pub(crate) fn commit<O: Observer>(&mut self, obs: &mut O) {
         let m = self.m;
+        if !self.net.touched.is_empty() {
+            // A group's readiness follows its members', watched or not.
+            self.readiness_changed();
+        }
         for k in 0..self.net.touched.len() {
             let i = self.net.touched[k];
             let iu = i as usize;
@@ -154,6 +158,9 @@ impl Sim<'_> {
                 );
                 if !m.mitigations.is_empty() {
                     self.on_class_change(iu, cls == Class::Healthy);
+                }
+                if m.demands && old == Class::Healthy && m.nodes[iu].flags & FEEDS_GROUP != 0 {
+                    self.demand_others(iu);
                 }
                 if cls != Class::Healthy && m.nodes[iu].flags & FEEDS_GROUP != 0 {
                     for &g in m.groups_of.row(iu) {

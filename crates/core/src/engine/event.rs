@@ -42,6 +42,13 @@ pub(crate) enum FaultEvent {
     Common { cc: u32 },
     /// A scheduled injection.
     Inject { index: u32 },
+    /// A group, voter or failover calls on a component (reveals latent faults; a fault
+    /// on demand may happen).
+    Demand { comp: u32 },
+    /// An inspection begins.
+    Inspect { index: u32 },
+    /// An inspection ends: what it finds is found.
+    Inspected { index: u32 },
 }
 
 /// Incident-response events.

@@ -17,6 +17,8 @@ pub(crate) const IDLE: u8 = 0;
 pub(crate) const DORMANT: u8 = 1;
 /// A fault slot whose fault is an error now.
 pub(crate) const ACTIVE: u8 = 2;
+/// A fault slot whose fault is an error nobody can see yet (a latent fault).
+pub(crate) const LATENT: u8 = 3;
 
 /// The stream of fault slot `slot`'s fault times (and dormancy, and landings) in
 /// [`Faults::streams`].
@@ -156,6 +158,9 @@ impl Sim<'_> {
                     self.schedule(self.now + dt, FaultEvent::Common { cc });
                 }
             }
+            FaultEvent::Demand { comp } => self.demand(comp, obs),
+            FaultEvent::Inspect { index } => self.inspect(index),
+            FaultEvent::Inspected { index } => self.inspected(index, obs),
             FaultEvent::Inject { index } => {
                 let inj = &m.injections[index as usize];
                 if let Some(cc) = inj.common {
@@ -172,7 +177,9 @@ impl Sim<'_> {
         }
     }
 
-    fn fault<O: Observer>(&mut self, slot: u32, injected: bool, obs: &mut O) {
+    /// A fault happens in an idle slot: dormant first if it has a dormancy, else active
+    /// (or latent) at once.
+    pub(crate) fn fault<O: Observer>(&mut self, slot: u32, injected: bool, obs: &mut O) {
         let s = &self.m.slots[slot as usize];
         self.faults.state[slot as usize] = DORMANT;
         let delay = match &s.activation {
@@ -195,9 +202,18 @@ impl Sim<'_> {
         }
     }
 
-    fn activate<O: Observer>(&mut self, slot: u32, obs: &mut O) {
+    /// A fault becomes an error: active, or latent when its mode is latent and it is not
+    /// being revealed (a latent slot activated again is revealed).
+    pub(crate) fn activate<O: Observer>(&mut self, slot: u32, obs: &mut O) {
         let s = &self.m.slots[slot as usize];
+        if s.latent && self.faults.state[slot as usize] == DORMANT {
+            self.faults.state[slot as usize] = LATENT;
+            self.hide(slot);
+            obs.note(self.now, Note::Latent { slot });
+            return;
+        }
         self.faults.state[slot as usize] = ACTIVE;
+        self.readiness_changed();
         self.net.st[s.comp as usize].active += 1;
         if s.activation.is_some() {
             obs.note(self.now, Note::Active { slot });
@@ -219,7 +235,11 @@ impl Sim<'_> {
     pub(crate) fn start_repair(&mut self, slot: u32) {
         let s = &self.m.slots[slot as usize];
         self.rs.repairing[slot as usize] = true;
-        let r = s.repair.sample(self.faults.streams.get(repair_times(slot)));
+        let repair = match &s.repair_after_demand {
+            Some(d) if self.hidden.by_demand[slot as usize] => d,
+            _ => &s.repair,
+        };
+        let r = repair.sample(self.faults.streams.get(repair_times(slot)));
         let generation = self.faults.generation[slot as usize];
         self.schedule(self.now + r, FaultEvent::Repair { slot, generation });
     }
@@ -228,7 +248,11 @@ impl Sim<'_> {
     pub(crate) fn repair_now<O: Observer>(&mut self, slot: u32, obs: &mut O) {
         let s = &self.m.slots[slot as usize];
         self.faults.state[slot as usize] = IDLE;
+        if s.repair_after_demand.is_some() {
+            self.hidden.by_demand[slot as usize] = false;
+        }
         self.net.st[s.comp as usize].active -= 1;
+        self.readiness_changed();
         self.faults.generation[slot as usize] += 1;
         obs.note(self.now, Note::Repaired { slot });
         self.mark(s.comp);

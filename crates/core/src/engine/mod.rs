@@ -26,6 +26,7 @@
 mod books;
 mod event;
 mod faults;
+mod latent;
 mod network;
 mod note;
 pub mod propagation;
@@ -33,6 +34,7 @@ pub mod queue;
 pub mod response;
 
 pub use books::{Books, ServiceRun};
+pub use latent::Hidden;
 pub use note::{Note, Observer};
 
 use crate::model::Model;
@@ -78,6 +80,8 @@ pub struct Sim<'m> {
     pub rs: ResponseState,
     /// Job queues.
     pub qs: QueueState,
+    /// Latent faults, demands, inspections and readiness.
+    pub hidden: Hidden,
 }
 
 impl<'m> Sim<'m> {
@@ -98,6 +102,7 @@ impl<'m> Sim<'m> {
             books: Books::new(m),
             rs: ResponseState::new(m),
             qs: QueueState::new(m),
+            hidden: Hidden::new(m),
         };
         sim.settle_template();
         sim
@@ -185,6 +190,7 @@ impl<'m> Sim<'m> {
     pub fn run<O: Observer>(&mut self, seed: u64, run: u64, obs: &mut O) {
         self.reset(seed, run);
         self.schedule_faults();
+        self.reset_hidden(seed, run);
         let max_events = self.m.max_events;
         loop {
             let next = self.agenda.peek().map(Event::t);
@@ -218,6 +224,7 @@ impl<'m> Sim<'m> {
             self.dispatch(ev.kind, obs);
             self.settle();
             self.commit(obs);
+            self.update_readiness();
         }
         if self.books.instant_open() {
             self.close_instant(obs);
@@ -270,6 +277,7 @@ impl<'m> Sim<'m> {
         self.now = end;
         self.agenda.end = end;
         self.close_books(end);
+        self.close_readiness(end);
         self.finish_response();
         self.finish_queues();
     }

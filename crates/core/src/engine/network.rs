@@ -502,7 +502,17 @@ impl Sim<'_> {
         }
     }
 
-    /// Whether component `i` is forced down by a static probe.
+    /// Takes component `i` out of service (an offline inspection), or puts it back.
+    pub(crate) fn force(&mut self, i: usize, on: bool) {
+        if on {
+            self.net.st[i].bits |= FORCED;
+        } else {
+            self.net.st[i].bits &= !FORCED;
+        }
+        self.mark(i as u32);
+    }
+
+    /// Whether component `i` is forced down (a static probe, an offline inspection).
     pub(crate) fn is_forced(&self, i: usize) -> bool {
         self.net.st[i].bits & FORCED != 0
     }

@@ -32,6 +32,32 @@ pub enum Note {
         /// The fault slot.
         slot: u32,
     },
+    /// A fault of a latent mode became an error nobody can see.
+    Latent {
+        /// The fault slot.
+        slot: u32,
+    },
+    /// A latent fault was found, by a demand or an inspection; it is an active fault now.
+    Revealed {
+        /// The fault slot.
+        slot: u32,
+        /// When it became latent.
+        since: f64,
+        /// Found by an inspection (else revealed by a demand).
+        inspection: bool,
+    },
+    /// A demand made a fault happen (failure on demand); its `Fault` note follows.
+    FailedOnDemand {
+        /// The fault slot.
+        slot: u32,
+    },
+    /// An inspection ended.
+    Inspected {
+        /// The inspection.
+        inspection: u32,
+        /// Latent faults it found.
+        found: u32,
+    },
     /// A fault was repaired.
     Repaired {
         /// The fault slot.

@@ -121,6 +121,7 @@ impl Model {
                 *f |= SERVICE;
             }
         }
+        self.watch_readiness();
         let mut slow = Vec::new();
         self.dependents = (0..n)
             .flat_map(|i| dependents.row(i).iter())
@@ -181,5 +182,33 @@ impl Model {
                 .eq(self.nodes[i].inputs..self.nodes[i + 1].inputs)),
             "edges are sorted by dependent"
         );
+    }
+}
+
+impl Model {
+    /// Finds what demands and inspections act on: [`Model::demands`], and in
+    /// [`Model::watch`] the components with latent faults and, transitively, the groups and
+    /// voters they feed, members before their groups (by rank).
+    fn watch_readiness(&mut self) {
+        let n = self.comps.len();
+        self.demands = self.slots.iter().any(|s| s.latent || s.on_demand > 0.0);
+        let mut watched = vec![false; n];
+        for s in &self.slots {
+            if s.latent {
+                watched[s.comp as usize] = true;
+            }
+        }
+        let mut stack: Vec<u32> = (0..n as u32).filter(|&i| watched[i as usize]).collect();
+        while let Some(i) = stack.pop() {
+            for &g in self.groups_of.row(i as usize) {
+                if !watched[g as usize] {
+                    watched[g as usize] = true;
+                    stack.push(g);
+                }
+            }
+        }
+        let mut watch: Vec<u32> = (0..n as u32).filter(|&i| watched[i as usize]).collect();
+        watch.sort_by_key(|&i| (self.rank.get(i as usize).copied().unwrap_or(0), i));
+        self.watch = watch;
     }
 }

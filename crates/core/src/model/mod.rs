@@ -89,6 +89,13 @@ pub struct Slot {
     pub chance: f64,
     /// Training: (chance multiplier right after, seconds between sessions, half-life).
     pub learning: Option<(f64, f64, f64)>,
+    /// A latent (hidden) fault: once active it changes nothing anyone can see until a
+    /// demand or an inspection reveals it.
+    pub latent: bool,
+    /// Probability that a demand on the component makes this fault happen (0: none).
+    pub on_demand: f64,
+    /// Time to repair a latent fault a demand revealed (`None`: `repair`).
+    pub repair_after_demand: Option<Sampler>,
 }
 
 impl Slot {
@@ -372,6 +379,31 @@ pub enum MitigationKind {
     },
 }
 
+/// A compiled inspection (a proof test, a health check, a restore drill): it looks for
+/// latent faults on its components at fixed intervals.
+#[derive(Debug, Clone)]
+pub struct InspectionSpec {
+    /// The component named in the scenario (for traces).
+    pub on: u32,
+    /// The components whose latent faults it looks for: `on`, and a group's or voter's
+    /// members and backup.
+    pub comps: Vec<u32>,
+    /// Seconds from the start to the first inspection.
+    pub first: f64,
+    /// Seconds between inspections.
+    pub every: f64,
+    /// Seconds an inspection takes; what it finds is found at the end.
+    pub takes: f64,
+    /// Whether `on` is out of service while it is inspected.
+    pub offline: bool,
+    /// Probability that it finds a given latent fault.
+    pub coverage: f64,
+    /// Cost of one inspection.
+    pub cost: f64,
+    /// Stable hash keying its random stream.
+    pub key: u64,
+}
+
 /// A compiled mitigation.
 #[derive(Debug, Clone)]
 pub struct MitigationSpec {
@@ -457,6 +489,14 @@ pub struct Model {
     pub spare_units: u32,
     /// Job queues.
     pub queues: Vec<QueueSpec>,
+    /// Inspections (proof tests) looking for latent faults.
+    pub inspections: Vec<InspectionSpec>,
+    /// Components whose readiness is tracked (what they would deliver if demanded): those
+    /// with latent faults, and the groups and voters they feed. Empty: nothing is latent.
+    pub watch: Vec<u32>,
+    /// Whether some component can be demanded to effect: a latent fault to reveal or a
+    /// failure on demand (when not, demands are not even looked for).
+    pub demands: bool,
     /// Per component, plus one sentinel: the hot loop's record (see [`Model::lay_out`]).
     pub nodes: Vec<Node>,
     /// Per edge: what a dependent's evaluation reads.

@@ -107,7 +107,11 @@ impl Entry {
             Event::Note(n) => match n {
                 Note::Fault { slot: s, .. }
                 | Note::Active { slot: s }
+                | Note::Latent { slot: s }
+                | Note::Revealed { slot: s, .. }
+                | Note::FailedOnDemand { slot: s }
                 | Note::Repaired { slot: s } => slot(s),
+                Note::Inspected { inspection, .. } => Some(m.inspections[inspection as usize].on),
                 Note::Change { comp, .. }
                 | Note::Tripped { comp, .. }
                 | Note::Service { comp, .. }

@@ -133,6 +133,51 @@ impl Words<'_> {
                 let s = &m.slots[slot as usize];
                 ("REPAIRED", format!("{}: {} fixed", self.id(s.comp), s.name))
             }
+            Note::Latent { slot } => {
+                let s = &m.slots[slot as usize];
+                let text = format!(
+                    "{}: {} is latent: nothing shows until a demand or an inspection finds it",
+                    self.id(s.comp),
+                    self.fault_name(slot)
+                );
+                ("LATENT", text)
+            }
+            Note::Revealed {
+                slot,
+                since,
+                inspection,
+            } => {
+                let s = &m.slots[slot as usize];
+                let how = if inspection {
+                    "found by inspection"
+                } else {
+                    "revealed on demand"
+                };
+                let text = format!(
+                    "{}: latent {} {how}; it had been there for {}",
+                    self.id(s.comp),
+                    s.name,
+                    human(t - since)
+                );
+                (if inspection { "FOUND" } else { "REVEALED" }, text)
+            }
+            Note::FailedOnDemand { slot } => {
+                let s = &m.slots[slot as usize];
+                let text = format!("{}: fails on demand ({})", self.id(s.comp), s.name);
+                ("DEMAND", text)
+            }
+            Note::Inspected { inspection, found } => {
+                let x = &m.inspections[inspection as usize];
+                let what = match found {
+                    0 => "nothing found".to_string(),
+                    1 => "found 1 latent fault".to_string(),
+                    n => format!("found {n} latent faults"),
+                };
+                (
+                    "INSPECTED",
+                    format!("{}: inspection done, {what}", self.id(x.on)),
+                )
+            }
             Note::EventCap => ("CAP", "event cap reached: the run stops here".into()),
             Note::MemoryBudget => (
                 "CAP",

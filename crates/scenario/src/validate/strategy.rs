@@ -55,6 +55,8 @@ pub(super) struct Origin {
     edges: Vec<Option<Path>>,
     /// Per alert.
     alerts: Vec<Option<Path>>,
+    /// Per inspection.
+    inspections: Vec<Option<Path>>,
     /// Per common cause of the patched scenario: where it is defined in the file, and the
     /// strategy's patch entry with the fields it sets, if the strategy changed it.
     common: Vec<(Path, Option<PatchEntry>)>,
@@ -79,6 +81,7 @@ pub(super) fn apply_strategy(
         components: vec![None; sc.components.len()],
         edges: vec![None; sc.edges.len()],
         alerts: vec![None; sc.alerts.len()],
+        inspections: vec![None; sc.inspections.len()],
         common: (0..sc.common_cause.len())
             .map(|i| (Path::root().field("common_cause").index(i), None))
             .collect(),
@@ -113,6 +116,12 @@ pub(super) fn apply_strategy(
     for (j, a) in st.alerts.iter().enumerate() {
         out.alerts.push(a.clone());
         origin.alerts.push(Some(sp.field("alerts").index(j)));
+    }
+    for (j, a) in st.inspections.iter().enumerate() {
+        out.inspections.push(a.clone());
+        origin
+            .inspections
+            .push(Some(sp.field("inspections").index(j)));
     }
     if let Some(rp) = &st.response {
         let r = out.response.get_or_insert(Response {
@@ -191,6 +200,9 @@ fn patch_common_cause(
             if let Some(v) = cp.repair {
                 c.repair = v;
             }
+            if let Some(v) = cp.latent {
+                c.latent = v;
+            }
             origin.common[i].1 = Some((at, fields));
         }
         (None, true) => {
@@ -216,6 +228,7 @@ fn patch_common_cause(
                     effect: *effect,
                     activation: cp.activation,
                     repair: cp.repair.unwrap_or_default(),
+                    latent: cp.latent.unwrap_or(false),
                 });
                 origin.common.push((at, None));
             }
@@ -254,6 +267,7 @@ impl Origin {
                 "components" => self.components.get(*i),
                 "edges" => self.edges.get(*i),
                 "alerts" => self.alerts.get(*i),
+                "inspections" => self.inspections.get(*i),
                 _ => None,
             },
             _ => None,

@@ -19,6 +19,7 @@ pub fn warnings(sc: &Scenario, models: &[Model]) -> Vec<Problem> {
     let base = Graph::new(sc);
     services_out_of_reach(sc, &base, &mut out);
     faults_that_never_happen(sc, &mut out);
+    latent_faults_never_found(sc, models, &mut out);
     alerts_that_never_hold(sc, &base, &|p| p, &mut out);
     // The baseline as strategies are compared with it, made once, when first needed.
     let mut base: Option<String> = None;
@@ -165,7 +166,7 @@ fn faults_that_never_happen(sc: &Scenario, out: &mut Vec<Problem>) {
                 .inject
                 .iter()
                 .any(|x| x.fault == f.name && x.component.as_deref() == Some(c.id.as_str()));
-            if f.every == Dist::Never && !injected {
+            if f.every == Dist::Never && !injected && f.on_demand.is_none() {
                 out.push(
                     Problem::new(
                         Path::root()
@@ -182,6 +183,47 @@ fn faults_that_never_happen(sc: &Scenario, out: &mut Vec<Problem>) {
                     .hint("inject it (`inject: [(at: \"1d\", fault: ..., component: ...)]`) or give it a rate"),
                 );
             }
+        }
+    }
+}
+
+/// A latent fault mode (or failure on demand) of a component that nothing ever calls on
+/// or inspects, in the baseline or any strategy: it can never show.
+fn latent_faults_never_found(sc: &Scenario, models: &[Model], out: &mut Vec<Problem>) {
+    for (i, c) in sc.components.iter().enumerate() {
+        let hidden = |f: &&crate::schema::FaultMode| f.latent || f.on_demand.is_some();
+        let Some(j) = c.faults.iter().position(|f| hidden(&f)) else {
+            continue;
+        };
+        let called_on = models.iter().any(|m| {
+            m.comp_index(&c.id).is_some_and(|k| {
+                let k = k as usize;
+                !m.groups_of.row(k).is_empty()
+                    || !m.standby_for.row(k).is_empty()
+                    || m.inspections.iter().any(|x| x.comps.contains(&(k as u32)))
+            })
+        });
+        if !called_on {
+            let f = &c.faults[j];
+            let what = if f.latent { "latent" } else { "on_demand" };
+            out.push(
+                Problem::new(
+                    Path::root()
+                        .field("components")
+                        .index(i)
+                        .field("faults")
+                        .index(j)
+                        .field(what),
+                    format!(
+                        "fault `{}` of `{}` can never show: nothing calls on `{}` (no group, voter or failover) and nothing inspects it",
+                        f.name, c.id, c.id
+                    ),
+                )
+                .hint(format!(
+                    "add an inspection (inspections: [(on: \"{}\", every: \"30d\")]), or make it a group member or a failover's standby",
+                    c.id
+                )),
+            );
         }
     }
 }
@@ -224,7 +266,11 @@ fn alerts_that_never_hold(
 
 /// Whether strategy `st` changes nothing on purpose (a named "do nothing" option).
 fn is_bare(st: &Strategy) -> bool {
-    st.mitigations.is_empty() && st.alerts.is_empty() && st.patch.is_none() && st.response.is_none()
+    st.mitigations.is_empty()
+        && st.alerts.is_empty()
+        && st.inspections.is_empty()
+        && st.patch.is_none()
+        && st.response.is_none()
 }
 
 /// A compiled model as text, without what does not change how it simulates (names,

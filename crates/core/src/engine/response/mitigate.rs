@@ -207,8 +207,10 @@ impl Sim<'_> {
                 self.schedule(self.now + t, ResponseEvent::SpareFails { unit, generation });
                 self.stand_in(mit, comp, obs);
             }
-            MitigationKind::Failover { .. } => {
+            MitigationKind::Failover { standby, .. } => {
                 if self.own_impaired(comp) {
+                    // Switching over calls on the standby: a latent fault shows now.
+                    self.demand(standby, obs);
                     self.stand_in(mit, comp, obs);
                 } else {
                     self.rs.mitigating[comp] = NONE;

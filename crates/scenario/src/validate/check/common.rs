@@ -42,6 +42,12 @@ pub(super) fn check_common_causes<'a>(
             ck.dist(a, p.field("activation"), DistUse::Activation);
         }
         ck.dist(&cc.repair, p.field("repair"), DistUse::Repair);
+        if cc.latent && matches!(cc.effect, crate::schema::Effect::Burst { .. }) {
+            ck.err(
+                p.field("latent"),
+                "a load fault (Burst) cannot be latent: its jobs arrive whether anyone looks or not",
+            );
+        }
     }
     cc_names
 }

@@ -2,7 +2,7 @@
 
 use super::{At, Checker, DistUse, Ids, Repeats};
 use crate::diagnostics::Problem;
-use crate::schema::{Component, FaultMode, Group, Load, Scenario, Service, Voter};
+use crate::schema::{Component, Effect, FaultMode, Group, Load, Scenario, Service, Voter};
 
 /// Checks every component but its queue (see `check_queues`), one component at a time.
 pub(super) fn check_components(ck: &mut Checker, sc: &Scenario, ids: &Ids) {
@@ -56,6 +56,49 @@ fn check_faults(ck: &mut Checker, c: &Component, cp: At<'_>) {
             ck.fraction(p, fp.field("chance"), "a chance per occurrence");
         }
         check_learning(ck, f, fp);
+        check_hidden(ck, f, fp);
+    }
+}
+
+/// Checks what makes a fault latent or a failure on demand.
+fn check_hidden(ck: &mut Checker, f: &FaultMode, fp: At<'_>) {
+    let burst = matches!(f.effect, Effect::Burst { .. });
+    if let Some(d) = &f.repair_after_demand {
+        ck.dist(d, fp.field("repair_after_demand"), DistUse::Repair);
+        if !f.latent {
+            ck.push(
+                Problem::new(
+                    fp.field("repair_after_demand"),
+                    "only a latent fault has a repair after a demand: other faults show at once",
+                )
+                .hint("add latent: true, or use repair"),
+            );
+        }
+    }
+    if f.latent && burst {
+        ck.err(
+            fp.field("latent"),
+            "a load fault (Burst) cannot be latent: its jobs arrive whether anyone looks or not",
+        );
+    }
+    let Some(p) = f.on_demand else { return };
+    ck.fraction(p, fp.field("on_demand"), "a chance of failure on demand");
+    if burst {
+        ck.err(
+            fp.field("on_demand"),
+            "a load fault (Burst) cannot fail on demand",
+        );
+    }
+    if f.latent {
+        ck.push(
+            Problem::new(
+                fp.field("on_demand"),
+                "a failure on demand cannot be latent: the demand that causes it reveals it",
+            )
+            .hint(
+                "keep one: latent: true (found by a later demand or an inspection), or on_demand",
+            ),
+        );
     }
 }
 

@@ -7,6 +7,7 @@ mod common;
 mod component;
 mod cycle;
 mod edge;
+mod inspect;
 mod mitigation;
 mod names;
 mod queue;
@@ -72,6 +73,7 @@ pub(in crate::validate) fn check<'a>(
     settings::check_cost(&mut ck, sc);
     response::check_alerts(&mut ck, sc, &ids);
     response::check_response(&mut ck, sc);
+    inspect::check_inspections(&mut ck, sc, &ids);
     if let Some((k, st)) = strategy {
         mitigation::check_mitigations(&mut ck, sc, &ids, k, st);
     }

@@ -5,7 +5,8 @@ use super::sampler;
 use crate::schema::{Dist, Effect, Scenario};
 use crate::validate::check::Ids;
 use faultline_core::model::{
-    self, Common, Comp, Injection, NONE, Sampler, ServiceSpec, Slot, Source, stable_hash,
+    self, Common, Comp, Csr, Injection, InspectionSpec, NONE, Sampler, ServiceSpec, Slot, Source,
+    stable_hash,
 };
 use std::collections::HashMap;
 
@@ -30,6 +31,9 @@ pub(super) fn components(sc: &Scenario, ids: &Ids) -> (Vec<Slot>, Vec<Comp>) {
                 learning: f
                     .learning
                     .map(|l| (l.factor, l.every.secs(), l.halflife.secs())),
+                latent: f.latent,
+                on_demand: f.on_demand.unwrap_or(0.0),
+                repair_after_demand: f.repair_after_demand.as_ref().map(sampler),
             });
         }
         comps.push(Comp {
@@ -81,6 +85,9 @@ pub(super) fn common_causes<'a>(
                 key: stable_hash(&["common", &cc.name, h]),
                 chance: 1.0,
                 learning: None,
+                latent: cc.latent,
+                on_demand: 0.0,
+                repair_after_demand: None,
             });
         }
         cc_index.insert(&cc.name, idx);
@@ -147,4 +154,39 @@ fn effect(e: Effect) -> model::Effect {
             over: over.secs(),
         },
     }
+}
+
+/// The inspections, each with the components whose latent faults it looks for: the one
+/// named, and a group's or voter's members and backup.
+pub(super) fn inspections(
+    sc: &Scenario,
+    ids: &Ids,
+    comps: &[Comp],
+    members: &Csr,
+) -> Vec<InspectionSpec> {
+    sc.inspections
+        .iter()
+        .enumerate()
+        .map(|(k, x)| {
+            let on = ids[x.on.as_str()];
+            let mut covered = vec![on];
+            covered.extend_from_slice(members.row(on as usize));
+            if let Some(b) = comps[on as usize].voter.filter(|&b| b != NONE) {
+                covered.push(b);
+            }
+            covered.sort_unstable();
+            covered.dedup();
+            InspectionSpec {
+                on,
+                comps: covered,
+                first: x.first.unwrap_or(x.every).secs(),
+                every: x.every.secs(),
+                takes: x.takes.secs(),
+                offline: x.offline,
+                coverage: x.coverage,
+                cost: x.cost,
+                key: stable_hash(&["inspection", &x.on, &k.to_string()]),
+            }
+        })
+        .collect()
 }

@@ -38,6 +38,7 @@ pub(in crate::validate) fn build(
     let (members, groups_of) = edges::members_and_groups(sc, &ids);
     let load = edges::load_sharing(&lowered.load_pairs, &mut comps);
     let injections = faults::injections(sc, &ids, &comps, &common, &cc_index);
+    let inspections = faults::inspections(sc, &ids, &comps, &members);
     let queues = queue::queues(sc, &lowered.feed_pairs, &mut comps);
     let alerts = response::alerts(sc, &ids);
     let (mitigations, spare_units) = mitigation::mitigations(strategy, &ids);
@@ -76,6 +77,9 @@ pub(in crate::validate) fn build(
         spare_units,
         mitigations,
         queues,
+        inspections,
+        watch: vec![],
+        demands: false,
         nodes: vec![],
         links: vec![],
         dependents: vec![],
