@@ -405,3 +405,52 @@ fn amazon_faster_detection_is_worth_real_money() {
     // Each minute of outage costs $1M: the saving is mostly outage avoided.
     assert!(alerts.downtime.mean() < base.downtime.mean());
 }
+
+/// Backups lab: untested backups are mostly broken when a restore needs them; drills find
+/// the rot first, and the drill interval's cost is U-shaped (too often: the drills' price;
+/// too rarely: broken backups met in the middle of an incident).
+#[test]
+fn backups_drills_beat_untested_backups_and_the_interval_cost_is_u_shaped() {
+    let src = std::fs::read_to_string(repo("scenarios/backups.ron")).unwrap();
+    let (sc, models) = faultline::validate::load_all_str("backups.ron", &src).unwrap();
+    let study = faultline::montecarlo::Study::whole(sc.seed, 1500, 0);
+    let s = faultline::montecarlo::run_all(&models, study, &|_| {});
+    let by = |name: &str| &s[models.iter().position(|m| m.strategy == name).unwrap()];
+    let (untested, weekly) = (by("untested-backups"), by("weekly-drill"));
+    let unready = |x: &faultline::montecarlo::Summary| x.hidden.as_ref().unwrap().unready[0].mean();
+    assert!(
+        unready(untested) > 0.5,
+        "untested backups are mostly broken"
+    );
+    assert!(unready(weekly) < 0.05, "weekly drills keep them working");
+    // Paired on the same runs: drills cost less than untested backups in all.
+    let diff = |a: &faultline::montecarlo::Summary| a.paired_cost.mean();
+    assert!(
+        diff(weekly) + weekly.paired_cost.ci95() < diff(untested) - untested.paired_cost.ci95()
+    );
+    // The quarterly drill's interval swept: cost falls from daily to fortnightly, then rises.
+    let cost_at = |every: &str| {
+        let set =
+            faultline::edit::parse_setting(&format!("strategies[1].inspections[0].every={every}"))
+                .unwrap();
+        let text = faultline::edit::edit("backups.ron", &src, &set, every).unwrap();
+        let (_, ms) = faultline::validate::load_all_str("backups.ron", &text).unwrap();
+        let m = &ms[2];
+        assert_eq!(m.strategy, "quarterly-drill");
+        faultline::montecarlo::run(
+            m,
+            faultline::montecarlo::Study::whole(sc.seed, 1500, 0),
+            &|_| {},
+        )
+        .cost
+    };
+    let (daily, fortnightly, half_year) = (cost_at("1d"), cost_at("14d"), cost_at("180d"));
+    for (what, x) in [("daily", &daily), ("half-yearly", &half_year)] {
+        assert!(
+            fortnightly.mean() + fortnightly.ci95() < x.mean() - x.ci95(),
+            "a fortnightly drill should cost less than a {what} one: {} vs {}",
+            fortnightly.mean(),
+            x.mean()
+        );
+    }
+}

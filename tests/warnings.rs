@@ -120,6 +120,32 @@ fn a_fault_that_never_happens() {
 }
 
 #[test]
+fn a_latent_fault_nothing_calls_on_or_inspects() {
+    let text = |inspections: &str| {
+        format!(
+            r#"Scenario(name: "hidden", horizon: "1y", components: [
+        (id: "a", faults: [(name: "rot", every: Exp(mean: "90d"), effect: Crash, latent: true),
+                           (name: "start", effect: Crash, on_demand: 0.1)]),
+        (id: "svc", service: (slo: 0.9)),
+    ], edges: [(from: "svc", to: "a", kind: Requires)], strategies: [(name: "tests", inspections: [{inspections}])])"#
+        )
+    };
+    assert_warns(
+        &text(""),
+        "components[0].faults[0].latent",
+        "can never show",
+    );
+    // The failure on demand is not warned about as a fault that never happens.
+    assert!(
+        !warned(&text(""))
+            .iter()
+            .any(|(_, m)| m.contains("never happens"))
+    );
+    // An inspection in any strategy can find it.
+    assert_eq!(warned(&text(r#"(on: "a", every: "30d")"#)), vec![]);
+}
+
+#[test]
 fn a_server_added_beside_siblings_a_common_cause_all_hits() {
     let strategy = r#"(name: "third-server", patch: (components: [(id: "app_3"),
         (id: "tier", group: (need: 1, of: ["app_1", "app_2", "app_3"]))]))"#;
