@@ -6,7 +6,7 @@ use super::style::{
 };
 use super::{Chart, ChartError, Drawn, Figure, render};
 use crate::sweep::Metric;
-use crate::sweep::{Point, Sweep, SweepValue};
+use crate::sweep::{Axis, Point, Sweep, SweepValue};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -17,6 +17,21 @@ struct SweepFig<'a> {
     title: String,
     sweep: &'a Sweep,
     y: YUnit,
+    /// The x axis is logarithmic: the swept values span a factor of [`LOG_SPAN`] or more
+    /// (1 day to half a year would crowd the short values into one corner).
+    log_x: bool,
+}
+
+/// The span of swept values (largest ÷ smallest) from which the x axis is logarithmic.
+const LOG_SPAN: f64 = 20.0;
+
+/// Whether the sweep's values want a logarithmic axis: quantities, all positive, spanning
+/// [`LOG_SPAN`] or more.
+fn wants_log_x(sw: &Sweep) -> bool {
+    let xs = || sw.values.iter().map(|v| v.x);
+    let lo = xs().fold(f64::INFINITY, f64::min);
+    let hi = xs().fold(f64::NEG_INFINITY, f64::max);
+    !matches!(sw.axis, Axis::Category) && lo > 0.0 && hi / lo >= LOG_SPAN
 }
 
 /// The y axis's unit: a sweep holds downtime in hours, but a chart of minutes-long outages
@@ -90,6 +105,7 @@ pub fn sweep(sw: &Sweep) -> Result<Chart, ChartError> {
             title: title.clone(),
             sweep: sw,
             y: YUnit::of(sw),
+            log_x: wants_log_x(sw),
         },
     )
 }
@@ -107,7 +123,7 @@ impl Figure for SweepFig<'_> {
         let (root, legend) = root.split_vertically(580);
         let root = &root;
         let sw = self.sweep;
-        let (x0, x1) = x_range(sw);
+        let (x0, x1) = x_range(sw, |x| self.ux(x));
         let yk = self.y.factor;
         let (y0, y1) = y_range(sw);
         let (y0, y1) = (y0 * yk, y1 * yk);
@@ -122,7 +138,11 @@ impl Figure for SweepFig<'_> {
         let yfmt = move |y: &f64| unit.label(metric, *y);
         chart
             .configure_mesh()
-            .x_desc(sw.x_desc())
+            .x_desc(if self.log_x {
+                format!("{} (log scale)", sw.x_desc())
+            } else {
+                sw.x_desc()
+            })
             .y_desc(unit.describe(metric))
             .x_labels(0)
             .disable_x_mesh()
@@ -142,7 +162,7 @@ impl Figure for SweepFig<'_> {
             let line: Vec<(i32, i32)> = sw
                 .values
                 .iter()
-                .map(|v| chart.backend_coord(&(v.x, v.points[k].mean * yk)))
+                .map(|v| chart.backend_coord(&(self.ux(v.x), v.points[k].mean * yk)))
                 .collect();
             draw_look(root, &line, &look(k), &line)?;
         }
@@ -158,13 +178,13 @@ impl Figure for SweepFig<'_> {
 /// The sweep chart's coordinates: the swept values across, the metric up.
 type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// The x axis: the swept values with 4% to spare on each side (a unit either side of a
-/// single value).
-fn x_range(sw: &Sweep) -> (f64, f64) {
+/// The x axis: the swept values (placed by `ux`) with 4% to spare on each side (a unit
+/// either side of a single value).
+fn x_range(sw: &Sweep, ux: impl Fn(f64) -> f64) -> (f64, f64) {
     let (mut x0, mut x1) = sw
         .values
         .iter()
-        .map(|v| v.x)
+        .map(|v| ux(v.x))
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
             (a.min(x), b.max(x))
         });
@@ -205,6 +225,11 @@ fn y_range(sw: &Sweep) -> (f64, f64) {
 }
 
 impl SweepFig<'_> {
+    /// Where swept value `x` sits on the chart's x axis.
+    fn ux(&self, x: f64) -> f64 {
+        if self.log_x { x.ln() } else { x }
+    }
+
     /// Strategy `k`'s confidence band.
     fn draw_band<DB: DrawingBackend>(&self, chart: &mut Plot<'_, DB>, k: usize) -> Drawn
     where
@@ -213,7 +238,7 @@ impl SweepFig<'_> {
         let sw = self.sweep;
         let yk = self.y.factor;
         let color = strategy_color(k);
-        let pts: Vec<(f64, &SweepValue)> = sw.values.iter().map(|v| (v.x, v)).collect();
+        let pts: Vec<(f64, &SweepValue)> = sw.values.iter().map(|v| (self.ux(v.x), v)).collect();
         let upper: Vec<(f64, f64)> = pts
             .iter()
             .map(|(x, v)| (*x, (v.points[k].mean + v.points[k].ci95) * yk))
@@ -244,11 +269,12 @@ impl SweepFig<'_> {
     {
         let sw = self.sweep;
         for x in sw.values.iter().map(|v| v.x) {
+            let ux = self.ux(x);
             chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x, y0), (x, y1)],
+                vec![(ux, y0), (ux, y1)],
                 GRID.stroke_width(1),
             )))?;
-            let (px, py) = chart.backend_coord(&(x, y0));
+            let (px, py) = chart.backend_coord(&(ux, y0));
             root.draw(&PathElement::new(
                 vec![(px, py), (px, py + 5)],
                 INK.stroke_width(1),
