@@ -4,6 +4,7 @@
 //! failures on demand over n demands; then their semantics, one behaviour per test.
 
 use crate::closed_form::{Z99, assert_within_ci, time_average};
+use crate::common::{faultline, scenario_file, scratch, stderr};
 use faultline::model::Model;
 use faultline::montecarlo::{self, Study, Summary};
 use faultline::validate::{load_all_str, load_str};
@@ -307,5 +308,38 @@ fn bad_latent_and_inspection_settings_are_located() {
             r#"(on: "a", every: "1d", coverage: 2.0)"#,
         ),
         "coverage must be between 0 and 1",
+    );
+}
+
+/// The postmortem of a restore from rotten backups says what happened: the stand-in was in
+/// place but brought nothing back, and the latent fault had been hidden for 40 days (and the hour the failover took).
+#[test]
+fn the_postmortem_names_the_latent_fault_and_the_failover_that_did_not_help() {
+    let file = scenario_file("latent-postmortem", BACKUPS);
+    let out = scratch("latent-postmortem-out");
+    let o = faultline(&[
+        "trace",
+        &file,
+        "--strategy",
+        "restore",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pm = std::fs::read_to_string(out.join("postmortem.md")).unwrap();
+    assert!(
+        pm.contains("a stand-in (failover) was in place 1h after the failure but did not bring service back; service came back 2d 1h after the failure"),
+        "{pm}"
+    );
+    assert!(
+        pm.contains(
+            "A latent fault, rot on backup, had been hidden for 40d 1h when a demand revealed it"
+        ),
+        "{pm}"
+    );
+    assert!(
+        !pm.contains("the failure was fixed before the fault"),
+        "{pm}"
     );
 }

@@ -244,8 +244,16 @@ fn summary(s: &mut String, x: &Inputs, episodes: &[Episode], worst: Option<&Epis
         money(x.this.cost)
     );
     let how_back = match (&w.mitigated, w.restored) {
-        (Some((tm, what)), Some(r)) if *tm <= r => format!(
+        (Some((tm, what)), Some(r)) if *tm >= r - 1.0 && *tm <= r + 1.0 => format!(
             "service came back through a stand-in ({what}) {} after the failure",
+            human(r - w.failed)
+        ),
+        // In place earlier without bringing service back: a standby that was broken too,
+        // or a stand-in too small for the service's SLO.
+        (Some((tm, what)), Some(r)) if *tm < r - 1.0 => format!(
+            "a stand-in ({what}) was in place {} after the failure but did not bring service back; \
+             service came back {} after the failure",
+            human(tm - w.failed),
             human(r - w.failed)
         ),
         (_, Some(r)) => format!(
@@ -356,6 +364,24 @@ fn lessons(
             "Redundancy absorbed {masked} error{} before users saw {}.",
             if masked == 1 { "" } else { "s" },
             if masked == 1 { "it" } else { "them" }
+        ));
+    }
+    let found = x.trace.found_by_inspection();
+    if found > 0 {
+        well.push(format!(
+            "Inspections found {found} latent fault{} before anything called on {}.",
+            if found == 1 { "" } else { "s" },
+            if found == 1 { "it" } else { "them" }
+        ));
+    }
+    for (slot, hidden) in x.trace.revealed_on_demand() {
+        let f = &x.model.slots[slot as usize];
+        slow.push(format!(
+            "A latent fault, {} on {}, had been hidden for {} when a demand revealed it: \
+             nothing looked for it (a proof test, a restore drill would have).",
+            f.name,
+            x.model.comps[f.comp as usize].id,
+            human(hidden)
         ));
     }
     let queued = x.trace.queued_incidents();
@@ -469,6 +495,15 @@ fn response(judge: &mut impl FnMut(bool, String), w: &Episode) {
 /// How users got service back in the worst outage: a mitigation, repairs, or not at all.
 fn recovery(judge: &mut impl FnMut(bool, String), w: &Episode) {
     match (&w.mitigated, w.restored, w.repaired) {
+        (Some((t, what)), Some(r), _) if *t < r - 1.0 => judge(
+            false,
+            format!(
+                "A mitigation ({what}) was in place {} after the failure but did not bring \
+                 service back; users waited {}.",
+                human(t - w.failed),
+                human(r - w.failed)
+            ),
+        ),
         (Some((t, what)), Some(r), rep) if *t <= r + 1.0 => {
             let rep = rep.map_or("repair went on past the end of the run".to_string(), |p| {
                 format!("the repair took {}", human(p - w.fault))

@@ -512,6 +512,35 @@ impl Trace {
         self.count(|n| matches!(n, Note::Masked { .. }))
     }
 
+    /// Latent faults a demand revealed, as (fault slot, seconds it had been hidden), in
+    /// the order they were revealed.
+    pub fn revealed_on_demand(&self) -> Vec<(u32, f64)> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e.note() {
+                Some(Note::Revealed {
+                    slot,
+                    since,
+                    inspection: false,
+                }) => Some((slot, e.t() - since)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// How many latent faults inspections found.
+    pub fn found_by_inspection(&self) -> usize {
+        self.count(|n| {
+            matches!(
+                n,
+                Note::Revealed {
+                    inspection: true,
+                    ..
+                }
+            )
+        })
+    }
+
     /// How many incidents waited because every responder was busy.
     pub fn queued_incidents(&self) -> usize {
         self.count(|n| matches!(n, Note::Queued { .. }))
