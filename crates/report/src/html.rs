@@ -10,7 +10,7 @@ use crate::ReportError;
 use crate::charts::{self, Chart, Curve};
 use crate::json::SummaryJson;
 use crate::output;
-use crate::tables::{pct, pct_ci, verdict};
+use crate::tables::{pct, pct_ci, per_run, verdict};
 use faultline_core::analysis;
 use faultline_core::model::Model;
 use faultline_core::montecarlo::Summary;
@@ -268,6 +268,7 @@ pub fn render(x: &Inputs) -> String {
     }
 
     outages(&mut s, j);
+    latent(&mut s, j);
 
     scenario(&mut s, x);
 
@@ -405,6 +406,52 @@ fn outages(s: &mut String, j: &SummaryJson) {
             "<tr><td>{}</td><td class=\"about\">{}</td></tr>",
             escape(&x.name),
             escape(&x.about)
+        );
+    }
+    s.push_str("</table>\n");
+}
+
+/// Latent faults per strategy, when any strategy has latent faults, failures on demand or
+/// inspections: what inspections and demands found, and how ready each watched component
+/// was.
+fn latent(s: &mut String, j: &SummaryJson) {
+    let (_, order) = crate::tables::ranked(j);
+    if order.iter().all(|x| x.hidden.is_none()) {
+        return;
+    }
+    s.push_str(
+        "<h2>Latent faults</h2>\n<p class=\"sub\">Per run: inspections, latent faults they found, \
+         latent faults revealed on demand (in the middle of an incident) and faults that happened \
+         on demand; how long a latent fault stayed hidden; and the share of time each component \
+         would have failed if called on.</p>\n<table id=\"latent\">\n<tr><th>strategy</th>\
+         <th>inspections</th><th>found</th><th>revealed on demand</th><th>failed on demand</th>\
+         <th>hidden for</th><th>would fail if called on</th></tr>\n",
+    );
+    for x in &order {
+        let Some(h) = &x.hidden else {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td colspan=\"6\">nothing latent</td></tr>",
+                escape(&x.name)
+            );
+            continue;
+        };
+        let unready: Vec<String> = h
+            .unready
+            .iter()
+            .map(|u| format!("{} {}", u.id, pct_ci(&u.share)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td></tr>",
+            escape(&x.name),
+            per_run(h.inspections.mean),
+            per_run(h.found_by_inspection.mean),
+            per_run(h.revealed_on_demand.mean),
+            per_run(h.failed_on_demand.mean),
+            h.mean_hidden_s.map_or("n/a".to_string(), human),
+            escape(&unready.join(", "))
         );
     }
     s.push_str("</table>\n");

@@ -397,7 +397,7 @@ fn hidden(s: &mut String, b: &StrategyJson, layout: Layout) {
 }
 
 /// A per-run count: whole numbers as such, others with two decimals.
-fn per_run(x: f64) -> String {
+pub fn per_run(x: f64) -> String {
     if x.fract() == 0.0 {
         thousands(x)
     } else {
