@@ -309,6 +309,40 @@ fn bad_latent_and_inspection_settings_are_located() {
         ),
         "coverage must be between 0 and 1",
     );
+    let ok = r#"(name: "f", effect: Crash)"#;
+    bad(
+        &base(ok, r#"(on: "a")"#),
+        "needs `every` (an interval) or `at` (a schedule)",
+    );
+    bad(
+        &base(ok, r#"(on: "a", every: "1d", at: ["2d"])"#),
+        "not both",
+    );
+    bad(
+        &base(ok, r#"(on: "a", at: ["2d", "3d"], takes: "1d")"#),
+        "overlaps the next",
+    );
+}
+
+/// A schedule instead of an interval: inspections exactly at the times listed.
+#[test]
+fn an_inspection_schedule_inspects_at_the_times_listed() {
+    let text = r#"Scenario(name: "schedule", horizon: "100d", components: [
+        (id: "x", faults: [(name: "f", every: At("5d"), effect: Crash, latent: true, repair: Fixed("1h"))]),
+        (id: "s", service: (slo: 0.5)),
+    ], edges: [(from: "s", to: "x", kind: Requires)],
+    inspections: [(on: "x", at: ["40d", "10d", "200d"])])"#;
+    let t = trace(text, None, 0);
+    assert!(
+        t.contains("x: latent f found by inspection; it had been there for 5d"),
+        "{t}"
+    );
+    assert!(t.contains("day 10 00:00:00  FOUND"), "{t}");
+    assert_eq!(
+        t.matches("INSPECTED").count(),
+        2,
+        "10d and 40d; 200d is past the horizon:\n{t}"
+    );
 }
 
 /// The postmortem of a restore from rotten backups says what happened: the stand-in was in

@@ -107,6 +107,8 @@ fn four_shards_merge_to_the_bytes_of_one_run() {
         ("compare", "scenarios/substation.ron", "flag"),
         ("run", "scenarios/storefront.ron", "slurm"),
         ("compare", "scenarios/amazon-outage.ron", "k8s"),
+        // Latent faults and inspections: their figures merge too.
+        ("compare", "scenarios/backups.ron", "flag"),
     ] {
         let files = shards(
             command,

@@ -232,11 +232,15 @@ pub struct FaultMode {
 pub struct Inspection {
     /// The component inspected (a group or voter: its members and backup too).
     pub on: String,
-    /// Time between inspections.
-    pub every: Duration,
-    /// Time of the first inspection (default: `every`).
+    /// Time between inspections (or give `at`).
+    #[serde(default)]
+    pub every: Option<Duration>,
+    /// Time of the first inspection, with `every` (default: `every`).
     #[serde(default)]
     pub first: Option<Duration>,
+    /// A schedule instead of an interval: the times of the inspections, from the start.
+    #[serde(default)]
+    pub at: Vec<Duration>,
     /// Time an inspection takes; what it finds is found at its end.
     #[serde(default)]
     pub takes: Duration,

@@ -119,8 +119,12 @@ impl Sim<'_> {
         let m = self.m;
         self.hidden.reset(m, seed, run);
         for (k, x) in m.inspections.iter().enumerate() {
+            let index = k as u32;
             if x.first < m.horizon {
-                self.schedule(x.first, FaultEvent::Inspect { index: k as u32 });
+                self.schedule(x.first, FaultEvent::Inspect { index });
+            }
+            for &t in x.times.iter().filter(|&&t| t < m.horizon) {
+                self.schedule(t, FaultEvent::Inspect { index });
             }
         }
     }
@@ -208,7 +212,8 @@ impl Sim<'_> {
     }
 
     /// Inspection `index` begins: it takes its component out of service if it must, and
-    /// the next one is planned (none begins at the horizon itself).
+    /// the next one of an interval is planned (none begins at the horizon itself; a
+    /// schedule's are all planned at the start).
     pub(crate) fn inspect(&mut self, index: u32) {
         let x = &self.m.inspections[index as usize];
         self.hidden.inspections += 1;

@@ -388,10 +388,12 @@ pub struct InspectionSpec {
     /// The components whose latent faults it looks for: `on`, and a group's or voter's
     /// members and backup.
     pub comps: Vec<u32>,
-    /// Seconds from the start to the first inspection.
+    /// Seconds from the start to the first inspection (+inf with a schedule).
     pub first: f64,
-    /// Seconds between inspections.
+    /// Seconds between inspections (+inf with a schedule).
     pub every: f64,
+    /// A schedule instead: the inspections' times, sorted (empty with an interval).
+    pub times: Vec<f64>,
     /// Seconds an inspection takes; what it finds is found at the end.
     pub takes: f64,
     /// Whether `on` is out of service while it is inspected.

@@ -179,8 +179,16 @@ pub(super) fn inspections(
             InspectionSpec {
                 on,
                 comps: covered,
-                first: x.first.unwrap_or(x.every).secs(),
-                every: x.every.secs(),
+                first: match x.every {
+                    Some(every) => x.first.unwrap_or(every).secs(),
+                    None => f64::INFINITY,
+                },
+                every: x.every.map_or(f64::INFINITY, |d| d.secs()),
+                times: {
+                    let mut t: Vec<f64> = x.at.iter().map(|d| d.secs()).collect();
+                    t.sort_by(f64::total_cmp);
+                    t
+                },
                 takes: x.takes.secs(),
                 offline: x.offline,
                 coverage: x.coverage,
