@@ -267,10 +267,15 @@ impl Sim<'_> {
 
     /// Works out the watched components' readiness again if it may have changed, and
     /// accounts the time each was not ready.
+    #[inline]
     pub(crate) fn update_readiness(&mut self) {
-        if !self.hidden.dirty {
-            return;
+        if self.hidden.dirty {
+            self.recompute_readiness();
         }
+    }
+
+    /// [`Sim::update_readiness`]'s work, when there is some.
+    fn recompute_readiness(&mut self) {
         self.hidden.dirty = false;
         let m = self.m;
         for (k, &c) in m.watch.iter().enumerate() {
