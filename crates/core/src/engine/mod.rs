@@ -28,12 +28,14 @@ mod event;
 mod faults;
 mod network;
 mod note;
+mod phase;
 pub mod propagation;
 pub mod queue;
 pub mod response;
 
 pub use books::{Books, ServiceRun};
 pub use note::{Note, Observer};
+pub use phase::PhaseState;
 
 use crate::model::Model;
 use crate::prefetch::prefetch;
@@ -78,6 +80,8 @@ pub struct Sim<'m> {
     pub rs: ResponseState,
     /// Job queues.
     pub qs: QueueState,
+    /// Operating phases: the timeline and what each phase saw.
+    pub ph: PhaseState,
 }
 
 impl<'m> Sim<'m> {
@@ -98,6 +102,7 @@ impl<'m> Sim<'m> {
             books: Books::new(m),
             rs: ResponseState::new(m),
             qs: QueueState::new(m),
+            ph: PhaseState::new(m),
         };
         sim.settle_template();
         sim
@@ -150,9 +155,9 @@ impl<'m> Sim<'m> {
     }
 
     /// Back to the healthy template, every stream at the start of run `run` of the study
-    /// seeded `seed`. The response and queue resets schedule their first events, in that
-    /// order, before [`Sim::run`] schedules the faults': the order fixes their sequence
-    /// numbers, so it is part of every result.
+    /// seeded `seed`. The phase, response and queue resets schedule their first events, in
+    /// that order, before [`Sim::run`] schedules the faults': the order fixes their sequence
+    /// numbers, so it is part of every result (a model without phases schedules none).
     fn reset(&mut self, seed: u64, run: u64) {
         let m = self.m;
         self.now = 0.0;
@@ -167,6 +172,7 @@ impl<'m> Sim<'m> {
         self.net.reset(seed, run);
         let st = &self.net.st;
         self.books.reset(m, |c| st[c].out);
+        self.reset_phases();
         self.reset_response(seed, run);
         self.reset_queues(seed, run);
     }
@@ -257,6 +263,7 @@ impl<'m> Sim<'m> {
             Kind::Deliver { edge, delivery } => self.deliver(edge, delivery),
             Kind::Response(e) => self.on_response_event(e, obs),
             Kind::Queue(e) => self.on_queue_event(e, obs),
+            Kind::Phase(e) => self.on_phase_event(e, obs),
         }
     }
 
@@ -270,6 +277,7 @@ impl<'m> Sim<'m> {
         self.now = end;
         self.agenda.end = end;
         self.close_books(end);
+        self.finish_phases();
         self.finish_response();
         self.finish_queues();
     }

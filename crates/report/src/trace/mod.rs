@@ -131,7 +131,8 @@ impl Entry {
                 | Note::Handoff { .. }
                 | Note::Diagnosed { .. }
                 | Note::Resolved { .. }
-                | Note::SpareLostInStock { .. } => None,
+                | Note::SpareLostInStock { .. }
+                | Note::Phase { .. } => None,
             },
         }
     }

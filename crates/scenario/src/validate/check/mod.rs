@@ -9,6 +9,7 @@ mod cycle;
 mod edge;
 mod mitigation;
 mod names;
+mod phase;
 mod queue;
 mod response;
 mod settings;
@@ -72,6 +73,7 @@ pub(in crate::validate) fn check<'a>(
     settings::check_cost(&mut ck, sc);
     response::check_alerts(&mut ck, sc, &ids);
     response::check_response(&mut ck, sc);
+    phase::check_phases(&mut ck, sc, &ids);
     if let Some((k, st)) = strategy {
         mitigation::check_mitigations(&mut ck, sc, &ids, k, st);
     }
