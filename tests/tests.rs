@@ -14,6 +14,7 @@ mod hardening;
 mod labs;
 mod lessons;
 mod machine;
+mod phases;
 mod queues;
 mod response;
 mod semantics;

@@ -48,8 +48,8 @@ pub struct PhaseState {
     pub user_seconds: Vec<f64>,
     /// Per phase: site failures (no service failed → some failed) that began in it.
     pub failures: Vec<u32>,
-    /// Aborts this run.
-    pub aborts: u32,
+    /// Per phase: aborts into it this run.
+    pub aborts: Vec<u32>,
 }
 
 impl PhaseState {
@@ -84,7 +84,7 @@ impl PhaseState {
             degraded: vec![0.0; n],
             user_seconds: vec![0.0; n],
             failures: vec![0; n],
-            aborts: 0,
+            aborts: vec![0; n],
         }
     }
 }
@@ -120,7 +120,7 @@ impl Sim<'_> {
             v.fill(0.0);
         }
         s.failures.fill(0);
-        s.aborts = 0;
+        s.aborts.fill(0);
         self.schedule(
             0.0,
             PhaseEvent::Begin {
@@ -198,7 +198,7 @@ impl Sim<'_> {
             self.restart_arrivals();
         }
         if abort {
-            self.ph.aborts += 1;
+            self.ph.aborts[phase as usize] += 1;
         }
         obs.note(self.now, Note::Phase { phase, abort });
         if let Some(rem) = remaining {
