@@ -3,8 +3,10 @@
 //! Lifecycle of a run:
 //! 1. [`Sim::run`] resets the per-run arrays to the model's healthy state (a memcpy, no
 //!    allocation), seeds every random stream from `(seed, run, key, purpose)`, and schedules
-//!    what starts the run: warm spares' failures, queue arrivals, each fault slot's first
-//!    fault, each common cause's first occurrence and every injection.
+//!    what starts the run: the first operating phase (only when the model has phases),
+//!    warm spares' failures, queue arrivals, each fault slot's first fault, each common
+//!    cause's first occurrence and every injection. With phases, times to fault are drawn
+//!    on operational clocks and converted to calendar time (`phase`).
 //! 2. Events come off the agenda (`event::Agenda`), ordered by `(time, sequence)`, so equal
 //!    times are first-in-first-out and runs are deterministic. Events are small `Copy`
 //!    values; a stale one (its slot was repaired or re-faulted since) is recognised by a
@@ -18,8 +20,8 @@
 //! 5. The run ends at the horizon or at the event cap (reported, not silent).
 //!
 //! The simulator's state is one struct per subsystem, each with its own event enum
-//! (`event`): `faults`, the `network`, the [`Books`], incident [`response`] and job
-//! [`queue`]s. A subsystem's handlers are `impl Sim` blocks in
+//! (`event`): `faults`, the `network`, the [`Books`], incident [`response`], job
+//! [`queue`]s and operating phases ([`PhaseState`]). A subsystem's handlers are `impl Sim` blocks in
 //! its own module, because a fault, a page or a job can touch the others (a repair marks a
 //! component, a failure pages someone, a queue's health feeds the graph).
 
