@@ -316,3 +316,36 @@ fn every_phase_error_is_located_and_exits_2() {
         assert!(located, "expected {want}…{message} in\n{err}");
     }
 }
+
+/// Phases keep the engine's rule: a run allocates nothing once warm, through cyclic phase
+/// changes, load changes on a queue, slower responders and aborts.
+#[test]
+fn a_phased_run_allocates_nothing_once_warm() {
+    let text = std::fs::read_to_string(repo("scenarios/job-queue.ron")).unwrap();
+    let at = text.rfind(')').unwrap();
+    let phased = format!(
+        "{}    phases: (cycle: true, list: [
+            (name: \"night\", lasts: \"8h\", load: 0.5, response: 2.0),
+            (name: \"day\", lasts: \"16h\", load: 1.5, faults: 2.0, abort_to: \"night\"),
+        ]),\n)",
+        &text[..at]
+    );
+    let m = load(&phased);
+    let mut sim = Sim::new(&m);
+    let mut summary = Summary::new(&m);
+    for run in 0..8 {
+        sim.run(1, run, &mut ());
+        summary.record(&sim);
+    }
+    let mut events = 0;
+    let n = crate::alloc::allocations_during(|| {
+        for run in 8..16 {
+            sim.run(1, run, &mut ());
+            summary.record(&sim);
+            events += sim.events;
+        }
+    });
+    assert!(events > 1000, "too few events ({events})");
+    assert!(summary.phases[0].aborted_runs > 0, "no abort was exercised");
+    assert_eq!(n, 0, "{n} allocations in 8 runs ({events} events)");
+}
