@@ -261,6 +261,12 @@ fn every_phase_error_is_located_and_exits_2() {
             "unknown component `engnie`",
         ),
         (
+            r#"("engine", 2.0)"#,
+            r#"("engine", 2.0), ("svc", 1.0), ("engine", 3.0)"#,
+            r#""engine", 3.0"#,
+            "listed twice",
+        ),
+        (
             r#"abort_to: "one""#,
             r#"abort_to: "on""#,
             r#""on""#,

@@ -65,8 +65,15 @@ fn check_phase(ck: &mut Checker, p: &Phase, at: At<'_>, ids: &Ids<'_>) {
         at.field("response"),
         "a response-time factor",
     );
+    let mut repeats = Repeats::new(p.rates.len());
     for (j, (id, m)) in p.rates.iter().enumerate() {
         let r = at.field("rates").index(j);
+        if repeats.at(&p.rates, j, |(id, _)| id.as_str()) {
+            ck.err(
+                r.index(0),
+                format!("`{id}` is listed twice in this phase's rates"),
+            );
+        }
         ids.resolve(ck, id, r.index(0));
         ck.within(*m, FACTOR, r.index(1), "a fault-rate multiplier");
     }
