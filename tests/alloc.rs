@@ -38,7 +38,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-fn allocations_during(f: impl FnOnce()) -> u64 {
+pub(crate) fn allocations_during(f: impl FnOnce()) -> u64 {
     COUNT.with(|c| c.set(0));
     COUNTING.with(|c| c.set(true));
     f();

@@ -15,6 +15,7 @@ mod labs;
 mod latent;
 mod lessons;
 mod machine;
+mod phases;
 mod queues;
 mod response;
 mod semantics;

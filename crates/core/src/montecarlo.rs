@@ -318,6 +318,50 @@ impl HiddenStats {
     }
 }
 
+/// What one operating phase saw, accumulated over runs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PhaseStats {
+    /// Calendar seconds spent in the phase, per run.
+    pub time: Moments,
+    /// Seconds with at least one service failed during the phase, per run.
+    pub downtime: Moments,
+    /// Site failures that began during the phase, per run.
+    pub failures: Moments,
+    /// Runs with a site failure that began during the phase.
+    pub failed_runs: u64,
+    /// Cost of the phase's service downtime, degraded time and affected users, per run
+    /// (responders, mitigations, lost jobs and fixed costs are not split by phase).
+    pub cost: Moments,
+    /// Runs in which an abort switched to this phase.
+    pub aborted_runs: u64,
+}
+
+impl PhaseStats {
+    /// Folds in phase `p` of the run `sim` just finished.
+    fn record(&mut self, sim: &Sim, p: usize) {
+        let (ph, c) = (&sim.ph, &sim.model().cost);
+        self.time.push(ph.time[p]);
+        self.downtime.push(ph.downtime[p]);
+        self.failures.push(f64::from(ph.failures[p]));
+        self.failed_runs += u64::from(ph.failures[p] > 0);
+        self.cost.push(
+            c.outage_per_minute * ph.service_down[p] / 60.0
+                + c.degraded_per_minute * ph.degraded[p] / 60.0
+                + c.per_user_minute * ph.user_seconds[p] / 60.0,
+        );
+        self.aborted_runs += u64::from(ph.aborts[p] > 0);
+    }
+
+    fn merge(&mut self, o: &PhaseStats) {
+        self.time.merge(&o.time);
+        self.downtime.merge(&o.downtime);
+        self.failures.merge(&o.failures);
+        self.failed_runs += o.failed_runs;
+        self.cost.merge(&o.cost);
+        self.aborted_runs += o.aborted_runs;
+    }
+}
+
 /// Everything a study reports, accumulated over runs.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Summary {
@@ -394,6 +438,9 @@ pub struct Summary {
     /// Latent faults, demands and inspections; `None` when the model has none.
     #[serde(default)]
     pub hidden: Option<HiddenStats>,
+    /// Per operating phase, in model order (empty without phases, and then not written).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseStats>,
     /// This chunk's runs, one row each, in run order: filled only when the study asks
     /// ([`Study::per_run`]); never merged, never written to shard files.
     #[serde(skip)]
@@ -472,6 +519,9 @@ impl Summary {
             paired_cost_vs: Vec::new(),
             queues: (0..m.queues.len()).map(|_| QueueStats::new()).collect(),
             hidden: (m.demands || !m.inspections.is_empty()).then(|| HiddenStats::new(m)),
+            phases: (m.phases.iter())
+                .flat_map(|p| p.list.iter().map(|_| PhaseStats::default()))
+                .collect(),
             rows: Vec::new(),
         }
     }
@@ -558,6 +608,9 @@ impl Summary {
                 acc[k] += t[k];
             }
         }
+        for (p, ps) in self.phases.iter_mut().enumerate() {
+            ps.record(sim, p);
+        }
         let unknown = self.roots.len() - 1;
         for &r in &sim.books.roots {
             self.roots[if r == NONE { unknown } else { r as usize }] += 1;
@@ -608,6 +661,11 @@ impl Summary {
             ("time_in", self.time_in.len(), m.comps.len()),
             ("roots", self.roots.len(), m.slots.len() + 1),
             ("queues", self.queues.len(), m.queues.len()),
+            (
+                "phases",
+                self.phases.len(),
+                m.phases.as_ref().map_or(0, |p| p.list.len()),
+            ),
         ];
         for (name, got, want) in lengths {
             if got != want {
@@ -674,6 +732,16 @@ impl Summary {
                 );
             }
         }
+        for (k, p) in self.phases.iter().enumerate() {
+            let field = |name: &str, r| field(&format!("phases[{k}].{name}"), r);
+            field("time", p.time.check(runs, 0.0, h))?;
+            field("downtime", p.downtime.check(runs, 0.0, h))?;
+            field("failures", p.failures.check(runs, 0.0, inf))?;
+            field("cost", p.cost.check(runs, 0.0, inf))?;
+            if p.failed_runs > runs || p.aborted_runs > runs {
+                return Err(format!("phases[{k}]: more runs than {runs}"));
+            }
+        }
         Ok(())
     }
 
@@ -728,6 +796,9 @@ impl Summary {
             a.merge(b);
         }
         if let (Some(a), Some(b)) = (&mut self.hidden, &o.hidden) {
+            a.merge(b);
+        }
+        for (a, b) in self.phases.iter_mut().zip(&o.phases) {
             a.merge(b);
         }
     }

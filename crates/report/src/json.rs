@@ -239,6 +239,10 @@ pub struct StrategyJson {
     /// Latent faults, demands and inspections (absent when the model has none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<HiddenJson>,
+    /// Operating phases: the phased-mission reliability and each phase's figures (absent
+    /// when the scenario declares no phases).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phases: Option<PhasesJson>,
 }
 
 /// Latent faults, failures on demand and inspections, per run.
@@ -291,6 +295,87 @@ impl HiddenJson {
                 .collect(),
         }
     }
+}
+
+/// A share of runs with its 95% confidence interval (Wilson's).
+#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
+pub struct ShareCi {
+    /// The share.
+    pub share: f64,
+    /// Lower end of the 95% confidence interval.
+    pub lo95: f64,
+    /// Upper end of the 95% confidence interval.
+    pub hi95: f64,
+}
+
+impl ShareCi {
+    /// `k` runs of `n`, with Wilson's score interval (sound near 0 and 1).
+    pub fn of(k: u64, n: u64) -> ShareCi {
+        let n = n.max(1) as f64;
+        let p = k as f64 / n;
+        let z = 1.959_963_984_540_054_f64;
+        let d = 1.0 + z * z / n;
+        let centre = (p + z * z / (2.0 * n)) / d;
+        let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / d;
+        ShareCi {
+            share: p,
+            lo95: (centre - half).max(0.0),
+            hi95: (centre + half).min(1.0),
+        }
+    }
+}
+
+/// The figures of a scenario with operating phases.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct PhasesJson {
+    /// Phased-mission reliability: the share of runs in which no service failed.
+    pub mission_reliability: ShareCi,
+    /// Per phase, in the scenario's order.
+    pub list: Vec<PhaseJson>,
+}
+
+/// One operating phase's figures.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct PhaseJson {
+    /// The phase's name.
+    pub name: String,
+    /// Seconds spent in the phase per run.
+    pub time_s: Mean,
+    /// Seconds per run with at least one service failed during the phase.
+    pub downtime_s: MeanCi,
+    /// Site failures that began during the phase, per run.
+    pub failures: Mean,
+    /// Share of runs with a site failure that began during the phase.
+    pub failure_probability: f64,
+    /// Cost of the phase's downtime, degraded time and affected users, per run.
+    pub cost: MeanCi,
+    /// Share of runs in which an abort switched to the phase.
+    pub aborted_into: f64,
+}
+
+/// The phases' figures of `s`, if `m` has phases.
+pub fn phases_json(m: &Model, s: &Summary) -> Option<PhasesJson> {
+    let ph = m.phases.as_ref()?;
+    let runs = s.runs.max(1) as f64;
+    let list = (ph.list.iter().zip(&s.phases))
+        .map(|(p, st)| PhaseJson {
+            name: p.name.clone(),
+            time_s: Mean {
+                mean: st.time.mean(),
+            },
+            downtime_s: (&st.downtime).into(),
+            failures: Mean {
+                mean: st.failures.mean(),
+            },
+            failure_probability: st.failed_runs as f64 / runs,
+            cost: (&st.cost).into(),
+            aborted_into: st.aborted_runs as f64 / runs,
+        })
+        .collect();
+    Some(PhasesJson {
+        mission_reliability: ShareCi::of(s.runs - s.failed_runs, s.runs),
+        list,
+    })
 }
 
 /// Time shares of one component.
@@ -491,6 +576,7 @@ fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
             .map(|(q, st)| QueueJson::of(&m.comps[q.comp as usize].id, st))
             .collect(),
         hidden: s.hidden.as_ref().map(|h| HiddenJson::of(m, h)),
+        phases: phases_json(m, s),
     }
 }
 

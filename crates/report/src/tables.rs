@@ -193,6 +193,7 @@ pub fn render(m: &Model, j: &SummaryJson, from: Provenance, layout: Layout) -> S
     heading(&mut s, m, j, from);
     site(&mut s, j, b);
     services(&mut s, b, layout);
+    phases(&mut s, b, layout);
     queues(&mut s, b, layout);
     hidden(&mut s, b, layout);
     root_causes(&mut s, b, layout);
@@ -311,6 +312,47 @@ fn services(s: &mut String, b: &StrategyJson, layout: Layout) {
             "failures",
             "P(fail)",
             "user-min",
+        ],
+        &rows,
+        layout,
+    ));
+}
+
+/// The phased-mission reliability and one row per operating phase, when the scenario
+/// declares phases.
+fn phases(s: &mut String, b: &StrategyJson, layout: Layout) {
+    let Some(ph) = &b.phases else { return };
+    let r = ph.mission_reliability;
+    s.push('\n');
+    let _ = writeln!(
+        s,
+        "Phases (mission reliability: no service failed in {:.2}% of runs, 95% CI {:.2}%–{:.2}%)",
+        100.0 * r.share,
+        100.0 * r.lo95,
+        100.0 * r.hi95
+    );
+    let rows: Vec<Vec<String>> = (ph.list.iter())
+        .map(|x| {
+            vec![
+                x.name.clone(),
+                human(x.time_s.mean),
+                human(x.downtime_s.mean),
+                format!("{:.4}", x.failures.mean),
+                pct4(x.failure_probability),
+                money(x.cost.mean),
+                pct4(x.aborted_into),
+            ]
+        })
+        .collect();
+    s.push_str(&table(
+        &[
+            "phase",
+            "time/run",
+            "down mean",
+            "failures",
+            "P(fail)",
+            "cost/run",
+            "aborted into",
         ],
         &rows,
         layout,

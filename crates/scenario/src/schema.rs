@@ -57,6 +57,52 @@ pub struct Scenario {
     /// Named strategies to compare against the baseline (`faultline compare`).
     #[serde(default)]
     pub strategies: Vec<Strategy>,
+    /// Operating phases (a mission's pre-launch, ascent, orbit; a shop's night and day).
+    /// Absent: one steady state.
+    #[serde(default)]
+    pub phases: Option<Phases>,
+}
+
+/// The operating phases of a scenario, in order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phases {
+    /// Repeat the list until the horizon (day and night); otherwise run through it once
+    /// and stay in the last phase.
+    #[serde(default)]
+    pub cycle: bool,
+    /// The phases.
+    pub list: Vec<Phase>,
+}
+
+/// One operating phase.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// Unique name, for reports, traces and `abort_to`.
+    pub name: String,
+    /// How long it lasts (the last phase of a list that does not cycle lasts to the
+    /// horizon).
+    pub lasts: Duration,
+    /// Multiplier on every own fault mode's and common cause's rate during the phase
+    /// (0: they cannot happen).
+    #[serde(default = "one")]
+    pub faults: f64,
+    /// Per component: a multiplier on its own fault modes' rates, instead of `faults`.
+    #[serde(default)]
+    pub rates: Vec<(String, f64)>,
+    /// Components nobody needs during the phase: their dependents see them healthy.
+    #[serde(default)]
+    pub idle: Vec<String>,
+    /// Multiplier on every queue's arrival rate.
+    #[serde(default = "one")]
+    pub load: f64,
+    /// Factor on the response team's acknowledge and diagnose times.
+    #[serde(default = "one")]
+    pub response: f64,
+    /// The phase a service failure during this one switches to at once (an abort).
+    #[serde(default)]
+    pub abort_to: Option<String>,
 }
 
 fn default_runs() -> u64 {

@@ -20,7 +20,7 @@ pub struct ServiceRun {
     /// Current state (during the run) / final state (after it).
     pub state: SvcState,
     since: f64,
-    frac: f64,
+    pub(crate) frac: f64,
     /// Seconds failed.
     pub downtime: f64,
     /// Seconds degraded but not failed.
@@ -42,7 +42,7 @@ pub struct Books {
     /// Per service (in [`Model::services`] order).
     pub svc: Vec<ServiceRun>,
     /// Services failed right now.
-    failed_now: u32,
+    pub(crate) failed_now: u32,
     /// When the site last went from no service failed to some failed.
     site_since: f64,
     /// Seconds during which at least one service was failed.
@@ -215,6 +215,7 @@ impl Sim<'_> {
     }
 
     fn service_change<O: Observer>(&mut self, si: usize, comp: usize, h: Health, obs: &mut O) {
+        self.phase_service_changing(si);
         let spec = self.m.comps[comp].service.expect("service");
         let users = spec.users as f64;
         let now = self.now;
@@ -248,6 +249,7 @@ impl Sim<'_> {
                 self.books.site_failures += 1;
             }
             self.books.failed_now += 1;
+            self.phase_service_failed(self.books.failed_now == 1);
             if O::ACTIVE {
                 self.books.path.clear();
                 let mut x = comp as u32;

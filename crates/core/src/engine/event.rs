@@ -27,6 +27,8 @@ pub(crate) enum Kind {
     Response(ResponseEvent),
     /// Job queues.
     Queue(QueueEvent),
+    /// Operating phases.
+    Phase(PhaseEvent),
 }
 
 /// Fault events. A `generation` that no longer matches its slot's marks a stale event.
@@ -97,6 +99,24 @@ pub(crate) enum QueueEvent {
     Sample { queue: u32 },
     /// Shedding feeds one parked job back.
     Spoon { queue: u32 },
+}
+
+/// Operating-phase events. A `generation` that no longer matches the timeline's marks a
+/// stale event (an abort changed the timeline).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum PhaseEvent {
+    /// A phase begins: its time came, or (`abort`) a service failed in a phase that aborts.
+    Begin {
+        phase: u32,
+        generation: u32,
+        abort: bool,
+    },
+}
+
+impl From<PhaseEvent> for Kind {
+    fn from(e: PhaseEvent) -> Kind {
+        Kind::Phase(e)
+    }
 }
 
 impl From<FaultEvent> for Kind {

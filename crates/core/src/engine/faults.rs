@@ -80,6 +80,7 @@ impl Sim<'_> {
                 let t = s
                     .every
                     .sample(self.faults.streams.get(fault_times(k as u32)));
+                let t = self.fault_due(k, t);
                 self.schedule(
                     t,
                     FaultEvent::Fault {
@@ -91,6 +92,7 @@ impl Sim<'_> {
         }
         for (k, c) in m.common.iter().enumerate() {
             let t = c.every.sample(&mut self.faults.common[k]);
+            let t = self.fault_due(m.slots.len() + k, t);
             self.schedule(t, FaultEvent::Common { cc: k as u32 });
         }
         for (k, inj) in m.injections.iter().enumerate() {
@@ -106,6 +108,7 @@ impl Sim<'_> {
                 if self.faults.generation[slot as usize] == generation
                     && self.faults.state[slot as usize] == IDLE
                 {
+                    self.fault_came(slot as usize);
                     let s = &m.slots[slot as usize];
                     if s.chance < 1.0 {
                         // An occasion for a fault (a landing), which is a fault only by chance.
@@ -114,10 +117,8 @@ impl Sim<'_> {
                             if !s.once {
                                 let r = self.faults.streams.get(fault_times(slot));
                                 let dt = s.every.sample(r);
-                                self.schedule(
-                                    self.now + dt,
-                                    FaultEvent::Fault { slot, generation },
-                                );
+                                let t = self.fault_due(slot as usize, dt);
+                                self.schedule(t, FaultEvent::Fault { slot, generation });
                             }
                             return;
                         }
@@ -140,6 +141,9 @@ impl Sim<'_> {
                 }
             }
             FaultEvent::Common { cc } => {
+                if !self.common_live(cc) {
+                    return;
+                }
                 obs.note(
                     self.now,
                     Note::Common {
@@ -155,7 +159,8 @@ impl Sim<'_> {
                 }
                 if !c.once {
                     let dt = c.every.sample(&mut self.faults.common[cc as usize]);
-                    self.schedule(self.now + dt, FaultEvent::Common { cc });
+                    let t = self.fault_due(m.slots.len() + cc as usize, dt);
+                    self.schedule(t, FaultEvent::Common { cc });
                 }
             }
             FaultEvent::Demand { comp } => self.demand(comp, obs),
@@ -260,7 +265,8 @@ impl Sim<'_> {
         if s.source == Source::Own && !s.once {
             let dt = s.every.sample(self.faults.streams.get(fault_times(slot)));
             let generation = self.faults.generation[slot as usize];
-            self.schedule(self.now + dt, FaultEvent::Fault { slot, generation });
+            let t = self.fault_due(slot as usize, dt);
+            self.schedule(t, FaultEvent::Fault { slot, generation });
         }
     }
 }

@@ -3,8 +3,10 @@
 //! Lifecycle of a run:
 //! 1. [`Sim::run`] resets the per-run arrays to the model's healthy state (a memcpy, no
 //!    allocation), seeds every random stream from `(seed, run, key, purpose)`, and schedules
-//!    what starts the run: warm spares' failures, queue arrivals, each fault slot's first
-//!    fault, each common cause's first occurrence and every injection.
+//!    what starts the run: the first operating phase (only when the model has phases),
+//!    warm spares' failures, queue arrivals, each fault slot's first fault, each common
+//!    cause's first occurrence and every injection. With phases, times to fault are drawn
+//!    on operational clocks and converted to calendar time (`phase`).
 //! 2. Events come off the agenda (`event::Agenda`), ordered by `(time, sequence)`, so equal
 //!    times are first-in-first-out and runs are deterministic. Events are small `Copy`
 //!    values; a stale one (its slot was repaired or re-faulted since) is recognised by a
@@ -18,8 +20,8 @@
 //! 5. The run ends at the horizon or at the event cap (reported, not silent).
 //!
 //! The simulator's state is one struct per subsystem, each with its own event enum
-//! (`event`): `faults`, the `network`, the [`Books`], incident [`response`] and job
-//! [`queue`]s. A subsystem's handlers are `impl Sim` blocks in
+//! (`event`): `faults`, the `network`, the [`Books`], incident [`response`], job
+//! [`queue`]s and operating phases ([`PhaseState`]). A subsystem's handlers are `impl Sim` blocks in
 //! its own module, because a fault, a page or a job can touch the others (a repair marks a
 //! component, a failure pages someone, a queue's health feeds the graph).
 
@@ -29,6 +31,7 @@ mod faults;
 mod latent;
 mod network;
 mod note;
+mod phase;
 pub mod propagation;
 pub mod queue;
 pub mod response;
@@ -36,6 +39,7 @@ pub mod response;
 pub use books::{Books, ServiceRun};
 pub use latent::Hidden;
 pub use note::{Note, Observer};
+pub use phase::PhaseState;
 
 use crate::model::Model;
 use crate::prefetch::prefetch;
@@ -82,6 +86,8 @@ pub struct Sim<'m> {
     pub qs: QueueState,
     /// Latent faults, demands, inspections and readiness.
     pub hidden: Hidden,
+    /// Operating phases: the timeline and what each phase saw.
+    pub ph: PhaseState,
 }
 
 impl<'m> Sim<'m> {
@@ -103,6 +109,7 @@ impl<'m> Sim<'m> {
             rs: ResponseState::new(m),
             qs: QueueState::new(m),
             hidden: Hidden::new(m),
+            ph: PhaseState::new(m),
         };
         sim.settle_template();
         sim
@@ -155,9 +162,9 @@ impl<'m> Sim<'m> {
     }
 
     /// Back to the healthy template, every stream at the start of run `run` of the study
-    /// seeded `seed`. The response and queue resets schedule their first events, in that
-    /// order, before [`Sim::run`] schedules the faults': the order fixes their sequence
-    /// numbers, so it is part of every result.
+    /// seeded `seed`. The phase, response and queue resets schedule their first events, in
+    /// that order, before [`Sim::run`] schedules the faults': the order fixes their sequence
+    /// numbers, so it is part of every result (a model without phases schedules none).
     fn reset(&mut self, seed: u64, run: u64) {
         let m = self.m;
         self.now = 0.0;
@@ -172,6 +179,7 @@ impl<'m> Sim<'m> {
         self.net.reset(seed, run);
         let st = &self.net.st;
         self.books.reset(m, |c| st[c].out);
+        self.reset_phases();
         self.reset_response(seed, run);
         self.reset_queues(seed, run);
     }
@@ -264,6 +272,7 @@ impl<'m> Sim<'m> {
             Kind::Deliver { edge, delivery } => self.deliver(edge, delivery),
             Kind::Response(e) => self.on_response_event(e, obs),
             Kind::Queue(e) => self.on_queue_event(e, obs),
+            Kind::Phase(e) => self.on_phase_event(e, obs),
         }
     }
 
@@ -278,6 +287,7 @@ impl<'m> Sim<'m> {
         self.agenda.end = end;
         self.close_books(end);
         self.close_readiness(end);
+        self.finish_phases();
         self.finish_response();
         self.finish_queues();
     }

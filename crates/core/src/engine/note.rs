@@ -225,6 +225,13 @@ pub enum Note {
         /// The queue.
         queue: u32,
     },
+    /// An operating phase began (index into the model's phase list).
+    Phase {
+        /// The phase.
+        phase: u32,
+        /// Whether a service failure in an aborting phase switched to it.
+        abort: bool,
+    },
 }
 
 /// Watches a run. The Monte Carlo path uses `()`, which compiles to nothing.

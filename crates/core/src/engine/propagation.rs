@@ -159,6 +159,10 @@ impl Sim<'_> {
         let mut h = Health::nominal(node.capacity);
         let mut cause = NONE;
         let mut via = NONE;
+        if self.ph.on && self.ph.idle[i] {
+            // Nobody needs it during this phase: its dependents see it healthy.
+            return (h, NONE, NONE);
+        }
         if self.is_forced(i) {
             h.cap = 0.0;
             return (h, NONE, NONE);

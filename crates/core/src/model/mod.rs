@@ -7,6 +7,7 @@
 
 mod csr;
 mod layout;
+mod phase;
 mod sampler;
 pub mod topology;
 
@@ -15,6 +16,7 @@ pub use layout::{
     CLUSTER, Dependent, FEEDS_GROUP, GROUP, Link, MITIGABLE, Node, QUEUE, REQUIRES, SERVICE,
     SLOW_EDGE, STANDBY, Slow, VOTER,
 };
+pub use phase::{Cursor, Due, Phase, Phases};
 pub use sampler::Sampler;
 
 /// Marks "no index" in `u32` index arrays (no cause, no via).
@@ -507,6 +509,8 @@ pub struct Model {
     pub dependents: Vec<Dependent>,
     /// The slow edges' hot fields, in the order the dependents list meets them.
     pub slow: Vec<Slow>,
+    /// Operating phases, if the scenario declares any (`None`: one steady state).
+    pub phases: Option<Phases>,
 }
 
 impl Model {

@@ -135,7 +135,8 @@ impl Entry {
                 | Note::Handoff { .. }
                 | Note::Diagnosed { .. }
                 | Note::Resolved { .. }
-                | Note::SpareLostInStock { .. } => None,
+                | Note::SpareLostInStock { .. }
+                | Note::Phase { .. } => None,
             },
         }
     }

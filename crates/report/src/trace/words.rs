@@ -179,6 +179,7 @@ impl Words<'_> {
                 )
             }
             Note::EventCap => ("CAP", "event cap reached: the run stops here".into()),
+            Note::Phase { phase, abort } => self.phase(phase, abort),
             Note::MemoryBudget => (
                 "CAP",
                 "memory budget reached (too many jobs and pending events): the run stops here"
@@ -187,6 +188,23 @@ impl Words<'_> {
             _ => return None,
         };
         Some(told)
+    }
+
+    /// An operating phase beginning, on schedule or by an abort.
+    fn phase(&self, phase: u32, abort: bool) -> Told {
+        let name = self
+            .0
+            .phases
+            .as_ref()
+            .map_or("?", |p| p.list[phase as usize].name.as_str());
+        if abort {
+            (
+                "ABORT",
+                format!("a service failed: abort, phase {name} begins"),
+            )
+        } else {
+            ("PHASE", format!("phase {name} begins"))
+        }
     }
 
     /// Errors spreading and clearing, redundancy masking them, load tripping components.

@@ -324,7 +324,7 @@ impl Sim<'_> {
                 q.rate = spec.schedule[q.rate_index].1;
                 q.rate_index += 1;
             }
-            let first = self.exp(k, self.qs.q[k].rate);
+            let first = self.exp(k, self.qs.q[k].rate * self.ph.load);
             self.schedule(
                 first,
                 QueueEvent::Arrive {
@@ -358,6 +358,18 @@ impl Sim<'_> {
         e / rate
     }
 
+    /// Draws every queue's next arrival afresh at the arrival rate now in force (an
+    /// operating phase changed its load): exact, arrivals being memoryless.
+    pub(crate) fn restart_arrivals(&mut self) {
+        for k in 0..self.qs.q.len() {
+            self.qs.q[k].arrival_gen += 1;
+            let generation = self.qs.q[k].arrival_gen;
+            let gap = self.exp(k, self.qs.q[k].rate * self.ph.load);
+            let queue = k as u32;
+            self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
+        }
+    }
+
     /// Accumulates the number-in-system integral up to now (after the warm-up).
     fn tick(&mut self, k: usize) {
         let warmup = self.m.queues[k].warmup;
@@ -384,7 +396,7 @@ impl Sim<'_> {
                     return;
                 }
                 self.admit(k, self.now, 1, NONE);
-                let gap = self.exp(k, self.qs.q[k].rate);
+                let gap = self.exp(k, self.qs.q[k].rate * self.ph.load);
                 self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
             }
             QueueEvent::Rate { queue } => {
@@ -397,7 +409,7 @@ impl Sim<'_> {
                 let generation = q.arrival_gen;
                 let next = spec.schedule.get(q.rate_index).map(|x| x.0);
                 // Memoryless arrivals: drawing afresh at a rate change is exact.
-                let gap = self.exp(k, self.qs.q[k].rate);
+                let gap = self.exp(k, self.qs.q[k].rate * self.ph.load);
                 self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
                 if let Some(t) = next {
                     self.schedule(t, QueueEvent::Rate { queue });

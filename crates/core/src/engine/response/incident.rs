@@ -11,7 +11,7 @@ impl Sim<'_> {
     pub(super) fn assign<O: Observer>(&mut self, id: u32, obs: &mut O) {
         let resp = self.m.response.expect("response");
         self.rs.free -= 1;
-        let ack = resp.acknowledge.sample(&mut self.rs.rng);
+        let ack = resp.acknowledge.sample(&mut self.rs.rng) * self.ph.response;
         let inc = &mut self.rs.incidents[id as usize];
         inc.stage = Stage::Paged;
         inc.assigned = self.now;
@@ -35,7 +35,7 @@ impl Sim<'_> {
 
     pub(super) fn diagnosis_time(&mut self) -> f64 {
         let resp = self.m.response.expect("response");
-        resp.diagnose.sample(&mut self.rs.rng) * resp.runbook
+        resp.diagnose.sample(&mut self.rs.rng) * resp.runbook * self.ph.response
     }
 
     pub(super) fn start_diagnosis<O: Observer>(&mut self, id: u32, obs: &mut O) {

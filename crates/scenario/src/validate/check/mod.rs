@@ -10,6 +10,7 @@ mod edge;
 mod inspect;
 mod mitigation;
 mod names;
+mod phase;
 mod queue;
 mod response;
 mod settings;
@@ -74,6 +75,7 @@ pub(in crate::validate) fn check<'a>(
     response::check_alerts(&mut ck, sc, &ids);
     response::check_response(&mut ck, sc);
     inspect::check_inspections(&mut ck, sc, &ids);
+    phase::check_phases(&mut ck, sc, &ids);
     if let Some((k, st)) = strategy {
         mitigation::check_mitigations(&mut ck, sc, &ids, k, st);
     }

@@ -6,6 +6,7 @@
 mod edges;
 mod faults;
 mod mitigation;
+mod phase;
 mod queue;
 mod response;
 
@@ -42,6 +43,7 @@ pub(in crate::validate) fn build(
     let queues = queue::queues(sc, &lowered.feed_pairs, &mut comps);
     let alerts = response::alerts(sc, &ids);
     let (mitigations, spare_units) = mitigation::mitigations(strategy, &ids);
+    let phases = phase::phases(sc, &ids, &slots, common.len());
 
     let mut model = Model {
         name: sc.name.clone(),
@@ -84,6 +86,7 @@ pub(in crate::validate) fn build(
         links: vec![],
         dependents: vec![],
         slow: vec![],
+        phases,
     };
     model.lay_out(&inputs, &dependents);
     model
