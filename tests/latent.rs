@@ -345,10 +345,11 @@ fn an_inspection_schedule_inspects_at_the_times_listed() {
     );
 }
 
-/// The postmortem of a restore from rotten backups says what happened: the stand-in was in
-/// place but brought nothing back, and the latent fault had been hidden for 40 days (and the hour the failover took).
+/// The postmortem of a restore from rotten backups says what happened: the latent fault
+/// had been hidden for 40 days (and the hour the failover took), and service came back
+/// through the stand-in once the backup was rebuilt.
 #[test]
-fn the_postmortem_names_the_latent_fault_and_the_failover_that_did_not_help() {
+fn the_postmortem_names_the_latent_fault_and_says_what_brought_service_back() {
     let file = scenario_file("latent-postmortem", BACKUPS);
     let out = scratch("latent-postmortem-out");
     let o = faultline(&[
@@ -362,14 +363,39 @@ fn the_postmortem_names_the_latent_fault_and_the_failover_that_did_not_help() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let pm = std::fs::read_to_string(out.join("postmortem.md")).unwrap();
+    // The restore waited for the rotten backup's rebuild (2 days), then worked: the
+    // stand-in brought service back before the database's own repair (20 days).
     assert!(
-        pm.contains("a stand-in (failover) was in place 1h after the failure but did not bring service back; service came back 2d 1h after the failure"),
+        pm.contains("service came back through a stand-in (failover) 2d 1h after the failure"),
         "{pm}"
     );
     assert!(
         pm.contains(
             "A latent fault, rot on backup, had been hidden for 40d 1h when a demand revealed it"
         ),
+        "{pm}"
+    );
+    assert!(
+        pm.contains("the failure was fixed before the fault"),
+        "{pm}"
+    );
+    // Without the rebuild (a backup broken for good), the stand-in never helps, and the
+    // postmortem says so instead of crediting it with the repair's work.
+    let forever = BACKUPS.replace(r#"repair: Fixed("2d")"#, "repair: Never");
+    let file = scenario_file("latent-postmortem-2", &forever);
+    let o = faultline(&[
+        "trace",
+        &file,
+        "--strategy",
+        "restore",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pm = std::fs::read_to_string(out.join("postmortem.md")).unwrap();
+    assert!(
+        pm.contains("a stand-in (failover) was in place 1h after the failure but did not bring service back; service came back with the repair, 20d after the failure"),
         "{pm}"
     );
     assert!(

@@ -244,19 +244,17 @@ fn summary(s: &mut String, x: &Inputs, episodes: &[Episode], worst: Option<&Epis
         money(x.this.cost)
     );
     let how_back = match (&w.mitigated, w.restored) {
-        (Some((tm, what)), Some(r)) if *tm >= r - 1.0 && *tm <= r + 1.0 => format!(
+        (Some((_, what)), Some(r)) if w.restored_by_stand_in() => format!(
             "service came back through a stand-in ({what}) {} after the failure",
             human(r - w.failed)
         ),
-        // In place earlier without bringing service back: a standby that was broken too,
-        // or a stand-in too small for the service's SLO.
-        (Some((tm, what)), Some(r)) if *tm < r - 1.0 => format!(
+        (Some((tm, what)), Some(r)) => format!(
             "a stand-in ({what}) was in place {} after the failure but did not bring service back; \
-             service came back {} after the failure",
+             service came back with the repair, {} after the failure",
             human(tm - w.failed),
             human(r - w.failed)
         ),
-        (_, Some(r)) => format!(
+        (None, Some(r)) => format!(
             "service came back {} after the failure",
             human(r - w.failed)
         ),
@@ -495,16 +493,16 @@ fn response(judge: &mut impl FnMut(bool, String), w: &Episode) {
 /// How users got service back in the worst outage: a mitigation, repairs, or not at all.
 fn recovery(judge: &mut impl FnMut(bool, String), w: &Episode) {
     match (&w.mitigated, w.restored, w.repaired) {
-        (Some((t, what)), Some(r), _) if *t < r - 1.0 => judge(
+        (Some((t, what)), Some(r), _) if !w.restored_by_stand_in() => judge(
             false,
             format!(
                 "A mitigation ({what}) was in place {} after the failure but did not bring \
-                 service back; users waited {}.",
+                 service back; users waited for the repair, {}.",
                 human(t - w.failed),
                 human(r - w.failed)
             ),
         ),
-        (Some((t, what)), Some(r), rep) if *t <= r + 1.0 => {
+        (Some((_, what)), Some(r), rep) => {
             let rep = rep.map_or("repair went on past the end of the run".to_string(), |p| {
                 format!("the repair took {}", human(p - w.fault))
             });
@@ -532,7 +530,6 @@ fn recovery(judge: &mut impl FnMut(bool, String), w: &Episode) {
             false,
             "Service was still down at the end of the run.".to_string(),
         ),
-        _ => {}
     }
 }
 

@@ -250,6 +250,7 @@ pub struct Episode {
     pub diagnosed: Option<f64>,
     /// First mitigation in place during the outage: (time, which).
     pub mitigated: Option<(f64, String)>,
+
     /// When users were served again (None: not within the run).
     pub restored: Option<f64>,
     /// When the root fault was repaired (None: not within the run).
@@ -257,6 +258,16 @@ pub struct Episode {
 }
 
 impl Episode {
+    /// Whether a stand-in brought service back: one was in place, and service came back
+    /// before the root fault was repaired (else the repair did, and a stand-in in place
+    /// earlier did not help: too small, or a standby that was broken too).
+    pub fn restored_by_stand_in(&self) -> bool {
+        match (&self.mitigated, self.restored) {
+            (Some(_), Some(r)) => self.repaired.is_none_or(|p| p > r + 1.0),
+            _ => false,
+        }
+    }
+
     /// Seconds the service was down (to the end of the run when not restored).
     pub fn outage(&self) -> f64 {
         self.restored.unwrap_or(f64::INFINITY) - self.failed

@@ -158,6 +158,16 @@ fn services_out_of_reach(sc: &Scenario, g: &Graph, out: &mut Vec<Problem>) {
     }
 }
 
+/// The path of field `field` of component `i`'s fault mode `j`.
+fn fault_path(i: usize, j: usize, field: &str) -> Path {
+    Path::root()
+        .field("components")
+        .index(i)
+        .field("faults")
+        .index(j)
+        .field(field)
+}
+
 /// A fault mode that never happens by itself and is never injected.
 fn faults_that_never_happen(sc: &Scenario, out: &mut Vec<Problem>) {
     for (i, c) in sc.components.iter().enumerate() {
@@ -169,12 +179,7 @@ fn faults_that_never_happen(sc: &Scenario, out: &mut Vec<Problem>) {
             if f.every == Dist::Never && !injected && f.on_demand.is_none() {
                 out.push(
                     Problem::new(
-                        Path::root()
-                            .field("components")
-                            .index(i)
-                            .field("faults")
-                            .index(j)
-                            .field("every"),
+                        fault_path(i, j, "every"),
                         format!(
                             "fault `{}` of `{}` never happens: `every: Never` and no injection",
                             f.name, c.id
@@ -208,12 +213,7 @@ fn latent_faults_never_found(sc: &Scenario, models: &[Model], out: &mut Vec<Prob
             let what = if f.latent { "latent" } else { "on_demand" };
             out.push(
                 Problem::new(
-                    Path::root()
-                        .field("components")
-                        .index(i)
-                        .field("faults")
-                        .index(j)
-                        .field(what),
+                    fault_path(i, j, what),
                     format!(
                         "fault `{}` of `{}` can never show: nothing calls on `{}` (no group, voter or failover) and nothing inspects it",
                         f.name, c.id, c.id
