@@ -40,6 +40,8 @@ pub struct Hidden {
     unready_since: Vec<f64>,
     /// Whether readiness may have changed since it was last worked out.
     dirty: bool,
+    /// Whether any component is watched (else `dirty` never becomes true).
+    watching: bool,
     /// Per watched component: seconds it was not ready this run.
     pub unready: Vec<f64>,
     /// Latent faults found by inspections this run.
@@ -83,6 +85,7 @@ impl Hidden {
             ready_cap: vec![0.0; m.watch.len()],
             unready_since: vec![f64::NAN; m.watch.len()],
             dirty: false,
+            watching: !m.watch.is_empty(),
             unready: vec![0.0; m.watch.len()],
             found: 0,
             revealed: 0,
@@ -138,7 +141,7 @@ impl Sim<'_> {
     /// Something changed that readiness depends on.
     #[inline]
     pub(crate) fn readiness_changed(&mut self) {
-        self.hidden.dirty |= !self.m.watch.is_empty();
+        self.hidden.dirty |= self.hidden.watching;
     }
 
     /// Calls on component `c` (a failover switching to it, a group or voter relying on it):

@@ -133,10 +133,17 @@ impl Sim<'_> {
 
     /// When a natural fault `dt` operational seconds from now is due on `clock` (slot `k`,
     /// or common cause `slots + k`): `now + dt` without phases.
+    #[inline]
     pub(crate) fn fault_due(&mut self, clock: usize, dt: f64) -> f64 {
-        let Some(ph) = &self.m.phases else {
+        if !self.ph.on {
             return self.now + dt;
-        };
+        }
+        self.fault_due_phased(clock, dt)
+    }
+
+    /// [`Sim::fault_due`] with phases: through the timeline.
+    fn fault_due_phased(&mut self, clock: usize, dt: f64) -> f64 {
+        let ph = self.m.phases.as_ref().expect("phases are on");
         match ph.advance(clock, self.ph.cur, self.now, dt) {
             Due::At(t) => {
                 self.ph.due[clock] = t;

@@ -20,7 +20,7 @@
 use super::Sim;
 use super::faults::ACTIVE;
 use crate::model::Effect;
-use crate::model::{GROUP, MITIGABLE, NONE, REQUIRES, ServiceSpec, VOTER};
+use crate::model::{GROUP, MITIGABLE, NONE, PHASE_IDLE, REQUIRES, ServiceSpec, VOTER};
 
 /// What a component delivers right now.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -159,7 +159,7 @@ impl Sim<'_> {
         let mut h = Health::nominal(node.capacity);
         let mut cause = NONE;
         let mut via = NONE;
-        if self.ph.on && self.ph.idle[i] {
+        if node.flags & PHASE_IDLE != 0 && self.ph.idle[i] {
             // Nobody needs it during this phase: its dependents see it healthy.
             return (h, NONE, NONE);
         }

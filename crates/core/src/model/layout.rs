@@ -22,6 +22,8 @@ pub const STANDBY: u32 = 1 << 5;
 pub const MITIGABLE: u32 = 1 << 6;
 /// [`Node::flags`]: a service boundary.
 pub const SERVICE: u32 = 1 << 7;
+/// [`Node::flags`]: idle during some operating phase (evaluation then asks the phase).
+pub const PHASE_IDLE: u32 = 1 << 8;
 
 /// What evaluating a component reads, in one 32-byte record, so that propagation touches
 /// one cache line per component instead of a line in each of many arrays. Ranges end where
@@ -119,6 +121,13 @@ impl Model {
             }
             if c.service.is_some() {
                 *f |= SERVICE;
+            }
+        }
+        if let Some(ph) = &self.phases {
+            for p in 0..ph.list.len() {
+                for &c in ph.idle.row(p) {
+                    flags[c as usize] |= PHASE_IDLE;
+                }
             }
         }
         self.watch_readiness();

@@ -13,8 +13,8 @@ pub mod topology;
 
 pub use csr::Csr;
 pub use layout::{
-    CLUSTER, Dependent, FEEDS_GROUP, GROUP, Link, MITIGABLE, Node, QUEUE, REQUIRES, SERVICE,
-    SLOW_EDGE, STANDBY, Slow, VOTER,
+    CLUSTER, Dependent, FEEDS_GROUP, GROUP, Link, MITIGABLE, Node, PHASE_IDLE, QUEUE, REQUIRES,
+    SERVICE, SLOW_EDGE, STANDBY, Slow, VOTER,
 };
 pub use phase::{Cursor, Due, Phase, Phases};
 pub use sampler::Sampler;
