@@ -345,13 +345,10 @@ fn an_inspection_schedule_inspects_at_the_times_listed() {
     );
 }
 
-/// The postmortem of a restore from rotten backups says what happened: the latent fault
-/// had been hidden for 40 days (and the hour the failover took), and service came back
-/// through the stand-in once the backup was rebuilt.
-#[test]
-fn the_postmortem_names_the_latent_fault_and_says_what_brought_service_back() {
-    let file = scenario_file("latent-postmortem", BACKUPS);
-    let out = scratch("latent-postmortem-out");
+/// The postmortem of run 0 of `text` under strategy `restore`, written by `faultline trace`.
+fn restore_postmortem(name: &str, text: &str) -> String {
+    let file = scenario_file(name, text);
+    let out = scratch(&format!("{name}-out"));
     let o = faultline(&[
         "trace",
         &file,
@@ -362,7 +359,15 @@ fn the_postmortem_names_the_latent_fault_and_says_what_brought_service_back() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let pm = std::fs::read_to_string(out.join("postmortem.md")).unwrap();
+    std::fs::read_to_string(out.join("postmortem.md")).unwrap()
+}
+
+/// The postmortem of a restore from rotten backups says what happened: the latent fault
+/// had been hidden for 40 days (and the hour the failover took), and service came back
+/// through the stand-in once the backup was rebuilt.
+#[test]
+fn the_postmortem_names_the_latent_fault_and_says_what_brought_service_back() {
+    let pm = restore_postmortem("latent-postmortem", BACKUPS);
     // The restore waited for the rotten backup's rebuild (2 days), then worked: the
     // stand-in brought service back before the database's own repair (20 days).
     assert!(
@@ -382,18 +387,7 @@ fn the_postmortem_names_the_latent_fault_and_says_what_brought_service_back() {
     // Without the rebuild (a backup broken for good), the stand-in never helps, and the
     // postmortem says so instead of crediting it with the repair's work.
     let forever = BACKUPS.replace(r#"repair: Fixed("2d")"#, "repair: Never");
-    let file = scenario_file("latent-postmortem-2", &forever);
-    let o = faultline(&[
-        "trace",
-        &file,
-        "--strategy",
-        "restore",
-        "--quiet",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let pm = std::fs::read_to_string(out.join("postmortem.md")).unwrap();
+    let pm = restore_postmortem("latent-postmortem-2", &forever);
     assert!(
         pm.contains("a stand-in (failover) was in place 1h after the failure but did not bring service back; service came back with the repair, 20d after the failure"),
         "{pm}"
