@@ -355,3 +355,44 @@ fn a_phased_run_allocates_nothing_once_warm() {
     assert!(summary.phases[0].aborted_runs > 0, "no abort was exercised");
     assert_eq!(n, 0, "{n} allocations in 8 runs ({events} events)");
 }
+
+/// `compare` sets the strategies' mission reliabilities and per-phase failure chances side
+/// by side, as `run` prints them one strategy at a time.
+#[test]
+fn compare_shows_each_strategys_mission_reliability() {
+    let o = faultline(&[
+        "compare",
+        "scenarios/shuttle.ron",
+        "--runs",
+        "2000",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Phases: mission reliability"), "{out}");
+    for name in ["baseline", "no-backup", "single-computer"] {
+        let run = faultline(&[
+            "run",
+            "scenarios/shuttle.ron",
+            "--runs",
+            "2000",
+            "--quiet",
+            "--strategy",
+            name,
+        ]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        // run's heading: "no service failed in 98.55% of runs, 95% CI 98.37%–98.70%"
+        let text = stdout(&run);
+        let share = text
+            .split("no service failed in ")
+            .nth(1)
+            .and_then(|t| t.split('%').next())
+            .expect("run prints the mission reliability");
+        let table = out.split("Phases: mission reliability").nth(1).unwrap();
+        let row = table
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{out}"));
+        assert!(row.contains(&format!("{share}% (")), "{row} vs {share}%");
+    }
+}

@@ -637,6 +637,7 @@ pub fn render_compare(j: &SummaryJson, from: Provenance, layout: Layout) -> Stri
     ranking(&mut s, by_cost, &order, layout);
     s.push('\n');
     outages(&mut s, &order, layout);
+    phases_by_strategy(&mut s, &order, layout);
     latent_by_strategy(&mut s, &order, layout);
     let mut verdict = String::new();
     best(&mut verdict, by_cost, order[0]);
@@ -719,6 +720,40 @@ fn outages(s: &mut String, order: &[&StrategyJson], layout: Layout) {
         &rows,
         layout,
     ));
+}
+
+/// Phased-mission reliability per strategy, and each phase's chance of a failure that
+/// began in it, when the scenario has phases.
+fn phases_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
+    let Some(first) = order.iter().find_map(|x| x.phases.as_ref()) else {
+        return;
+    };
+    s.push('\n');
+    let _ = writeln!(
+        s,
+        "Phases: mission reliability (no service failed, 95% CI) and P(a failure begins in each phase)"
+    );
+    let mut header: Vec<&str> = vec!["strategy", "mission reliability"];
+    header.extend(first.list.iter().map(|p| p.name.as_str()));
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .filter_map(|x| {
+            let ph = x.phases.as_ref()?;
+            let r = ph.mission_reliability;
+            let mut row = vec![
+                x.name.clone(),
+                format!(
+                    "{:.2}% ({:.2}–{:.2}%)",
+                    100.0 * r.share,
+                    100.0 * r.lo95,
+                    100.0 * r.hi95
+                ),
+            ];
+            row.extend(ph.list.iter().map(|p| pct4(p.failure_probability)));
+            Some(row)
+        })
+        .collect();
+    s.push_str(&table(&header, &rows, layout));
 }
 
 /// Latent faults per strategy, when any strategy has them: what inspections and demands
