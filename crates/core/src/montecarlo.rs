@@ -344,11 +344,11 @@ impl PhaseStats {
         self.downtime.push(ph.downtime[p]);
         self.failures.push(f64::from(ph.failures[p]));
         self.failed_runs += u64::from(ph.failures[p] > 0);
-        self.cost.push(
-            c.outage_per_minute * ph.service_down[p] / 60.0
-                + c.degraded_per_minute * ph.degraded[p] / 60.0
-                + c.per_user_minute * ph.user_seconds[p] / 60.0,
-        );
+        self.cost.push(c.of_service(
+            ph.service_down[p],
+            ph.degraded[p],
+            ph.user_seconds[p] / 60.0,
+        ));
         self.aborted_runs += u64::from(ph.aborts[p] > 0);
     }
 
@@ -565,9 +565,7 @@ impl Summary {
             let um = s.user_seconds / 60.0;
             st.user_minutes.push(um);
             user_minutes += um;
-            cost += m.cost.outage_per_minute * s.downtime / 60.0
-                + m.cost.degraded_per_minute * s.degraded / 60.0
-                + m.cost.per_user_minute * um;
+            cost += m.cost.of_service(s.downtime, s.degraded, um);
             // Into the study's total service by service, as always (its rounding is part of
             // the results), and into this run's own sum for its row.
             self.restore_total += s.downtime;

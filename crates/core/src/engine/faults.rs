@@ -218,7 +218,6 @@ impl Sim<'_> {
             return;
         }
         self.faults.state[slot as usize] = ACTIVE;
-        self.readiness_changed();
         self.net.st[s.comp as usize].active += 1;
         if s.activation.is_some() {
             obs.note(self.now, Note::Active { slot });
@@ -257,7 +256,6 @@ impl Sim<'_> {
             self.hidden.by_demand[slot as usize] = false;
         }
         self.net.st[s.comp as usize].active -= 1;
-        self.readiness_changed();
         self.faults.generation[slot as usize] += 1;
         obs.note(self.now, Note::Repaired { slot });
         self.mark(s.comp);

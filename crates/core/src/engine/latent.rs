@@ -181,6 +181,9 @@ impl Sim<'_> {
         self.hidden.since[slot as usize] = f64::NAN;
         self.hidden.hidden_total += self.now - since;
         self.hidden.by_demand[slot as usize] = !inspection;
+        // Its output may not change (a component already down, or stood in for), but what
+        // it would deliver if called on does.
+        self.readiness_changed();
         obs.note(
             self.now,
             Note::Revealed {

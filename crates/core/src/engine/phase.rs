@@ -312,16 +312,22 @@ impl Sim<'_> {
     /// Brings the per-phase books up to now: time in the phase, site downtime, and every
     /// service's failed, degraded and affected time.
     fn phase_books_to_now(&mut self) {
-        let p = self.ph.cur.phase as usize;
-        let now = self.now;
-        self.ph.time[p] += now - self.ph.mark;
-        if self.books.failed_now > 0 {
-            self.ph.downtime[p] += now - self.ph.mark;
-        }
-        self.ph.mark = now;
+        self.phase_site_to_now();
         for si in 0..self.ph.since.len() {
             self.phase_service_to_now(si);
         }
+    }
+
+    /// Brings the phase in force's time and site downtime up to now (before `failed_now`
+    /// changes).
+    fn phase_site_to_now(&mut self) {
+        let p = self.ph.cur.phase as usize;
+        let dt = self.now - self.ph.mark;
+        self.ph.time[p] += dt;
+        if self.books.failed_now > 0 {
+            self.ph.downtime[p] += dt;
+        }
+        self.ph.mark = self.now;
     }
 
     /// Brings service `si`'s per-phase books up to now (before its state changes).
@@ -344,13 +350,7 @@ impl Sim<'_> {
     /// Hook: service `si` is about to change state (its books are brought up to now).
     pub(crate) fn phase_service_changing(&mut self, si: usize) {
         if self.ph.on {
-            // The site's downtime must be split before `failed_now` changes.
-            let p = self.ph.cur.phase as usize;
-            if self.books.failed_now > 0 {
-                self.ph.downtime[p] += self.now - self.ph.mark;
-            }
-            self.ph.time[p] += self.now - self.ph.mark;
-            self.ph.mark = self.now;
+            self.phase_site_to_now();
             self.phase_service_to_now(si);
         }
     }

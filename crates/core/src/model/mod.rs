@@ -277,6 +277,16 @@ pub struct CostModel {
     pub per_lost_job: f64,
 }
 
+impl CostModel {
+    /// What services cost for `down` seconds failed, `degraded` seconds degraded and
+    /// `user_minutes` affected: the part of a run's cost the services themselves cause.
+    pub fn of_service(&self, down: f64, degraded: f64, user_minutes: f64) -> f64 {
+        self.outage_per_minute * down / 60.0
+            + self.degraded_per_minute * degraded / 60.0
+            + self.per_user_minute * user_minutes
+    }
+}
+
 /// A compiled alert.
 #[derive(Debug, Clone, Copy)]
 pub struct AlertSpec {

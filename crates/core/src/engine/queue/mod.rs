@@ -324,7 +324,7 @@ impl Sim<'_> {
                 q.rate = spec.schedule[q.rate_index].1;
                 q.rate_index += 1;
             }
-            let first = self.exp(k, self.qs.q[k].rate * self.ph.load);
+            let first = self.arrival_gap(k);
             self.schedule(
                 first,
                 QueueEvent::Arrive {
@@ -362,12 +362,23 @@ impl Sim<'_> {
     /// operating phase changed its load): exact, arrivals being memoryless.
     pub(crate) fn restart_arrivals(&mut self) {
         for k in 0..self.qs.q.len() {
-            self.qs.q[k].arrival_gen += 1;
-            let generation = self.qs.q[k].arrival_gen;
-            let gap = self.exp(k, self.qs.q[k].rate * self.ph.load);
-            let queue = k as u32;
-            self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
+            self.redraw_arrival(k);
         }
+    }
+
+    /// Queue `k`'s pending arrival made stale and drawn afresh at the rate now in force
+    /// (a rate schedule's step, a phase's load): exact, arrivals being memoryless.
+    fn redraw_arrival(&mut self, k: usize) {
+        self.qs.q[k].arrival_gen += 1;
+        let generation = self.qs.q[k].arrival_gen;
+        let gap = self.arrival_gap(k);
+        let queue = k as u32;
+        self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
+    }
+
+    /// Time to queue `k`'s next arrival at its rate now in force (schedule and phase load).
+    fn arrival_gap(&mut self, k: usize) -> f64 {
+        self.exp(k, self.qs.q[k].rate * self.ph.load)
     }
 
     /// Accumulates the number-in-system integral up to now (after the warm-up).
@@ -396,7 +407,7 @@ impl Sim<'_> {
                     return;
                 }
                 self.admit(k, self.now, 1, NONE);
-                let gap = self.exp(k, self.qs.q[k].rate * self.ph.load);
+                let gap = self.arrival_gap(k);
                 self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
             }
             QueueEvent::Rate { queue } => {
@@ -405,12 +416,8 @@ impl Sim<'_> {
                 let q = &mut self.qs.q[k];
                 q.rate = spec.schedule[q.rate_index].1;
                 q.rate_index += 1;
-                q.arrival_gen += 1;
-                let generation = q.arrival_gen;
                 let next = spec.schedule.get(q.rate_index).map(|x| x.0);
-                // Memoryless arrivals: drawing afresh at a rate change is exact.
-                let gap = self.exp(k, self.qs.q[k].rate * self.ph.load);
-                self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
+                self.redraw_arrival(k);
                 if let Some(t) = next {
                     self.schedule(t, QueueEvent::Rate { queue });
                 }
