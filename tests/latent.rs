@@ -397,3 +397,21 @@ fn the_postmortem_names_the_latent_fault_and_says_what_brought_service_back() {
         "{pm}"
     );
 }
+
+/// The timeline shows a latent fault: the backup's lane is "latent" from the rot (day 10)
+/// until the failover reveals it (day 50, one hour in), not healthy.
+#[test]
+fn the_timeline_shows_the_latent_stretch() {
+    use faultline::timeline::{State, record};
+    let (_, models) = load_all_str("test.ron", BACKUPS).unwrap();
+    let m = models.iter().find(|m| m.strategy == "restore").unwrap();
+    let tl = record(m, 0, 0);
+    let backup = m.comp_index("backup").unwrap() as usize;
+    let latent: Vec<(f64, f64)> = tl.lanes[backup]
+        .iter()
+        .filter(|s| s.state == State::Latent)
+        .map(|s| (s.from, s.to))
+        .collect();
+    let day = 86400.0;
+    assert_eq!(latent, vec![(10.0 * day, 50.0 * day + 3600.0)]);
+}

@@ -25,6 +25,8 @@ pub enum State {
     Down,
     /// A mitigation stands in for it (the fault is still there; repair goes on).
     Mitigated,
+    /// Looks healthy, but a latent fault sits in it: it would fail if called on.
+    Latent,
 }
 
 impl State {
@@ -45,6 +47,7 @@ impl State {
             State::Corrupt => "corrupt (wrong output)",
             State::Down => "down",
             State::Mitigated => "mitigated (stand-in)",
+            State::Latent => "latent (hidden)",
         }
     }
 
@@ -420,6 +423,8 @@ pub struct Recorder<'m> {
     /// a service's lane shows whether its SLO holds, not its capacity.
     svc: Vec<Option<SvcState>>,
     mitigated: Vec<bool>,
+    /// Per component: its latent faults not yet revealed.
+    latent: Vec<u32>,
     since: Vec<f64>,
     lanes: Vec<Vec<Segment>>,
     markers: Vec<Marker>,
@@ -442,6 +447,7 @@ impl<'m> Recorder<'m> {
                 .map(|(i, c)| c.service.map(|spec| SvcState::of(&spec, sim.out(i))))
                 .collect(),
             mitigated: vec![false; n],
+            latent: vec![0; n],
             since: vec![0.0; n],
             lanes: vec![vec![]; n],
             markers: vec![],
@@ -467,6 +473,8 @@ impl<'m> Recorder<'m> {
         match self.svc[i] {
             Some(SvcState::Degraded) => State::Degraded,
             Some(_) => State::Healthy,
+            // Healthy to look at, broken underneath.
+            None if self.latent[i] > 0 && self.class[i] == State::Healthy => State::Latent,
             None => self.class[i],
         }
     }
@@ -597,6 +605,16 @@ impl Observer for Recorder<'_> {
                     self.mitigated[comp as usize] = true;
                 }
                 self.marker(t, Milestone::Mitigated, comp, NONE, NONE, label.into());
+            }
+            Note::Latent { slot } => {
+                let comp = m.slots[slot as usize].comp as usize;
+                self.cut(comp, t);
+                self.latent[comp] += 1;
+            }
+            Note::Revealed { slot, .. } => {
+                let comp = m.slots[slot as usize].comp as usize;
+                self.cut(comp, t);
+                self.latent[comp] -= 1;
             }
             Note::Withdrawn { comp, .. } | Note::SpareFailed { comp } => {
                 self.cut(comp as usize, t);

@@ -20,6 +20,7 @@ pub fn state_color(s: State) -> RGBColor {
         State::Corrupt => RGBColor(170, 110, 200),
         State::Down => RGBColor(214, 55, 45),
         State::Mitigated => RGBColor(70, 140, 220),
+        State::Latent => RGBColor(186, 186, 120),
     }
 }
 
@@ -139,8 +140,9 @@ pub fn timeline(m: &Model, tl: &Timeline, run: u64, seed: u64) -> Result<Chart, 
 }
 
 /// The order lane segments are painted in: what users notice most goes on top.
-const DRAW_ORDER: [State; 5] = [
+const DRAW_ORDER: [State; 6] = [
     State::Healthy,
+    State::Latent,
     State::Mitigated,
     State::Degraded,
     State::Corrupt,
@@ -180,7 +182,9 @@ impl Figure for Gantt<'_> {
         if let Some(ep) = &self.episode {
             self.draw_steps(&bottom, ep)?;
         }
-        draw_legend(&legend, w)?;
+        let latent =
+            (self.lanes.iter()).any(|&i| self.tl.lanes[i].iter().any(|s| s.state == State::Latent));
+        draw_legend(&legend, w, latent)?;
         Ok(())
     }
 }
@@ -476,14 +480,18 @@ impl StepLabels {
     }
 }
 
-/// The legend under the chart: every lane state, then every milestone glyph that fits.
-fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, w: u32) -> Drawn
+/// The legend under the chart: every lane state (latent only when a lane shows it), then
+/// every milestone glyph that fits.
+fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, w: u32, latent: bool) -> Drawn
 where
     DB::ErrorType: 'static,
 {
     let mut x = 30;
     let y = 18;
-    for s in State::ALL {
+    for s in State::ALL
+        .into_iter()
+        .chain(latent.then_some(State::Latent))
+    {
         area.draw(&Rectangle::new(
             [(x, y - 7), (x + 22, y + 7)],
             state_color(s).filled(),
@@ -491,13 +499,13 @@ where
         label(area, s.name(), (x + 28, y), &text(13), HPos::Left)?;
         x += 40 + 8 * s.name().len() as i32;
     }
-    label(
-        area,
-        "(service lanes: down = SLO failed; degraded = within SLO)",
-        (x, y),
-        &text(13),
-        HPos::Left,
-    )?;
+    // The whole note when it fits (it always does without the latent entry), else its
+    // first half.
+    let mut note = "(service lanes: down = SLO failed; degraded = within SLO)";
+    if x + area.estimate_text_size(note, &text(13))?.0 as i32 > w as i32 - 10 {
+        note = "(service lanes: down = SLO failed)";
+    }
+    label(area, note, (x, y), &text(13), HPos::Left)?;
     let mut x = 30;
     let y = 40;
     for m in Milestone::ALL {
