@@ -318,6 +318,94 @@ impl HiddenStats {
     }
 }
 
+/// The people in the loop across runs: diagnoses, fatigue, shifts and procedures (see
+/// [`crate::engine::response::PeopleRun`]).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PeopleStats {
+    /// Diagnoses finished, all runs.
+    pub diagnoses: u64,
+    /// Seconds from the page to the diagnosis, all runs summed.
+    pub diagnose_total: f64,
+    /// Diagnoses started, all runs, and the sum of the fatigue factors they started at.
+    pub started: u64,
+    /// Sum of the fatigue factors diagnoses started at.
+    pub fatigue_total: f64,
+    /// Per run: the largest fatigue factor anyone worked at (1: nobody tired).
+    pub peak_fatigue: Moments,
+    /// Per run: the longest shift anyone worked, in hours (0 without fatigue).
+    pub longest_shift: Moments,
+    /// Procedures carried out, all runs.
+    pub procedures: u64,
+    /// Procedures that failed (a step skipped or done wrong), all runs.
+    pub failed: u64,
+    /// Second faults set off by steps done wrong, all runs.
+    pub worse: u64,
+}
+
+impl PeopleStats {
+    fn record(&mut self, p: &crate::engine::response::PeopleRun) {
+        self.diagnoses += u64::from(p.diagnoses);
+        self.diagnose_total += p.diagnose_total;
+        self.started += u64::from(p.started);
+        self.fatigue_total += p.fatigue_total;
+        self.peak_fatigue.push(p.fatigue_max.max(1.0));
+        self.longest_shift.push(p.longest_shift / 3600.0);
+        self.procedures += u64::from(p.procedures);
+        self.failed += u64::from(p.failed);
+        self.worse += u64::from(p.worse);
+    }
+
+    fn merge(&mut self, o: &PeopleStats) {
+        self.diagnoses += o.diagnoses;
+        self.diagnose_total += o.diagnose_total;
+        self.started += o.started;
+        self.fatigue_total += o.fatigue_total;
+        self.peak_fatigue.merge(&o.peak_fatigue);
+        self.longest_shift.merge(&o.longest_shift);
+        self.procedures += o.procedures;
+        self.failed += o.failed;
+        self.worse += o.worse;
+    }
+
+    /// Mean seconds from a page to the diagnosis (NaN if none).
+    pub fn mean_time_to_diagnose(&self) -> f64 {
+        ratio(self.diagnose_total, self.diagnoses)
+    }
+
+    /// Mean fatigue factor diagnoses started at (NaN if none, or without fatigue).
+    pub fn mean_fatigue(&self) -> f64 {
+        ratio(self.fatigue_total, self.started)
+    }
+
+    /// Share of procedures that failed (NaN if none were carried out).
+    pub fn failure_share(&self) -> f64 {
+        ratio(self.failed as f64, self.procedures)
+    }
+
+    fn check(&self, m: &Model, runs: u64) -> Result<(), String> {
+        let f = |name: &str, r: Result<(), String>| r.map_err(|e| format!("people.{name}: {e}"));
+        let max = m
+            .response
+            .and_then(|r| r.fatigue)
+            .map_or(1.0, |x| x.max.max(1.0));
+        f("peak_fatigue", self.peak_fatigue.check(runs, 1.0, max))?;
+        f("longest_shift", self.longest_shift.check(runs, 0.0, m.horizon / 3600.0))?;
+        if self.failed > self.procedures || self.worse > self.failed {
+            return Err(format!(
+                "people: {} failed procedures and {} second faults of {} procedures",
+                self.failed, self.worse, self.procedures
+            ));
+        }
+        let totals = [self.diagnose_total, self.fatigue_total];
+        if !totals.iter().all(|x| x.is_finite() && *x >= 0.0) || self.fatigue_total
+            < self.started as f64 * (1.0 - 1e-9)
+        {
+            return Err("people: a total that is negative or not a finite number".into());
+        }
+        Ok(())
+    }
+}
+
 /// What one operating phase saw, accumulated over runs.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct PhaseStats {
@@ -438,6 +526,10 @@ pub struct Summary {
     /// Latent faults, demands and inspections; `None` when the model has none.
     #[serde(default)]
     pub hidden: Option<HiddenStats>,
+    /// The people in the loop (fatigue, teams, procedures); `None` when the model has none
+    /// of these.
+    #[serde(default)]
+    pub people: Option<PeopleStats>,
     /// Per operating phase, in model order (empty without phases, and then not written).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<PhaseStats>,
@@ -519,6 +611,7 @@ impl Summary {
             paired_cost_vs: Vec::new(),
             queues: (0..m.queues.len()).map(|_| QueueStats::new()).collect(),
             hidden: (m.demands || !m.inspections.is_empty()).then(|| HiddenStats::new(m)),
+            people: m.people_in_the_loop().then(PeopleStats::default),
             phases: (m.phases.iter())
                 .flat_map(|p| p.list.iter().map(|_| PhaseStats::default()))
                 .collect(),
@@ -579,6 +672,9 @@ impl Summary {
         if let Some(h) = &mut self.hidden {
             h.record(&sim.hidden, horizon);
             cost += sim.hidden.inspection_cost;
+        }
+        if let Some(p) = &mut self.people {
+            p.record(&rs.roster.run);
         }
         for (k, qs) in self.queues.iter_mut().enumerate() {
             let c = sim.qs.counts(k);
@@ -719,6 +815,16 @@ impl Summary {
                 return Err(format!("queues[{k}]: a damaged histogram"));
             }
         }
+        match &self.people {
+            Some(x) if m.people_in_the_loop() => x.check(m, runs)?,
+            None if !m.people_in_the_loop() => {}
+            _ => {
+                return Err(
+                    "people: present where the model has no fatigue, teams or procedures, or missing where it has"
+                        .into(),
+                );
+            }
+        }
         let expects_hidden = m.demands || !m.inspections.is_empty();
         match &self.hidden {
             Some(x) if expects_hidden => x.check(m, runs)?,
@@ -794,6 +900,9 @@ impl Summary {
             a.merge(b);
         }
         if let (Some(a), Some(b)) = (&mut self.hidden, &o.hidden) {
+            a.merge(b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.people, &o.people) {
             a.merge(b);
         }
         for (a, b) in self.phases.iter_mut().zip(&o.phases) {

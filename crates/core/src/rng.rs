@@ -22,6 +22,8 @@ pub const RESPONSE: u64 = 4;
 pub const MITIGATION: u64 = 5;
 /// Purpose: whether an inspection finds each latent fault.
 pub const INSPECTION: u64 = 6;
+/// Purpose: a mitigation's procedure (step times, skipped and wrong steps, noticing).
+pub const PROCEDURE: u64 = 20;
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.
 fn mix(mut z: u64) -> u64 {

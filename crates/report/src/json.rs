@@ -6,7 +6,7 @@
 
 use faultline_core::analysis;
 use faultline_core::model::{Model, Source};
-use faultline_core::montecarlo::{HiddenStats, QueueStats, Summary};
+use faultline_core::montecarlo::{HiddenStats, PeopleStats, QueueStats, Summary};
 use faultline_core::propagation::Class;
 use faultline_core::stats::{Histogram, Moments};
 use serde::Serialize;
@@ -239,10 +239,61 @@ pub struct StrategyJson {
     /// Latent faults, demands and inspections (absent when the model has none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<HiddenJson>,
+    /// The people in the loop: diagnoses, fatigue, shifts, procedures (absent when the
+    /// model has no fatigue, no teams and no procedures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people: Option<PeopleJson>,
     /// Operating phases: the phased-mission reliability and each phase's figures (absent
     /// when the scenario declares no phases).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phases: Option<PhasesJson>,
+}
+
+/// The people in the loop, per run or on average.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct PeopleJson {
+    /// Mean time from the page to the diagnosis, seconds (null when nothing was diagnosed).
+    pub mean_time_to_diagnose_s: Option<f64>,
+    /// Mean fatigue factor diagnoses started at (null without fatigue).
+    pub mean_fatigue: Option<f64>,
+    /// The largest fatigue factor anyone worked at, per run (1: nobody tired).
+    pub peak_fatigue: MeanCi,
+    /// The longest shift anyone worked, hours per run (0 without fatigue).
+    pub longest_shift_h: MeanCi,
+    /// The longest shift in any run, hours.
+    pub longest_shift_h_max: f64,
+    /// Procedures carried out per run.
+    pub procedures: Mean,
+    /// Procedures that failed (a step skipped or done wrong) per run.
+    pub procedures_failed: Mean,
+    /// Share of procedures that failed (null when none was carried out).
+    pub failure_share: Option<f64>,
+    /// Second faults set off by steps done wrong, per run.
+    pub second_faults: Mean,
+}
+
+impl PeopleJson {
+    fn of(p: &PeopleStats, runs: u64) -> PeopleJson {
+        let finite = |x: f64| x.is_finite().then_some(x);
+        let per_run = |n: u64| Mean {
+            mean: n as f64 / runs.max(1) as f64,
+        };
+        PeopleJson {
+            mean_time_to_diagnose_s: finite(p.mean_time_to_diagnose()),
+            mean_fatigue: finite(p.mean_fatigue()),
+            peak_fatigue: (&p.peak_fatigue).into(),
+            longest_shift_h: (&p.longest_shift).into(),
+            longest_shift_h_max: if p.longest_shift.count() > 0 {
+                p.longest_shift.max()
+            } else {
+                0.0
+            },
+            procedures: per_run(p.procedures),
+            procedures_failed: per_run(p.failed),
+            failure_share: finite(p.failure_share()),
+            second_faults: per_run(p.worse),
+        }
+    }
 }
 
 /// Latent faults, failures on demand and inspections, per run.
@@ -576,6 +627,7 @@ fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
             .map(|(q, st)| QueueJson::of(&m.comps[q.comp as usize].id, st))
             .collect(),
         hidden: s.hidden.as_ref().map(|h| HiddenJson::of(m, h)),
+        people: s.people.as_ref().map(|p| PeopleJson::of(p, s.runs)),
         phases: phases_json(m, s),
     }
 }

@@ -196,6 +196,7 @@ pub fn render(m: &Model, j: &SummaryJson, from: Provenance, layout: Layout) -> S
     phases(&mut s, b, layout);
     queues(&mut s, b, layout);
     hidden(&mut s, b, layout);
+    people(&mut s, b, layout);
     root_causes(&mut s, b, layout);
     least_healthy(&mut s, j, layout);
     s
@@ -639,6 +640,7 @@ pub fn render_compare(j: &SummaryJson, from: Provenance, layout: Layout) -> Stri
     outages(&mut s, &order, layout);
     phases_by_strategy(&mut s, &order, layout);
     latent_by_strategy(&mut s, &order, layout);
+    people_by_strategy(&mut s, &order, layout);
     let mut verdict = String::new();
     best(&mut verdict, by_cost, order[0]);
     if let (Some(p), Some(r)) = (&j.winner_vs_runner_up, order.get(1)) {
@@ -754,6 +756,81 @@ fn phases_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
         })
         .collect();
     s.push_str(&table(&header, &rows, layout));
+}
+
+/// The people in the loop, when the scenario models them: how long diagnoses took, how
+/// tired people were, the longest shift, and how procedures went.
+fn people(s: &mut String, b: &StrategyJson, layout: Layout) {
+    let Some(p) = &b.people else { return };
+    s.push('\n');
+    let mut parts = vec![format!(
+        "diagnosis {} from the page",
+        human_opt(p.mean_time_to_diagnose_s)
+    )];
+    if let Some(f) = p.mean_fatigue {
+        parts.push(format!(
+            "fatigue ×{f:.2} on average (peak ×{:.2} per run); longest shift {} (at most {})",
+            p.peak_fatigue.mean,
+            human(p.longest_shift_h.mean * 3600.0),
+            human(p.longest_shift_h_max * 3600.0),
+        ));
+    }
+    if p.procedures.mean > 0.0 {
+        parts.push(format!(
+            "{} procedures per run, {} failed, {} second faults per run",
+            per_run(p.procedures.mean),
+            p.failure_share.map_or("-".to_string(), pct),
+            per_run(p.second_faults.mean),
+        ));
+    }
+    let _ = writeln!(
+        s,
+        "{}",
+        layout.fit_line(&format!("People: {}", parts.join("; ")))
+    );
+}
+
+/// The people in the loop per strategy, when any strategy models them.
+fn people_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
+    if order.iter().all(|x| x.people.is_none()) {
+        return;
+    }
+    s.push('\n');
+    let _ = writeln!(s, "The people in the loop");
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .map(|x| {
+            let mut row = vec![x.name.clone(), format!("{:.1}", x.responder_hours.mean)];
+            match &x.people {
+                None => row.extend(["-", "-", "-", "-", "-"].map(String::from)),
+                Some(p) => row.extend([
+                    human_opt(p.mean_time_to_diagnose_s),
+                    p.mean_fatigue.map_or("-".into(), |f| format!("×{f:.2}")),
+                    if p.mean_fatigue.is_some() {
+                        human(p.longest_shift_h.mean * 3600.0)
+                    } else {
+                        "-".into()
+                    },
+                    p.failure_share.map_or("-".into(), pct),
+                    per_run(p.second_faults.mean),
+                ]),
+            }
+            row
+        })
+        .collect();
+    s.push_str(&table(
+        &[
+            "strategy",
+            "responder-hours",
+            "to diagnose",
+            "fatigue",
+            "longest shift",
+            "procedures failed",
+            "second faults",
+        ],
+        &rows,
+        layout,
+    ));
 }
 
 /// Latent faults per strategy, when any strategy has them: what inspections and demands

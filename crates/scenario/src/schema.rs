@@ -579,6 +579,131 @@ pub struct Response {
     /// When repairs start.
     #[serde(default)]
     pub repair_starts: RepairStarts,
+    /// How responders tire with time on shift, days in a row and pages (none: they do not).
+    #[serde(default)]
+    pub fatigue: Option<Fatigue>,
+    /// The pager passes to a rested colleague this often (a rota: "1d", "1w"); none: the
+    /// same people hold it for the whole run.
+    #[serde(default)]
+    pub rotate: Option<Duration>,
+    /// Responders paged onto one incident, as many as are free (1: one each; all hands:
+    /// as many as are on call).
+    #[serde(default = "one_u32")]
+    pub join: u32,
+    /// An incident commander: one of the team coordinates (everyone talks to the
+    /// commander, not to everyone) and does no diagnosis.
+    #[serde(default)]
+    pub commander: bool,
+    /// A shared written record of the incident that everyone on it reads and writes:
+    /// each line of talk costs `coordination.record_cuts` of what it did.
+    #[serde(default)]
+    pub record: bool,
+    /// How a team's diagnosis time changes with its size.
+    #[serde(default)]
+    pub coordination: Coordination,
+}
+
+/// How a responder tires. The factor `1 + per_hour × (hours on shift beyond fresh) +
+/// per_day × (days in a row beyond the first) + per_page × (pages in the last 24 hours
+/// beyond the first)`, at most `max`, multiplies diagnosis and procedure times and the
+/// chances of skipping a step or doing it wrong.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fatigue {
+    /// Time on shift before fatigue shows.
+    #[serde(default = "eight_hours")]
+    pub fresh: Duration,
+    /// Added per further hour on shift.
+    #[serde(default = "per_hour")]
+    pub per_hour: f64,
+    /// Added per day worked in a row beyond the first.
+    #[serde(default = "per_day")]
+    pub per_day: f64,
+    /// Added per page in the last 24 hours beyond the first.
+    #[serde(default = "per_page")]
+    pub per_page: f64,
+    /// Free time that ends a shift: the next page starts a new one.
+    #[serde(default = "eight_hours")]
+    pub rest: Duration,
+    /// The largest factor.
+    #[serde(default = "three")]
+    pub max: f64,
+}
+
+impl Default for Fatigue {
+    fn default() -> Fatigue {
+        Fatigue {
+            fresh: eight_hours(),
+            per_hour: per_hour(),
+            per_day: per_day(),
+            per_page: per_page(),
+            rest: eight_hours(),
+            max: three(),
+        }
+    }
+}
+
+/// How a team of n on one incident diagnoses: the work splits (but for a `serial` share
+/// that does not) and every line of talk between two of them costs `per_channel` more
+/// time: `(serial + (1 − serial) / workers) × (1 + per_channel × channels)`, with
+/// n(n − 1)/2 channels, or n − 1 with a commander (who does not diagnose).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Coordination {
+    /// Share of a diagnosis that does not split between people.
+    #[serde(default = "serial")]
+    pub serial: f64,
+    /// Extra time per line of talk between two responders.
+    #[serde(default = "per_channel")]
+    pub per_channel: f64,
+    /// With a shared written record, each line of talk costs this share of `per_channel`.
+    #[serde(default = "record_cuts")]
+    pub record_cuts: f64,
+}
+
+impl Default for Coordination {
+    fn default() -> Coordination {
+        Coordination {
+            serial: serial(),
+            per_channel: per_channel(),
+            record_cuts: record_cuts(),
+        }
+    }
+}
+
+fn eight_hours() -> Duration {
+    Duration(8.0 * 3600.0)
+}
+
+/// Folkard & Tucker (2003): 10-hour shifts +13%, 12-hour +27% risk against 8-hour ones.
+fn per_hour() -> f64 {
+    0.065
+}
+
+/// Folkard & Tucker (2003): the fourth day shift in a row +17% risk against the first.
+fn per_day() -> f64 {
+    0.055
+}
+
+/// Assumed: no public curve for pages; each extra page in a day adds as much as an hour.
+fn per_page() -> f64 {
+    0.065
+}
+
+fn three() -> f64 {
+    3.0
+}
+
+fn serial() -> f64 {
+    0.3
+}
+
+fn per_channel() -> f64 {
+    0.05
+}
+
+fn record_cuts() -> f64 {
+    0.25
 }
 
 /// Partial override of [`Response`] by a strategy: the fields given replace the scenario's.
@@ -603,6 +728,18 @@ pub struct ResponsePatch {
     pub handoff: Option<Dist>,
     /// See [`Response::repair_starts`].
     pub repair_starts: Option<RepairStarts>,
+    /// See [`Response::fatigue`].
+    pub fatigue: Option<Fatigue>,
+    /// See [`Response::rotate`].
+    pub rotate: Option<Duration>,
+    /// See [`Response::join`].
+    pub join: Option<u32>,
+    /// See [`Response::commander`].
+    pub commander: Option<bool>,
+    /// See [`Response::record`].
+    pub record: Option<bool>,
+    /// See [`Response::coordination`].
+    pub coordination: Option<Coordination>,
 }
 
 /// A named way of dealing with failures, scored against the baseline by `compare`.
@@ -743,6 +880,14 @@ pub enum Mitigation {
         /// Who deploys it.
         #[serde(default)]
         trigger: Trigger,
+        /// The steps a person (or a tool) goes through to apply it: each can be skipped or
+        /// done wrong, more often when the responder is tired.
+        #[serde(default)]
+        procedure: Option<Procedure>,
+        /// Whether the responder who applies it stays with it until it is done (spoon-feeding
+        /// by hand) instead of being free once users are served again.
+        #[serde(default)]
+        hands_on: bool,
         /// Cost per deployment.
         #[serde(default)]
         per_use: f64,
@@ -760,6 +905,14 @@ pub enum Mitigation {
         /// Who triggers it.
         #[serde(default)]
         trigger: Trigger,
+        /// The steps a person (or a tool) goes through to apply it: each can be skipped or
+        /// done wrong, more often when the responder is tired.
+        #[serde(default)]
+        procedure: Option<Procedure>,
+        /// Whether the responder who applies it stays with it until it is done (spoon-feeding
+        /// by hand) instead of being free once users are served again.
+        #[serde(default)]
+        hands_on: bool,
         /// Cost per use.
         #[serde(default)]
         per_use: f64,
@@ -782,6 +935,14 @@ pub enum Mitigation {
         /// Who does it: a responder (by hand) or a tool.
         #[serde(default)]
         trigger: Trigger,
+        /// The steps a person (or a tool) goes through to apply it: each can be skipped or
+        /// done wrong, more often when the responder is tired.
+        #[serde(default)]
+        procedure: Option<Procedure>,
+        /// Whether the responder who applies it stays with it until it is done (spoon-feeding
+        /// by hand) instead of being free once users are served again.
+        #[serde(default)]
+        hands_on: bool,
         /// Cost per use.
         #[serde(default)]
         per_use: f64,
@@ -802,6 +963,14 @@ pub enum Mitigation {
         /// Who switches it on.
         #[serde(default)]
         trigger: Trigger,
+        /// The steps a person (or a tool) goes through to apply it: each can be skipped or
+        /// done wrong, more often when the responder is tired.
+        #[serde(default)]
+        procedure: Option<Procedure>,
+        /// Whether the responder who applies it stays with it until it is done (spoon-feeding
+        /// by hand) instead of being free once users are served again.
+        #[serde(default)]
+        hands_on: bool,
         /// Cost per use.
         #[serde(default)]
         per_use: f64,
@@ -834,6 +1003,14 @@ pub enum Mitigation {
         /// Who adds them.
         #[serde(default)]
         trigger: Trigger,
+        /// The steps a person (or a tool) goes through to apply it: each can be skipped or
+        /// done wrong, more often when the responder is tired.
+        #[serde(default)]
+        procedure: Option<Procedure>,
+        /// Whether the responder who applies it stays with it until it is done (spoon-feeding
+        /// by hand) instead of being free once users are served again.
+        #[serde(default)]
+        hands_on: bool,
         /// Cost per use.
         #[serde(default)]
         per_use: f64,
@@ -863,6 +1040,14 @@ pub enum Mitigation {
         /// Who restarts it.
         #[serde(default)]
         trigger: Trigger,
+        /// The steps a person (or a tool) goes through to apply it: each can be skipped or
+        /// done wrong, more often when the responder is tired.
+        #[serde(default)]
+        procedure: Option<Procedure>,
+        /// Whether the responder who applies it stays with it until it is done (spoon-feeding
+        /// by hand) instead of being free once users are served again.
+        #[serde(default)]
+        hands_on: bool,
         /// Cost per use.
         #[serde(default)]
         per_use: f64,
@@ -885,6 +1070,79 @@ impl Mitigation {
             Mitigation::Redesign { .. } => Trigger::Manual,
         }
     }
+
+    /// Its procedure, if it has one (a circuit breaker and a redesign have none).
+    pub fn procedure(&self) -> Option<&Procedure> {
+        match self {
+            Mitigation::Spare { procedure, .. }
+            | Mitigation::Failover { procedure, .. }
+            | Mitigation::Restart { procedure, .. }
+            | Mitigation::Shed { procedure, .. }
+            | Mitigation::RateLimit { procedure, .. }
+            | Mitigation::AddWorkers { procedure, .. } => procedure.as_ref(),
+            Mitigation::CircuitBreaker { .. } | Mitigation::Redesign { .. } => None,
+        }
+    }
+
+    /// Whether the responder who applies it stays with it until it is done.
+    pub fn hands_on(&self) -> bool {
+        match self {
+            Mitigation::Spare { hands_on, .. }
+            | Mitigation::Failover { hands_on, .. }
+            | Mitigation::Restart { hands_on, .. }
+            | Mitigation::Shed { hands_on, .. }
+            | Mitigation::RateLimit { hands_on, .. }
+            | Mitigation::AddWorkers { hands_on, .. } => *hands_on,
+            Mitigation::CircuitBreaker { .. } | Mitigation::Redesign { .. } => false,
+        }
+    }
+}
+
+/// A mitigation as a procedure: steps done one after the other. The mitigation works only
+/// if no step is skipped or done wrong; a failed procedure is noticed after `notice` and
+/// done again.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Procedure {
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+    /// Factor on every step's chance of being skipped: a checklist (0.25: a quarter as
+    /// often). 1: no checklist.
+    #[serde(default = "one")]
+    pub checklist: f64,
+    /// Time until someone notices that the procedure did not work and starts it again.
+    #[serde(default = "zero_dist")]
+    pub notice: Dist,
+}
+
+/// One step of a [`Procedure`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// What the step is ("fence the old primary").
+    pub name: String,
+    /// Time it takes (× the responder's fatigue).
+    #[serde(default = "zero_dist")]
+    pub takes: Dist,
+    /// Chance it is forgotten (× fatigue, × the checklist factor): the procedure fails.
+    #[serde(default)]
+    pub skip: f64,
+    /// Chance it is done wrong (× fatigue): the procedure fails and `worse` strikes.
+    #[serde(default)]
+    pub wrong: f64,
+    /// The second fault a wrong step causes, if any.
+    #[serde(default)]
+    pub worse: Option<Worse>,
+}
+
+/// A fault that a wrong step sets off: a fault mode of a component.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Worse {
+    /// The component.
+    pub on: String,
+    /// Its fault mode (by name).
+    pub fault: String,
 }
 
 fn one_u32() -> u32 {

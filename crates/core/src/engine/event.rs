@@ -78,6 +78,12 @@ pub(crate) enum ResponseEvent {
         comp: u32,
         generation: u32,
     },
+    /// Someone noticed that a procedure did not work (`incident`: who, or NONE for a tool).
+    Retry {
+        mitigation: u32,
+        comp: u32,
+        incident: u32,
+    },
 }
 
 /// Job-queue events.

@@ -134,7 +134,32 @@ pub enum Note {
         /// The incident.
         incident: u32,
     },
-    /// Shift change during diagnosis.
+    /// The people on an incident as they start diagnosing, when there is more than one
+    /// or they tire: how many, their mean fatigue and the coordination factor of their size.
+    Team {
+        /// The incident.
+        incident: u32,
+        /// People on it.
+        people: u32,
+        /// Their mean fatigue factor (1: fresh).
+        tired: f64,
+        /// The coordination factor on their diagnosis (1: one person).
+        coordination: f64,
+    },
+    /// A procedure did not work: a step was skipped or done wrong.
+    Slipped {
+        /// The mitigation.
+        mitigation: u32,
+        /// The component it was for.
+        comp: u32,
+        /// The first step that slipped (index into the procedure).
+        step: u32,
+        /// Done wrong (else skipped).
+        wrong: bool,
+        /// The fault slot it sets off, or [`NONE`](crate::model::NONE).
+        worse: u32,
+    },
+    /// Shift change during diagnosis (or, with notes, during hands-on work).
     Handoff {
         /// The incident.
         incident: u32,

@@ -319,6 +319,112 @@ pub struct ResponseSpec {
     pub handoff: Sampler,
     /// Repairs wait for a diagnosis.
     pub repair_on_diagnosis: bool,
+    /// How responders tire (`None`: they do not).
+    pub fatigue: Option<FatigueSpec>,
+    /// Seconds between rota changes: the pager passes to a rested colleague (+inf: never).
+    pub rotate: f64,
+    /// Responders paged onto one incident, as many as are free.
+    pub join: u32,
+    /// An incident commander coordinates a team of two or more.
+    pub commander: bool,
+    /// The team keeps a shared written record.
+    pub record: bool,
+    /// How a team's diagnosis time changes with its size.
+    pub coordination: CoordinationSpec,
+}
+
+impl ResponseSpec {
+    /// Factor on the diagnosis time of a team of `n`: the work splits between those who
+    /// diagnose (all but a commander) except for a serial share, and every line of talk
+    /// (n(n − 1)/2 between everyone, n − 1 through a commander) costs `per_channel` more,
+    /// or `record_cuts` of that with a shared record. Exactly 1 for one responder.
+    pub fn coordination_factor(&self, n: u32) -> f64 {
+        if n <= 1 {
+            return 1.0;
+        }
+        let c = self.coordination;
+        let n = f64::from(n);
+        let (workers, channels) = if self.commander {
+            (n - 1.0, n - 1.0)
+        } else {
+            (n, n * (n - 1.0) / 2.0)
+        };
+        let per_channel = if self.record {
+            c.per_channel * c.record_cuts
+        } else {
+            c.per_channel
+        };
+        (c.serial + (1.0 - c.serial) / workers) * (1.0 + per_channel * channels)
+    }
+}
+
+/// How a responder tires: a factor on diagnosis and procedure times and on the chances of
+/// skipping a step or doing it wrong (see [`FatigueSpec::factor`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FatigueSpec {
+    /// Seconds on shift before fatigue shows.
+    pub fresh: f64,
+    /// Added per further hour on shift.
+    pub per_hour: f64,
+    /// Added per day worked in a row beyond the first.
+    pub per_day: f64,
+    /// Added per page in the last 24 hours beyond the first.
+    pub per_page: f64,
+    /// Free seconds that end a shift.
+    pub rest: f64,
+    /// The largest factor.
+    pub max: f64,
+}
+
+impl FatigueSpec {
+    /// The factor after `on_shift` seconds on shift, on the `days`-th day in a row, with
+    /// `pages` pages in the last 24 hours: `1 + per_hour × hours beyond fresh + per_day ×
+    /// (days − 1) + per_page × (pages − 1)`, at most `max`.
+    pub fn factor(&self, on_shift: f64, days: u32, pages: u32) -> f64 {
+        let hours = (on_shift - self.fresh).max(0.0) / 3600.0;
+        let f = 1.0
+            + self.per_hour * hours
+            + self.per_day * f64::from(days.saturating_sub(1))
+            + self.per_page * f64::from(pages.saturating_sub(1));
+        f.min(self.max)
+    }
+}
+
+/// The coordination parameters of [`ResponseSpec::coordination_factor`].
+#[derive(Debug, Clone, Copy)]
+pub struct CoordinationSpec {
+    /// Share of a diagnosis that does not split.
+    pub serial: f64,
+    /// Extra time per line of talk.
+    pub per_channel: f64,
+    /// A shared record's factor on `per_channel`.
+    pub record_cuts: f64,
+}
+
+/// A mitigation done as a procedure of steps (see the scenario format's procedures).
+#[derive(Debug, Clone)]
+pub struct ProcedureSpec {
+    /// The steps, in order.
+    pub steps: Vec<StepSpec>,
+    /// Factor on skip chances (a checklist).
+    pub checklist: f64,
+    /// Time until a failed procedure is noticed and started again.
+    pub notice: Sampler,
+}
+
+/// One step of a procedure.
+#[derive(Debug, Clone)]
+pub struct StepSpec {
+    /// Its name, for traces.
+    pub name: String,
+    /// Time it takes, before fatigue.
+    pub takes: Sampler,
+    /// Chance it is skipped, before fatigue and checklist.
+    pub skip: f64,
+    /// Chance it is done wrong, before fatigue.
+    pub wrong: f64,
+    /// The fault slot a wrong step sets off, or [`NONE`].
+    pub worse: u32,
 }
 
 /// What a compiled mitigation does.
@@ -435,6 +541,10 @@ pub struct MitigationSpec {
     pub first_unit: u32,
     /// Stable hash keying its random stream.
     pub key: u64,
+    /// The steps a person (or a tool) goes through to apply it, if written as a procedure.
+    pub procedure: Option<ProcedureSpec>,
+    /// The responder who applies it stays with it until it is done.
+    pub hands_on: bool,
 }
 
 /// The whole compiled scenario.
@@ -524,6 +634,15 @@ pub struct Model {
 }
 
 impl Model {
+    /// Whether the people in the loop are modelled beyond the basics: responders who tire,
+    /// teams of more than one, mitigations done as procedures or by hand (the results then
+    /// carry a people section).
+    pub fn people_in_the_loop(&self) -> bool {
+        self.response
+            .is_some_and(|r| r.fatigue.is_some() || r.join > 1)
+            || (self.mitigations.iter()).any(|x| x.procedure.is_some() || x.hands_on)
+    }
+
     /// Index of a component by id.
     pub fn comp_index(&self, id: &str) -> Option<u32> {
         self.comps.iter().position(|c| c.id == id).map(|i| i as u32)

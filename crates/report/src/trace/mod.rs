@@ -121,6 +121,7 @@ impl Entry {
                 | Note::NoSpare { comp, .. }
                 | Note::SpareFailed { comp }
                 | Note::RestartFailed { comp }
+                | Note::Slipped { comp, .. }
                 | Note::Withdrawn { comp, .. } => Some(comp),
                 Note::Masked { group, .. } => Some(group),
                 Note::QueueSample { queue: q, .. }
@@ -132,6 +133,7 @@ impl Entry {
                 | Note::Queued { .. }
                 | Note::Paged { .. }
                 | Note::Acknowledged { .. }
+                | Note::Team { .. }
                 | Note::Handoff { .. }
                 | Note::Diagnosed { .. }
                 | Note::Resolved { .. }

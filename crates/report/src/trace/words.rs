@@ -405,6 +405,28 @@ impl Words<'_> {
                 "ACK",
                 format!("incident #{incident}: responder starts diagnosing"),
             ),
+            Note::Team {
+                incident,
+                people,
+                tired,
+                coordination,
+            } => ("TEAM", team_text(incident, people, tired, coordination)),
+            Note::Handoff {
+                incident,
+                notes,
+                diagnosed_at,
+            } if diagnosed_at.is_nan() => {
+                let text = if notes {
+                    format!(
+                        "incident #{incident}: shift ends; with written notes, a rested colleague takes over the hands-on work"
+                    )
+                } else {
+                    format!(
+                        "incident #{incident}: shift ends, but nothing is written down: nobody can take over, the same responder carries on"
+                    )
+                };
+                ("HANDOFF", text)
+            }
             Note::Handoff {
                 incident,
                 notes,
@@ -467,6 +489,30 @@ impl Words<'_> {
                 "SPARE DOWN",
                 format!("{}: the stand-in spare failed", self.id(comp)),
             ),
+            Note::Slipped {
+                mitigation,
+                comp,
+                step,
+                wrong,
+                worse,
+            } => {
+                let spec = &m.mitigations[mitigation as usize];
+                let name = spec
+                    .procedure
+                    .as_ref()
+                    .map_or("?", |p| p.steps[step as usize].name.as_str());
+                let how = if wrong { "done wrong" } else { "skipped" };
+                let mut text = format!(
+                    "{}: {} did not work: step {} \"{name}\" was {how}",
+                    self.id(comp),
+                    spec.label,
+                    step + 1
+                );
+                if worse != NONE {
+                    text.push_str(&format!("; it sets off {}", self.fault_name(worse)));
+                }
+                ("SLIPPED", text)
+            }
             Note::RestartFailed { comp } => (
                 "RESTART",
                 format!("{}: restart did not clear the fault", self.id(comp)),
@@ -502,6 +548,26 @@ impl Words<'_> {
             )
         }
     }
+}
+
+/// A team starting its diagnosis: how many, how tired, how much their talk costs.
+fn team_text(incident: u32, people: u32, tired: f64, coordination: f64) -> String {
+    let who = if people == 1 {
+        "one responder".to_string()
+    } else {
+        format!("{people} responders")
+    };
+    let mut parts = vec![];
+    if tired > 1.0 {
+        parts.push(format!("tired: ×{tired:.2} on times and slips"));
+    }
+    if people > 1 {
+        parts.push(format!("coordination ×{coordination:.2} on the diagnosis"));
+    }
+    if parts.is_empty() {
+        parts.push("fresh".to_string());
+    }
+    format!("incident #{incident}: {who} on it; {}", parts.join(", "))
 }
 
 /// A capacity with two decimals, or three where two would round a shortfall away (0.998).

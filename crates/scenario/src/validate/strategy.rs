@@ -4,7 +4,7 @@
 use crate::diagnostics::Problem;
 use crate::duration::Duration;
 use crate::schema::{
-    CommonCause, CommonCausePatch, Dist, RepairStarts, Response, Scenario, Strategy,
+    CommonCause, CommonCausePatch, Coordination, Dist, RepairStarts, Response, Scenario, Strategy,
 };
 use crate::span::{Path, Step};
 use std::collections::HashMap;
@@ -134,6 +134,12 @@ pub(super) fn apply_strategy(
             notes: true,
             handoff: Dist::Fixed(Duration(0.0)),
             repair_starts: RepairStarts::Activation,
+            fatigue: None,
+            rotate: None,
+            join: 1,
+            commander: false,
+            record: false,
+            coordination: Coordination::default(),
         });
         macro_rules! take {
             ($f:ident) => {
@@ -151,9 +157,21 @@ pub(super) fn apply_strategy(
         take!(notes);
         take!(handoff);
         take!(repair_starts);
+        take!(join);
+        take!(commander);
+        take!(record);
+        take!(coordination);
         if let Some(v) = rp.shift {
             r.shift = Some(v);
             origin.response.push("shift");
+        }
+        if let Some(v) = rp.rotate {
+            r.rotate = Some(v);
+            origin.response.push("rotate");
+        }
+        if let Some(v) = rp.fatigue {
+            r.fatigue = Some(v);
+            origin.response.push("fatigue");
         }
     }
     (out, origin)

@@ -116,7 +116,7 @@ impl Sim<'_> {
             // The backlog is worked off: the tool can be used again.
             let comp = self.m.queues[k].comp;
             obs.note(self.now, Note::ParkedEmpty { queue: k as u32 });
-            self.mitigation_done(comp as usize, self.qs.q[k].spoon_mit);
+            self.mitigation_done(comp as usize, self.qs.q[k].spoon_mit, obs);
         }
     }
 }

@@ -139,6 +139,8 @@ impl Sim<'_> {
             shift_end: f64::INFINITY,
             diag_end: f64::INFINITY,
             generation: 0,
+            team: 0,
+            holding: 0,
         });
         if self.rs.free > 0 {
             self.assign(id, obs);

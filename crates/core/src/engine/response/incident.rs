@@ -10,9 +10,11 @@ use crate::engine::{Note, Observer, Sim};
 impl Sim<'_> {
     pub(super) fn assign<O: Observer>(&mut self, id: u32, obs: &mut O) {
         let resp = self.m.response.expect("response");
-        self.rs.free -= 1;
+        let team = self.page_team(id);
+        self.rs.free -= team;
         let ack = resp.acknowledge.sample(&mut self.rs.rng) * self.ph.response;
         let inc = &mut self.rs.incidents[id as usize];
+        inc.team = team;
         inc.stage = Stage::Paged;
         inc.assigned = self.now;
         inc.shift_end = self.now + resp.shift;
@@ -38,14 +40,37 @@ impl Sim<'_> {
         resp.diagnose.sample(&mut self.rs.rng) * resp.runbook * self.ph.response
     }
 
-    pub(super) fn start_diagnosis<O: Observer>(&mut self, id: u32, obs: &mut O) {
+    /// The diagnosis time of incident `id`'s team: the drawn time × their fatigue × the
+    /// coordination factor of their size (noted when either is in play).
+    fn team_diagnosis_time<O: Observer>(&mut self, id: u32, obs: &mut O) -> f64 {
         let d = self.diagnosis_time();
+        let resp = self.m.response.expect("response");
+        let team = self.rs.incidents[id as usize].team;
+        if team <= 1 && resp.fatigue.is_none() {
+            return d;
+        }
+        let coordination = resp.coordination_factor(team);
+        let factor = self.team_factor(id);
+        obs.note(
+            self.now,
+            Note::Team {
+                incident: id,
+                people: team,
+                tired: factor / coordination,
+                coordination,
+            },
+        );
+        d * factor
+    }
+
+    pub(super) fn start_diagnosis<O: Observer>(&mut self, id: u32, obs: &mut O) {
+        obs.note(self.now, Note::Acknowledged { incident: id });
+        let d = self.team_diagnosis_time(id, obs);
         let now = self.now;
         let inc = &mut self.rs.incidents[id as usize];
         inc.stage = Stage::Diagnosing;
         inc.diag_end = now + d;
         let (generation, shift_end) = (inc.generation, inc.shift_end);
-        obs.note(now, Note::Acknowledged { incident: id });
         self.schedule(
             now + d,
             ResponseEvent::Step {
@@ -67,15 +92,23 @@ impl Sim<'_> {
     pub(super) fn handoff<O: Observer>(&mut self, id: u32, generation: u32, obs: &mut O) {
         let resp = self.m.response.expect("response");
         let inc = self.rs.incidents[id as usize];
-        if inc.generation != generation || inc.stage != Stage::Diagnosing {
+        if inc.generation != generation {
+            return;
+        }
+        if inc.stage == Stage::Working && inc.holding > 0 {
+            self.hands_on_handoff(id, obs);
+            return;
+        }
+        if inc.stage != Stage::Diagnosing {
             return;
         }
         self.rs.handoffs += 1;
+        self.relieve_team(id);
         let h = resp.handoff.sample(&mut self.rs.rng);
         let diag_end = if resp.notes {
             inc.diag_end + h
         } else {
-            self.now + h + self.diagnosis_time()
+            self.now + h + self.team_diagnosis_time(id, obs)
         };
         let now = self.now;
         let inc = &mut self.rs.incidents[id as usize];
@@ -109,9 +142,44 @@ impl Sim<'_> {
         }
     }
 
+    /// The shift ends while the team has its hands on a mitigation: with notes, rested
+    /// colleagues take over; without, nobody can, and the same people carry on.
+    fn hands_on_handoff<O: Observer>(&mut self, id: u32, obs: &mut O) {
+        let resp = self.m.response.expect("response");
+        let now = self.now;
+        obs.note(
+            now,
+            Note::Handoff {
+                incident: id,
+                notes: resp.notes,
+                diagnosed_at: f64::NAN,
+            },
+        );
+        if !resp.notes {
+            return;
+        }
+        self.rs.handoffs += 1;
+        self.relieve_team(id);
+        let inc = &mut self.rs.incidents[id as usize];
+        inc.generation += 1;
+        inc.shift_end = now + resp.shift;
+        let (generation, shift_end) = (inc.generation, inc.shift_end);
+        self.schedule(
+            shift_end,
+            ResponseEvent::Handoff {
+                incident: id,
+                generation,
+            },
+        );
+    }
+
     pub(super) fn diagnosed<O: Observer>(&mut self, id: u32, obs: &mut O) {
         let m = self.m;
-        self.rs.incidents[id as usize].stage = Stage::Working;
+        let inc = &mut self.rs.incidents[id as usize];
+        inc.stage = Stage::Working;
+        let run = &mut self.rs.roster.run;
+        run.diagnoses += 1;
+        run.diagnose_total += self.now - inc.assigned;
         obs.note(self.now, Note::Diagnosed { incident: id });
         // Repairs that waited for someone to look start now, for everything found broken.
         if m.response.is_some_and(|r| r.repair_on_diagnosis) {
@@ -130,9 +198,20 @@ impl Sim<'_> {
             for k in 0..m.mitigations[mit].targets.len() {
                 let c = m.mitigations[mit].targets[k] as usize;
                 if self.can_mitigate(mit as u32, c) && self.key_of(c) == key {
-                    self.start_mitigation(mit as u32, c, obs);
+                    self.start_mitigation(mit as u32, c, id, obs);
                 }
             }
+        }
+        let inc = self.rs.incidents[id as usize];
+        if inc.holding > 0 && inc.shift_end.is_finite() {
+            // Hands on a mitigation past the end of the shift: a hand-off then.
+            self.schedule(
+                inc.shift_end.max(self.now),
+                ResponseEvent::Handoff {
+                    incident: id,
+                    generation: inc.generation,
+                },
+            );
         }
         self.try_resolve(id, obs);
     }
@@ -161,6 +240,9 @@ impl Sim<'_> {
 
     /// Frees the responder once no failed service is explained by this incident's root.
     pub(super) fn try_resolve<O: Observer>(&mut self, id: u32, obs: &mut O) {
+        if self.rs.incidents[id as usize].holding > 0 {
+            return; // Hands still on a mitigation.
+        }
         let key = self.rs.incidents[id as usize].key;
         for (si, &c) in self.m.services.iter().enumerate() {
             if self.books.svc[si].state == SvcState::Failed && self.key_of(c as usize) == key {
@@ -172,10 +254,13 @@ impl Sim<'_> {
         }
         let inc = &mut self.rs.incidents[id as usize];
         inc.stage = Stage::Resolved;
-        self.rs.responder_seconds += self.now - inc.assigned;
-        self.rs.free += 1;
+        self.rs.responder_seconds += super::team_seconds(self.now - inc.assigned, inc.team);
+        self.rs.free += inc.team;
+        self.release_team(id);
         obs.note(self.now, Note::Resolved { incident: id });
-        if let Some(next) = self.rs.queue.pop_front() {
+        while self.rs.free > 0
+            && let Some(next) = self.rs.queue.pop_front()
+        {
             self.assign(next, obs);
         }
     }

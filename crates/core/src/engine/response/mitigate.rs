@@ -37,11 +37,12 @@ impl Sim<'_> {
     }
 
     /// A load mitigation finished its work (a parking lot fed back): it can act again.
-    pub(crate) fn mitigation_done(&mut self, comp: usize, mit: u32) {
+    pub(crate) fn mitigation_done<O: Observer>(&mut self, comp: usize, mit: u32, obs: &mut O) {
         if mit == NONE {
             return;
         }
         self.rs.mit_busy[mit as usize] = false;
+        self.unhold(mit, comp, obs);
         // A tool that is free again while the queue is still in trouble goes again.
         if let Some(after) = self.m.mitigations[mit as usize].auto
             && self.class(comp) != Class::Healthy
@@ -123,7 +124,15 @@ impl Sim<'_> {
         }
     }
 
-    pub(super) fn start_mitigation<O: Observer>(&mut self, mit: u32, comp: usize, obs: &mut O) {
+    /// Starts mitigation `mit` on `comp`, applied by the people on incident `by` (`NONE`:
+    /// a tool, or a crew acting on its own).
+    pub(super) fn start_mitigation<O: Observer>(
+        &mut self,
+        mit: u32,
+        comp: usize,
+        by: u32,
+        obs: &mut O,
+    ) {
         let spec = &self.m.mitigations[mit as usize];
         let rng = &mut self.rs.mit_rng[mit as usize];
         let (delay, unit) = match spec.kind {
@@ -160,6 +169,13 @@ impl Sim<'_> {
             MitigationKind::Redesign { takes } => (takes.sample(rng), NONE),
             MitigationKind::CircuitBreaker { .. } => return,
         };
+        let delay = if spec.procedure.is_some() {
+            delay + self.carry_out(mit, comp, unit, by)
+        } else {
+            delay
+        };
+        let spec = &self.m.mitigations[mit as usize];
+        self.hold(mit, comp, by);
         if is_load(&spec.kind) {
             self.rs.mit_busy[mit as usize] = true;
         } else {
@@ -186,11 +202,33 @@ impl Sim<'_> {
     }
 
     pub(super) fn deployed<O: Observer>(&mut self, mit: u32, comp: usize, unit: u32, obs: &mut O) {
+        let m = self.m;
+        let spec = &m.mitigations[mit as usize];
+        if spec.procedure.is_some() {
+            let slip = self.take_slip(mit, comp, unit);
+            if unit != NONE && self.rs.unit_state[unit as usize] != UNIT_DEPLOYING {
+                return; // The spare failed on the way; the crew brings the next one.
+            }
+            self.rs.roster.run.procedures += 1;
+            if let Some(s) = slip {
+                self.procedure_failed(s, obs);
+                return;
+            }
+        }
+        let lot_left = self.take_effect(mit, comp, unit, obs);
+        if !lot_left {
+            self.unhold(mit, comp, obs);
+        }
+    }
+
+    /// What mitigation `mit` does on `comp` once ready. Returns whether it goes on working
+    /// by itself (a parking lot still being fed back).
+    fn take_effect<O: Observer>(&mut self, mit: u32, comp: usize, unit: u32, obs: &mut O) -> bool {
         let spec = &self.m.mitigations[mit as usize];
         match spec.kind {
             MitigationKind::Spare { fails, .. } => {
                 if self.rs.unit_state[unit as usize] != UNIT_DEPLOYING {
-                    return; // It failed on the way.
+                    return true; // It failed on the way; the crew brings the next one.
                 }
                 if !self.own_impaired(comp) {
                     // Repaired while the spare was on its way: back to stock.
@@ -198,7 +236,7 @@ impl Sim<'_> {
                     self.rs.unit_comp[unit as usize] = NONE;
                     self.rs.mitigating[comp] = NONE;
                     self.schedule_dormant_failure(mit, unit);
-                    return;
+                    return false;
                 }
                 self.rs.unit_state[unit as usize] = UNIT_DEPLOYED;
                 self.rs.standin_unit[comp] = unit;
@@ -206,6 +244,7 @@ impl Sim<'_> {
                 let generation = self.rs.unit_gen[unit as usize];
                 self.schedule(self.now + t, ResponseEvent::SpareFails { unit, generation });
                 self.stand_in(mit, comp, obs);
+                false
             }
             MitigationKind::Failover { standby, .. } => {
                 if self.own_impaired(comp) {
@@ -215,6 +254,7 @@ impl Sim<'_> {
                 } else {
                     self.rs.mitigating[comp] = NONE;
                 }
+                false
             }
             MitigationKind::Shed { rate, .. } => {
                 obs.note(
@@ -229,6 +269,7 @@ impl Sim<'_> {
                 if rate.is_some() && !ongoing {
                     self.rs.mit_busy[mit as usize] = false;
                 }
+                rate.is_some() && ongoing
             }
             MitigationKind::RateLimit { .. }
             | MitigationKind::AddWorkers { .. }
@@ -241,8 +282,9 @@ impl Sim<'_> {
                     },
                 );
                 self.apply_queue_mitigation(mit, comp, obs);
+                false
             }
-            MitigationKind::CircuitBreaker { .. } => {}
+            MitigationKind::CircuitBreaker { .. } => false,
             MitigationKind::Restart { works, .. } => {
                 self.rs.mitigating[comp] = NONE;
                 let u: f64 = self.rs.mit_rng[mit as usize].random();
@@ -262,6 +304,7 @@ impl Sim<'_> {
                 } else {
                     obs.note(self.now, Note::RestartFailed { comp: comp as u32 });
                 }
+                false
             }
         }
     }
@@ -298,7 +341,8 @@ impl Sim<'_> {
             self.mark(comp);
             // The crew on site brings the next unit in, if there is one.
             if mit != NONE && self.own_impaired(c) {
-                self.start_mitigation(mit, c, obs);
+                let holder = self.rs.standin_holder[c];
+                self.start_mitigation(mit, c, holder, obs);
             }
         } else if state == UNIT_AVAILABLE {
             self.spare_lost_in_stock(unit, obs);
@@ -332,7 +376,7 @@ impl Sim<'_> {
 }
 
 /// Mitigations that act on a queue's load rather than standing in for a component.
-fn is_load(k: &MitigationKind) -> bool {
+pub(super) fn is_load(k: &MitigationKind) -> bool {
     matches!(
         k,
         MitigationKind::Shed { .. }

@@ -26,6 +26,10 @@
 mod detect;
 mod incident;
 mod mitigate;
+mod people;
+mod procedure;
+
+pub use people::PeopleRun;
 
 use super::event::ResponseEvent;
 use super::{Observer, Sim};
@@ -65,6 +69,10 @@ pub struct Incident {
     diag_end: f64,
     /// Invalidates scheduled steps when plans change (hand-offs).
     generation: u32,
+    /// People working on it.
+    pub team: u32,
+    /// Hands-on mitigations it keeps its people on.
+    holding: u32,
 }
 
 /// How a problem was detected.
@@ -136,6 +144,16 @@ pub struct ResponseState {
     pub mitigation_cost: f64,
     /// Hand-offs.
     pub handoffs: u32,
+    /// The people on call, and what they did this run.
+    pub(crate) roster: people::Roster,
+    /// Procedures that slipped, until their mitigation would have taken effect.
+    slips: Vec<procedure::Slip>,
+    /// Per mitigation: the stream of its procedure, if it has one.
+    proc_rng: Vec<ChaCha8Rng>,
+    /// Per mitigation acting on a load: the incident keeping hands on it, or NONE.
+    load_holder: Vec<u32>,
+    /// Per component: the incident keeping hands on its stand-in on the way, or NONE.
+    standin_holder: Vec<u32>,
 }
 
 impl ResponseState {
@@ -177,6 +195,13 @@ impl ResponseState {
             mitigation_uses: 0,
             mitigation_cost: 0.0,
             handoffs: 0,
+            roster: people::Roster::new(m.response.as_ref()),
+            slips: Vec::new(),
+            proc_rng: (0..m.mitigations.len())
+                .map(|_| rng::placeholder())
+                .collect(),
+            load_holder: vec![NONE; m.mitigations.len()],
+            standin_holder: vec![NONE; n],
         }
     }
 }
@@ -195,6 +220,9 @@ impl Sim<'_> {
         );
         for (k, mt) in m.mitigations.iter().enumerate() {
             r.mit_rng[k] = rng::stream(seed, run, mt.key, rng::MITIGATION);
+            if mt.procedure.is_some() {
+                r.proc_rng[k] = rng::stream(seed, run, mt.key, rng::PROCEDURE);
+            }
         }
         r.alert_on.fill(false);
         r.alert_gen.fill(0);
@@ -226,6 +254,10 @@ impl Sim<'_> {
         r.mitigation_uses = 0;
         r.mitigation_cost = 0.0;
         r.handoffs = 0;
+        r.roster.reset();
+        r.slips.clear();
+        r.load_holder.fill(NONE);
+        r.standin_holder.fill(NONE);
         for k in 0..m.mitigations.len() {
             if let MitigationKind::Spare { stock, .. } = m.mitigations[k].kind {
                 let first = m.mitigations[k].first_unit;
@@ -345,9 +377,14 @@ impl Sim<'_> {
             } => {
                 let c = comp as usize;
                 if self.rs.auto_gen[c] == generation && self.can_mitigate(mitigation, c) {
-                    self.start_mitigation(mitigation, c, obs);
+                    self.start_mitigation(mitigation, c, NONE, obs);
                 }
             }
+            ResponseEvent::Retry {
+                mitigation,
+                comp,
+                incident,
+            } => self.retry(mitigation, comp as usize, incident, obs),
         }
     }
 
@@ -356,9 +393,19 @@ impl Sim<'_> {
         let end = self.now;
         for inc in &self.rs.incidents {
             if inc.stage != Stage::Resolved && inc.stage != Stage::Queued {
-                self.rs.responder_seconds += end - inc.assigned;
+                self.rs.responder_seconds += team_seconds(end - inc.assigned, inc.team);
             }
         }
+        self.close_shifts();
+    }
+}
+
+/// Person-seconds of a team of `team` over `secs` (exactly `secs` for one person).
+fn team_seconds(secs: f64, team: u32) -> f64 {
+    if team <= 1 {
+        secs
+    } else {
+        secs * f64::from(team)
     }
 }
 

@@ -109,24 +109,36 @@ fn check_own_fault(
     cid: &str,
     p: At<'_>,
 ) {
-    let Some(ci) = ids.resolve(ck, cid, p.field("component")) else {
+    let at = (p.field("component"), p.field("fault"));
+    known_fault_mode(ck, sc, ids, cid, &inj.fault, at);
+}
+
+/// Checks that component `cid` (written at `at.0`) has a fault mode `fault` (at `at.1`):
+/// what an injection or a wrong step of a procedure sets off.
+pub(super) fn known_fault_mode(
+    ck: &mut Checker,
+    sc: &Scenario,
+    ids: &Ids,
+    cid: &str,
+    fault: &str,
+    at: (At<'_>, At<'_>),
+) {
+    let Some(ci) = ids.resolve(ck, cid, at.0) else {
         return;
     };
     let c = &sc.components[ci as usize];
-    if !c.faults.iter().any(|f| f.name == inj.fault) {
+    if !c.faults.iter().any(|f| f.name == fault) {
         let names: Vec<_> = c.faults.iter().map(|f| format!("`{}`", f.name)).collect();
         ck.push(
-            Problem::new(
-                p.field("fault"),
-                format!("`{cid}` has no fault mode `{}`", inj.fault),
-            )
-            .hint(if names.is_empty() {
-                format!(
-                    "declare it under `{cid}`'s faults, with every: Never for an injected-only fault"
-                )
-            } else {
-                format!("its fault modes are {}", names.join(", "))
-            }),
+            Problem::new(at.1, format!("`{cid}` has no fault mode `{fault}`")).hint(
+                if names.is_empty() {
+                    format!(
+                        "declare it under `{cid}`'s faults, with every: Never for a fault that only happens when set off"
+                    )
+                } else {
+                    format!("its fault modes are {}", names.join(", "))
+                },
+            ),
         );
     }
 }

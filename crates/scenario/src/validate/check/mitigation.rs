@@ -3,7 +3,8 @@
 
 use super::{At, Checker, DistUse, Ids};
 use crate::diagnostics::Problem;
-use crate::schema::{Mitigation, Scenario, Strategy, Trigger};
+use super::common::known_fault_mode;
+use crate::schema::{Mitigation, Procedure, Scenario, Strategy, Trigger};
 
 /// Checks the mitigations of strategy `k`, `st`, in the scenario it patched.
 pub(super) fn check_mitigations(
@@ -50,6 +51,18 @@ impl Check<'_, '_, '_> {
         if let Trigger::Auto(d) = m.trigger() {
             self.ck
                 .non_negative(d, p.field("trigger").index(0), "an automation delay");
+            if m.hands_on() {
+                self.ck.push(
+                    Problem::new(
+                        p.field("hands_on"),
+                        "an automated mitigation has no responder to keep busy",
+                    )
+                    .hint("hands_on: true is for a mitigation people apply by hand (trigger: Manual)"),
+                );
+            }
+        }
+        if let Some(proc) = m.procedure() {
+            self.procedure(proc, p.field("procedure"));
         }
         match m {
             Mitigation::Spare {
@@ -161,6 +174,47 @@ impl Check<'_, '_, '_> {
                 self.money(*per_use, p.field("per_use"));
             }
         }
+    }
+
+    /// A procedure's steps: each named, its time a distribution, its chances
+    /// probabilities, the fault a wrong step sets off a fault mode that exists.
+    fn procedure(&mut self, proc: &Procedure, p: At<'_>) {
+        if proc.steps.is_empty() {
+            self.ck.push(
+                Problem::new(p.field("steps"), "a procedure needs at least one step").hint(
+                    "steps: [(name: \"promote the standby\", takes: Exp(mean: \"2m\"), skip: 0.01)]",
+                ),
+            );
+        }
+        for (i, st) in proc.steps.iter().enumerate() {
+            let sp = p.field("steps").index(i);
+            if st.name.trim().is_empty() {
+                self.ck.err(sp.field("name"), "a step needs a name (traces quote it)");
+            }
+            self.ck.dist(&st.takes, sp.field("takes"), DistUse::Repair);
+            self.ck.fraction(st.skip, sp.field("skip"), "a chance of skipping a step");
+            self.ck.fraction(st.wrong, sp.field("wrong"), "a chance of doing a step wrong");
+            if let Some(w) = &st.worse {
+                let at = (sp.field("worse").field("on"), sp.field("worse").field("fault"));
+                known_fault_mode(self.ck, self.sc, self.ids, &w.on, &w.fault, at);
+                if st.wrong == 0.0 {
+                    self.ck.push(
+                        Problem::new(sp.field("worse"), "this step is never done wrong, so `worse` can never happen")
+                            .hint("give the step a chance of being done wrong, e.g. wrong: 0.01"),
+                    );
+                }
+            }
+        }
+        if !(proc.checklist > 0.0 && proc.checklist <= 1.0) {
+            self.ck.push(
+                Problem::new(
+                    p.field("checklist"),
+                    format!("a checklist factor is in (0, 1], not {}", proc.checklist),
+                )
+                .hint("checklist: 0.25 makes every step a quarter as likely to be skipped; 1 is no checklist"),
+            );
+        }
+        self.ck.dist(&proc.notice, p.field("notice"), DistUse::Repair);
     }
 
     /// A mitigation's `for` list: at least one component, every one known.

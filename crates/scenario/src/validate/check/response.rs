@@ -2,7 +2,7 @@
 
 use super::{At, Checker, DistUse, Ids};
 use crate::diagnostics::Problem;
-use crate::schema::{Condition, Scenario};
+use crate::schema::{Condition, Fatigue, Response, Scenario};
 
 /// Checks every alert, and that someone answers them.
 pub(super) fn check_alerts(ck: &mut Checker, sc: &Scenario, ids: &Ids) {
@@ -67,4 +67,50 @@ pub(super) fn check_response(ck: &mut Checker, sc: &Scenario) {
     if let Some(sh) = r.shift {
         ck.positive(sh, p.field("shift"), "a shift");
     }
+    if let Some(rot) = r.rotate {
+        ck.positive(rot, p.field("rotate"), "a rota period");
+    }
+    if let Some(f) = &r.fatigue {
+        check_fatigue(ck, f, p.field("fatigue"));
+    }
+    check_team(ck, r, p);
+}
+
+/// A fatigue curve: rates that add, a rest that ends a shift, a cap of at least 1.
+fn check_fatigue(ck: &mut Checker, f: &Fatigue, p: At<'_>) {
+    ck.non_negative(f.fresh, p.field("fresh"), "the time before fatigue shows");
+    ck.positive(f.rest, p.field("rest"), "a rest");
+    for (x, name) in [
+        (f.per_hour, "per_hour"),
+        (f.per_day, "per_day"),
+        (f.per_page, "per_page"),
+    ] {
+        ck.within(x, (0.0, 100.0), p.field(name), "a fatigue rate");
+    }
+    if !(f.max.is_finite() && f.max >= 1.0) {
+        ck.push(
+            Problem::new(p.field("max"), format!("the largest fatigue factor is at least 1, not {}", f.max))
+                .hint("max: 3.0 lets a tired responder take at most three times as long"),
+        );
+    }
+}
+
+/// The team on one incident and how it coordinates.
+fn check_team(ck: &mut Checker, r: &Response, p: At<'_>) {
+    if r.join == 0 {
+        ck.err(p.field("join"), "at least one responder joins an incident");
+    } else if r.oncall > 0 && r.join > r.oncall {
+        ck.push(
+            Problem::new(
+                p.field("join"),
+                format!("{} responders cannot join an incident when {} are on call", r.join, r.oncall),
+            )
+            .hint(format!("join: {} pages everyone on call (all hands)", r.oncall)),
+        );
+    }
+    let c = &r.coordination;
+    let at = p.field("coordination");
+    ck.fraction(c.serial, at.field("serial"), "the serial share of a diagnosis");
+    ck.within(c.per_channel, (0.0, 100.0), at.field("per_channel"), "the cost of a line of talk");
+    ck.fraction(c.record_cuts, at.field("record_cuts"), "a shared record's factor");
 }

@@ -3,20 +3,26 @@
 //! or not as [`Mitigation::trigger`] says. Its checks are in `check::mitigation`.
 
 use super::sampler;
-use crate::schema::{Mitigation, Strategy, Trigger};
+use crate::schema::{Mitigation, Procedure, Strategy, Trigger};
 use crate::validate::check::Ids;
-use faultline_core::model::{Csr, MitigationKind, MitigationSpec, stable_hash};
+use faultline_core::model::{
+    Csr, MitigationKind, MitigationSpec, NONE, ProcedureSpec, StepSpec, stable_hash,
+};
 
 /// The strategy's mitigations in file order, and how many spare units they hold in all
 /// (the engine numbers them in that order).
-pub(super) fn mitigations(strategy: Option<&Strategy>, ids: &Ids) -> (Vec<MitigationSpec>, u32) {
+pub(super) fn mitigations(
+    strategy: Option<&Strategy>,
+    ids: &Ids,
+    slot_of: &dyn Fn(&str, &str) -> u32,
+) -> (Vec<MitigationSpec>, u32) {
     let mut spare_units = 0u32;
     let specs = strategy
         .map(|st| st.mitigations.as_slice())
         .unwrap_or(&[])
         .iter()
         .map(|mt| {
-            let spec = lower_mitigation(mt, ids, spare_units);
+            let spec = lower_mitigation(mt, ids, slot_of, spare_units);
             if let MitigationKind::Spare { stock, .. } = spec.kind {
                 spare_units += stock;
             }
@@ -27,8 +33,13 @@ pub(super) fn mitigations(strategy: Option<&Strategy>, ids: &Ids) -> (Vec<Mitiga
 }
 
 /// One mitigation as the engine applies it; its spare units, if any, start at
-/// `first_unit`.
-pub(super) fn lower_mitigation(mt: &Mitigation, ids: &Ids, first_unit: u32) -> MitigationSpec {
+/// `first_unit`; `slot_of(component, fault)` finds the fault slot a wrong step sets off.
+pub(super) fn lower_mitigation(
+    mt: &Mitigation,
+    ids: &Ids,
+    slot_of: &dyn Fn(&str, &str) -> u32,
+    first_unit: u32,
+) -> MitigationSpec {
     let (label, kind, targets, per_use, key) = per_kind(mt, ids);
     MitigationSpec {
         label,
@@ -41,6 +52,27 @@ pub(super) fn lower_mitigation(mt: &Mitigation, ids: &Ids, first_unit: u32) -> M
         per_use,
         first_unit,
         key,
+        procedure: mt.procedure().map(|p| procedure(p, slot_of)),
+        hands_on: mt.hands_on(),
+    }
+}
+
+/// A procedure as the engine runs it.
+fn procedure(p: &Procedure, slot_of: &dyn Fn(&str, &str) -> u32) -> ProcedureSpec {
+    ProcedureSpec {
+        steps: p
+            .steps
+            .iter()
+            .map(|s| StepSpec {
+                name: s.name.clone(),
+                takes: sampler(&s.takes),
+                skip: s.skip,
+                wrong: s.wrong,
+                worse: s.worse.as_ref().map_or(NONE, |w| slot_of(&w.on, &w.fault)),
+            })
+            .collect(),
+        checklist: p.checklist,
+        notice: sampler(&p.notice),
     }
 }
 

@@ -42,7 +42,14 @@ pub(in crate::validate) fn build(
     let inspections = faults::inspections(sc, &ids, &comps, &members);
     let queues = queue::queues(sc, &lowered.feed_pairs, &mut comps);
     let alerts = response::alerts(sc, &ids);
-    let (mitigations, spare_units) = mitigation::mitigations(strategy, &ids);
+    let slot_of = |comp: &str, fault: &str| {
+        let ci = ids[comp] as usize;
+        let k = (sc.components[ci].faults.iter())
+            .position(|f| f.name == fault)
+            .expect("checked");
+        comps[ci].slots.start + k as u32
+    };
+    let (mitigations, spare_units) = mitigation::mitigations(strategy, &ids, &slot_of);
     let phases = phase::phases(sc, &ids, &slots, common.len());
 
     let mut model = Model {

@@ -3,7 +3,9 @@
 use super::sampler;
 use crate::schema::{Condition, RepairStarts, Scenario, Strategy};
 use crate::validate::check::Ids;
-use faultline_core::model::{self, AlertSpec, CostModel, Csr, ResponseSpec};
+use faultline_core::model::{
+    self, AlertSpec, CoordinationSpec, CostModel, Csr, FatigueSpec, ResponseSpec,
+};
 
 /// The alerts, in file order.
 pub(super) fn alerts(sc: &Scenario, ids: &Ids) -> Vec<AlertSpec> {
@@ -52,6 +54,23 @@ pub(super) fn response(sc: &Scenario) -> Option<ResponseSpec> {
         notes: r.notes,
         handoff: sampler(&r.handoff),
         repair_on_diagnosis: r.repair_starts == RepairStarts::Diagnosis,
+        fatigue: r.fatigue.map(|f| FatigueSpec {
+            fresh: f.fresh.secs(),
+            per_hour: f.per_hour,
+            per_day: f.per_day,
+            per_page: f.per_page,
+            rest: f.rest.secs(),
+            max: f.max,
+        }),
+        rotate: r.rotate.map_or(f64::INFINITY, |d| d.secs()),
+        join: r.join,
+        commander: r.commander,
+        record: r.record,
+        coordination: CoordinationSpec {
+            serial: r.coordination.serial,
+            per_channel: r.coordination.per_channel,
+            record_cuts: r.coordination.record_cuts,
+        },
     })
 }
 
