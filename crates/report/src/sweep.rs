@@ -24,15 +24,18 @@ pub enum Metric {
     Availability,
     /// User-minutes affected per run.
     UserMinutes,
+    /// Responder-hours per run (people × hours on incidents).
+    ResponderHours,
 }
 
 impl Metric {
     /// Every metric, in the order `--metric` lists them.
-    pub const ALL: [Metric; 4] = [
+    pub const ALL: [Metric; 5] = [
         Metric::Cost,
         Metric::Downtime,
         Metric::Availability,
         Metric::UserMinutes,
+        Metric::ResponderHours,
     ];
 
     /// The name `--metric` takes (and the JSON writes).
@@ -42,6 +45,7 @@ impl Metric {
             Metric::Downtime => "downtime",
             Metric::Availability => "availability",
             Metric::UserMinutes => "user-minutes",
+            Metric::ResponderHours => "responder-hours",
         }
     }
 
@@ -52,6 +56,7 @@ impl Metric {
             Metric::Downtime => "Mean downtime per run: time with at least one service failed",
             Metric::Availability => "Share of the horizon with no service failed",
             Metric::UserMinutes => "User-minutes affected per run",
+            Metric::ResponderHours => "Responder-hours per run: people × hours on incidents",
         }
     }
 
@@ -62,6 +67,7 @@ impl Metric {
             Metric::Downtime => "mean downtime per run",
             Metric::Availability => "availability",
             Metric::UserMinutes => "user-minutes per run",
+            Metric::ResponderHours => "responder-hours per run",
         }
     }
 
@@ -72,6 +78,7 @@ impl Metric {
             Metric::Downtime => "mean downtime per run (hours)",
             Metric::Availability => "availability (%)",
             Metric::UserMinutes => "user-minutes affected per run",
+            Metric::ResponderHours => "responder-hours per run",
         }
     }
 
@@ -92,6 +99,7 @@ impl Metric {
             Metric::Downtime => &s.downtime,
             Metric::Availability => &s.availability,
             Metric::UserMinutes => &s.user_minutes,
+            Metric::ResponderHours => &s.responder_hours,
         }
     }
 
@@ -111,6 +119,7 @@ impl Metric {
             Metric::Downtime => format!("{y:.1}h"),
             Metric::Availability => format!("{y:.3}%"),
             Metric::UserMinutes => short_number(y),
+            Metric::ResponderHours => format!("{y:.0}h"),
         }
     }
 
@@ -121,6 +130,7 @@ impl Metric {
             Metric::Downtime => format!("{} ± {}", human(p.mean * 3600.0), human(p.ci95 * 3600.0)),
             Metric::Availability => format!("{:.4}% ± {:.4}%", p.mean, p.ci95),
             Metric::UserMinutes => format!("{} ± {}", thousands(p.mean), thousands(p.ci95)),
+            Metric::ResponderHours => format!("{:.1} ± {:.1}", p.mean, p.ci95),
         }
     }
 }
@@ -320,6 +330,47 @@ impl Sweep {
             })
             .collect();
         s.push_str(&table(&header, &rows, layout));
+        if self.axis != Axis::Category && self.values.len() >= 3 {
+            let _ = writeln!(s, "\n{}", layout.fit_line(&self.turning_points()));
+        }
         s
+    }
+
+    /// Where each strategy does best along the swept values: past an inner best, more
+    /// of the parameter makes things worse again (too many cooks); at an end, the curve
+    /// may go on improving beyond the values swept.
+    pub fn turning_points(&self) -> String {
+        let parts: Vec<String> = (0..self.strategies.len())
+            .map(|i| {
+                let k = self.best_value(i);
+                let v = self.value_text(&self.values[k]);
+                let where_ = if k == 0 {
+                    "the first value"
+                } else if k + 1 == self.values.len() {
+                    "the last value"
+                } else {
+                    "past it, more is worse"
+                };
+                format!("{} at {v} ({where_})", self.strategies[i])
+            })
+            .collect();
+        format!("Best value per strategy: {}.", parts.join("; "))
+    }
+
+    /// The value index at which strategy `i` does best by the metric (the first of ties).
+    pub fn best_value(&self, i: usize) -> usize {
+        let mut best = 0;
+        for (k, v) in self.values.iter().enumerate() {
+            let (p, b) = (v.points[i].mean, self.values[best].points[i].mean);
+            let better = if self.metric.lower_is_better() {
+                p < b
+            } else {
+                p > b
+            };
+            if p.is_finite() && (better || !b.is_finite()) {
+                best = k;
+            }
+        }
+        best
     }
 }

@@ -622,8 +622,8 @@ pub struct Fatigue {
     /// Added per page in the last 24 hours beyond the first.
     #[serde(default = "per_page")]
     pub per_page: f64,
-    /// Free time that ends a shift: the next page starts a new one.
-    #[serde(default = "eight_hours")]
+    /// Free time that ends a shift (a night's sleep): the next page starts a new one.
+    #[serde(default = "six_hours")]
     pub rest: Duration,
     /// The largest factor.
     #[serde(default = "three")]
@@ -637,7 +637,7 @@ impl Default for Fatigue {
             per_hour: per_hour(),
             per_day: per_day(),
             per_page: per_page(),
-            rest: eight_hours(),
+            rest: six_hours(),
             max: three(),
         }
     }
@@ -673,6 +673,10 @@ impl Default for Coordination {
 
 fn eight_hours() -> Duration {
     Duration(8.0 * 3600.0)
+}
+
+fn six_hours() -> Duration {
+    Duration(6.0 * 3600.0)
 }
 
 /// Folkard & Tucker (2003): 10-hour shifts +13%, 12-hour +27% risk against 8-hour ones.

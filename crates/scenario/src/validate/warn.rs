@@ -176,7 +176,13 @@ fn faults_that_never_happen(sc: &Scenario, out: &mut Vec<Problem>) {
                 .inject
                 .iter()
                 .any(|x| x.fault == f.name && x.component.as_deref() == Some(c.id.as_str()));
-            if f.every == Dist::Never && !injected && f.on_demand.is_none() {
+            let set_off = sc.strategies.iter().any(|st| {
+                (st.mitigations.iter().filter_map(|m| m.procedure()))
+                    .flat_map(|p| &p.steps)
+                    .filter_map(|s| s.worse.as_ref())
+                    .any(|w| w.fault == f.name && w.on == c.id)
+            });
+            if f.every == Dist::Never && !injected && f.on_demand.is_none() && !set_off {
                 out.push(
                     Problem::new(
                         fault_path(i, j, "every"),
