@@ -509,7 +509,9 @@ impl Words<'_> {
                     step + 1
                 );
                 if worse != NONE {
-                    text.push_str(&format!("; it sets off {}", self.fault_name(worse)));
+                    let slot = &m.slots[worse as usize];
+                    let on = self.id(slot.comp);
+                    text.push_str(&format!("; it sets off {} on {on}", slot.name));
                 }
                 ("SLIPPED", text)
             }

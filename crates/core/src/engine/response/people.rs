@@ -73,10 +73,12 @@ impl Person {
     fn paged(&mut self, f: &FatigueSpec, now: f64) {
         if self.shift_start.is_nan() || now - self.free_since >= f.rest {
             let day = (now / DAY).floor() as i64;
-            self.streak = match day - self.day {
-                0 => self.streak,
-                1 => self.streak + 1,
-                _ => 1,
+            self.streak = if day == self.day {
+                self.streak
+            } else if self.day != i64::MIN && day == self.day + 1 {
+                self.streak + 1
+            } else {
+                1
             };
             self.day = day;
             self.shift_start = now;

@@ -11,9 +11,9 @@ pub(in crate::validate) struct At<'a> {
     len: u8,
 }
 
-/// The deepest path the checks build (`components[i].queue.retries.backoff.mean` has six
-/// steps).
-const AT_DEPTH: usize = 8;
+/// The deepest path the checks build
+/// (`strategies[i].mitigations[j].procedure.steps[k].takes.mean` has nine steps).
+const AT_DEPTH: usize = 10;
 
 #[derive(Clone, Copy)]
 enum AtStep<'a> {
