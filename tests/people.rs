@@ -66,7 +66,11 @@ fn coordination(n: f64, commander: bool, record: bool) -> f64 {
     } else {
         (n, n * (n - 1.0) / 2.0)
     };
-    let c = if record { per_channel * cuts } else { per_channel };
+    let c = if record {
+        per_channel * cuts
+    } else {
+        per_channel
+    };
     (serial + (1.0 - serial) / workers) * (1.0 + c * channels)
 }
 
@@ -120,8 +124,11 @@ fn too_many_cooks_without_coordination_but_not_with_a_commander_and_a_record() {
     let best = |commander, record| {
         (1..=8)
             .min_by(|&a, &b| {
-                coordination(f64::from(a), commander, record)
-                    .total_cmp(&coordination(f64::from(b), commander, record))
+                coordination(f64::from(a), commander, record).total_cmp(&coordination(
+                    f64::from(b),
+                    commander,
+                    record,
+                ))
             })
             .unwrap()
     };
@@ -176,7 +183,11 @@ fn a_procedure_of_k_steps_each_skipped_with_p_works_with_probability_one_minus_p
     for (k, p) in [(1usize, 0.3f64), (3, 0.2), (5, 0.1)] {
         let step = |i: usize| format!(r#"(name: "step {i}", takes: Fixed("1m"), skip: {p})"#);
         let steps: Vec<String> = (0..k).map(step).collect();
-        let ms = models(&procedure_scenario(&steps.join(", "), r#"Fixed("10m")"#, 20_000));
+        let ms = models(&procedure_scenario(
+            &steps.join(", "),
+            r#"Fixed("10m")"#,
+            20_000,
+        ));
         let ss = study(&ms, 20_000);
         let s = people(&ms, &ss, "restart");
         // Every attempt (the first and each one after a failure is noticed) is independent.
@@ -219,7 +230,10 @@ fn a_wrong_step_sets_off_its_fault_and_the_procedure_is_done_again() {
         "down {down}: the restart never works"
     );
     // The trace says which step slipped and what it set off.
-    let path = scenario_file("people-wrong", &procedure_scenario(steps, r#"Fixed("10m")"#, 10));
+    let path = scenario_file(
+        "people-wrong",
+        &procedure_scenario(steps, r#"Fixed("10m")"#, 10),
+    );
     let out = faultline(&["trace", &path, "--strategy", "restart", "--run", "0", "-q"]);
     let text = stdout(&out);
     assert!(
@@ -235,7 +249,11 @@ fn a_procedure_that_works_takes_its_steps_time_on_top_of_its_own() {
     let ss = study(&ms, 4);
     let s = by_name(&ms, &ss, "restart");
     // Alert after 1 minute, acknowledged in 1, diagnosed in 5, then 3 + 4 minutes of steps.
-    assert!((s.downtime.mean() - 14.0 * MIN).abs() < 1e-6, "{}", s.downtime.mean());
+    assert!(
+        (s.downtime.mean() - 14.0 * MIN).abs() < 1e-6,
+        "{}",
+        s.downtime.mean()
+    );
     let p = people(&ms, &ss, "restart");
     assert_eq!((p.procedures, p.failed), (4, 0));
 }
@@ -273,7 +291,8 @@ fn a_tired_responder_diagnoses_slower_along_a_linear_curve() {
     // Fresh for no time, +10% per hour on shift, nothing for days or pages, and a rest too
     // long to take: the shift runs from the first page. Pages at 0, 8, 16 and 24 hours
     // find the responder 0, 8, 16 and 24 hours into the shift: factors 1, 1.8, 2.6, 3.4.
-    let fatigue = r#"(fresh: "0s", per_hour: 0.1, per_day: 0.0, per_page: 0.0, rest: "100d", max: 10.0)"#;
+    let fatigue =
+        r#"(fresh: "0s", per_hour: 0.1, per_day: 0.0, per_page: 0.0, rest: "100d", max: 10.0)"#;
     let text = tired_scenario(fatigue, "", &["1h", "9h", "17h", "1d1h"]);
     let ms = models(&text);
     let runs = 20_000;
@@ -282,14 +301,25 @@ fn a_tired_responder_diagnoses_slower_along_a_linear_curve() {
     assert_eq!(p.started, 4 * runs);
     let factors = [1.0, 1.8, 2.6, 3.4];
     let mean_factor = factors.iter().sum::<f64>() / 4.0;
-    assert!((p.mean_fatigue() - mean_factor).abs() < 1e-12, "{}", p.mean_fatigue());
+    assert!(
+        (p.mean_fatigue() - mean_factor).abs() < 1e-12,
+        "{}",
+        p.mean_fatigue()
+    );
     // E[diagnosis] = E[drawn time] × factor; the drawn time is uniform on 10..50 minutes.
     let want = 30.0 * MIN * mean_factor;
     // Var of the mean over 4·runs diagnoses, each (40 min)²/12 × factor².
-    let var = factors.iter().map(|f| (40.0 * MIN).powi(2) / 12.0 * f * f).sum::<f64>() / 16.0;
+    let var = factors
+        .iter()
+        .map(|f| (40.0 * MIN).powi(2) / 12.0 * f * f)
+        .sum::<f64>()
+        / 16.0;
     let sd = (var / runs as f64).sqrt();
     let got = p.mean_time_to_diagnose();
-    assert!((got - want).abs() < 4.5 * sd, "{got} s, expected {want} ± {sd}");
+    assert!(
+        (got - want).abs() < 4.5 * sd,
+        "{got} s, expected {want} ± {sd}"
+    );
     assert!((p.peak_fatigue.mean() - 3.4).abs() < 1e-12);
 }
 
@@ -302,7 +332,10 @@ fn days_in_a_row_tire_and_a_rota_brings_a_rested_colleague() {
     let alone = models(&tired_scenario(fatigue, "", &times));
     let p = study(&alone, 50);
     let p = people(&alone, &p, "baseline");
-    assert!((p.mean_fatigue() - (1.0 + 1.1 + 1.2 + 1.3) / 4.0).abs() < 1e-12, "{p:?}");
+    assert!(
+        (p.mean_fatigue() - (1.0 + 1.1 + 1.2 + 1.3) / 4.0).abs() < 1e-12,
+        "{p:?}"
+    );
     let rota = models(&tired_scenario(fatigue, r#", rotate: "1d""#, &times));
     let q = study(&rota, 50);
     let q = people(&rota, &q, "baseline");
@@ -312,17 +345,34 @@ fn days_in_a_row_tire_and_a_rota_brings_a_rested_colleague() {
     let paged = models(&tired_scenario(fatigue, "", &["1h", "5h", "9h", "13h"]));
     let r = study(&paged, 50);
     let r = people(&paged, &r, "baseline");
-    assert!((r.mean_fatigue() - (1.0 + 1.2 + 1.4 + 1.6) / 4.0).abs() < 1e-12, "{r:?}");
+    assert!(
+        (r.mean_fatigue() - (1.0 + 1.2 + 1.4 + 1.6) / 4.0).abs() < 1e-12,
+        "{r:?}"
+    );
 }
 
 #[test]
 fn without_fatigue_teams_or_procedures_there_is_no_people_section() {
     for f in ["substation", "job-queue", "backups"] {
-        let out = faultline(&["run", &format!("scenarios/{f}.ron"), "--json", "--runs", "8", "-q"]);
+        let out = faultline(&[
+            "run",
+            &format!("scenarios/{f}.ron"),
+            "--json",
+            "--runs",
+            "8",
+            "-q",
+        ]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         assert!(!stdout(&out).contains("\"people\""), "{f}");
     }
-    let out = faultline(&["compare", "scenarios/second-switch.ron", "--json", "--runs", "64", "-q"]);
+    let out = faultline(&[
+        "compare",
+        "scenarios/second-switch.ron",
+        "--json",
+        "--runs",
+        "64",
+        "-q",
+    ]);
     let text = stdout(&out);
     assert!(text.contains("\"people\""), "{text}");
     assert!(text.contains("\"failure_share\""), "{text}");
@@ -390,20 +440,83 @@ fn problems(text: &str) -> Vec<(String, String)> {
 
 #[test]
 fn bad_people_settings_are_located_errors() {
-    let base = team_scenario(2, r#"(name: "s", mitigations: [Restart(for: ["xfmr"], procedure: (steps: [(name: "go", skip: 0.1)]))])"#);
+    let base = team_scenario(
+        2,
+        r#"(name: "s", mitigations: [Restart(for: ["xfmr"], procedure: (steps: [(name: "go", skip: 0.1)]))])"#,
+    );
     let cases = [
-        ("customer_report: Never", "customer_report: Never, join: 3", "response.join", "3 responders cannot join an incident when 2 are on call"),
-        ("customer_report: Never", "customer_report: Never, join: 0", "response.join", "at least one responder"),
-        ("customer_report: Never", "customer_report: Never, fatigue: (max: 0.5)", "response.fatigue.max", "at least 1"),
-        ("customer_report: Never", "customer_report: Never, fatigue: (per_hour: -1.0)", "response.fatigue.per_hour", "a fatigue rate"),
-        ("customer_report: Never", "customer_report: Never, rotate: \"0s\"", "response.rotate", "a rota period"),
-        ("customer_report: Never", "customer_report: Never, coordination: (serial: 1.5)", "response.coordination.serial", "between 0 and 1"),
-        ("skip: 0.1", "skip: 1.5", "strategies[0].mitigations[0].procedure.steps[0].skip", "a chance of skipping a step"),
-        ("steps: [(name: \"go\", skip: 0.1)]", "steps: []", "strategies[0].mitigations[0].procedure.steps", "at least one step"),
-        ("(name: \"go\", skip: 0.1)", "(name: \"go\", wrong: 0.1, worse: (on: \"xfmr\", fault: \"shoot\"))", "strategies[0].mitigations[0].procedure.steps[0].worse.fault", "`xfmr` has no fault mode `shoot`"),
-        ("(name: \"go\", skip: 0.1)", "(name: \"go\", worse: (on: \"xfmr\", fault: \"shot\"))", "strategies[0].mitigations[0].procedure.steps[0].worse", "never done wrong"),
-        ("(steps: [(name: \"go\", skip: 0.1)])", "(steps: [(name: \"go\", skip: 0.1)], checklist: 0.0)", "strategies[0].mitigations[0].procedure.checklist", "a checklist factor"),
-        ("procedure: (", "trigger: Auto(\"1m\"), hands_on: true, procedure: (", "strategies[0].mitigations[0].hands_on", "no responder to keep busy"),
+        (
+            "customer_report: Never",
+            "customer_report: Never, join: 3",
+            "response.join",
+            "3 responders cannot join an incident when 2 are on call",
+        ),
+        (
+            "customer_report: Never",
+            "customer_report: Never, join: 0",
+            "response.join",
+            "at least one responder",
+        ),
+        (
+            "customer_report: Never",
+            "customer_report: Never, fatigue: (max: 0.5)",
+            "response.fatigue.max",
+            "at least 1",
+        ),
+        (
+            "customer_report: Never",
+            "customer_report: Never, fatigue: (per_hour: -1.0)",
+            "response.fatigue.per_hour",
+            "a fatigue rate",
+        ),
+        (
+            "customer_report: Never",
+            "customer_report: Never, rotate: \"0s\"",
+            "response.rotate",
+            "a rota period",
+        ),
+        (
+            "customer_report: Never",
+            "customer_report: Never, coordination: (serial: 1.5)",
+            "response.coordination.serial",
+            "between 0 and 1",
+        ),
+        (
+            "skip: 0.1",
+            "skip: 1.5",
+            "strategies[0].mitigations[0].procedure.steps[0].skip",
+            "a chance of skipping a step",
+        ),
+        (
+            "steps: [(name: \"go\", skip: 0.1)]",
+            "steps: []",
+            "strategies[0].mitigations[0].procedure.steps",
+            "at least one step",
+        ),
+        (
+            "(name: \"go\", skip: 0.1)",
+            "(name: \"go\", wrong: 0.1, worse: (on: \"xfmr\", fault: \"shoot\"))",
+            "strategies[0].mitigations[0].procedure.steps[0].worse.fault",
+            "`xfmr` has no fault mode `shoot`",
+        ),
+        (
+            "(name: \"go\", skip: 0.1)",
+            "(name: \"go\", worse: (on: \"xfmr\", fault: \"shot\"))",
+            "strategies[0].mitigations[0].procedure.steps[0].worse",
+            "never done wrong",
+        ),
+        (
+            "(steps: [(name: \"go\", skip: 0.1)])",
+            "(steps: [(name: \"go\", skip: 0.1)], checklist: 0.0)",
+            "strategies[0].mitigations[0].procedure.checklist",
+            "a checklist factor",
+        ),
+        (
+            "procedure: (",
+            "trigger: Auto(\"1m\"), hands_on: true, procedure: (",
+            "strategies[0].mitigations[0].hands_on",
+            "no responder to keep busy",
+        ),
     ];
     for (from, to, path, message) in cases {
         assert_eq!(base.matches(from).count(), 1, "{from}");
@@ -418,4 +531,104 @@ fn bad_people_settings_are_located_errors() {
         assert_eq!(out.status.code(), Some(2), "{to}: {}", stderr(&out));
         assert!(stderr(&out).contains(message), "{}", stderr(&out));
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The lessons of the shipped scenarios (labs 8 and 9), kept true. Each runs the file as
+// shipped, with its seed and runs; a claim that one strategy beats another is a paired
+// difference whose 95% confidence interval lies on one side of zero.
+// ---------------------------------------------------------------------------------------
+
+/// The shipped scenario's models and their summaries.
+fn shipped(file: &str) -> (Vec<Model>, Vec<Summary>) {
+    let text = std::fs::read_to_string(crate::common::repo(file)).unwrap();
+    let (_, ms) = load_all_str(file, &text).unwrap();
+    let ss = run_all(&ms, Study::whole(ms[0].seed, ms[0].runs, 2), &|_| {});
+    (ms, ss)
+}
+
+/// Paired cost of strategy `a` minus strategy `b`: (mean, 95% CI half-width).
+fn paired(ms: &[Model], ss: &[Summary], a: &str, b: &str) -> (f64, f64) {
+    let k = |n: &str| ms.iter().position(|m| m.strategy == n).unwrap();
+    let d = &ss[k(a)].paired_cost_vs[k(b)];
+    (d.mean(), d.ci95())
+}
+
+fn cheaper(ms: &[Model], ss: &[Summary], a: &str, b: &str) {
+    let (mean, ci) = paired(ms, ss, a, b);
+    assert!(
+        mean + ci < 0.0,
+        "{a} is not clearly cheaper than {b}: {mean} ± {ci}"
+    );
+}
+
+#[test]
+fn the_marathon_tires_one_person_and_the_tool_beats_every_pair_of_hands() {
+    let (ms, ss) = shipped("scenarios/marathon.ron");
+    let marathon = people(&ms, &ss, "marathon");
+    let rotation = people(&ms, &ss, "rotation-with-notes");
+    // One person, every day, all day: shifts that run past midnight, days in a row.
+    assert!(marathon.longest_shift.mean() > 12.0, "{marathon:?}");
+    assert!(marathon.mean_fatigue() > 1.15, "{marathon:?}");
+    // A rota with written notes: nobody works more than the 8-hour shift, nobody tires.
+    assert!(rotation.longest_shift.max() <= 8.0 + 1e-9, "{rotation:?}");
+    assert!(rotation.mean_fatigue() < 1.05, "{rotation:?}");
+    // The tired person diagnoses more slowly, every morning.
+    assert!(marathon.mean_time_to_diagnose() > 1.1 * rotation.mean_time_to_diagnose());
+    // Build better duct tape: the tool beats both pairs of hands.
+    cheaper(&ms, &ss, "shedding-tool", "rotation-with-notes");
+    cheaper(&ms, &ss, "shedding-tool", "marathon");
+    cheaper(&ms, &ss, "rotation-with-notes", "marathon");
+}
+
+/// The failure share of `name`'s procedures and its binomial 95% half-width.
+fn failure_share(ms: &[Model], ss: &[Summary], name: &str) -> (f64, f64) {
+    let p = people(ms, ss, name);
+    let share = p.failure_share();
+    (
+        share,
+        1.96 * (share * (1.0 - share) / p.procedures as f64).sqrt(),
+    )
+}
+
+#[test]
+fn a_second_switch_fails_more_often_and_a_redesign_or_automation_fixes_the_procedure() {
+    let (ms, ss) = shipped("scenarios/second-switch.ron");
+    let (two, two_ci) = failure_share(&ms, &ss, "two-switches");
+    let (check, check_ci) = failure_share(&ms, &ss, "checklist");
+    let (one, one_ci) = failure_share(&ms, &ss, "one-control");
+    // Fresh people would fail the two-step procedure 1 − 0.99 × 0.99 × 0.9 of the time;
+    // tired people fail it more often.
+    let fresh_two = 1.0 - 0.99 * 0.99 * 0.9;
+    assert!(
+        two - two_ci > fresh_two,
+        "{two} ± {two_ci} vs fresh {fresh_two}"
+    );
+    // The second step is what fails: the checklist helps, one control helps most.
+    assert!(
+        two - two_ci > check + check_ci,
+        "{two} vs checklist {check}"
+    );
+    assert!(
+        check - check_ci > one + one_ci,
+        "checklist {check} vs one control {one}"
+    );
+    cheaper(&ms, &ss, "one-control", "two-switches");
+    cheaper(&ms, &ss, "checklist", "two-switches");
+    cheaper(&ms, &ss, "automation", "one-control");
+    // A checklist does nothing for the wrong switch: the drains set off stay the same
+    // within noise, whatever the number of steps.
+    let worse = |n: &str| people(&ms, &ss, n).worse as f64;
+    assert!((worse("two-switches") - worse("one-control")).abs() < 0.25 * worse("one-control"));
+    assert_eq!(people(&ms, &ss, "automation").worse, 0);
+}
+
+#[test]
+fn spaceteam_a_commander_and_a_written_record_make_eight_people_useful() {
+    let (ms, ss) = shipped("scenarios/spaceteam.ron");
+    cheaper(&ms, &ss, "incident-commander", "baseline");
+    cheaper(&ms, &ss, "commander-and-record", "incident-commander");
+    let diag = |n: &str| people(&ms, &ss, n).mean_time_to_diagnose();
+    assert!(diag("commander-and-record") < diag("incident-commander"));
+    assert!(diag("incident-commander") < diag("baseline"));
 }

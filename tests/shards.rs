@@ -109,6 +109,8 @@ fn four_shards_merge_to_the_bytes_of_one_run() {
         ("compare", "scenarios/amazon-outage.ron", "k8s"),
         // Latent faults and inspections: their figures merge too.
         ("compare", "scenarios/backups.ron", "flag"),
+        // The people in the loop: fatigue, teams, procedures.
+        ("compare", "scenarios/second-switch.ron", "slurm"),
     ] {
         let files = shards(
             command,

@@ -389,7 +389,10 @@ impl PeopleStats {
             .and_then(|r| r.fatigue)
             .map_or(1.0, |x| x.max.max(1.0));
         f("peak_fatigue", self.peak_fatigue.check(runs, 1.0, max))?;
-        f("longest_shift", self.longest_shift.check(runs, 0.0, m.horizon / 3600.0))?;
+        f(
+            "longest_shift",
+            self.longest_shift.check(runs, 0.0, m.horizon / 3600.0),
+        )?;
         if self.failed > self.procedures || self.worse > self.failed {
             return Err(format!(
                 "people: {} failed procedures and {} second faults of {} procedures",
@@ -397,8 +400,8 @@ impl PeopleStats {
             ));
         }
         let totals = [self.diagnose_total, self.fatigue_total];
-        if !totals.iter().all(|x| x.is_finite() && *x >= 0.0) || self.fatigue_total
-            < self.started as f64 * (1.0 - 1e-9)
+        if !totals.iter().all(|x| x.is_finite() && *x >= 0.0)
+            || self.fatigue_total < self.started as f64 * (1.0 - 1e-9)
         {
             return Err("people: a total that is negative or not a finite number".into());
         }

@@ -17,8 +17,11 @@ impl Sim<'_> {
         inc.team = team;
         inc.stage = Stage::Paged;
         inc.assigned = self.now;
-        inc.shift_end = self.now + resp.shift;
         let generation = inc.generation;
+        inc.shift_end = self.now + resp.shift;
+        if resp.fatigue.is_some() {
+            self.rs.incidents[id as usize].shift_end = self.team_shift_end(id, resp.shift);
+        }
         obs.note(
             self.now,
             Note::Paged {
@@ -79,8 +82,9 @@ impl Sim<'_> {
             },
         );
         if shift_end < now + d {
+            // A shift that ended while the page was being acknowledged hands off at once.
             self.schedule(
-                shift_end,
+                shift_end.max(now),
                 ResponseEvent::Handoff {
                     incident: id,
                     generation,

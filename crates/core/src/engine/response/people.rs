@@ -171,8 +171,10 @@ impl Sim<'_> {
             if p.on != NONE {
                 continue;
             }
-            if p.period != period {
-                // The rota moved on: a rested colleague holds this position now.
+            let shift_over = resp.fatigue.is_some() && p.shift_so_far(now) >= resp.shift;
+            if p.period != period || shift_over {
+                // The rota moved on, or their shift is over: a rested colleague holds this
+                // position now.
                 *p = Person::rested(period);
             }
             p.on = id;
@@ -182,6 +184,17 @@ impl Sim<'_> {
             n += 1;
         }
         n
+    }
+
+    /// When incident `id`'s people reach the end of their shift: `shift` after the page,
+    /// or, where shifts are tracked (with fatigue), after the earliest start of theirs.
+    pub(super) fn team_shift_end(&self, id: u32, shift: f64) -> f64 {
+        let tracked = self.m.response.is_some_and(|r| r.fatigue.is_some());
+        let start = (self.rs.roster.people.iter())
+            .filter(|p| tracked && p.on == id && !p.shift_start.is_nan())
+            .map(|p| p.shift_start)
+            .fold(self.now, f64::min);
+        start + shift
     }
 
     /// The factor on incident `id`'s diagnosis: its team's mean fatigue times the

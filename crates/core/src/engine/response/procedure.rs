@@ -86,9 +86,11 @@ impl Sim<'_> {
     /// Takes the slip of the mitigation under way as `(mit, comp, unit)`, if its procedure
     /// slipped.
     pub(super) fn take_slip(&mut self, mit: u32, comp: usize, unit: u32) -> Option<Slip> {
-        let pos = self.rs.slips.iter().position(|s| {
-            s.mitigation == mit && s.comp == comp as u32 && s.unit == unit
-        })?;
+        let pos = self
+            .rs
+            .slips
+            .iter()
+            .position(|s| s.mitigation == mit && s.comp == comp as u32 && s.unit == unit)?;
         Some(self.rs.slips.swap_remove(pos))
     }
 

@@ -1,9 +1,9 @@
 //! A strategy's mitigations. What each kind becomes in the model is in
 //! `lower::mitigation`, next to its trigger.
 
+use super::common::known_fault_mode;
 use super::{At, Checker, DistUse, Ids};
 use crate::diagnostics::Problem;
-use super::common::known_fault_mode;
 use crate::schema::{Mitigation, Procedure, Scenario, Strategy, Trigger};
 
 /// Checks the mitigations of strategy `k`, `st`, in the scenario it patched.
@@ -57,7 +57,9 @@ impl Check<'_, '_, '_> {
                         p.field("hands_on"),
                         "an automated mitigation has no responder to keep busy",
                     )
-                    .hint("hands_on: true is for a mitigation people apply by hand (trigger: Manual)"),
+                    .hint(
+                        "hands_on: true is for a mitigation people apply by hand (trigger: Manual)",
+                    ),
                 );
             }
         }
@@ -189,18 +191,30 @@ impl Check<'_, '_, '_> {
         for (i, st) in proc.steps.iter().enumerate() {
             let sp = p.field("steps").index(i);
             if st.name.trim().is_empty() {
-                self.ck.err(sp.field("name"), "a step needs a name (traces quote it)");
+                self.ck
+                    .err(sp.field("name"), "a step needs a name (traces quote it)");
             }
             self.ck.dist(&st.takes, sp.field("takes"), DistUse::Repair);
-            self.ck.fraction(st.skip, sp.field("skip"), "a chance of skipping a step");
-            self.ck.fraction(st.wrong, sp.field("wrong"), "a chance of doing a step wrong");
+            self.ck
+                .fraction(st.skip, sp.field("skip"), "a chance of skipping a step");
+            self.ck.fraction(
+                st.wrong,
+                sp.field("wrong"),
+                "a chance of doing a step wrong",
+            );
             if let Some(w) = &st.worse {
-                let at = (sp.field("worse").field("on"), sp.field("worse").field("fault"));
+                let at = (
+                    sp.field("worse").field("on"),
+                    sp.field("worse").field("fault"),
+                );
                 known_fault_mode(self.ck, self.sc, self.ids, &w.on, &w.fault, at);
                 if st.wrong == 0.0 {
                     self.ck.push(
-                        Problem::new(sp.field("worse"), "this step is never done wrong, so `worse` can never happen")
-                            .hint("give the step a chance of being done wrong, e.g. wrong: 0.01"),
+                        Problem::new(
+                            sp.field("worse"),
+                            "this step is never done wrong, so `worse` can never happen",
+                        )
+                        .hint("give the step a chance of being done wrong, e.g. wrong: 0.01"),
                     );
                 }
             }
@@ -214,7 +228,8 @@ impl Check<'_, '_, '_> {
                 .hint("checklist: 0.25 makes every step a quarter as likely to be skipped; 1 is no checklist"),
             );
         }
-        self.ck.dist(&proc.notice, p.field("notice"), DistUse::Repair);
+        self.ck
+            .dist(&proc.notice, p.field("notice"), DistUse::Repair);
     }
 
     /// A mitigation's `for` list: at least one component, every one known.

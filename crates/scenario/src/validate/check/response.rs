@@ -89,8 +89,11 @@ fn check_fatigue(ck: &mut Checker, f: &Fatigue, p: At<'_>) {
     }
     if !(f.max.is_finite() && f.max >= 1.0) {
         ck.push(
-            Problem::new(p.field("max"), format!("the largest fatigue factor is at least 1, not {}", f.max))
-                .hint("max: 3.0 lets a tired responder take at most three times as long"),
+            Problem::new(
+                p.field("max"),
+                format!("the largest fatigue factor is at least 1, not {}", f.max),
+            )
+            .hint("max: 3.0 lets a tired responder take at most three times as long"),
         );
     }
 }
@@ -103,14 +106,33 @@ fn check_team(ck: &mut Checker, r: &Response, p: At<'_>) {
         ck.push(
             Problem::new(
                 p.field("join"),
-                format!("{} responders cannot join an incident when {} are on call", r.join, r.oncall),
+                format!(
+                    "{} responders cannot join an incident when {} are on call",
+                    r.join, r.oncall
+                ),
             )
-            .hint(format!("join: {} pages everyone on call (all hands)", r.oncall)),
+            .hint(format!(
+                "join: {} pages everyone on call (all hands)",
+                r.oncall
+            )),
         );
     }
     let c = &r.coordination;
     let at = p.field("coordination");
-    ck.fraction(c.serial, at.field("serial"), "the serial share of a diagnosis");
-    ck.within(c.per_channel, (0.0, 100.0), at.field("per_channel"), "the cost of a line of talk");
-    ck.fraction(c.record_cuts, at.field("record_cuts"), "a shared record's factor");
+    ck.fraction(
+        c.serial,
+        at.field("serial"),
+        "the serial share of a diagnosis",
+    );
+    ck.within(
+        c.per_channel,
+        (0.0, 100.0),
+        at.field("per_channel"),
+        "the cost of a line of talk",
+    );
+    ck.fraction(
+        c.record_cuts,
+        at.field("record_cuts"),
+        "a shared record's factor",
+    );
 }
