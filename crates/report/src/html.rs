@@ -269,6 +269,7 @@ pub fn render(x: &Inputs) -> String {
 
     outages(&mut s, j);
     latent(&mut s, j);
+    people(&mut s, j);
 
     scenario(&mut s, x);
 
@@ -452,6 +453,52 @@ fn latent(s: &mut String, j: &SummaryJson) {
             per_run(h.failed_on_demand.mean),
             h.mean_hidden_s.map_or("n/a".to_string(), human),
             escape(&unready.join(", "))
+        );
+    }
+    s.push_str("</table>\n");
+}
+
+/// The people in the loop per strategy, when any strategy models fatigue, teams or
+/// procedures: responder-hours, diagnosis, fatigue, shifts, slips.
+fn people(s: &mut String, j: &SummaryJson) {
+    let (_, order) = crate::tables::ranked(j);
+    if order.iter().all(|x| x.people.is_none()) {
+        return;
+    }
+    s.push_str(
+        "<h2>The people in the loop</h2>\n<p class=\"sub\">Per run: responder-hours; the mean \
+         time from a page to the diagnosis; the mean fatigue factor diagnoses started at (1: \
+         fresh); the longest shift anyone worked; the share of procedures that failed (a step \
+         skipped or done wrong) and the second faults wrong steps set off.</p>\n\
+         <table id=\"people\">\n<tr><th>strategy</th><th>responder-hours</th>\
+         <th>to diagnose</th><th>fatigue</th><th>longest shift</th><th>procedures failed</th>\
+         <th>second faults</th></tr>\n",
+    );
+    for x in &order {
+        let Some(p) = &x.people else {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{:.1}</td><td colspan=\"5\">not modelled</td></tr>",
+                escape(&x.name),
+                x.responder_hours.mean
+            );
+            continue;
+        };
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td></tr>",
+            escape(&x.name),
+            x.responder_hours.mean,
+            p.mean_time_to_diagnose_s.map_or("n/a".to_string(), human),
+            p.mean_fatigue.map_or("-".to_string(), |f| format!("×{f:.2}")),
+            if p.mean_fatigue.is_some() {
+                human(p.longest_shift_h.mean * 3600.0)
+            } else {
+                "-".to_string()
+            },
+            p.failure_share.map_or("-".to_string(), pct),
+            per_run(p.second_faults.mean),
         );
     }
     s.push_str("</table>\n");

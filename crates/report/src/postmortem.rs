@@ -382,6 +382,7 @@ fn lessons(
             human(hidden)
         ));
     }
+    people(&mut slow, x);
     let queued = x.trace.queued_incidents();
     if queued > 0 {
         slow.push(format!(
@@ -414,6 +415,49 @@ fn lessons(
         slow.push("Nothing stands out in this run.".to_string());
     }
     (well, slow)
+}
+
+/// What the people in the loop went through: procedures that slipped (the procedure, not
+/// the person, is what to change) and a responder working tired.
+fn people(slow: &mut Vec<String>, x: &Inputs) {
+    let m = x.model;
+    let slips = x.trace.slips();
+    for &(t, mit, comp, step, wrong, worse) in slips.iter().take(3) {
+        let spec = &m.mitigations[mit as usize];
+        let name = spec
+            .procedure
+            .as_ref()
+            .map_or("?", |p| p.steps[step as usize].name.as_str());
+        let mut line = format!(
+            "At {} the {} on {} did not work: \"{name}\" was {}",
+            stamp(t),
+            spec.label,
+            m.comps[comp as usize].id,
+            if wrong { "done wrong" } else { "skipped" }
+        );
+        if worse != faultline_core::model::NONE {
+            let f = &m.slots[worse as usize];
+            line.push_str(&format!(
+                ", which set off {} on {}",
+                f.name, m.comps[f.comp as usize].id
+            ));
+        }
+        line.push_str(
+            ". Change the procedure, not the person: fewer steps, a checklist, a guard on the \
+             wrong control, or automation.",
+        );
+        slow.push(line);
+    }
+    if slips.len() > 3 {
+        slow.push(format!("{} more procedures slipped in this run.", slips.len() - 3));
+    }
+    let tired = x.trace.peak_fatigue();
+    if tired >= 1.25 {
+        slow.push(format!(
+            "A responder started a diagnosis at ×{tired:.2} fatigue (long shifts, days in a row, \
+             pages): a rota with written notes, or a tool that needs no one, would have spared them."
+        ));
+    }
 }
 
 /// How the worst outage was noticed: fast by an alert, slowly, by a customer, or not at

@@ -531,6 +531,36 @@ impl Trace {
             .collect()
     }
 
+    /// Procedures that slipped: (time, mitigation, component, step, done wrong, the fault
+    /// slot it set off or NONE), in time order.
+    pub fn slips(&self) -> Vec<(f64, u32, u32, u32, bool, u32)> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e.note() {
+                Some(Note::Slipped {
+                    mitigation,
+                    comp,
+                    step,
+                    wrong,
+                    worse,
+                }) => Some((e.t(), mitigation, comp, step, wrong, worse)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The most tired anyone on an incident was as they started diagnosing (1 if nobody
+    /// was tired or fatigue is not modelled).
+    pub fn peak_fatigue(&self) -> f64 {
+        self.entries
+            .iter()
+            .filter_map(|e| match e.note() {
+                Some(Note::Team { tired, .. }) => Some(tired),
+                _ => None,
+            })
+            .fold(1.0, f64::max)
+    }
+
     /// How many latent faults inspections found.
     pub fn found_by_inspection(&self) -> usize {
         self.count(|n| {
