@@ -491,7 +491,8 @@ fn people(s: &mut String, j: &SummaryJson) {
             escape(&x.name),
             x.responder_hours.mean,
             p.mean_time_to_diagnose_s.map_or("n/a".to_string(), human),
-            p.mean_fatigue.map_or("-".to_string(), |f| format!("×{f:.2}")),
+            p.mean_fatigue
+                .map_or("-".to_string(), |f| format!("×{f:.2}")),
             if p.mean_fatigue.is_some() {
                 human(p.longest_shift_h.mean * 3600.0)
             } else {

@@ -449,7 +449,10 @@ fn people(slow: &mut Vec<String>, x: &Inputs) {
         slow.push(line);
     }
     if slips.len() > 3 {
-        slow.push(format!("{} more procedures slipped in this run.", slips.len() - 3));
+        slow.push(format!(
+            "{} more procedures slipped in this run.",
+            slips.len() - 3
+        ));
     }
     let tired = x.trace.peak_fatigue();
     if tired >= 1.25 {
