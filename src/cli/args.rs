@@ -148,8 +148,9 @@ const RUN_HELP: &str = concat!(
   faultline run scenarios/substation.ron --shard 0/4     # one shard of four (see merge)
 
 Prints availability, downtime, failures and users affected per service, the root faults
-behind failures and the components least often healthy, and per phase and latent faults
-(with how often each part would fail if called on) when the scenario has them; writes no
+behind failures and the components least often healthy, and per phase, latent faults
+(with how often each part would fail if called on) and the people in the loop (diagnosis,
+fatigue, longest shift, procedures that slipped) when the scenario has them; writes no
 files (but a shard, or the --per-run CSV).
 
 ",

@@ -140,6 +140,11 @@ impl Sim<'_> {
             self.fatigue_of(by)
         };
         let notice = proc.notice.sample(&mut self.rs.proc_rng[mit as usize]) * f;
+        if !notice.is_finite() {
+            // Nobody will ever notice: nothing keeps hands on it.
+            self.unhold(mit, comp, obs);
+            return;
+        }
         self.schedule(
             self.now + notice,
             ResponseEvent::Retry {
