@@ -15,6 +15,7 @@ mod labs;
 mod latent;
 mod lessons;
 mod machine;
+mod objectives;
 mod people;
 mod phases;
 mod queues;

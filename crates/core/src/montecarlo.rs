@@ -56,11 +56,77 @@ pub struct ServiceStats {
     pub first_failure: Histogram,
     /// User-minutes affected per run.
     pub user_minutes: Moments,
+    /// Its availability objective window by window, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<ObjectiveStats>,
+}
+
+/// A service's availability objective across runs, window by window: how often it was met
+/// and how much of the error budget each window used.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ObjectiveStats {
+    /// Windows measured, all runs.
+    pub windows: u64,
+    /// Windows in which the objective was met (failed no longer than the budget).
+    pub met: u64,
+    /// Runs with at least one window that missed it.
+    pub breached_runs: u64,
+    /// Per window: failed seconds ÷ the window's error budget (1: exactly used up).
+    pub budget_used: Moments,
+    /// The same, for percentiles.
+    pub budget_hist: Histogram,
+}
+
+impl ObjectiveStats {
+    /// Folds in one run's windows (failed seconds in each) against `o`.
+    pub fn record(&mut self, o: &crate::model::Objective, windows: &[f64]) {
+        let budget = o.budget();
+        let mut breached = false;
+        for &down in windows {
+            let used = down / budget;
+            self.windows += 1;
+            if down <= budget {
+                self.met += 1;
+            } else {
+                breached = true;
+            }
+            self.budget_used.push(used);
+            self.budget_hist.record(used);
+        }
+        self.breached_runs += u64::from(breached);
+    }
+
+    fn merge(&mut self, o: &ObjectiveStats) {
+        self.windows += o.windows;
+        self.met += o.met;
+        self.breached_runs += o.breached_runs;
+        self.budget_used.merge(&o.budget_used);
+        self.budget_hist.merge(&o.budget_hist);
+    }
+
+    fn check(&self, runs: u64, per_run: u64) -> Result<(), String> {
+        if self.windows != runs * per_run || self.met > self.windows || self.breached_runs > runs {
+            return Err(format!(
+                "objective: {} windows ({} met, {} runs breached) in {runs} runs of {per_run}",
+                self.windows, self.met, self.breached_runs
+            ));
+        }
+        self.budget_used
+            .check(self.windows, 0.0, f64::INFINITY)
+            .and_then(|()| self.budget_hist.check(Some(self.windows)))
+            .map_err(|e| format!("objective: {e}"))
+    }
+
+    /// Share of windows in which the objective was met.
+    pub fn attainment(&self) -> f64 {
+        self.met as f64 / self.windows.max(1) as f64
+    }
 }
 
 impl ServiceStats {
     fn new() -> ServiceStats {
         ServiceStats {
+            objective: None,
             availability: Moments::new(),
             downtime: Moments::new(),
             downtime_hist: Histogram::new(),
@@ -80,6 +146,9 @@ impl ServiceStats {
         self.failures.merge(&o.failures);
         self.failed_runs += o.failed_runs;
         self.first_failure.merge(&o.first_failure);
+        if let (Some(a), Some(b)) = (&mut self.objective, &o.objective) {
+            a.merge(b);
+        }
         self.user_minutes.merge(&o.user_minutes);
     }
 }
@@ -598,7 +667,15 @@ impl Summary {
             user_minutes: Moments::new(),
             restore_total: 0.0,
             episodes: 0,
-            services: (0..m.services.len()).map(|_| ServiceStats::new()).collect(),
+            services: (m.services.iter())
+                .map(|&c| ServiceStats {
+                    objective: m.comps[c as usize]
+                        .service
+                        .and_then(|s| s.objective)
+                        .map(|_| ObjectiveStats::default()),
+                    ..ServiceStats::new()
+                })
+                .collect(),
             time_in: vec![[0.0; 4]; m.comps.len()],
             roots: vec![0; m.slots.len() + 1],
             detect_total: 0.0,
@@ -660,6 +737,14 @@ impl Summary {
             }
             let um = s.user_seconds / 60.0;
             st.user_minutes.push(um);
+            if let (Some(acc), Some(o)) = (
+                &mut st.objective,
+                m.comps[m.services[k] as usize]
+                    .service
+                    .and_then(|x| x.objective),
+            ) {
+                acc.record(&o, sim.books.windows_of(k));
+            }
             user_minutes += um;
             cost += m.cost.of_service(s.downtime, s.degraded, um);
             // Into the study's total service by service, as always (its rounding is part of
@@ -804,6 +889,18 @@ impl Summary {
             field("failures", s.failures.check(runs, 0.0, inf))?;
             field("first_failure", s.first_failure.check(Some(s.failed_runs)))?;
             field("user_minutes", s.user_minutes.check(runs, 0.0, inf))?;
+            let objective = m.comps[m.services[k] as usize]
+                .service
+                .and_then(|x| x.objective);
+            match (&s.objective, objective) {
+                (Some(x), Some(o)) => x.check(runs, o.windows(m.horizon) as u64)?,
+                (None, None) => {}
+                _ => {
+                    return Err(format!(
+                        "services[{k}].objective: present where the model has none, or missing"
+                    ));
+                }
+            }
             if s.failed_runs > runs {
                 return Err(format!(
                     "services[{k}].failed_runs: {} of {runs}",

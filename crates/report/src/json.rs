@@ -6,7 +6,7 @@
 
 use faultline_core::analysis;
 use faultline_core::model::{Model, Source};
-use faultline_core::montecarlo::{HiddenStats, PeopleStats, QueueStats, Summary};
+use faultline_core::montecarlo::{HiddenStats, ObjectiveStats, PeopleStats, QueueStats, Summary};
 use faultline_core::propagation::Class;
 use faultline_core::stats::{Histogram, Moments};
 use serde::Serialize;
@@ -88,6 +88,42 @@ pub struct ServiceJson {
     pub first_failure_p50_s: f64,
     /// User-minutes affected per run.
     pub user_minutes: MeanCi,
+    /// Its availability objective window by window (absent when it has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective: Option<ObjectiveJson>,
+}
+
+/// A service's availability objective, judged window by window.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct ObjectiveJson {
+    /// The promised share of each window.
+    pub availability: f64,
+    /// Window length, seconds.
+    pub window_s: f64,
+    /// Whole windows per run.
+    pub windows_per_run: u64,
+    /// Share of windows in which the objective was met, with its 95% CI.
+    pub attainment: ShareCi,
+    /// Share of runs in which at least one window missed it, with its 95% CI.
+    pub breach_probability: ShareCi,
+    /// Error budget used per window (failed time ÷ the budget; 1: used up).
+    pub budget_used: Spread,
+    /// The 95% CI half-width of the mean budget used.
+    pub budget_used_ci95: f64,
+}
+
+impl ObjectiveJson {
+    fn of(o: &faultline_core::model::Objective, x: &ObjectiveStats, runs: u64) -> ObjectiveJson {
+        ObjectiveJson {
+            availability: o.availability,
+            window_s: o.window,
+            windows_per_run: x.windows / runs.max(1),
+            attainment: ShareCi::of(x.met, x.windows),
+            breach_probability: ShareCi::of(x.breached_runs, runs),
+            budget_used: Spread::of(&x.budget_used, &x.budget_hist),
+            budget_used_ci95: x.budget_used.ci95(),
+        }
+    }
 }
 
 /// One job queue's figures (per run, after its warm-up).
@@ -593,6 +629,9 @@ fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
                 failure_probability: st.failed_runs as f64 / s.runs.max(1) as f64,
                 first_failure_p50_s: st.first_failure.quantile(0.5),
                 user_minutes: (&st.user_minutes).into(),
+                objective: (m.comps[c as usize].service.and_then(|x| x.objective))
+                    .zip(st.objective.as_ref())
+                    .map(|(o, x)| ObjectiveJson::of(&o, x, s.runs)),
             }
         })
         .collect();

@@ -193,6 +193,7 @@ pub fn render(m: &Model, j: &SummaryJson, from: Provenance, layout: Layout) -> S
     heading(&mut s, m, j, from);
     site(&mut s, j, b);
     services(&mut s, b, layout);
+    objectives(&mut s, b, layout);
     phases(&mut s, b, layout);
     queues(&mut s, b, layout);
     hidden(&mut s, b, layout);
@@ -317,6 +318,42 @@ fn services(s: &mut String, b: &StrategyJson, layout: Layout) {
         &rows,
         layout,
     ));
+}
+
+/// Each service's availability objective, judged window by window: how often it was met,
+/// the error budget used, and how likely a run is to miss it at least once.
+fn objectives(s: &mut String, b: &StrategyJson, layout: Layout) {
+    for x in &b.services {
+        let Some(o) = &x.objective else { continue };
+        let _ = writeln!(
+            s,
+            "{}",
+            layout.fit_line(&format!(
+                "Objective {}: {} over every {} ({} windows per run): met in {} of windows \
+                 (95% CI {}–{}); error budget used per window: mean {}, p50 {}, p90 {}, p99 {}; \
+                 P(a window missed in a run) {}",
+                x.id,
+                nines(o.availability),
+                human(o.window_s),
+                o.windows_per_run,
+                pct(o.attainment.share),
+                pct(o.attainment.lo95),
+                pct(o.attainment.hi95),
+                pct(o.budget_used.mean),
+                pct(o.budget_used.p50),
+                pct(o.budget_used.p90),
+                pct(o.budget_used.p99),
+                pct(o.breach_probability.share),
+            ))
+        );
+    }
+}
+
+/// An availability objective as people write it: 99.9%, 99.95%, 99%.
+fn nines(a: f64) -> String {
+    let p = format!("{:.4}", 100.0 * a);
+    let p = p.trim_end_matches('0').trim_end_matches('.');
+    format!("{p}%")
 }
 
 /// The phased-mission reliability and one row per operating phase, when the scenario
@@ -641,6 +678,7 @@ pub fn render_compare(j: &SummaryJson, from: Provenance, layout: Layout) -> Stri
     phases_by_strategy(&mut s, &order, layout);
     latent_by_strategy(&mut s, &order, layout);
     people_by_strategy(&mut s, &order, layout);
+    objectives_by_strategy(&mut s, &order, layout);
     let mut verdict = String::new();
     best(&mut verdict, by_cost, order[0]);
     if let (Some(p), Some(r)) = (&j.winner_vs_runner_up, order.get(1)) {
@@ -788,6 +826,45 @@ fn people(s: &mut String, b: &StrategyJson, layout: Layout) {
         "{}",
         layout.fit_line(&format!("People: {}", parts.join("; ")))
     );
+}
+
+/// Availability objectives per strategy and service, when any service has one.
+fn objectives_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .flat_map(|x| {
+            x.services.iter().filter_map(move |v| {
+                let o = v.objective.as_ref()?;
+                Some(vec![
+                    x.name.clone(),
+                    v.id.clone(),
+                    format!("{} / {}", nines(o.availability), human(o.window_s)),
+                    pct(o.attainment.share),
+                    pct(o.budget_used.mean),
+                    pct(o.budget_used.p90),
+                    pct(o.breach_probability.share),
+                ])
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    s.push('\n');
+    let _ = writeln!(s, "Objectives (per window)");
+    s.push_str(&table(
+        &[
+            "strategy",
+            "service",
+            "objective",
+            "met",
+            "budget used",
+            "p90",
+            "P(missed in a run)",
+        ],
+        &rows,
+        layout,
+    ));
 }
 
 /// The people in the loop per strategy, when any strategy models them.

@@ -408,6 +408,21 @@ pub struct Service {
     /// Failed while latency is more than this multiple of normal.
     #[serde(default)]
     pub max_slow: Option<f64>,
+    /// The service level objective users are promised: available this share of every
+    /// window (its error budget is the rest).
+    #[serde(default)]
+    pub objective: Option<Objective>,
+}
+
+/// An availability objective: the service is not failed for at least `availability` of
+/// every `window` (28 or 30 days, typically); the rest is its error budget.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    /// The promised share of each window, in (0, 1): 0.999 is "three nines".
+    pub availability: f64,
+    /// The window it is measured over.
+    pub window: Duration,
 }
 
 /// Load carried by a component and the most it can carry before it trips.

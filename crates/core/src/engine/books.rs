@@ -57,6 +57,13 @@ pub struct Books {
     pending: Vec<u32>,
     /// Per service: whether it is in `pending`.
     is_pending: Vec<bool>,
+    /// Per service with an objective: where its windows' failed seconds start in
+    /// `window_down` ([`NONE`] without an objective).
+    pub window_at: Vec<u32>,
+    /// Per service: how many whole windows its objective has in a run (0 without one).
+    window_n: Vec<u32>,
+    /// Failed seconds in each whole window of each service with an objective.
+    pub window_down: Vec<f64>,
 }
 
 impl Books {
@@ -66,7 +73,20 @@ impl Books {
         for (k, &c) in m.services.iter().enumerate() {
             svc_of[c as usize] = k as u32;
         }
+        let mut window_at = vec![NONE; m.services.len()];
+        let mut window_n = vec![0; m.services.len()];
+        let mut windows = 0;
+        for (k, &c) in m.services.iter().enumerate() {
+            if let Some(o) = m.comps[c as usize].service.and_then(|s| s.objective) {
+                window_at[k] = windows as u32;
+                window_n[k] = o.windows(m.horizon) as u32;
+                windows += o.windows(m.horizon);
+            }
+        }
         Books {
+            window_at,
+            window_n,
+            window_down: vec![0.0; windows],
             time_in: vec![[0.0; 4]; m.comps.len()],
             svc_of,
             svc: vec![ServiceRun::default(); m.services.len()],
@@ -114,6 +134,36 @@ impl Books {
         self.roots.clear();
         self.pending.clear();
         self.is_pending.fill(false);
+        self.window_down.fill(0.0);
+    }
+
+    /// Adds the failed interval [a, b] of service `si` (with `objective`) to the windows it
+    /// falls in.
+    fn failed_in_windows(&mut self, si: usize, objective: crate::model::Objective, a: f64, b: f64) {
+        let start = self.window_at[si] as usize;
+        let n = self.window_n[si] as usize;
+        let bins = &mut self.window_down[start..start + n];
+        let w = objective.window;
+        let mut k = (a / w).floor() as usize;
+        let mut t = a;
+        while t < b && k < bins.len() {
+            let end = ((k + 1) as f64 * w).min(b);
+            if end > t {
+                bins[k] += end - t;
+                t = end;
+            }
+            k += 1;
+        }
+    }
+
+    /// Service `si`'s failed seconds in each of its whole windows (empty without an
+    /// objective).
+    pub fn windows_of(&self, si: usize) -> &[f64] {
+        let start = self.window_at[si];
+        if start == NONE {
+            return &[];
+        }
+        &self.window_down[start as usize..(start + self.window_n[si]) as usize]
     }
 }
 
@@ -223,10 +273,17 @@ impl Sim<'_> {
         let a = &mut self.books.svc[si];
         let dt = now - a.since;
         match a.state {
-            SvcState::Failed => a.downtime += dt,
+            SvcState::Failed => {
+                a.downtime += dt;
+                if let Some(o) = spec.objective {
+                    let since = a.since;
+                    self.books.failed_in_windows(si, o, since, now);
+                }
+            }
             SvcState::Degraded => a.degraded += dt,
             SvcState::Up => {}
         }
+        let a = &mut self.books.svc[si];
         a.user_seconds += users * a.frac * dt;
         a.since = now;
         a.frac = SvcState::affected(&spec, h);

@@ -167,6 +167,29 @@ pub struct ServiceSpec {
     pub users: u64,
     /// Failed above this latency multiple.
     pub max_slow: f64,
+    /// The availability objective over windows, if one is promised.
+    pub objective: Option<Objective>,
+}
+
+/// An availability objective: not failed for at least `availability` of every `window`.
+#[derive(Debug, Clone, Copy)]
+pub struct Objective {
+    /// The promised share of each window.
+    pub availability: f64,
+    /// Window length, seconds.
+    pub window: f64,
+}
+
+impl Objective {
+    /// The whole windows a run of `horizon` seconds holds (the rest is not measured).
+    pub fn windows(&self, horizon: f64) -> usize {
+        (horizon / self.window + 1e-9).floor() as usize
+    }
+
+    /// The error budget of one window, seconds: what the objective allows to be failed.
+    pub fn budget(&self) -> f64 {
+        (1.0 - self.availability) * self.window
+    }
 }
 
 /// A compiled component.

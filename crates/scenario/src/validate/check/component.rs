@@ -2,6 +2,7 @@
 
 use super::{At, Checker, DistUse, Ids, Repeats};
 use crate::diagnostics::Problem;
+use crate::duration::Duration;
 use crate::schema::{Component, Effect, FaultMode, Group, Load, Scenario, Service, Voter};
 
 /// Checks every component but its queue (see `check_queues`), one component at a time.
@@ -25,7 +26,7 @@ pub(super) fn check_components(ck: &mut Checker, sc: &Scenario, ids: &Ids) {
             check_voter(ck, ids, c, v, cp.field("voter"));
         }
         if let Some(s) = &c.service {
-            check_service(ck, s, cp.field("service"));
+            check_service(ck, s, cp.field("service"), sc.horizon);
         }
         if let Some(l) = &c.load {
             check_load(ck, l, cp.field("load"));
@@ -197,7 +198,7 @@ fn check_list(
 const MAX_USERS: u64 = 10_000_000_000;
 
 /// Checks what users see of a service.
-fn check_service(ck: &mut Checker, s: &Service, sp: At<'_>) {
+fn check_service(ck: &mut Checker, s: &Service, sp: At<'_>, horizon: Duration) {
     if !(s.slo > 0.0 && s.slo <= 1.0) {
         ck.push(
             Problem::new(
@@ -223,6 +224,35 @@ fn check_service(ck: &mut Checker, s: &Service, sp: At<'_>) {
             sp.field("max_slow"),
             format!("max_slow is a latency multiple >= 1, not {m}"),
         );
+    }
+    if let Some(o) = &s.objective {
+        let op = sp.field("objective");
+        if !(o.availability > 0.0 && o.availability < 1.0) {
+            ck.push(
+                Problem::new(
+                    op.field("availability"),
+                    format!(
+                        "an availability objective is in (0, 1), not {}",
+                        o.availability
+                    ),
+                )
+                .hint("availability: 0.999 promises the service is up 99.9% of every window"),
+            );
+        }
+        ck.positive(o.window, op.field("window"), "an objective's window");
+        if o.window.secs() > 0.0 && o.window.secs() > horizon.secs() {
+            ck.push(
+                Problem::new(
+                    op.field("window"),
+                    format!(
+                        "a window of {} does not fit in the horizon of {}: no window would be measured",
+                        faultline_units::human(o.window.secs()),
+                        faultline_units::human(horizon.secs())
+                    ),
+                )
+                .hint("make the horizon a whole number of windows, e.g. horizon: \"364d\" with window: \"28d\""),
+            );
+        }
     }
 }
 

@@ -50,6 +50,10 @@ pub(super) fn components(sc: &Scenario, ids: &Ids) -> (Vec<Slot>, Vec<Comp>) {
                 slo: s.slo,
                 users: s.users,
                 max_slow: s.max_slow.unwrap_or(f64::INFINITY),
+                objective: s.objective.map(|o| model::Objective {
+                    availability: o.availability,
+                    window: o.window.secs(),
+                }),
             }),
             load: c.load.as_ref().map(|l| (l.base, l.limit)),
             // Set once the load clusters and the queues are known.
