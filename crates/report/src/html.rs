@@ -484,22 +484,15 @@ fn people(s: &mut String, j: &SummaryJson) {
             );
             continue;
         };
+        let cells: Vec<String> = (crate::tables::people_cells(p).iter())
+            .map(|c| format!("<td>{}</td>", escape(c)))
+            .collect();
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td></tr>",
+            "<tr><td>{}</td><td>{:.1}</td>{}</tr>",
             escape(&x.name),
             x.responder_hours.mean,
-            p.mean_time_to_diagnose_s.map_or("n/a".to_string(), human),
-            p.mean_fatigue
-                .map_or("-".to_string(), |f| format!("×{f:.2}")),
-            if p.mean_fatigue.is_some() {
-                human(p.longest_shift_h.mean * 3600.0)
-            } else {
-                "-".to_string()
-            },
-            p.failure_share.map_or("-".to_string(), pct),
-            per_run(p.second_faults.mean),
+            cells.concat()
         );
     }
     s.push_str("</table>\n");

@@ -867,6 +867,22 @@ fn objectives_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layou
     ));
 }
 
+/// The people columns of a strategy: time to diagnose, fatigue, longest shift, share of
+/// procedures failed, second faults per run (for the compare table and the report).
+pub fn people_cells(p: &crate::json::PeopleJson) -> [String; 5] {
+    [
+        human_opt(p.mean_time_to_diagnose_s),
+        p.mean_fatigue.map_or("-".into(), |f| format!("×{f:.2}")),
+        if p.mean_fatigue.is_some() {
+            human(p.longest_shift_h.mean * 3600.0)
+        } else {
+            "-".into()
+        },
+        p.failure_share.map_or("-".into(), pct),
+        per_run(p.second_faults.mean),
+    ]
+}
+
 /// The people in the loop per strategy, when any strategy models them.
 fn people_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
     if order.iter().all(|x| x.people.is_none()) {
@@ -880,17 +896,7 @@ fn people_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
             let mut row = vec![x.name.clone(), format!("{:.1}", x.responder_hours.mean)];
             match &x.people {
                 None => row.extend(["-", "-", "-", "-", "-"].map(String::from)),
-                Some(p) => row.extend([
-                    human_opt(p.mean_time_to_diagnose_s),
-                    p.mean_fatigue.map_or("-".into(), |f| format!("×{f:.2}")),
-                    if p.mean_fatigue.is_some() {
-                        human(p.longest_shift_h.mean * 3600.0)
-                    } else {
-                        "-".into()
-                    },
-                    p.failure_share.map_or("-".into(), pct),
-                    per_run(p.second_faults.mean),
-                ]),
+                Some(p) => row.extend(people_cells(p)),
             }
             row
         })

@@ -115,11 +115,8 @@ impl Sim<'_> {
             self.now + h + self.team_diagnosis_time(id, obs)
         };
         let now = self.now;
-        let inc = &mut self.rs.incidents[id as usize];
-        inc.generation += 1;
-        inc.diag_end = diag_end;
-        inc.shift_end = now + resp.shift;
-        let (g, shift_end) = (inc.generation, inc.shift_end);
+        self.rs.incidents[id as usize].diag_end = diag_end;
+        let (g, shift_end) = self.new_shift(id);
         obs.note(
             now,
             Note::Handoff {
@@ -164,10 +161,7 @@ impl Sim<'_> {
         }
         self.rs.handoffs += 1;
         self.relieve_team(id);
-        let inc = &mut self.rs.incidents[id as usize];
-        inc.generation += 1;
-        inc.shift_end = now + resp.shift;
-        let (generation, shift_end) = (inc.generation, inc.shift_end);
+        let (generation, shift_end) = self.new_shift(id);
         self.schedule(
             shift_end,
             ResponseEvent::Handoff {
@@ -175,6 +169,16 @@ impl Sim<'_> {
                 generation,
             },
         );
+    }
+
+    /// A new shift on incident `id` from now: its steps scheduled so far are stale (a new
+    /// generation). Returns the generation and when the new shift ends.
+    fn new_shift(&mut self, id: u32) -> (u32, f64) {
+        let shift = self.m.response.expect("response").shift;
+        let inc = &mut self.rs.incidents[id as usize];
+        inc.generation += 1;
+        inc.shift_end = self.now + shift;
+        (inc.generation, inc.shift_end)
     }
 
     pub(super) fn diagnosed<O: Observer>(&mut self, id: u32, obs: &mut O) {
