@@ -453,8 +453,7 @@ impl PeopleStats {
 
     fn check(&self, m: &Model, runs: u64) -> Result<(), String> {
         let f = |name: &str, r: Result<(), String>| r.map_err(|e| format!("people.{name}: {e}"));
-        let max = m
-            .response
+        let max = (m.response.as_ref())
             .and_then(|r| r.fatigue)
             .map_or(1.0, |x| x.max.max(1.0));
         f("peak_fatigue", self.peak_fatigue.check(runs, 1.0, max))?;

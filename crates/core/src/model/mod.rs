@@ -661,8 +661,7 @@ impl Model {
     /// teams of more than one, mitigations done as procedures or by hand (the results then
     /// carry a people section).
     pub fn people_in_the_loop(&self) -> bool {
-        self.response
-            .is_some_and(|r| r.fatigue.is_some() || r.join > 1)
+        (self.response.as_ref()).is_some_and(|r| r.fatigue.is_some() || r.join > 1)
             || (self.mitigations.iter()).any(|x| x.procedure.is_some() || x.hands_on)
     }
 

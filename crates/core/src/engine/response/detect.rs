@@ -58,7 +58,7 @@ impl Sim<'_> {
     /// Starts the detection clock of a service failure: known already, or pending until an
     /// alert or a customer report.
     pub(super) fn on_service_failed_detection(&mut self, si: usize, comp: usize) {
-        let Some(resp) = self.m.response else { return };
+        let Some(resp) = &self.m.response else { return };
         let key = self.key_of(comp);
         self.rs.svc_key[si] = key;
         if self.open_incident(key).is_some() {

@@ -9,7 +9,7 @@ use crate::engine::{Note, Observer, Sim};
 
 impl Sim<'_> {
     pub(super) fn assign<O: Observer>(&mut self, id: u32, obs: &mut O) {
-        let resp = self.m.response.expect("response");
+        let resp = self.m.response.as_ref().expect("response");
         let team = self.page_team(id);
         self.rs.free -= team;
         let ack = resp.acknowledge.sample(&mut self.rs.rng) * self.ph.response;
@@ -39,7 +39,7 @@ impl Sim<'_> {
     }
 
     pub(super) fn diagnosis_time(&mut self) -> f64 {
-        let resp = self.m.response.expect("response");
+        let resp = self.m.response.as_ref().expect("response");
         resp.diagnose.sample(&mut self.rs.rng) * resp.runbook * self.ph.response
     }
 
@@ -47,7 +47,7 @@ impl Sim<'_> {
     /// coordination factor of their size (noted when either is in play).
     fn team_diagnosis_time<O: Observer>(&mut self, id: u32, obs: &mut O) -> f64 {
         let d = self.diagnosis_time();
-        let resp = self.m.response.expect("response");
+        let resp = self.m.response.as_ref().expect("response");
         let team = self.rs.incidents[id as usize].team;
         if team <= 1 && resp.fatigue.is_none() {
             return d;
@@ -94,7 +94,7 @@ impl Sim<'_> {
     }
 
     pub(super) fn handoff<O: Observer>(&mut self, id: u32, generation: u32, obs: &mut O) {
-        let resp = self.m.response.expect("response");
+        let resp = self.m.response.as_ref().expect("response");
         let inc = self.rs.incidents[id as usize];
         if inc.generation != generation {
             return;
@@ -146,7 +146,7 @@ impl Sim<'_> {
     /// The shift ends while the team has its hands on a mitigation: with notes, rested
     /// colleagues take over; without, nobody can, and the same people carry on.
     fn hands_on_handoff<O: Observer>(&mut self, id: u32, obs: &mut O) {
-        let resp = self.m.response.expect("response");
+        let resp = self.m.response.as_ref().expect("response");
         let now = self.now;
         obs.note(
             now,
@@ -174,7 +174,7 @@ impl Sim<'_> {
     /// A new shift on incident `id` from now: its steps scheduled so far are stale (a new
     /// generation). Returns the generation and when the new shift ends.
     fn new_shift(&mut self, id: u32) -> (u32, f64) {
-        let shift = self.m.response.expect("response").shift;
+        let shift = self.m.response.as_ref().expect("response").shift;
         let inc = &mut self.rs.incidents[id as usize];
         inc.generation += 1;
         inc.shift_end = self.now + shift;
@@ -190,7 +190,7 @@ impl Sim<'_> {
         run.diagnose_total += self.now - inc.assigned;
         obs.note(self.now, Note::Diagnosed { incident: id });
         // Repairs that waited for someone to look start now, for everything found broken.
-        if m.response.is_some_and(|r| r.repair_on_diagnosis) {
+        if m.response.as_ref().is_some_and(|r| r.repair_on_diagnosis) {
             for s in 0..m.slots.len() {
                 if self.faults.state[s] == ACTIVE && !self.rs.repairing[s] {
                     self.start_repair(s as u32);

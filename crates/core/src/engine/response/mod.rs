@@ -229,7 +229,7 @@ impl Sim<'_> {
         r.report_gen.fill(0);
         r.incidents.clear();
         r.open.clear();
-        r.free = m.response.map_or(0, |x| x.oncall);
+        r.free = m.response.as_ref().map_or(0, |x| x.oncall);
         r.queue.clear();
         r.pending.clear();
         r.unrepaired.clear();
@@ -300,7 +300,7 @@ impl Sim<'_> {
         let known = self
             .open_incident(key)
             .is_some_and(|i| self.rs.incidents[i as usize].stage == Stage::Working);
-        let wait = m.response.is_some_and(|r| r.repair_on_diagnosis) && !known;
+        let wait = m.response.as_ref().is_some_and(|r| r.repair_on_diagnosis) && !known;
         self.rs.repairing[slot as usize] = !wait;
         !wait
     }

@@ -131,24 +131,37 @@ impl PeopleRun {
 
 /// The roster of a run.
 pub(crate) struct Roster {
-    /// One per on-call position.
+    /// Whether people are told apart: with fatigue, teams or a rota. Without, an incident
+    /// takes one anonymous responder and the roster stays empty (no cost per run).
+    tracked: bool,
+    /// One per on-call position (empty when not tracked).
     pub people: Vec<Person>,
     /// What they did this run.
     pub run: PeopleRun,
 }
 
 impl Roster {
-    /// A roster for `r`'s positions (empty without a response team).
+    /// A roster for `r`'s positions (empty without a response team, or when nothing tells
+    /// its people apart).
     pub fn new(r: Option<&ResponseSpec>) -> Roster {
+        let tracked = r.is_some_and(|r| r.fatigue.is_some() || r.join > 1 || r.rotate.is_finite());
+        let n = if tracked {
+            r.map_or(0, |r| r.oncall)
+        } else {
+            0
+        };
         Roster {
-            people: vec![Person::rested(0); r.map_or(0, |r| r.oncall as usize)],
+            tracked,
+            people: vec![Person::rested(0); n as usize],
             run: PeopleRun::default(),
         }
     }
 
     /// Everyone rested, nothing done.
     pub fn reset(&mut self) {
-        self.people.fill(Person::rested(0));
+        if self.tracked {
+            self.people.fill(Person::rested(0));
+        }
         self.run = PeopleRun::default();
     }
 }
@@ -156,7 +169,10 @@ impl Roster {
 impl Sim<'_> {
     /// Pages up to `join` free people onto incident `id`; returns how many came.
     pub(super) fn page_team(&mut self, id: u32) -> u32 {
-        let resp = self.m.response.expect("response");
+        if !self.rs.roster.tracked {
+            return 1;
+        }
+        let resp = self.m.response.as_ref().expect("response");
         let now = self.now;
         let period = if resp.rotate.is_finite() {
             (now / resp.rotate).floor() as i64
@@ -189,7 +205,11 @@ impl Sim<'_> {
     /// When incident `id`'s people reach the end of their shift: `shift` after the page,
     /// or, where shifts are tracked (with fatigue), after the earliest start of theirs.
     pub(super) fn team_shift_end(&self, id: u32, shift: f64) -> f64 {
-        let tracked = self.m.response.is_some_and(|r| r.fatigue.is_some());
+        let tracked = self
+            .m
+            .response
+            .as_ref()
+            .is_some_and(|r| r.fatigue.is_some());
         let start = (self.rs.roster.people.iter())
             .filter(|p| tracked && p.on == id && !p.shift_start.is_nan())
             .map(|p| p.shift_start)
@@ -200,7 +220,7 @@ impl Sim<'_> {
     /// The factor on incident `id`'s diagnosis: its team's mean fatigue times the
     /// coordination factor of its size. Exactly 1 for one untired person.
     pub(super) fn team_factor(&mut self, id: u32) -> f64 {
-        let resp = self.m.response.expect("response");
+        let resp = self.m.response.as_ref().expect("response");
         let team = self.rs.incidents[id as usize].team;
         let mut factor = resp.coordination_factor(team);
         if let Some(f) = &resp.fatigue {
@@ -223,7 +243,7 @@ impl Sim<'_> {
 
     /// The fatigue of whoever works on incident `id` (`NONE`: a tool, never tired).
     pub(super) fn fatigue_of(&self, id: u32) -> f64 {
-        match (&self.m.response.and_then(|r| r.fatigue), id) {
+        match (&self.m.response.as_ref().and_then(|r| r.fatigue), id) {
             (Some(f), id) if id != NONE => self.team_fatigue(f, id),
             _ => 1.0,
         }
