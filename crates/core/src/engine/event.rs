@@ -99,6 +99,11 @@ pub(crate) enum QueueEvent {
     Sample { queue: u32 },
     /// Shedding feeds one parked job back.
     Spoon { queue: u32 },
+    /// A modulated arrival process moves to its next state.
+    Switch { queue: u32 },
+    /// Processor sharing: the job with the least work left finishes (unless the
+    /// generation has moved on: the jobs in service changed).
+    Shared { queue: u32, generation: u32 },
 }
 
 /// Operating-phase events. A `generation` that no longer matches the timeline's marks a

@@ -1,0 +1,102 @@
+//! The order of service: which waiting job a free worker takes (FIFO, LIFO, adaptive LIFO,
+//! priority classes), and which waiting job makes room when the queue drops or rejects.
+
+use super::PARKED;
+use crate::engine::Sim;
+use crate::model::Discipline;
+
+impl Sim<'_> {
+    /// Puts job `id` of class `class` at the back of its waiting line.
+    pub(super) fn enqueue(&mut self, k: usize, id: u32, class: u8) {
+        let q = &mut self.qs.q[k];
+        if class == 0 {
+            q.waiting.push_back(id);
+        } else {
+            q.lanes[class as usize - 1].push_back(id);
+            q.in_lanes += 1;
+        }
+    }
+
+    /// Takes the waiting job queue `k`'s discipline serves next.
+    #[inline]
+    pub(super) fn next_waiting(&mut self, k: usize) -> Option<u32> {
+        let q = &mut self.qs.q[k];
+        match self.m.queues[k].discipline {
+            Discipline::Fifo | Discipline::Shared => q.waiting.pop_front(),
+            Discipline::Lifo => q.waiting.pop_back(),
+            Discipline::AdaptiveLifo { above } if q.waiting.len() as u64 > above => {
+                q.waiting.pop_back()
+            }
+            Discipline::AdaptiveLifo { .. } => q.waiting.pop_front(),
+            Discipline::Priority => {
+                if let Some(id) = q.waiting.pop_front() {
+                    return Some(id);
+                }
+                let lane = q.lanes.iter_mut().find(|l| !l.is_empty())?;
+                q.in_lanes -= 1;
+                lane.pop_front()
+            }
+        }
+    }
+
+    /// With priority classes, the newest waiting job of the lowest class below `class`,
+    /// taken out of its line to make room for a job of class `class`; `None` without
+    /// classes or when no such job waits.
+    pub(super) fn make_room(&mut self, k: usize, class: u8) -> Option<u32> {
+        if self.m.queues[k].discipline != Discipline::Priority {
+            return None;
+        }
+        let q = &mut self.qs.q[k];
+        // Lane i holds class i + 1: the classes below `class` are the lanes from `class` on.
+        let lane = q.lanes[class as usize..]
+            .iter_mut()
+            .rev()
+            .find(|l| !l.is_empty())?;
+        q.in_lanes -= 1;
+        lane.pop_back()
+    }
+
+    /// Moves queue `k`'s waiting jobs (every class, higher classes first) to the parking
+    /// lot, and under processor sharing the newest jobs in service beyond the workers;
+    /// returns how many.
+    pub(super) fn park_waiting(&mut self, k: usize) -> usize {
+        let mut n = 0;
+        if self.m.queues[k].discipline == Discipline::Shared {
+            n += self.park_shared(k);
+        }
+        let jobs = &mut self.qs.jobs;
+        let q = &mut self.qs.q[k];
+        while let Some(id) = q.waiting.pop_front() {
+            jobs[id as usize].state = PARKED;
+            q.parked.push_back(id);
+            n += 1;
+        }
+        for lane in &mut q.lanes {
+            while let Some(id) = lane.pop_front() {
+                jobs[id as usize].state = PARKED;
+                q.parked.push_back(id);
+                n += 1;
+            }
+        }
+        q.in_lanes = 0;
+        n
+    }
+
+    /// The time the oldest job waiting in queue `k` entered it (under processor sharing,
+    /// the oldest job in the queue).
+    pub(super) fn oldest_start(&self, k: usize) -> Option<f64> {
+        let q = &self.qs.q[k];
+        let start = |id: &u32| self.qs.jobs[*id as usize].start;
+        match self.m.queues[k].discipline {
+            Discipline::Priority => q
+                .lanes
+                .iter()
+                .filter_map(|l| l.front())
+                .chain(q.waiting.front())
+                .map(start)
+                .min_by(f64::total_cmp),
+            Discipline::Shared => q.serving.iter().map(start).min_by(f64::total_cmp),
+            _ => q.waiting.front().map(start),
+        }
+    }
+}
