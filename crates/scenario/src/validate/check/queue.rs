@@ -141,7 +141,7 @@ fn check_arrivals(ck: &mut Checker, a: &Arrivals, p: At<'_>) {
                 ck.err(
                     p.field("shape"),
                     format!(
-                        "a gamma shape must be within 0..={:e} and above 0, not {shape}",
+                        "a gamma shape must be above 0 and at most {:e}, not {shape}",
                         SHAPE.1
                     ),
                 );
