@@ -54,6 +54,9 @@ fn a_run_allocates_nothing_once_warm() {
         ("tests/data/snapshot.ron", "baseline"),
         // Latent faults, demands, inspections and readiness.
         ("scenarios/backups.ron", "weekly-drill"),
+        // Every arrival process and queue discipline (bounded queues: their buffers stop
+        // growing once warm).
+        ("tests/data/alloc-queues.ron", "baseline"),
     ] {
         let text = std::fs::read_to_string(crate::common::repo(file)).unwrap();
         let (_, models) = faultline::validate::load_all_str(file, &text).unwrap();
