@@ -272,6 +272,7 @@ impl<T> Default for Slab<T> {
 
 impl<T: Copy> Slab<T> {
     /// Stores `x`; returns its slot.
+    #[inline]
     pub(crate) fn insert(&mut self, x: T) -> u32 {
         match self.free.pop() {
             Some(k) => {
@@ -286,6 +287,7 @@ impl<T: Copy> Slab<T> {
     }
 
     /// Takes the value out of `slot`, which becomes free.
+    #[inline]
     pub(crate) fn take(&mut self, slot: u32) -> T {
         self.free.push(slot);
         self.items[slot as usize]

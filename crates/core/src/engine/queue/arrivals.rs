@@ -132,13 +132,18 @@ impl Sim<'_> {
     }
 
     /// The priority class of a new job at queue `k` (0 without classes, drawing nothing).
-    #[inline]
+    #[inline(always)]
     pub(super) fn new_class(&mut self, k: usize) -> u8 {
-        let m = self.m;
-        let classes = &m.queues[k].classes;
-        if classes.is_empty() {
+        if self.m.queues[k].classes.is_empty() {
             return 0;
         }
+        self.draw_class(k)
+    }
+
+    /// Draws the priority class of a new job at queue `k`, which has classes.
+    fn draw_class(&mut self, k: usize) -> u8 {
+        let m = self.m;
+        let classes = &m.queues[k].classes;
         let u: f64 = self.qs.q[k].class_rng.random();
         let last = classes.len() - 1;
         classes[..last].iter().position(|&c| u < c).unwrap_or(last) as u8

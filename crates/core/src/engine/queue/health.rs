@@ -64,7 +64,7 @@ impl Sim<'_> {
         let k = self.m.comps[comp].queue as usize;
         let before = self.qs.q[k].input;
         self.qs.q[k].input = input;
-        let shared = self.m.queues[k].discipline == Discipline::Shared;
+        let shared = matches!(self.m.queues[k].discipline, Discipline::Shared);
         if input.cap > before.cap || (shared && input.cap != before.cap) {
             // More capacity: idle workers can start at once (under processor sharing, any
             // change of capacity changes every job's speed).

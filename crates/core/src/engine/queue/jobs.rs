@@ -43,7 +43,8 @@ impl Sim<'_> {
                 reject = true;
             }
         }
-        if !reject && q.backlog() as u64 > q.drop_above {
+        let mut backlog = q.backlog() as u64;
+        if !reject && backlog > q.drop_above {
             // Shed on purpose, at the mitigation's cost per dropped job (not a lost job):
             // a waiting job of a lower class if there is one, else this one.
             let victim = self.make_room(k, class);
@@ -53,6 +54,7 @@ impl Sim<'_> {
             }
             if let Some(v) = victim {
                 self.release(v);
+                backlog -= 1;
             } else {
                 if reuse != NONE {
                     self.release(reuse);
@@ -60,8 +62,7 @@ impl Sim<'_> {
                 return;
             }
         }
-        let q = &mut self.qs.q[k];
-        if !reject && q.backlog() as u64 >= spec.bound {
+        if !reject && backlog >= spec.bound {
             // Full: a waiting job of a lower class is rejected instead, if there is one.
             match self.make_room(k, class) {
                 Some(v) => self.reject_waiting(k, v),
@@ -118,8 +119,15 @@ impl Sim<'_> {
             j.generation = j.generation.wrapping_add(1);
         }
         let generation = j.generation;
-        self.enqueue(k, id, class);
         let q = &mut self.qs.q[k];
+        if class == 0 {
+            q.waiting.push_back(id);
+        } else {
+            // A lower priority class waits in its own line.
+            q.lanes[class as usize - 1].push_back(id);
+            q.in_lanes += 1;
+            q.others += 1;
+        }
         if measuring {
             q.counts.max_waiting = q.counts.max_waiting.max(q.backlog() as u64);
         }
@@ -135,6 +143,8 @@ impl Sim<'_> {
 
     /// A waiting job pushed out by a job of a higher class: rejected, as if it had just
     /// arrived at a full queue.
+    #[cold]
+    #[inline(never)]
     fn reject_waiting(&mut self, k: usize, id: u32) {
         let job = self.qs.jobs[id as usize];
         self.release(id);
@@ -162,16 +172,23 @@ impl Sim<'_> {
     /// Starts waiting jobs on free workers (under processor sharing: takes them all into
     /// service and reschedules).
     pub(super) fn start_jobs(&mut self, k: usize) {
-        let spec = &self.m.queues[k];
-        if spec.discipline == Discipline::Shared {
-            self.share(k);
-            return;
+        // FIFO gets a copy of the loop of its own, with the choice of job folded away.
+        match self.m.queues[k].discipline {
+            Discipline::Fifo => self.start_in_order(k, Discipline::Fifo),
+            Discipline::Shared => self.share(k),
+            d => self.start_in_order(k, d),
         }
+    }
+
+    /// Starts waiting jobs on free workers, taken in discipline `d`'s order.
+    #[inline(always)]
+    fn start_in_order(&mut self, k: usize, d: Discipline) {
+        let spec = &self.m.queues[k];
         loop {
             if self.qs.q[k].busy >= self.workers(k) {
                 return;
             }
-            let Some(id) = self.next_waiting(k) else {
+            let Some(id) = self.next_waiting(k, d) else {
                 return;
             };
             self.tick(k);
@@ -254,8 +271,10 @@ impl Sim<'_> {
                 q.counts.latency_sum += latency;
                 q.counts.latency_n += 1;
                 q.latency.record(latency);
-                q.counts.class_latency_sum[job.class as usize] += latency;
-                q.counts.class_latency_n[job.class as usize] += 1;
+                if job.class > 0 {
+                    q.counts.class_latency_sum[job.class as usize] += latency;
+                    q.counts.class_latency_n[job.class as usize] += 1;
+                }
             }
             match spec.health {
                 QueueHealthSpec::Latency(max) if latency > max => q.w_late += 1,

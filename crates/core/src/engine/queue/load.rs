@@ -52,7 +52,7 @@ impl Sim<'_> {
                     // finish at the speed of an empty queue (a fresh draw; the old
                     // completions are cancelled by their generation). Under processor
                     // sharing their work was drawn on entry and stays.
-                    if self.m.queues[k].discipline != Discipline::Shared {
+                    if !matches!(self.m.queues[k].discipline, Discipline::Shared) {
                         for i in 0..self.qs.q[k].serving.len() {
                             let id = self.qs.q[k].serving[i];
                             self.serve(k, id);

@@ -102,11 +102,24 @@ pub struct QueueCounts {
     pub measured: f64,
     /// Longest the waiting line got.
     pub max_waiting: u64,
-    /// Per priority class (class 0 first): sum of the latencies of successful attempts.
-    /// Without classes every job is class 0.
+    /// Per priority class from 1 on: sum of the latencies of successful attempts (class 0's
+    /// is the rest of `latency_sum`: see [`QueueCounts::class_latency`]).
     pub class_latency_sum: [f64; MAX_CLASSES],
-    /// Per priority class: the number of latencies summed.
+    /// Per priority class from 1 on: the number of latencies summed.
     pub class_latency_n: [u64; MAX_CLASSES],
+}
+
+impl QueueCounts {
+    /// Sum and number of the latencies of priority class `c`'s successful attempts (every
+    /// job is class 0 in a queue without classes).
+    pub fn class_latency(&self, c: usize) -> (f64, u64) {
+        if c > 0 {
+            return (self.class_latency_sum[c], self.class_latency_n[c]);
+        }
+        let sum = self.class_latency_sum[1..].iter().sum::<f64>();
+        let n = self.class_latency_n[1..].iter().sum::<u64>();
+        (self.latency_sum - sum, self.latency_n - n)
+    }
 }
 
 /// Per-run state of one queue.
@@ -117,8 +130,10 @@ struct QRun {
     lanes: Vec<VecDeque<u32>>,
     /// Jobs in `lanes`.
     in_lanes: usize,
-    /// Processor sharing: jobs in service beyond the workers (they count as waiting).
-    beyond: usize,
+    /// Jobs that count as waiting outside `waiting`: those in `lanes`, or under processor
+    /// sharing those in service beyond the workers. One field, so that the backlog is one
+    /// addition on the FIFO path.
+    others: usize,
     deadlines: VecDeque<(u32, u32)>,
     parked: VecDeque<u32>,
     /// Jobs in service.
@@ -200,7 +215,7 @@ impl QRun {
     /// sharing).
     #[inline]
     fn backlog(&self) -> usize {
-        self.waiting.len() + self.in_lanes + self.beyond
+        self.waiting.len() + self.others
     }
 }
 
@@ -225,7 +240,7 @@ impl QueueState {
                     waiting: VecDeque::new(),
                     lanes: (1..spec.classes.len()).map(|_| VecDeque::new()).collect(),
                     in_lanes: 0,
-                    beyond: 0,
+                    others: 0,
                     deadlines: VecDeque::new(),
                     parked: VecDeque::new(),
                     serving: Vec::new(),
@@ -359,7 +374,7 @@ impl Sim<'_> {
                 lane.clear();
             }
             q.in_lanes = 0;
-            q.beyond = 0;
+            q.others = 0;
             q.shared.clear();
             q.vt = 0.0;
             q.vt_at = 0.0;

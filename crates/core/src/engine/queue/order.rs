@@ -6,22 +6,11 @@ use crate::engine::Sim;
 use crate::model::Discipline;
 
 impl Sim<'_> {
-    /// Puts job `id` of class `class` at the back of its waiting line.
-    pub(super) fn enqueue(&mut self, k: usize, id: u32, class: u8) {
+    /// Takes the waiting job that discipline `d` (queue `k`'s) serves next.
+    #[inline(always)]
+    pub(super) fn next_waiting(&mut self, k: usize, d: Discipline) -> Option<u32> {
         let q = &mut self.qs.q[k];
-        if class == 0 {
-            q.waiting.push_back(id);
-        } else {
-            q.lanes[class as usize - 1].push_back(id);
-            q.in_lanes += 1;
-        }
-    }
-
-    /// Takes the waiting job queue `k`'s discipline serves next.
-    #[inline]
-    pub(super) fn next_waiting(&mut self, k: usize) -> Option<u32> {
-        let q = &mut self.qs.q[k];
-        match self.m.queues[k].discipline {
+        match d {
             Discipline::Fifo | Discipline::Shared => q.waiting.pop_front(),
             Discipline::Lifo => q.waiting.pop_back(),
             Discipline::AdaptiveLifo { above } if q.waiting.len() as u64 > above => {
@@ -34,6 +23,7 @@ impl Sim<'_> {
                 }
                 let lane = q.lanes.iter_mut().find(|l| !l.is_empty())?;
                 q.in_lanes -= 1;
+                q.others -= 1;
                 lane.pop_front()
             }
         }
@@ -42,8 +32,10 @@ impl Sim<'_> {
     /// With priority classes, the newest waiting job of the lowest class below `class`,
     /// taken out of its line to make room for a job of class `class`; `None` without
     /// classes or when no such job waits.
+    #[cold]
+    #[inline(never)]
     pub(super) fn make_room(&mut self, k: usize, class: u8) -> Option<u32> {
-        if self.m.queues[k].discipline != Discipline::Priority {
+        if !matches!(self.m.queues[k].discipline, Discipline::Priority) {
             return None;
         }
         let q = &mut self.qs.q[k];
@@ -53,6 +45,7 @@ impl Sim<'_> {
             .rev()
             .find(|l| !l.is_empty())?;
         q.in_lanes -= 1;
+        q.others -= 1;
         lane.pop_back()
     }
 
@@ -61,7 +54,7 @@ impl Sim<'_> {
     /// returns how many.
     pub(super) fn park_waiting(&mut self, k: usize) -> usize {
         let mut n = 0;
-        if self.m.queues[k].discipline == Discipline::Shared {
+        if matches!(self.m.queues[k].discipline, Discipline::Shared) {
             n += self.park_shared(k);
         }
         let jobs = &mut self.qs.jobs;
@@ -78,12 +71,14 @@ impl Sim<'_> {
                 n += 1;
             }
         }
+        q.others -= q.in_lanes;
         q.in_lanes = 0;
         n
     }
 
     /// The time the oldest job waiting in queue `k` entered it (under processor sharing,
-    /// the oldest job in the queue).
+    /// the oldest job in the queue while more jobs share the workers than there are
+    /// workers).
     pub(super) fn oldest_start(&self, k: usize) -> Option<f64> {
         let q = &self.qs.q[k];
         let start = |id: &u32| self.qs.jobs[*id as usize].start;
@@ -95,7 +90,10 @@ impl Sim<'_> {
                 .chain(q.waiting.front())
                 .map(start)
                 .min_by(f64::total_cmp),
-            Discipline::Shared => q.serving.iter().map(start).min_by(f64::total_cmp),
+            Discipline::Shared if q.others > 0 => {
+                q.serving.iter().map(start).min_by(f64::total_cmp)
+            }
+            Discipline::Shared => None,
             _ => q.waiting.front().map(start),
         }
     }

@@ -46,7 +46,7 @@ impl Sim<'_> {
         let workers = self.workers(k) as usize;
         let q = &mut self.qs.q[k];
         let n = q.serving.len();
-        q.beyond = n.saturating_sub(workers);
+        q.others = n.saturating_sub(workers);
         q.speed = if n == 0 {
             0.0
         } else {
