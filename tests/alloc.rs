@@ -59,6 +59,9 @@ fn a_run_allocates_nothing_once_warm() {
         ("scenarios/second-switch.ron", "two-switches", 3000),
         // A team of eight with a commander and a record.
         ("scenarios/spaceteam.ron", "commander-and-record", 1000),
+        // Every arrival process and queue discipline (bounded queues: their buffers stop
+        // growing once warm).
+        ("tests/data/alloc-queues.ron", "baseline", 1000),
     ] {
         let text = std::fs::read_to_string(crate::common::repo(file)).unwrap();
         let (_, models) = faultline::validate::load_all_str(file, &text).unwrap();

@@ -1074,3 +1074,171 @@ fn a_redesign_without_responders_is_not_told_to_use_a_trigger_it_lacks() {
     );
     assert!(!p.hint.unwrap_or_default().contains("trigger"));
 }
+
+// ---------------------------------------------------------------------------------------
+// Arrival processes and disciplines
+// ---------------------------------------------------------------------------------------
+
+/// A queue behind a site, with `settings` added to the queue.
+fn queue_with(settings: &str) -> String {
+    format!(
+        r#"Scenario(
+    name: "q",
+    horizon: "1h",
+    components: [
+        (id: "jobs", queue: (rate: 1.0, service: Fixed("100ms"), {settings})),
+        (id: "site", service: (slo: 0.9)),
+    ],
+    edges: [(from: "site", to: "jobs", kind: Requires)],
+)"#
+    )
+}
+
+#[test]
+fn every_arrival_process_and_discipline_is_accepted() {
+    for settings in [
+        "arrivals: Poisson, discipline: Fifo",
+        "arrivals: Even, discipline: Lifo",
+        r#"arrivals: Renewal(Weibull(shape: 0.7, scale: "1s")), discipline: AdaptiveLifo(above: 10)"#,
+        r#"arrivals: Gamma(shape: 2.0), discipline: Priority([(name: "a", share: 0.25), (name: "b", share: 0.75)])"#,
+        r#"arrivals: OnOff(on: "30s", off: "5m"), discipline: ProcessorSharing"#,
+        r#"arrivals: Markov([(load: 1.0, hold: "1h"), (load: 0.0, hold: "5m"), (load: 4.0, hold: "10m")])"#,
+    ] {
+        cli_accepts("queue-ok", &queue_with(settings));
+    }
+}
+
+#[test]
+fn an_empty_class_list_is_located_at_the_list() {
+    let text = queue_with("discipline: Priority([])");
+    expect_one(
+        "empty-classes",
+        &text,
+        "components[0].queue.discipline[0]",
+        pos(&text, "[])"),
+        &["priority needs 2 to 8 classes, not 0"],
+        Some("Priority([(name: \"interactive\""),
+    );
+}
+
+#[test]
+fn class_shares_must_sum_to_one_and_names_differ() {
+    let text = queue_with(
+        r#"discipline: Priority([(name: "a", share: 0.5), (name: "a", share: 0.4), (name: "c", share: -0.1)])"#,
+    );
+    let ps = problems(&text);
+    let got: Vec<(String, String)> = ps
+        .iter()
+        .map(|p| (p.path.to_string(), p.message.clone()))
+        .collect();
+    let at = "components[0].queue.discipline[0]";
+    for (path, message) in [
+        (format!("{at}[1].name"), "duplicate class name `a`"),
+        (
+            format!("{at}[2].share"),
+            "a class's share must be above 0 and at most 1, not -0.1",
+        ),
+        (at.to_string(), "the classes' shares must sum to 1, not"),
+    ] {
+        assert!(
+            got.iter().any(|(p, m)| *p == path && m.contains(message)),
+            "no {message:?} at {path}: {got:#?}"
+        );
+    }
+    assert_eq!(ps.len(), 3, "{got:#?}");
+    cli_rejects("class-shares", &text, &[]);
+}
+
+#[test]
+fn a_threshold_on_a_discipline_without_one_gets_a_hint() {
+    let text = queue_with("discipline: Lifo(above: 3)");
+    let err = expect_syntax(
+        "lifo-threshold",
+        &text,
+        pos(&text, "(above: 3)"),
+        "Expected comma",
+    );
+    assert!(
+        err.contains("`Lifo` takes no settings: only AdaptiveLifo(above: N) has a threshold"),
+        "{err}"
+    );
+    let text = queue_with("discipline: AdaptiveLifo");
+    let at = pos_in(&text, "AdaptiveLifo)),", ")),");
+    let err = expect_syntax("adaptive-bare", &text, at, "Expected opening");
+    assert!(err.contains("write AdaptiveLifo(above: 10)"), "{err}");
+}
+
+#[test]
+fn unknown_fields_of_a_class_or_state_are_syntax_errors() {
+    let text = queue_with(
+        r#"discipline: Priority([(name: "a", share: 0.5, weight: 2.0), (name: "b", share: 0.5)])"#,
+    );
+    let err = expect_syntax("class-field", &text, pos(&text, "weight"), "`weight`");
+    assert!(err.contains("check the spelling"), "{err}");
+    let text = queue_with(
+        r#"arrivals: Markov([(load: 1.0, hold: "1m", rate: 2.0), (load: 2.0, hold: "1m")])"#,
+    );
+    expect_syntax("state-field", &text, pos(&text, "rate: 2.0"), "`rate`");
+}
+
+#[test]
+fn bad_arrival_settings_are_located_at_the_value() {
+    for (settings, path, needle, message) in [
+        (
+            "arrivals: Gamma(shape: -1.0)",
+            "components[0].queue.arrivals.shape",
+            "-1.0",
+            "a gamma shape must be above 0 and at most 1e6, not -1",
+        ),
+        (
+            r#"arrivals: OnOff(on: "0s", off: "1m")"#,
+            "components[0].queue.arrivals.on",
+            r#""0s""#,
+            "the mean length of a burst must be longer than zero",
+        ),
+        (
+            "arrivals: Renewal(Never)",
+            "components[0].queue.arrivals[0]",
+            "Never",
+            "renewal gaps need a distribution with a mean above zero",
+        ),
+        (
+            r#"arrivals: Markov([(load: 1.0, hold: "1m")])"#,
+            "components[0].queue.arrivals[0]",
+            "[(load",
+            "a Markov arrival process needs 2 to 16 states, not 1",
+        ),
+        (
+            r#"arrivals: Markov([(load: 0.0, hold: "1m"), (load: 0.0, hold: "2m")])"#,
+            "components[0].queue.arrivals[0]",
+            "[(load",
+            "at least one state needs a load above zero",
+        ),
+        (
+            "discipline: ProcessorSharing, drop_expired: true",
+            "components[0].queue.drop_expired",
+            "true",
+            "drop_expired never applies under processor sharing",
+        ),
+    ] {
+        let text = queue_with(settings);
+        expect_one(
+            "queue-bad",
+            &text,
+            path,
+            pos(&text, needle),
+            &[message],
+            None,
+        );
+    }
+    // A negative rate, whatever the process.
+    let text = queue_with("arrivals: Even").replace("rate: 1.0", "rate: -1.0");
+    expect_one(
+        "negative-rate",
+        &text,
+        "components[0].queue.rate",
+        pos(&text, "-1.0"),
+        &["an arrival rate (jobs per second) must be within"],
+        None,
+    );
+}

@@ -333,6 +333,8 @@ fn syntax_hint(message: &str, text: &str, range: (usize, usize)) -> Option<Strin
     let token = rest[..rest.find([',', ')', '\n']).unwrap_or(rest.len())].trim();
     if let Some(hint) = distribution_hint(message, before, token) {
         Some(hint)
+    } else if let Some(hint) = queue_setting_hint(message, before, rest) {
+        Some(hint)
     } else if message.contains("Unexpected field") || message.contains("unknown field") {
         Some("check the spelling; docs/scenario-format.md lists every field".into())
     } else if message.contains("duration") {
@@ -367,6 +369,54 @@ fn distribution_hint(message: &str, before: &str, token: &str) -> Option<String>
         .next_back()
         .is_none_or(|c| !c.is_alphanumeric() && c != '_');
     bounded.then(|| format!("{dist}'s parameters are named: write {example}"))
+}
+
+/// Settings given to a queue's arrival process or discipline that has none
+/// (`Lifo(above: 3)`), or missing from one that needs them (`AdaptiveLifo`): how to write it.
+fn queue_setting_hint(message: &str, before: &str, rest: &str) -> Option<String> {
+    let word = |w: &str| {
+        before.strip_suffix(w).is_some_and(|b| {
+            b.chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric() && c != '_')
+        })
+    };
+    if message.contains("Expected comma") && rest.starts_with('(') {
+        if let Some(d) = ["Fifo", "Lifo", "ProcessorSharing"]
+            .into_iter()
+            .find(|d| word(d))
+        {
+            return Some(format!(
+                "`{d}` takes no settings: only AdaptiveLifo(above: N) has a threshold, and only Priority([...]) has classes"
+            ));
+        }
+        if let Some(a) = ["Poisson", "Even"].into_iter().find(|a| word(a)) {
+            return Some(format!(
+                "`{a}` takes no settings: the queue's `rate` is its mean rate"
+            ));
+        }
+    }
+    if message.contains("Expected opening") {
+        let example = [
+            ("AdaptiveLifo", "AdaptiveLifo(above: 10)"),
+            (
+                "Priority",
+                "Priority([(name: \"interactive\", share: 0.3), (name: \"batch\", share: 0.7)])",
+            ),
+            ("Renewal", "Renewal(LogNormal(median: \"1s\", sigma: 1.0))"),
+            ("Gamma", "Gamma(shape: 2.0)"),
+            ("OnOff", "OnOff(on: \"30s\", off: \"5m\")"),
+            (
+                "Markov",
+                "Markov([(load: 1.0, hold: \"1h\"), (load: 4.0, hold: \"10m\")])",
+            ),
+        ]
+        .into_iter()
+        .find(|(v, _)| word(v))?
+        .1;
+        return Some(format!("write {example}"));
+    }
+    None
 }
 
 /// Appends miette's rendering of `d` without its first line: the message is already on

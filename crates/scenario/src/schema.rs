@@ -150,11 +150,18 @@ pub struct Component {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Queue {
-    /// New jobs per second (a Poisson process).
+    /// New jobs per second: the long-run mean of the arrival process.
     pub rate: f64,
     /// Rate changes over time: (from this time on, this many jobs per second).
     #[serde(default)]
     pub schedule: Vec<(Duration, f64)>,
+    /// How new jobs arrive around that rate (Poisson unless said otherwise).
+    #[serde(default)]
+    pub arrivals: Arrivals,
+    /// The order in which waiting jobs are served (first in, first out unless said
+    /// otherwise).
+    #[serde(default)]
+    pub discipline: Discipline,
     /// Servers working in parallel.
     #[serde(default = "one_u32")]
     pub workers: u32,
@@ -187,6 +194,79 @@ pub struct Queue {
     /// Measurements start after this warm-up (for steady-state statistics).
     #[serde(default)]
     pub warmup: Duration,
+}
+
+/// How a queue's new jobs arrive. Whatever the process, the queue's `rate` (and schedule)
+/// is their long-run mean: the process's own parameters only shape them around it.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub enum Arrivals {
+    /// A Poisson process: independent exponential gaps.
+    #[default]
+    Poisson,
+    /// Evenly spaced: one job every 1 / rate seconds.
+    Even,
+    /// A renewal process: independent gaps drawn from this distribution, scaled so that
+    /// their mean is 1 / rate (only its shape matters).
+    Renewal(Dist),
+    /// A renewal process with gamma gaps of this shape (Erlang-k for a whole shape k; 1 is
+    /// Poisson, more is more regular, less is burstier).
+    Gamma {
+        /// The shape: the squared coefficient of variation of the gaps is 1 / shape.
+        shape: f64,
+    },
+    /// Bursts: exponential on and off periods of these means; Poisson arrivals while on,
+    /// at rate × (on + off) / on, none while off.
+    OnOff {
+        /// Mean length of a burst.
+        on: Duration,
+        /// Mean time between bursts.
+        off: Duration,
+    },
+    /// A Markov-modulated Poisson process: states visited in a cycle, each held for an
+    /// exponential time; Poisson arrivals at the rate times the state's load, the loads
+    /// scaled so that their long-run mean is 1.
+    Markov(Vec<ArrivalState>),
+}
+
+/// One state of a Markov-modulated arrival process.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ArrivalState {
+    /// Relative arrival rate in this state (scaled with the others to a mean of 1).
+    pub load: f64,
+    /// Mean time in this state (exponential).
+    pub hold: Duration,
+}
+
+/// The order in which a queue serves its waiting jobs.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub enum Discipline {
+    /// First in, first out.
+    #[default]
+    Fifo,
+    /// Last in, first out: the newest waiting job is served first.
+    Lifo,
+    /// FIFO while at most `above` jobs wait, LIFO while more do (a mitigation of
+    /// metastable overload: fresh requests are served while their clients still wait).
+    AdaptiveLifo {
+        /// The backlog above which the newest job goes first.
+        above: u64,
+    },
+    /// Non-preemptive priority classes, the first listed served first, FIFO within a class;
+    /// where the queue drops or rejects, a waiting job of a lower class goes first.
+    Priority(Vec<JobClass>),
+    /// Processor sharing: every job is in service at once, sharing the workers equally.
+    ProcessorSharing,
+}
+
+/// A priority class of a queue's jobs.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct JobClass {
+    /// Its name ("interactive", "batch").
+    pub name: String,
+    /// Its share of the queue's new jobs (the shares sum to 1).
+    pub share: f64,
 }
 
 fn default_window() -> Duration {

@@ -105,6 +105,11 @@ pub(crate) enum QueueEvent {
     Sample { queue: u32 },
     /// Shedding feeds one parked job back.
     Spoon { queue: u32 },
+    /// A modulated arrival process moves to its next state.
+    Switch { queue: u32 },
+    /// Processor sharing: the job with the least work left finishes (unless the
+    /// generation has moved on: the jobs in service changed).
+    Shared { queue: u32, generation: u32 },
 }
 
 /// Operating-phase events. A `generation` that no longer matches the timeline's marks a
@@ -273,6 +278,7 @@ impl<T> Default for Slab<T> {
 
 impl<T: Copy> Slab<T> {
     /// Stores `x`; returns its slot.
+    #[inline]
     pub(crate) fn insert(&mut self, x: T) -> u32 {
         match self.free.pop() {
             Some(k) => {
@@ -287,6 +293,7 @@ impl<T: Copy> Slab<T> {
     }
 
     /// Takes the value out of `slot`, which becomes free.
+    #[inline]
     pub(crate) fn take(&mut self, slot: u32) -> T {
         self.free.push(slot);
         self.items[slot as usize]

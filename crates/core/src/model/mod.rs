@@ -5,12 +5,14 @@
 //! (the RON scenario reader, or any other format) fills a [`Model`] and calls
 //! [`Model::lay_out`]; nothing here knows how the model was written down.
 
+mod arrivals;
 mod csr;
 mod layout;
 mod phase;
 mod sampler;
 pub mod topology;
 
+pub use arrivals::{ArrivalSpec, Discipline, Gaps, Level, MAX_CLASSES, weibull_mean};
 pub use csr::Csr;
 pub use layout::{
     CLUSTER, Dependent, FEEDS_GROUP, GROUP, Link, MITIGABLE, Node, PHASE_IDLE, QUEUE, REQUIRES,
@@ -236,6 +238,13 @@ pub struct QueueSpec {
     pub rate: f64,
     /// Piecewise-constant rate changes: (from time, rate), sorted by time.
     pub schedule: Vec<(f64, f64)>,
+    /// How new jobs arrive (the rate above is their long-run mean).
+    pub arrivals: ArrivalSpec,
+    /// The order in which waiting jobs are served.
+    pub discipline: Discipline,
+    /// With priority classes: each class's cumulative share of new jobs, class 0 (served
+    /// first) first; empty otherwise.
+    pub classes: Vec<f64>,
     /// Servers.
     pub workers: u32,
     /// Service time with an empty queue.

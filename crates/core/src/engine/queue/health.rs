@@ -5,18 +5,15 @@ use super::{GRID, grid_time};
 use crate::engine::event::QueueEvent;
 use crate::engine::propagation::Health;
 use crate::engine::{Note, Observer, Sim};
-use crate::model::QueueHealthSpec;
+use crate::model::{Discipline, QueueHealthSpec};
 
 impl Sim<'_> {
     /// Judges the last window's health, and feeds it to the dependency graph.
     pub(super) fn sample<O: Observer>(&mut self, k: usize, obs: &mut O) {
         let spec = &self.m.queues[k];
         let now = self.now;
+        let oldest_wait = self.oldest_start(k).map_or(0.0, |start| now - start);
         let q = &mut self.qs.q[k];
-        let oldest_wait = q
-            .waiting
-            .front()
-            .map_or(0.0, |&j| now - self.qs.jobs[j as usize].start);
         let good = judge(
             spec.health,
             q.w_ok,
@@ -37,7 +34,7 @@ impl Sim<'_> {
         q.w_done = 0;
         let horizon = self.m.horizon;
         while q.grid_next < GRID && grid_time(horizon, q.grid_next) <= now {
-            q.grid[q.grid_next] = q.waiting.len() as u64;
+            q.grid[q.grid_next] = q.backlog() as u64;
             q.grid_next += 1;
         }
         let changed = good != q.good;
@@ -46,7 +43,7 @@ impl Sim<'_> {
             now,
             Note::QueueSample {
                 queue: k as u32,
-                waiting: q.waiting.len() as u64,
+                waiting: q.backlog() as u64,
                 parked: q.parked.len() as u64,
                 good,
                 latency,
@@ -67,8 +64,10 @@ impl Sim<'_> {
         let k = self.m.comps[comp].queue as usize;
         let before = self.qs.q[k].input;
         self.qs.q[k].input = input;
-        if input.cap > before.cap {
-            // More capacity: idle workers can start at once.
+        let shared = matches!(self.m.queues[k].discipline, Discipline::Shared);
+        if input.cap > before.cap || (shared && input.cap != before.cap) {
+            // More capacity: idle workers can start at once (under processor sharing, any
+            // change of capacity changes every job's speed).
             self.start_jobs(k);
         }
         (self.qs.q[k].good, self.qs.q[k].root)

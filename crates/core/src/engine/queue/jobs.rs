@@ -5,12 +5,13 @@
 use super::{DONE, Job, SERVING, WAITING};
 use crate::engine::Sim;
 use crate::engine::event::QueueEvent;
-use crate::model::{NONE, QueueHealthSpec};
+use crate::model::{Discipline, NONE, QueueHealthSpec};
 use rand::Rng;
 
 impl Sim<'_> {
-    /// A job attempt arrives at queue `k`. `reuse` is a parked job being fed back.
-    pub(super) fn admit(&mut self, k: usize, born: f64, attempt: u32, reuse: u32) {
+    /// A job attempt of priority class `class` arrives at queue `k`. `reuse` is a parked
+    /// job being fed back.
+    pub(super) fn admit(&mut self, k: usize, born: f64, attempt: u32, reuse: u32, class: u8) {
         let spec = &self.m.queues[k];
         self.tick(k);
         let measuring = self.measuring(k);
@@ -42,20 +43,34 @@ impl Sim<'_> {
                 reject = true;
             }
         }
-        if !reject && q.waiting.len() as u64 > q.drop_above {
-            // Shed on purpose, at the mitigation's cost per dropped job (not a lost job).
+        let mut backlog = q.backlog() as u64;
+        if !reject && backlog > q.drop_above {
+            // Shed on purpose, at the mitigation's cost per dropped job (not a lost job):
+            // a waiting job of a lower class if there is one, else this one.
+            let victim = self.make_room(k, class);
+            let q = &mut self.qs.q[k];
             if measuring {
                 q.counts.dropped += 1;
             }
-            if reuse != NONE {
-                self.release(reuse);
+            if let Some(v) = victim {
+                self.release(v);
+                backlog -= 1;
+            } else {
+                if reuse != NONE {
+                    self.release(reuse);
+                }
+                return;
             }
-            return;
         }
-        if !reject && q.waiting.len() as u64 >= spec.bound {
-            reject = true;
+        if !reject && backlog >= spec.bound {
+            // Full: a waiting job of a lower class is rejected instead, if there is one.
+            match self.make_room(k, class) {
+                Some(v) => self.reject_waiting(k, v),
+                None => reject = true,
+            }
         }
         if reject {
+            let q = &mut self.qs.q[k];
             if measuring {
                 q.counts.rejected += 1;
             }
@@ -63,7 +78,7 @@ impl Sim<'_> {
             if reuse != NONE {
                 self.release(reuse);
             }
-            self.client_failed(k, born, attempt);
+            self.client_failed(k, born, attempt, class);
             return;
         }
         let id = if reuse != NONE {
@@ -82,6 +97,7 @@ impl Sim<'_> {
                         expired: false,
                         generation: 0,
                         service_gen: 0,
+                        class: 0,
                     });
                     (self.qs.jobs.len() - 1) as u32
                 }
@@ -97,15 +113,23 @@ impl Sim<'_> {
             j.queue = k as u32;
             j.born = born;
             j.attempt = attempt;
+            j.class = class;
             j.expired = false;
             j.deadline = now + spec.timeout;
             j.generation = j.generation.wrapping_add(1);
         }
         let generation = j.generation;
         let q = &mut self.qs.q[k];
-        q.waiting.push_back(id);
+        if class == 0 {
+            q.waiting.push_back(id);
+        } else {
+            // A lower priority class waits in its own line.
+            q.lanes[class as usize - 1].push_back(id);
+            q.in_lanes += 1;
+            q.others += 1;
+        }
         if measuring {
-            q.counts.max_waiting = q.counts.max_waiting.max(q.waiting.len() as u64);
+            q.counts.max_waiting = q.counts.max_waiting.max(q.backlog() as u64);
         }
         if fresh && spec.timeout.is_finite() {
             q.deadlines.push_back((id, generation));
@@ -117,6 +141,22 @@ impl Sim<'_> {
         self.start_jobs(k);
     }
 
+    /// A waiting job pushed out by a job of a higher class: rejected, as if it had just
+    /// arrived at a full queue.
+    #[cold]
+    #[inline(never)]
+    fn reject_waiting(&mut self, k: usize, id: u32) {
+        let job = self.qs.jobs[id as usize];
+        self.release(id);
+        let q = &mut self.qs.q[k];
+        if self.now >= self.m.queues[k].warmup {
+            q.counts.rejected += 1;
+        }
+        q.w_bad += 1;
+        self.client_failed(k, job.born, job.attempt, job.class);
+    }
+
+    /// Job `id` is done with: its slot is free for another.
     pub(super) fn release(&mut self, id: u32) {
         self.qs.jobs[id as usize].state = DONE;
         self.qs.free.push(id);
@@ -129,14 +169,26 @@ impl Sim<'_> {
         (f64::from(total) * q.input.cap.clamp(0.0, 1.0)).floor() as u32
     }
 
-    /// Starts waiting jobs on free workers.
+    /// Starts waiting jobs on free workers (under processor sharing: takes them all into
+    /// service and reschedules).
     pub(super) fn start_jobs(&mut self, k: usize) {
+        // FIFO gets a copy of the loop of its own, with the choice of job folded away.
+        match self.m.queues[k].discipline {
+            Discipline::Fifo => self.start_in_order(k, Discipline::Fifo),
+            Discipline::Shared => self.share(k),
+            d => self.start_in_order(k, d),
+        }
+    }
+
+    /// Starts waiting jobs on free workers, taken in discipline `d`'s order.
+    #[inline(always)]
+    fn start_in_order(&mut self, k: usize, d: Discipline) {
         let spec = &self.m.queues[k];
         loop {
             if self.qs.q[k].busy >= self.workers(k) {
                 return;
             }
-            let Some(id) = self.qs.q[k].waiting.pop_front() else {
+            let Some(id) = self.next_waiting(k, d) else {
                 return;
             };
             self.tick(k);
@@ -155,15 +207,22 @@ impl Sim<'_> {
         }
     }
 
-    /// Draws job `id`'s service time at the current backlog and schedules its completion.
-    pub(super) fn serve(&mut self, k: usize, id: u32) {
+    /// Draws a service time at the current backlog: the service distribution times the
+    /// inputs' latency factor times the slowdown.
+    pub(super) fn service_time(&mut self, k: usize) -> f64 {
         let spec = &self.m.queues[k];
         let q = &mut self.qs.q[k];
-        let len = q.waiting.len() as f64;
+        let len = q.backlog() as f64;
         let mut t = spec.service.sample(&mut q.service_rng) * q.input.slow.max(1.0);
         if spec.slow_a > 0.0 && !q.flaw_fixed {
             t *= 1.0 + spec.slow_a * len.powf(spec.slow_b);
         }
+        t
+    }
+
+    /// Draws job `id`'s service time at the current backlog and schedules its completion.
+    pub(super) fn serve(&mut self, k: usize, id: u32) {
+        let t = self.service_time(k);
         let j = &mut self.qs.jobs[id as usize];
         j.service_gen = j.service_gen.wrapping_add(1);
         let generation = j.service_gen;
@@ -204,7 +263,7 @@ impl Sim<'_> {
                 q.counts.errors += 1;
             }
             q.w_bad += 1;
-            self.client_failed(k, job.born, job.attempt);
+            self.client_failed(k, job.born, job.attempt, job.class);
         } else {
             let latency = self.now - job.start;
             if measuring && job.start >= spec.warmup {
@@ -212,6 +271,10 @@ impl Sim<'_> {
                 q.counts.latency_sum += latency;
                 q.counts.latency_n += 1;
                 q.latency.record(latency);
+                if job.class > 0 {
+                    q.counts.class_latency_sum[job.class as usize] += latency;
+                    q.counts.class_latency_n[job.class as usize] += 1;
+                }
             }
             match spec.health {
                 QueueHealthSpec::Latency(max) if latency > max => q.w_late += 1,
@@ -219,14 +282,15 @@ impl Sim<'_> {
             }
             for f in 0..spec.feeds.len() {
                 let next = spec.feeds[f] as usize;
-                self.admit(next, self.now, 1, NONE);
+                let class = self.new_class(next);
+                self.admit(next, self.now, 1, NONE, class);
             }
         }
         self.start_jobs(k);
     }
 
     /// An attempt failed from the client's point of view: retry if allowed, else lost.
-    pub(super) fn client_failed(&mut self, k: usize, born: f64, attempt: u32) {
+    pub(super) fn client_failed(&mut self, k: usize, born: f64, attempt: u32, class: u8) {
         let spec = &self.m.queues[k];
         let measuring = self.measuring(k);
         let q = &mut self.qs.q[k];
@@ -246,7 +310,7 @@ impl Sim<'_> {
         let wait =
             spec.backoff.sample(&mut q.outcome_rng) * spec.multiplier.powi(attempt as i32 - 1);
         if self.now + wait <= self.simulated() {
-            let retry = self.qs.retries.insert((born, attempt + 1));
+            let retry = self.qs.retries.insert((born, attempt + 1, class));
             self.schedule(
                 self.now + wait,
                 QueueEvent::Retry {
@@ -284,7 +348,7 @@ impl Sim<'_> {
                 q.counts.timed_out += 1;
             }
             q.w_bad += 1;
-            self.client_failed(k, job.born, job.attempt);
+            self.client_failed(k, job.born, job.attempt, job.class);
         }
     }
 }

@@ -1,10 +1,9 @@
 //! Load on a queue: `Burst` faults (extra arrivals over a window) and the mitigations that
 //! act on load (shedding and spoon-feeding, rate limits, more workers, a redesign).
 
-use super::PARKED;
 use crate::engine::event::QueueEvent;
 use crate::engine::{Note, Observer, Sim};
-use crate::model::MitigationKind;
+use crate::model::{Discipline, MitigationKind};
 
 impl Sim<'_> {
     /// A Burst fault on queue component `comp` became active: extra arrivals for its window.
@@ -44,21 +43,20 @@ impl Sim<'_> {
                 if let Some(r) = rate {
                     self.tick(k);
                     let measuring = self.measuring(k);
+                    let n = self.park_waiting(k);
                     let q = &mut self.qs.q[k];
-                    let n = q.waiting.len();
-                    while let Some(id) = q.waiting.pop_front() {
-                        self.qs.jobs[id as usize].state = PARKED;
-                        q.parked.push_back(id);
-                    }
                     if measuring {
                         q.counts.shed += n as u64;
                     }
                     // The jobs in service were slowed by the backlog that is now gone: they
                     // finish at the speed of an empty queue (a fresh draw; the old
-                    // completions are cancelled by their generation).
-                    for i in 0..self.qs.q[k].serving.len() {
-                        let id = self.qs.q[k].serving[i];
-                        self.serve(k, id);
+                    // completions are cancelled by their generation). Under processor
+                    // sharing their work was drawn on entry and stays.
+                    if !matches!(self.m.queues[k].discipline, Discipline::Shared) {
+                        for i in 0..self.qs.q[k].serving.len() {
+                            let id = self.qs.q[k].serving[i];
+                            self.serve(k, id);
+                        }
                     }
                     let q = &mut self.qs.q[k];
                     q.spoon_rate = r;
@@ -108,7 +106,7 @@ impl Sim<'_> {
         };
         let rate = q.spoon_rate;
         let job = self.qs.jobs[id as usize];
-        self.admit(k, job.born, job.attempt, id);
+        self.admit(k, job.born, job.attempt, id, job.class);
         if !self.qs.q[k].parked.is_empty() {
             self.qs.q[k].spoon_pending = true;
             self.schedule(self.now + 1.0 / rate, QueueEvent::Spoon { queue: k as u32 });

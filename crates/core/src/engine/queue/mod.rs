@@ -1,8 +1,9 @@
 //! Job queues, simulated job by job: where load turns into failure.
 //!
-//! A queue component receives jobs (a Poisson process, a rate schedule, `Burst` load
-//! faults, jobs fed by other queues, client retries) and serves them first-in-first-out with
-//! `workers` servers. The service time can grow with the backlog,
+//! A queue component receives jobs (a Poisson or other arrival process, a rate schedule,
+//! `Burst` load faults, jobs fed by other queues, client retries) and serves them in its
+//! discipline's order (first-in-first-out by default; last-in-first-out, adaptive LIFO,
+//! priority classes or processor sharing) with `workers` servers. The service time can grow with the backlog,
 //! `service × (1 + a × waiting^b)`: with b > 1 (the super-linear flaw of the lecture's email
 //! queue) a large enough backlog slows service so much that the queue never drains by
 //! itself, even after the burst is over. That is metastable failure; client timeouts and
@@ -19,20 +20,24 @@
 //! Timeouts cost one pending event per queue, not one per job: deadlines are in arrival
 //! order, so a single scan event walks the oldest attempts.
 
+mod arrivals;
 mod health;
 mod jobs;
 mod load;
+mod order;
+mod shared;
 
 use super::event::{QueueEvent, Slab};
 use super::propagation::Health;
 use super::{Observer, Sim};
-use crate::model::{MitigationKind, NONE};
+use crate::model::{MAX_CLASSES, MitigationKind, NONE};
 use crate::rng;
 use crate::stats::Histogram;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 const WAITING: u8 = 0;
 const SERVING: u8 = 1;
@@ -56,6 +61,8 @@ struct Job {
     generation: u32,
     /// Bumped when a service is redrawn, to cancel the old completion.
     service_gen: u32,
+    /// Its priority class (0: served first; 0 too without classes).
+    class: u8,
 }
 
 /// Per-run counts of one queue (after its warm-up).
@@ -95,11 +102,38 @@ pub struct QueueCounts {
     pub measured: f64,
     /// Longest the waiting line got.
     pub max_waiting: u64,
+    /// Per priority class from 1 on: sum of the latencies of successful attempts (class 0's
+    /// is the rest of `latency_sum`: see [`QueueCounts::class_latency`]).
+    pub class_latency_sum: [f64; MAX_CLASSES],
+    /// Per priority class from 1 on: the number of latencies summed.
+    pub class_latency_n: [u64; MAX_CLASSES],
+}
+
+impl QueueCounts {
+    /// Sum and number of the latencies of priority class `c`'s successful attempts (every
+    /// job is class 0 in a queue without classes).
+    pub fn class_latency(&self, c: usize) -> (f64, u64) {
+        if c > 0 {
+            return (self.class_latency_sum[c], self.class_latency_n[c]);
+        }
+        let sum = self.class_latency_sum[1..].iter().sum::<f64>();
+        let n = self.class_latency_n[1..].iter().sum::<u64>();
+        (self.latency_sum - sum, self.latency_n - n)
+    }
 }
 
 /// Per-run state of one queue.
 struct QRun {
+    /// Waiting jobs in arrival order (of class 0, with priority classes).
     waiting: VecDeque<u32>,
+    /// With priority classes: the waiting jobs of classes 1, 2, ... in arrival order.
+    lanes: Vec<VecDeque<u32>>,
+    /// Jobs in `lanes`.
+    in_lanes: usize,
+    /// Jobs that count as waiting outside `waiting`: those in `lanes`, or under processor
+    /// sharing those in service beyond the workers. One field, so that the backlog is one
+    /// addition on the FIFO path.
+    others: usize,
     deadlines: VecDeque<(u32, u32)>,
     parked: VecDeque<u32>,
     /// Jobs in service.
@@ -149,6 +183,40 @@ struct QRun {
     /// Errors and retry backoffs: apart from arrivals, so that a strategy changing the
     /// retry policy keeps the same arrivals (common random numbers).
     outcome_rng: ChaCha8Rng,
+    /// Arrivals of a process other than Poisson (which draws from `rng`), so that a
+    /// strategy changing the process keeps the same bursts.
+    process_rng: ChaCha8Rng,
+    /// A modulated process's state changes.
+    switch_rng: ChaCha8Rng,
+    /// New jobs' priority classes.
+    class_rng: ChaCha8Rng,
+    /// Renewal arrivals: operational time left to the pending arrival as of `op_at`, and
+    /// the rate in force since then.
+    op_left: f64,
+    op_at: f64,
+    op_speed: f64,
+    /// A modulated process's current state.
+    level: usize,
+    /// Processor sharing: (finish in virtual time as bits, job, service generation), the
+    /// soonest on top; entries of jobs no longer in service are skipped when met.
+    shared: BinaryHeap<Reverse<(u64, u32, u32)>>,
+    /// Processor sharing: the service every job in service has received since the start
+    /// of the run (virtual time), when that was last brought up to date, and the speed
+    /// each job has been served at since.
+    vt: f64,
+    vt_at: f64,
+    speed: f64,
+    /// Bumped when the next completion is rescheduled.
+    shared_gen: u32,
+}
+
+impl QRun {
+    /// Jobs waiting: in line (every class), or in service beyond the workers (processor
+    /// sharing).
+    #[inline]
+    fn backlog(&self) -> usize {
+        self.waiting.len() + self.others
+    }
 }
 
 /// All queues of a run, and the job slab they share.
@@ -156,8 +224,8 @@ pub struct QueueState {
     jobs: Vec<Job>,
     free: Vec<u32>,
     q: Vec<QRun>,
-    /// Pending retries: (job born, attempt).
-    pub(crate) retries: Slab<(f64, u32)>,
+    /// Pending retries: (job born, attempt, class).
+    pub(crate) retries: Slab<(f64, u32, u8)>,
 }
 
 impl QueueState {
@@ -168,8 +236,11 @@ impl QueueState {
             retries: Slab::default(),
             q: m.queues
                 .iter()
-                .map(|_| QRun {
+                .map(|spec| QRun {
                     waiting: VecDeque::new(),
+                    lanes: (1..spec.classes.len()).map(|_| VecDeque::new()).collect(),
+                    in_lanes: 0,
+                    others: 0,
                     deadlines: VecDeque::new(),
                     parked: VecDeque::new(),
                     serving: Vec::new(),
@@ -209,6 +280,18 @@ impl QueueState {
                     rng: rng::placeholder(),
                     service_rng: rng::placeholder(),
                     outcome_rng: rng::placeholder(),
+                    process_rng: rng::placeholder(),
+                    switch_rng: rng::placeholder(),
+                    class_rng: rng::placeholder(),
+                    op_left: 0.0,
+                    op_at: 0.0,
+                    op_speed: 0.0,
+                    level: 0,
+                    shared: BinaryHeap::new(),
+                    vt: 0.0,
+                    vt_at: 0.0,
+                    speed: 0.0,
+                    shared_gen: 0,
                 })
                 .collect(),
         }
@@ -234,9 +317,10 @@ impl QueueState {
         self.jobs.len() - self.free.len()
     }
 
-    /// Jobs waiting in queue `k` now.
+    /// Jobs waiting in queue `k` now (every class; with processor sharing, the jobs in
+    /// service beyond the workers).
     pub fn waiting(&self, k: usize) -> usize {
-        self.q[k].waiting.len()
+        self.q[k].backlog()
     }
 
     /// Jobs parked by shedding in queue `k` now.
@@ -269,6 +353,12 @@ const ARRIVALS: u64 = 6;
 const SERVICE: u64 = 7;
 /// Purpose of a queue's errors and retry backoffs.
 const OUTCOMES: u64 = 8;
+/// Purpose of the arrivals of a process other than Poisson.
+const PROCESS: u64 = 9;
+/// Purpose of a modulated arrival process's state changes.
+const SWITCHES: u64 = 10;
+/// Purpose of new jobs' priority classes.
+const CLASSES: u64 = 11;
 
 impl Sim<'_> {
     /// Resets queues for a run and schedules their first arrivals, samples and rate changes.
@@ -280,6 +370,16 @@ impl Sim<'_> {
             let input = self.out(spec.comp as usize);
             let q = &mut self.qs.q[k];
             q.waiting.clear();
+            for lane in &mut q.lanes {
+                lane.clear();
+            }
+            q.in_lanes = 0;
+            q.others = 0;
+            q.shared.clear();
+            q.vt = 0.0;
+            q.vt_at = 0.0;
+            q.speed = 0.0;
+            q.shared_gen = 0;
             q.deadlines.clear();
             q.parked.clear();
             q.serving.clear();
@@ -319,12 +419,15 @@ impl Sim<'_> {
             q.rng = rng::stream(seed, run, spec.key, ARRIVALS);
             q.service_rng = rng::stream(seed, run, spec.key, SERVICE);
             q.outcome_rng = rng::stream(seed, run, spec.key, OUTCOMES);
+            if !spec.classes.is_empty() {
+                q.class_rng = rng::stream(seed, run, spec.key, CLASSES);
+            }
             // Schedule changes that apply from t = 0.
             while q.rate_index < spec.schedule.len() && spec.schedule[q.rate_index].0 <= 0.0 {
                 q.rate = spec.schedule[q.rate_index].1;
                 q.rate_index += 1;
             }
-            let first = self.arrival_gap(k);
+            let first = self.first_arrival(k, seed, run);
             self.schedule(
                 first,
                 QueueEvent::Arrive {
@@ -367,11 +470,12 @@ impl Sim<'_> {
     }
 
     /// Queue `k`'s pending arrival made stale and drawn afresh at the rate now in force
-    /// (a rate schedule's step, a phase's load): exact, arrivals being memoryless.
+    /// (a rate schedule's step, a phase's load): exact for Poisson arrivals, being
+    /// memoryless; a renewal process's gap under way is stretched instead.
     fn redraw_arrival(&mut self, k: usize) {
         self.qs.q[k].arrival_gen += 1;
         let generation = self.qs.q[k].arrival_gen;
-        let gap = self.arrival_gap(k);
+        let gap = self.gap_after_change(k);
         let queue = k as u32;
         self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
     }
@@ -388,7 +492,8 @@ impl Sim<'_> {
         let q = &mut self.qs.q[k];
         let from = q.last_t.max(warmup);
         if now > from {
-            q.counts.area += (q.waiting.len() as u64 + u64::from(q.busy)) as f64 * (now - from);
+            let queued = (q.waiting.len() + q.in_lanes) as u64;
+            q.counts.area += (queued + u64::from(q.busy)) as f64 * (now - from);
             q.counts.measured += now - from;
         }
         q.last_t = now;
@@ -406,8 +511,9 @@ impl Sim<'_> {
                 if self.qs.q[k].arrival_gen != generation {
                     return;
                 }
-                self.admit(k, self.now, 1, NONE);
-                let gap = self.arrival_gap(k);
+                let class = self.new_class(k);
+                self.admit(k, self.now, 1, NONE, class);
+                let gap = self.next_gap(k);
                 self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
             }
             QueueEvent::Rate { queue } => {
@@ -428,20 +534,25 @@ impl Sim<'_> {
                 if q.burst_gen != generation || self.now > q.burst_until {
                     return;
                 }
-                self.admit(k, self.now, 1, NONE);
+                let class = self.new_class(k);
+                self.admit(k, self.now, 1, NONE, class);
                 let gap = self.exp(k, self.qs.q[k].burst_rate);
                 if self.now + gap <= self.qs.q[k].burst_until {
                     self.schedule(self.now + gap, QueueEvent::Burst { queue, generation });
                 }
             }
             QueueEvent::Retry { queue, retry } => {
-                let (born, attempt) = self.qs.retries.take(retry);
-                self.admit(queue as usize, born, attempt, NONE);
+                let (born, attempt, class) = self.qs.retries.take(retry);
+                self.admit(queue as usize, born, attempt, NONE, class);
             }
             QueueEvent::Done { job, generation } => self.job_done(job, generation),
             QueueEvent::Expire { queue } => self.expire(queue as usize),
             QueueEvent::Sample { queue } => self.sample(queue as usize, obs),
             QueueEvent::Spoon { queue } => self.spoon(queue as usize, obs),
+            QueueEvent::Switch { queue } => self.switch(queue as usize),
+            QueueEvent::Shared { queue, generation } => {
+                self.shared_done(queue as usize, generation);
+            }
         }
     }
 
@@ -451,7 +562,7 @@ impl Sim<'_> {
             self.tick(k);
             let q = &mut self.qs.q[k];
             while q.grid_next < GRID {
-                q.grid[q.grid_next] = q.waiting.len() as u64;
+                q.grid[q.grid_next] = q.backlog() as u64;
                 q.grid_next += 1;
             }
         }

@@ -2,7 +2,8 @@
 
 use super::{At, Checker, DistUse};
 use crate::diagnostics::Problem;
-use crate::schema::{self, Dist, Effect, QueueHealth, Scenario};
+use crate::schema::{self, Arrivals, Discipline, Dist, Effect, QueueHealth, Scenario};
+use faultline_core::model::MAX_CLASSES;
 
 /// Plausible arrival rates, jobs per second: a million a second is a large web estate
 /// already; more only makes one run take gigabytes.
@@ -11,6 +12,11 @@ const RATE: (f64, f64) = (0.0, 1e6);
 const MAX_WORKERS: u32 = 100_000;
 /// Largest queue bound (each waiting job takes memory).
 const MAX_BOUND: u64 = 10_000_000;
+/// Most states of a Markov-modulated arrival process.
+const MAX_STATES: usize = 16;
+/// Plausible gamma shapes and relative loads (a shape of a million is evenly spaced
+/// already).
+const SHAPE: (f64, f64) = (0.0, 1e6);
 
 /// Checks every component's queue and that each Burst fault lands on a queue.
 pub(super) fn check_queues(ck: &mut Checker, sc: &Scenario) {
@@ -106,6 +112,135 @@ fn check_queue(ck: &mut Checker, q: &schema::Queue, p: At<'_>) {
     }
     ck.positive(q.window, p.field("window"), "a health window");
     ck.non_negative(q.warmup, p.field("warmup"), "a warm-up");
+    check_arrivals(ck, &q.arrivals, p.field("arrivals"));
+    check_discipline(ck, q, p);
+}
+
+/// Checks an arrival process's parameters.
+fn check_arrivals(ck: &mut Checker, a: &Arrivals, p: At<'_>) {
+    match a {
+        Arrivals::Poisson | Arrivals::Even => {}
+        Arrivals::Renewal(d) => {
+            let at = p.index(0);
+            ck.dist(d, at, DistUse::Repair);
+            let empty = match *d {
+                Dist::Never | Dist::At(_) => true,
+                Dist::Fixed(x) => x.secs() <= 0.0,
+                Dist::Uniform(_, hi) => hi.secs() <= 0.0,
+                _ => false,
+            };
+            if empty {
+                ck.push(
+                    Problem::new(at, "renewal gaps need a distribution with a mean above zero")
+                        .hint("e.g. Renewal(LogNormal(median: \"1s\", sigma: 1.0)); write Even for evenly spaced jobs"),
+                );
+            }
+        }
+        Arrivals::Gamma { shape } => {
+            if !(shape.is_finite() && *shape > 0.0 && *shape <= SHAPE.1) {
+                ck.err(
+                    p.field("shape"),
+                    format!(
+                        "a gamma shape must be above 0 and at most {:e}, not {shape}",
+                        SHAPE.1
+                    ),
+                );
+            }
+        }
+        Arrivals::OnOff { on, off } => {
+            ck.positive(*on, p.field("on"), "the mean length of a burst");
+            ck.positive(*off, p.field("off"), "the mean time between bursts");
+        }
+        Arrivals::Markov(states) => check_states(ck, states, p.index(0)),
+    }
+}
+
+/// Checks the states of a Markov-modulated arrival process.
+fn check_states(ck: &mut Checker, states: &[schema::ArrivalState], p: At<'_>) {
+    if states.len() < 2 || states.len() > MAX_STATES {
+        ck.push(
+            Problem::new(
+                p,
+                format!(
+                    "a Markov arrival process needs 2 to {MAX_STATES} states, not {}",
+                    states.len()
+                ),
+            )
+            .hint("write each state as (load: 1.0, hold: \"10m\"); one state is Poisson"),
+        );
+        return;
+    }
+    for (i, st) in states.iter().enumerate() {
+        ck.within(st.load, SHAPE, p.index(i).field("load"), "a state's load");
+        ck.positive(
+            st.hold,
+            p.index(i).field("hold"),
+            "a state's mean holding time",
+        );
+    }
+    if states.iter().all(|st| st.load == 0.0) {
+        ck.err(p, "at least one state needs a load above zero");
+    }
+}
+
+/// Checks a queue's discipline, and the settings that do not go with it.
+fn check_discipline(ck: &mut Checker, q: &schema::Queue, p: At<'_>) {
+    let at = p.field("discipline");
+    match &q.discipline {
+        Discipline::Priority(classes) => check_classes(ck, classes, at.index(0)),
+        Discipline::ProcessorSharing if q.drop_expired => ck.push(
+            Problem::new(
+                p.field("drop_expired"),
+                "drop_expired never applies under processor sharing: every job is in service at once",
+            )
+            .hint("remove `drop_expired`, or serve the jobs in order (Fifo, Lifo, ...)"),
+        ),
+        _ => {}
+    }
+}
+
+/// Checks the priority classes of a queue.
+fn check_classes(ck: &mut Checker, classes: &[schema::JobClass], p: At<'_>) {
+    if classes.len() < 2 || classes.len() > MAX_CLASSES {
+        ck.push(
+            Problem::new(
+                p,
+                format!(
+                    "priority needs 2 to {MAX_CLASSES} classes, not {}",
+                    classes.len()
+                ),
+            )
+            .hint("e.g. Priority([(name: \"interactive\", share: 0.3), (name: \"batch\", share: 0.7)])"),
+        );
+        return;
+    }
+    let mut sum = 0.0;
+    for (i, c) in classes.iter().enumerate() {
+        if c.name.trim().is_empty() {
+            ck.err(p.index(i).field("name"), "a class needs a name");
+        } else if classes[..i].iter().any(|o| o.name == c.name) {
+            ck.err(
+                p.index(i).field("name"),
+                format!("duplicate class name `{}`", c.name),
+            );
+        }
+        if !(c.share.is_finite() && c.share > 0.0 && c.share <= 1.0) {
+            ck.err(
+                p.index(i).field("share"),
+                format!(
+                    "a class's share must be above 0 and at most 1, not {}",
+                    c.share
+                ),
+            );
+        }
+        sum += c.share;
+    }
+    if sum.is_finite() && (sum - 1.0).abs() > 1e-6 {
+        ck.push(
+            Problem::new(p, format!("the classes' shares must sum to 1, not {sum}"))
+                .hint("each share is the fraction of new jobs in that class"),
+        );
+    }
 }
 
 /// Checks a queue's retry policy.

@@ -1,8 +1,11 @@
 //! Queues.
 
 use super::sampler;
-use crate::schema::{QueueHealth, Scenario};
-use faultline_core::model::{Comp, QueueHealthSpec, QueueSpec, Sampler, stable_hash};
+use crate::schema::{Arrivals, Discipline, Dist, Queue, QueueHealth, Scenario};
+use faultline_core::model::{
+    self, ArrivalSpec, Comp, Gaps, Level, QueueHealthSpec, QueueSpec, Sampler, stable_hash,
+    weibull_mean,
+};
 
 /// The queues in component order, with the queues each feeds (`feed_pairs`, from Feeds
 /// edges); sets each queued component's queue in `comps`.
@@ -21,6 +24,9 @@ pub(super) fn queues(
             comp: i as u32,
             rate: q.rate,
             schedule,
+            arrivals: arrivals(&q.arrivals),
+            discipline: discipline(&q.discipline),
+            classes: classes(q),
             workers: q.workers,
             service: sampler(&q.service),
             slow_a: q.slowdown.map_or(0.0, |s| s.a),
@@ -56,4 +62,78 @@ pub(super) fn queues(
         comps[q.comp as usize].queue = k as u32;
     }
     queues
+}
+
+/// A checked arrival process, compiled.
+fn arrivals(a: &Arrivals) -> ArrivalSpec {
+    match a {
+        Arrivals::Poisson => ArrivalSpec::Poisson,
+        Arrivals::Even => ArrivalSpec::Renewal(Gaps::Even),
+        Arrivals::Renewal(d) => ArrivalSpec::Renewal(Gaps::scaled(sampler(d), mean(d))),
+        &Arrivals::Gamma { shape } => ArrivalSpec::Renewal(Gaps::gamma(shape).expect("checked")),
+        Arrivals::OnOff { on, off } => {
+            let (on, off) = (on.secs(), off.secs());
+            let level = (on + off) / on;
+            ArrivalSpec::Modulated(vec![
+                Level { level, hold: on },
+                Level {
+                    level: 0.0,
+                    hold: off,
+                },
+            ])
+        }
+        Arrivals::Markov(states) => {
+            // Loads scaled so that their time-weighted mean is 1.
+            let time: f64 = states.iter().map(|s| s.hold.secs()).sum();
+            let mean = states.iter().map(|s| s.load * s.hold.secs()).sum::<f64>() / time;
+            ArrivalSpec::Modulated(
+                states
+                    .iter()
+                    .map(|s| Level {
+                        level: s.load / mean,
+                        hold: s.hold.secs(),
+                    })
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// The mean of a checked distribution with a finite mean, seconds.
+fn mean(d: &Dist) -> f64 {
+    match *d {
+        Dist::Exp { mean } => mean.secs(),
+        Dist::Weibull { shape, scale } => weibull_mean(shape, scale.secs()),
+        Dist::LogNormal { median, sigma } => median.secs() * (sigma * sigma / 2.0).exp(),
+        Dist::Uniform(lo, hi) => (lo.secs() + hi.secs()) / 2.0,
+        Dist::Fixed(x) | Dist::At(x) => x.secs(),
+        Dist::Never => f64::INFINITY,
+    }
+}
+
+/// A checked discipline, compiled.
+fn discipline(d: &Discipline) -> model::Discipline {
+    match *d {
+        Discipline::Fifo => model::Discipline::Fifo,
+        Discipline::Lifo => model::Discipline::Lifo,
+        Discipline::AdaptiveLifo { above } => model::Discipline::AdaptiveLifo { above },
+        Discipline::Priority(_) => model::Discipline::Priority,
+        Discipline::ProcessorSharing => model::Discipline::Shared,
+    }
+}
+
+/// Each priority class's cumulative share of new jobs (empty without classes).
+fn classes(q: &Queue) -> Vec<f64> {
+    let Discipline::Priority(classes) = &q.discipline else {
+        return vec![];
+    };
+    let total: f64 = classes.iter().map(|c| c.share).sum();
+    let mut sum = 0.0;
+    classes
+        .iter()
+        .map(|c| {
+            sum += c.share / total;
+            sum
+        })
+        .collect()
 }
