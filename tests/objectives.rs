@@ -81,7 +81,7 @@ fn objectives_are_printed_and_bad_ones_refused() {
     let o = &json["strategies"][0]["services"][0]["objective"];
     assert_eq!(o["windows_per_run"], 3);
     assert_eq!(o["breach_probability"]["share"], 1.0);
-    // Not an objective: 100%, or a window the horizon cannot hold.
+    // Not an objective: 100%, a window the horizon cannot hold, or too many windows.
     for (text, message) in [
         (
             scenario("1d", "2h", "1.0", "84d"),
@@ -90,6 +90,10 @@ fn objectives_are_printed_and_bad_ones_refused() {
         (
             scenario("1d", "2h", "0.999", "20d"),
             "a window of 28d does not fit in the horizon of 20d",
+        ),
+        (
+            scenario("1d", "2h", "0.999", "84d").replace("\"28d\"", "\"1s\""),
+            "a window of 1s cuts the horizon of 84d into more than 100000 windows",
         ),
     ] {
         let path = scenario_file("slo-bad", &text);

@@ -330,17 +330,26 @@ impl Sweep {
             })
             .collect();
         s.push_str(&table(&header, &rows, layout));
-        if self.axis != Axis::Category && self.values.len() >= 3 {
-            let _ = writeln!(s, "\n{}", layout.fit_line(&self.turning_points()));
+        if self.axis != Axis::Category
+            && self.values.len() >= 3
+            && let Some(line) = self.turning_points()
+        {
+            let _ = writeln!(s, "\n{}", layout.fit_line(&line));
         }
         s
     }
 
-    /// Where each strategy does best along the swept values: past an inner best, more
-    /// of the parameter makes things worse again (too many cooks); at an end, the curve
-    /// may go on improving beyond the values swept.
-    pub fn turning_points(&self) -> String {
+    /// Where each strategy the parameter changes does best along the swept values: past an
+    /// inner best, more of the parameter makes things worse again (too many cooks); at an
+    /// end, the curve may go on improving beyond the values swept. `None` when the
+    /// parameter changes no strategy's figure.
+    pub fn turning_points(&self) -> Option<String> {
         let parts: Vec<String> = (0..self.strategies.len())
+            .filter(|&i| {
+                // A strategy the parameter does not touch has no best value.
+                let first = self.values[0].points[i].mean;
+                self.values.iter().any(|v| v.points[i].mean != first)
+            })
             .map(|i| {
                 let k = self.best_value(i);
                 let v = self.value_text(&self.values[k]);
@@ -354,7 +363,7 @@ impl Sweep {
                 format!("{} at {v} ({where_})", self.strategies[i])
             })
             .collect();
-        format!("Best value per strategy: {}.", parts.join("; "))
+        (!parts.is_empty()).then(|| format!("Best value per strategy: {}.", parts.join("; ")))
     }
 
     /// The value index at which strategy `i` does best by the metric (the first of ties).

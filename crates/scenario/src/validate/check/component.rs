@@ -197,6 +197,9 @@ fn check_list(
 /// Most users of one service: with costs per user-minute bounded, totals stay finite.
 const MAX_USERS: u64 = 10_000_000_000;
 
+/// Most objective windows in one run: each is a number the engine keeps per run.
+const MAX_WINDOWS: f64 = 100_000.0;
+
 /// Checks what users see of a service.
 fn check_service(ck: &mut Checker, s: &Service, sp: At<'_>, horizon: Duration) {
     if !(s.slo > 0.0 && s.slo <= 1.0) {
@@ -240,6 +243,20 @@ fn check_service(ck: &mut Checker, s: &Service, sp: At<'_>, horizon: Duration) {
             );
         }
         ck.positive(o.window, op.field("window"), "an objective's window");
+        let windows = horizon.secs() / o.window.secs();
+        if o.window.secs() > 0.0 && windows > MAX_WINDOWS {
+            ck.push(
+                Problem::new(
+                    op.field("window"),
+                    format!(
+                        "a window of {} cuts the horizon of {} into more than {MAX_WINDOWS} windows",
+                        faultline_units::human(o.window.secs()),
+                        faultline_units::human(horizon.secs())
+                    ),
+                )
+                .hint("objectives are judged over days or weeks: window: \"28d\" or \"30d\""),
+            );
+        }
         if o.window.secs() > 0.0 && o.window.secs() > horizon.secs() {
             ck.push(
                 Problem::new(
