@@ -31,10 +31,19 @@ fn batch_len(per_chunk_bytes: usize, threads: usize) -> usize {
 
 /// Roughly how many heap bytes one [`Summary`] of `m` takes.
 fn summary_bytes(m: &Model) -> usize {
+    let objectives = (m.services.iter())
+        .filter(|&&c| objective_of(m, c).is_some())
+        .count();
     m.services.len() * (2 * Histogram::BYTES + 256)
+        + objectives * Histogram::BYTES
         + m.comps.len() * size_of::<[f64; 4]>()
         + m.slots.len() * size_of::<u64>()
         + 4 * Histogram::BYTES
+}
+
+/// The availability objective of service component `c`, if it has one.
+fn objective_of(m: &Model, c: u32) -> Option<crate::model::Objective> {
+    m.comps.get(c as usize)?.service?.objective
 }
 
 /// Statistics of one service across runs.
@@ -668,10 +677,7 @@ impl Summary {
             episodes: 0,
             services: (m.services.iter())
                 .map(|&c| ServiceStats {
-                    objective: m.comps[c as usize]
-                        .service
-                        .and_then(|s| s.objective)
-                        .map(|_| ObjectiveStats::default()),
+                    objective: objective_of(m, c).map(|_| ObjectiveStats::default()),
                     ..ServiceStats::new()
                 })
                 .collect(),
@@ -736,12 +742,7 @@ impl Summary {
             }
             let um = s.user_seconds / 60.0;
             st.user_minutes.push(um);
-            if let (Some(acc), Some(o)) = (
-                &mut st.objective,
-                m.comps[m.services[k] as usize]
-                    .service
-                    .and_then(|x| x.objective),
-            ) {
+            if let (Some(acc), Some(o)) = (&mut st.objective, objective_of(m, m.services[k])) {
                 acc.record(&o, sim.books.windows_of(k));
             }
             user_minutes += um;
@@ -888,10 +889,7 @@ impl Summary {
             field("failures", s.failures.check(runs, 0.0, inf))?;
             field("first_failure", s.first_failure.check(Some(s.failed_runs)))?;
             field("user_minutes", s.user_minutes.check(runs, 0.0, inf))?;
-            let objective = m.comps[m.services[k] as usize]
-                .service
-                .and_then(|x| x.objective);
-            match (&s.objective, objective) {
+            match (&s.objective, objective_of(m, m.services[k])) {
                 (Some(x), Some(o)) => x.check(runs, o.windows(m.horizon) as u64)?,
                 (None, None) => {}
                 _ => {
