@@ -755,8 +755,8 @@ impl Summary {
         }
         self.episodes += episodes;
         let rs = &sim.rs;
-        let responder_hours = rs.responder_seconds / 3600.0;
-        cost += m.cost.responder_hour * responder_hours + rs.mitigation_cost + m.cost.fixed;
+        let responder_hours = rs.run.responder_seconds / 3600.0;
+        cost += m.cost.responder_hour * responder_hours + rs.run.mitigation_cost + m.cost.fixed;
         if let Some(h) = &mut self.hidden {
             h.record(&sim.hidden, horizon);
             cost += sim.hidden.inspection_cost;
@@ -776,14 +776,14 @@ impl Summary {
             }
         }
         self.cost.push(cost);
-        self.detect_total += rs.detect_total;
-        self.detect_count += u64::from(rs.detect_count);
-        self.undetected += u64::from(rs.undetected);
-        self.repair_total += rs.repair_total;
-        self.repair_count += u64::from(rs.repair_count);
+        self.detect_total += rs.run.detect_total;
+        self.detect_count += u64::from(rs.run.detect_count);
+        self.undetected += u64::from(rs.run.undetected);
+        self.repair_total += rs.run.repair_total;
+        self.repair_count += u64::from(rs.run.repair_count);
         self.responder_hours.push(responder_hours);
-        self.mitigations.push(f64::from(rs.mitigation_uses));
-        self.handoffs += u64::from(rs.handoffs);
+        self.mitigations.push(f64::from(rs.run.mitigation_uses));
+        self.handoffs += u64::from(rs.run.handoffs);
         self.user_minutes.push(user_minutes);
         for (acc, t) in self.time_in.iter_mut().zip(&sim.books.time_in) {
             for k in 0..4 {
@@ -805,12 +805,12 @@ impl Summary {
             failures: sim.books.site_failures,
             cost,
             user_minutes,
-            mttd_s: ratio(rs.detect_total, u64::from(rs.detect_count)),
-            mttr_s: ratio(rs.repair_total, u64::from(rs.repair_count)),
+            mttd_s: ratio(rs.run.detect_total, u64::from(rs.run.detect_count)),
+            mttr_s: ratio(rs.run.repair_total, u64::from(rs.run.repair_count)),
             time_to_restore_s: ratio(restore, episodes),
             responder_hours,
-            mitigations: rs.mitigation_uses,
-            undetected: rs.undetected,
+            mitigations: rs.run.mitigation_uses,
+            undetected: rs.run.undetected,
             events: sim.events,
             capped: sim.capped,
         }

@@ -46,7 +46,7 @@ pub fn outcome(m: &Model, seed: u64, run: u64) -> Outcome {
         downtime: sim.books.site_down,
         cost,
         user_minutes: sim.books.svc.iter().map(|x| x.user_seconds / 60.0).sum(),
-        responder_hours: sim.rs.responder_seconds / 3600.0,
+        responder_hours: sim.rs.run.responder_seconds / 3600.0,
     }
 }
 

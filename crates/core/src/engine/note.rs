@@ -159,7 +159,15 @@ pub enum Note {
         /// The fault slot it sets off, or [`NONE`](crate::model::NONE).
         worse: u32,
     },
-    /// Shift change during diagnosis (or, with notes, during hands-on work).
+    /// Shift change while the team has its hands on a mitigation: with notes rested
+    /// colleagues take over, without them the same people carry on.
+    Relieved {
+        /// The incident.
+        incident: u32,
+        /// Whether written notes let someone take over.
+        notes: bool,
+    },
+    /// Shift change during diagnosis.
     Handoff {
         /// The incident.
         incident: u32,

@@ -134,6 +134,7 @@ impl Entry {
                 | Note::Paged { .. }
                 | Note::Acknowledged { .. }
                 | Note::Team { .. }
+                | Note::Relieved { .. }
                 | Note::Handoff { .. }
                 | Note::Diagnosed { .. }
                 | Note::Resolved { .. }

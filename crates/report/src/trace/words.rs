@@ -411,11 +411,7 @@ impl Words<'_> {
                 tired,
                 coordination,
             } => ("TEAM", team_text(incident, people, tired, coordination)),
-            Note::Handoff {
-                incident,
-                notes,
-                diagnosed_at,
-            } if diagnosed_at.is_nan() => {
+            Note::Relieved { incident, notes } => {
                 let text = if notes {
                     format!(
                         "incident #{incident}: shift ends; with written notes, a rested colleague takes over the hands-on work"

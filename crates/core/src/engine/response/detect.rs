@@ -63,7 +63,7 @@ impl Sim<'_> {
         self.rs.svc_key[si] = key;
         if self.open_incident(key).is_some() {
             // Already known: detected at (or before) the moment users noticed.
-            self.rs.detect_count += 1;
+            self.rs.run.detect_count += 1;
         } else {
             self.rs.pending.push((key, self.now, si as u32));
         }
@@ -107,7 +107,7 @@ impl Sim<'_> {
         let r = &mut self.rs;
         let before = r.pending.len();
         r.pending.retain(|p| p.2 != si as u32);
-        r.undetected += (before - r.pending.len()) as u32;
+        r.run.undetected += (before - r.pending.len()) as u32;
         self.resolve_working(obs);
     }
 
@@ -128,8 +128,8 @@ impl Sim<'_> {
         );
         let r = &mut self.rs;
         let (total, n) = take_elapsed(&mut r.pending, self.now, |x| (x.0 == key).then_some(x.1));
-        r.detect_total += total;
-        r.detect_count += n;
+        r.run.detect_total += total;
+        r.run.detect_count += n;
         let id = self.rs.incidents.len() as u32;
         self.rs.open.push(id);
         self.rs.incidents.push(Incident {

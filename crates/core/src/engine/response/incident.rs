@@ -18,10 +18,7 @@ impl Sim<'_> {
         inc.stage = Stage::Paged;
         inc.assigned = self.now;
         let generation = inc.generation;
-        inc.shift_end = self.now + resp.shift;
-        if resp.fatigue.is_some() {
-            self.rs.incidents[id as usize].shift_end = self.team_shift_end(id, resp.shift);
-        }
+        self.rs.incidents[id as usize].shift_end = self.team_shift_end(id, resp.shift);
         obs.note(
             self.now,
             Note::Paged {
@@ -106,7 +103,7 @@ impl Sim<'_> {
         if inc.stage != Stage::Diagnosing {
             return;
         }
-        self.rs.handoffs += 1;
+        self.rs.run.handoffs += 1;
         self.relieve_team(id);
         let h = resp.handoff.sample(&mut self.rs.rng);
         let diag_end = if resp.notes {
@@ -150,16 +147,15 @@ impl Sim<'_> {
         let now = self.now;
         obs.note(
             now,
-            Note::Handoff {
+            Note::Relieved {
                 incident: id,
                 notes: resp.notes,
-                diagnosed_at: f64::NAN,
             },
         );
         if !resp.notes {
             return;
         }
-        self.rs.handoffs += 1;
+        self.rs.run.handoffs += 1;
         self.relieve_team(id);
         let (generation, shift_end) = self.new_shift(id);
         self.schedule(
@@ -262,7 +258,7 @@ impl Sim<'_> {
         }
         let inc = &mut self.rs.incidents[id as usize];
         inc.stage = Stage::Resolved;
-        self.rs.responder_seconds += super::team_seconds(self.now - inc.assigned, inc.team);
+        self.rs.run.responder_seconds += super::team_seconds(self.now - inc.assigned, inc.team);
         self.rs.free += inc.team;
         self.release_team(id);
         obs.note(self.now, Note::Resolved { incident: id });

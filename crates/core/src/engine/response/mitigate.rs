@@ -181,8 +181,8 @@ impl Sim<'_> {
         } else {
             self.rs.mitigating[comp] = mit;
         }
-        self.rs.mitigation_uses += 1;
-        self.rs.mitigation_cost += spec.per_use;
+        self.rs.run.mitigation_uses += 1;
+        self.rs.run.mitigation_cost += spec.per_use;
         obs.note(
             self.now,
             Note::Mitigating {

@@ -89,6 +89,30 @@ const UNIT_DEPLOYING: u8 = 1;
 const UNIT_DEPLOYED: u8 = 2;
 const UNIT_FAILED: u8 = 3;
 
+/// What the response did in one run: detection, repair of roots, people's time,
+/// mitigations. Reset as a whole at the start of each run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ResponseRun {
+    /// Failures detected, and the total and count of times to detect.
+    pub detect_total: f64,
+    /// Number of detected user-visible failures.
+    pub detect_count: u32,
+    /// User-visible failures that ended without being detected.
+    pub undetected: u32,
+    /// Total seconds from a failure to the repair of its root, and the count.
+    pub repair_total: f64,
+    /// Number of failures whose root was repaired within the run.
+    pub repair_count: u32,
+    /// Responder-seconds spent on incidents.
+    pub responder_seconds: f64,
+    /// Mitigations started.
+    pub mitigation_uses: u32,
+    /// Their per-use cost.
+    pub mitigation_cost: f64,
+    /// Hand-offs.
+    pub handoffs: u32,
+}
+
 /// Per-run response state and measurements, reused from run to run.
 pub struct ResponseState {
     rng: ChaCha8Rng,
@@ -126,24 +150,8 @@ pub struct ResponseState {
     /// Per service: the root key of its current failure.
     svc_key: Vec<u32>,
 
-    /// Failures detected, and the total and count of times to detect.
-    pub detect_total: f64,
-    /// Number of detected user-visible failures.
-    pub detect_count: u32,
-    /// User-visible failures that ended without being detected.
-    pub undetected: u32,
-    /// Total seconds from a failure to the repair of its root, and the count.
-    pub repair_total: f64,
-    /// Number of failures whose root was repaired within the run.
-    pub repair_count: u32,
-    /// Responder-seconds spent on incidents.
-    pub responder_seconds: f64,
-    /// Mitigations started.
-    pub mitigation_uses: u32,
-    /// Their per-use cost.
-    pub mitigation_cost: f64,
-    /// Hand-offs.
-    pub handoffs: u32,
+    /// What the response did this run.
+    pub run: ResponseRun,
     /// The people on call, and what they did this run.
     pub(crate) roster: people::Roster,
     /// Procedures that slipped, until their mitigation would have taken effect.
@@ -186,15 +194,7 @@ impl ResponseState {
             auto_gen: vec![0; n],
             mit_busy: vec![false; m.mitigations.len()],
             svc_key: vec![NONE; m.services.len()],
-            detect_total: 0.0,
-            detect_count: 0,
-            undetected: 0,
-            repair_total: 0.0,
-            repair_count: 0,
-            responder_seconds: 0.0,
-            mitigation_uses: 0,
-            mitigation_cost: 0.0,
-            handoffs: 0,
+            run: ResponseRun::default(),
             roster: people::Roster::new(m.response.as_ref()),
             slips: Vec::new(),
             proc_rng: (0..m.mitigations.len())
@@ -245,15 +245,7 @@ impl Sim<'_> {
         r.auto_gen.fill(0);
         r.mit_busy.fill(false);
         r.svc_key.fill(NONE);
-        r.detect_total = 0.0;
-        r.detect_count = 0;
-        r.undetected = 0;
-        r.repair_total = 0.0;
-        r.repair_count = 0;
-        r.responder_seconds = 0.0;
-        r.mitigation_uses = 0;
-        r.mitigation_cost = 0.0;
-        r.handoffs = 0;
+        r.run = ResponseRun::default();
         r.roster.reset();
         r.slips.clear();
         r.load_holder.fill(NONE);
@@ -316,8 +308,8 @@ impl Sim<'_> {
             let (total, n) = take_elapsed(&mut r.unrepaired, self.now, |x| {
                 (x.0 == slot).then_some(x.1)
             });
-            r.repair_total += total;
-            r.repair_count += n;
+            r.run.repair_total += total;
+            r.run.repair_count += n;
         }
         if !self.st_active(comp) && self.rs.standin[comp] != NONE {
             self.withdraw(comp, obs);
@@ -393,7 +385,7 @@ impl Sim<'_> {
         let end = self.now;
         for inc in &self.rs.incidents {
             if inc.stage != Stage::Resolved && inc.stage != Stage::Queued {
-                self.rs.responder_seconds += team_seconds(end - inc.assigned, inc.team);
+                self.rs.run.responder_seconds += team_seconds(end - inc.assigned, inc.team);
             }
         }
         self.close_shifts();

@@ -243,8 +243,8 @@ impl Sim<'_> {
 
     /// The fatigue of whoever works on incident `id` (`NONE`: a tool, never tired).
     pub(super) fn fatigue_of(&self, id: u32) -> f64 {
-        match (&self.m.response.as_ref().and_then(|r| r.fatigue), id) {
-            (Some(f), id) if id != NONE => self.team_fatigue(f, id),
+        match self.m.response.as_ref().and_then(|r| r.fatigue.as_ref()) {
+            Some(f) if id != NONE => self.team_fatigue(f, id),
             _ => 1.0,
         }
     }

@@ -48,11 +48,7 @@ impl Sim<'_> {
         let Some(proc) = &spec.procedure else {
             return 0.0;
         };
-        let f = if spec.auto.is_some() {
-            1.0
-        } else {
-            self.fatigue_of(by)
-        };
+        let f = self.doer_fatigue(mit, by);
         let rng = &mut self.rs.proc_rng[mit as usize];
         let mut time = 0.0;
         let mut slip: Option<Slip> = None;
@@ -128,17 +124,8 @@ impl Sim<'_> {
             self.fault(s.worse, true, obs);
         }
         let proc = spec.procedure.as_ref().expect("a slip has a procedure");
-        let by = if s.by != NONE && self.rs.incidents[s.by as usize].stage == super::Stage::Working
-        {
-            s.by
-        } else {
-            NONE
-        };
-        let f = if spec.auto.is_some() {
-            1.0
-        } else {
-            self.fatigue_of(by)
-        };
+        let by = self.still_working(s.by);
+        let f = self.doer_fatigue(mit, by);
         let notice = proc.notice.sample(&mut self.rs.proc_rng[mit as usize]) * f;
         if !notice.is_finite() {
             // Nobody will ever notice: nothing keeps hands on it.
@@ -161,12 +148,24 @@ impl Sim<'_> {
             self.unhold(mit, comp, obs); // Not needed any more: hands off.
             return;
         }
-        let by = if by != NONE && self.rs.incidents[by as usize].stage == super::Stage::Working {
-            by
-        } else {
-            NONE
-        };
+        let by = self.still_working(by);
         self.start_mitigation(mit, comp, by, obs);
+    }
+
+    /// Incident `by` if its people are still on it (working on it after its diagnosis),
+    /// else `NONE`: whoever comes back to a procedure later is nobody in particular.
+    fn still_working(&self, by: u32) -> u32 {
+        let working = by != NONE && self.rs.incidents[by as usize].stage == super::Stage::Working;
+        if working { by } else { NONE }
+    }
+
+    /// How tired whoever carries out mitigation `mit` for incident `by` is: a tool never is.
+    fn doer_fatigue(&self, mit: u32, by: u32) -> f64 {
+        if self.m.mitigations[mit as usize].auto.is_some() {
+            1.0
+        } else {
+            self.fatigue_of(by)
+        }
     }
 
     /// Incident `by` keeps its people on mitigation `mit` (on `comp`) until it is done, if
