@@ -4,6 +4,7 @@ use super::{At, Checker, DistUse, Ids, Repeats};
 use crate::diagnostics::Problem;
 use crate::duration::Duration;
 use crate::schema::{Component, Effect, FaultMode, Group, Load, Scenario, Service, Voter};
+use faultline_units::human;
 
 /// Checks every component but its queue (see `check_queues`), one component at a time.
 pub(super) fn check_components(ck: &mut Checker, sc: &Scenario, ids: &Ids) {
@@ -243,31 +244,35 @@ fn check_service(ck: &mut Checker, s: &Service, sp: At<'_>, horizon: Duration) {
             );
         }
         ck.positive(o.window, op.field("window"), "an objective's window");
-        let windows = horizon.secs() / o.window.secs();
-        if o.window.secs() > 0.0 && windows > MAX_WINDOWS {
+        let (w, h) = (o.window.secs(), horizon.secs());
+        let wrong = if w <= 0.0 {
+            None
+        } else if h / w > MAX_WINDOWS {
+            Some((
+                format!(
+                    "cuts the horizon of {} into more than {MAX_WINDOWS} windows",
+                    human(h)
+                ),
+                "objectives are judged over days or weeks: window: \"28d\" or \"30d\"",
+            ))
+        } else if w > h {
+            Some((
+                format!(
+                    "does not fit in the horizon of {}: no window would be measured",
+                    human(h)
+                ),
+                "make the horizon a whole number of windows, e.g. horizon: \"364d\" with window: \"28d\"",
+            ))
+        } else {
+            None
+        };
+        if let Some((what, hint)) = wrong {
             ck.push(
                 Problem::new(
                     op.field("window"),
-                    format!(
-                        "a window of {} cuts the horizon of {} into more than {MAX_WINDOWS} windows",
-                        faultline_units::human(o.window.secs()),
-                        faultline_units::human(horizon.secs())
-                    ),
+                    format!("a window of {} {what}", human(w)),
                 )
-                .hint("objectives are judged over days or weeks: window: \"28d\" or \"30d\""),
-            );
-        }
-        if o.window.secs() > 0.0 && o.window.secs() > horizon.secs() {
-            ck.push(
-                Problem::new(
-                    op.field("window"),
-                    format!(
-                        "a window of {} does not fit in the horizon of {}: no window would be measured",
-                        faultline_units::human(o.window.secs()),
-                        faultline_units::human(horizon.secs())
-                    ),
-                )
-                .hint("make the horizon a whole number of windows, e.g. horizon: \"364d\" with window: \"28d\""),
+                .hint(hint),
             );
         }
     }
