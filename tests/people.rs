@@ -1,7 +1,7 @@
 //! The people in the loop: fatigue, teams and coordination, procedures and hands-on work,
 //! checked against closed forms on scenarios small enough to work out by hand.
 
-use crate::common::{faultline, scenario_file, stderr, stdout};
+use crate::common::{by_name, faultline, models, scenario_file, stderr, stdout};
 use faultline::diagnostics::LoadError;
 use faultline::model::Model;
 use faultline::montecarlo::{PeopleStats, Study, Summary, run_all};
@@ -11,22 +11,8 @@ const MIN: f64 = 60.0;
 const HOUR: f64 = 3600.0;
 const DAY: f64 = 86_400.0;
 
-fn models(text: &str) -> Vec<Model> {
-    load_all_str("test.ron", text)
-        .unwrap_or_else(|e| panic!("{}", e.render(false)))
-        .1
-}
-
 fn study(models: &[Model], runs: u64) -> Vec<Summary> {
     run_all(models, Study::whole(7, runs, 2), &|_| {})
-}
-
-fn by_name<'a>(models: &[Model], summaries: &'a [Summary], name: &str) -> &'a Summary {
-    let k = models
-        .iter()
-        .position(|m| m.strategy == name)
-        .unwrap_or_else(|| panic!("no strategy {name}"));
-    &summaries[k]
 }
 
 fn people<'a>(models: &[Model], summaries: &'a [Summary], name: &str) -> &'a PeopleStats {

@@ -2,7 +2,7 @@
 //! each expected downtime is a sum that can be written down exactly; plus the paired
 //! comparisons `compare` relies on.
 
-use crate::common::{faultline, stderr};
+use crate::common::{by_name, faultline, models, stderr};
 use faultline::engine::Sim;
 use faultline::model::Model;
 use faultline::montecarlo::{Study, Summary, run_all};
@@ -12,22 +12,8 @@ const MIN: f64 = 60.0;
 const HOUR: f64 = 3600.0;
 const DAY: f64 = 86_400.0;
 
-fn models(text: &str) -> Vec<Model> {
-    load_all_str("test.ron", text)
-        .unwrap_or_else(|e| panic!("{}", e.render(false)))
-        .1
-}
-
 fn study(models: &[Model], runs: u64, threads: usize) -> Vec<Summary> {
     run_all(models, Study::whole(5, runs, threads), &|_| {})
-}
-
-fn by_name<'a>(models: &[Model], summaries: &'a [Summary], name: &str) -> &'a Summary {
-    let k = models
-        .iter()
-        .position(|m| m.strategy == name)
-        .unwrap_or_else(|| panic!("no strategy {name}"));
-    &summaries[k]
 }
 
 /// One transformer shot on day 1, replaced in 20 days; an alert after 10 minutes; a

@@ -45,6 +45,27 @@ pub fn scenario_file(name: &str, text: &str) -> String {
     path.to_str().expect("UTF-8 path").to_string()
 }
 
+/// The models (the baseline, then each strategy's) of scenario `text`, which must load.
+pub fn models(text: &str) -> Vec<faultline::model::Model> {
+    faultline::validate::load_all_str("test.ron", text)
+        .unwrap_or_else(|e| panic!("{}", e.render(false)))
+        .1
+}
+
+/// The summary of strategy `name` ("baseline" for the scenario as written) among a study
+/// of `models`.
+pub fn by_name<'a>(
+    models: &[faultline::model::Model],
+    summaries: &'a [faultline::montecarlo::Summary],
+    name: &str,
+) -> &'a faultline::montecarlo::Summary {
+    let k = models
+        .iter()
+        .position(|m| m.strategy == name)
+        .unwrap_or_else(|| panic!("no strategy {name}"));
+    &summaries[k]
+}
+
 /// stdout as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
