@@ -19,6 +19,7 @@ mod objectives;
 mod people;
 mod phases;
 mod queues;
+mod requests;
 mod response;
 mod semantics;
 mod shards;

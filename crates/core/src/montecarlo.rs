@@ -7,7 +7,7 @@
 
 use crate::engine::Sim;
 use crate::engine::propagation::Class;
-use crate::engine::queue::{GRID, QueueCounts};
+use crate::engine::queue::{GRID, QueueCounts, RequestCounts};
 use crate::model::{Model, NONE};
 use crate::stats::{Coarse, Histogram, Moments};
 use rayon::prelude::*;
@@ -34,8 +34,9 @@ fn summary_bytes(m: &Model) -> usize {
     let objectives = (m.services.iter())
         .filter(|&&c| objective_of(m, c).is_some())
         .count();
+    let clients = m.queues.iter().filter(|q| q.client.is_some()).count();
     m.services.len() * (2 * Histogram::BYTES + 256)
-        + objectives * Histogram::BYTES
+        + (objectives + clients) * Histogram::BYTES
         + m.comps.len() * size_of::<[f64; 4]>()
         + m.slots.len() * size_of::<u64>()
         + 4 * Histogram::BYTES
@@ -208,6 +209,97 @@ pub struct QueueStats {
     /// Waiting jobs at each point of the time grid ([`GRID`] points over the
     /// horizon), across runs: the p50/p90 band over time.
     pub grid: Vec<Coarse>,
+    /// Share of attempts that left the line out of impatience (with `patience`).
+    #[serde(default)]
+    pub abandoned: Moments,
+    /// Requests as users saw them (with a `client`; `None` otherwise).
+    #[serde(default)]
+    pub requests: Option<RequestStats>,
+}
+
+/// Statistics of one queue's requests across runs (each a per-run figure, for requests
+/// begun after the warm-up).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RequestStats {
+    /// Requests begun.
+    pub begun: Moments,
+    /// Share of requests answered before their deadline.
+    pub answered: Moments,
+    /// Requests that failed (deadline passed, or every attempt failed).
+    pub failed: Moments,
+    /// Share of answered requests answered by a late reply.
+    pub late: Moments,
+    /// Hedged attempts per request.
+    pub hedges: Moments,
+    /// Share of answered requests answered by their hedge first.
+    pub hedge_won: Moments,
+    /// Mean end-to-end latency of answered requests, seconds.
+    pub latency: Moments,
+    /// End-to-end latency of every answered request, all runs pooled, for percentiles.
+    pub latency_hist: Histogram,
+    /// Sum and number of those latencies, all runs pooled.
+    pub latency_sum: f64,
+    /// Number of latencies in [`latency_sum`](Self::latency_sum).
+    pub latency_n: u64,
+}
+
+impl RequestStats {
+    fn new() -> RequestStats {
+        RequestStats {
+            begun: Moments::new(),
+            answered: Moments::new(),
+            failed: Moments::new(),
+            late: Moments::new(),
+            hedges: Moments::new(),
+            hedge_won: Moments::new(),
+            latency: Moments::new(),
+            latency_hist: Histogram::new(),
+            latency_sum: 0.0,
+            latency_n: 0,
+        }
+    }
+
+    /// The mean end-to-end latency of answered requests, all runs pooled (NaN if none).
+    pub fn pooled_latency(&self) -> f64 {
+        ratio(self.latency_sum, self.latency_n)
+    }
+
+    fn record(&mut self, c: &RequestCounts, latencies: &Histogram) {
+        let share = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        self.begun.push(c.begun as f64);
+        self.failed.push(c.failed as f64);
+        let pairs = [
+            (&mut self.answered, share(c.answered, c.begun)),
+            (&mut self.hedges, share(c.hedges, c.begun)),
+            (&mut self.late, share(c.late, c.answered)),
+            (&mut self.hedge_won, share(c.hedge_won, c.answered)),
+            (
+                &mut self.latency,
+                (c.answered > 0).then(|| c.latency_sum / c.answered as f64),
+            ),
+        ];
+        for (m, x) in pairs {
+            if let Some(x) = x {
+                m.push(x);
+            }
+        }
+        self.latency_hist.merge(latencies);
+        self.latency_sum += c.latency_sum;
+        self.latency_n += c.answered;
+    }
+
+    fn merge(&mut self, o: &RequestStats) {
+        self.begun.merge(&o.begun);
+        self.answered.merge(&o.answered);
+        self.failed.merge(&o.failed);
+        self.late.merge(&o.late);
+        self.hedges.merge(&o.hedges);
+        self.hedge_won.merge(&o.hedge_won);
+        self.latency.merge(&o.latency);
+        self.latency_hist.merge(&o.latency_hist);
+        self.latency_sum += o.latency_sum;
+        self.latency_n += o.latency_n;
+    }
 }
 
 impl QueueStats {
@@ -217,8 +309,10 @@ impl QueueStats {
         ratio(self.latency_sum, self.latency_n)
     }
 
-    fn new() -> QueueStats {
+    fn new(spec: &crate::model::QueueSpec) -> QueueStats {
         QueueStats {
+            abandoned: Moments::new(),
+            requests: spec.client.map(|_| RequestStats::new()),
             jobs: Moments::new(),
             attempts_per_job: Moments::new(),
             ok: Moments::new(),
@@ -244,6 +338,9 @@ impl QueueStats {
     }
 
     fn record(&mut self, c: &QueueCounts, latencies: &Histogram, waiting_now: usize, grid: &[u64]) {
+        if c.attempts > 0 {
+            self.abandoned.push(c.abandoned as f64 / c.attempts as f64);
+        }
         for (h, &w) in self.grid.iter_mut().zip(grid) {
             h.record(w);
         }
@@ -299,6 +396,10 @@ impl QueueStats {
         self.max_waiting.merge(&o.max_waiting);
         self.final_waiting.merge(&o.final_waiting);
         for (a, b) in self.grid.iter_mut().zip(&o.grid) {
+            a.merge(b);
+        }
+        self.abandoned.merge(&o.abandoned);
+        if let (Some(a), Some(b)) = (&mut self.requests, &o.requests) {
             a.merge(b);
         }
     }
@@ -694,7 +795,7 @@ impl Summary {
             paired_cost: Moments::new(),
             paired_downtime: Moments::new(),
             paired_cost_vs: Vec::new(),
-            queues: (0..m.queues.len()).map(|_| QueueStats::new()).collect(),
+            queues: m.queues.iter().map(QueueStats::new).collect(),
             hidden: (m.demands || !m.inspections.is_empty()).then(|| HiddenStats::new(m)),
             people: m.people_in_the_loop().then(PeopleStats::default),
             phases: (m.phases.iter())
@@ -767,6 +868,9 @@ impl Summary {
         for (k, qs) in self.queues.iter_mut().enumerate() {
             let c = sim.qs.counts(k);
             qs.record(c, sim.qs.latencies(k), sim.qs.waiting(k), sim.qs.grid(k));
+            if let Some(r) = &mut qs.requests {
+                r.record(&c.requests, sim.qs.request_latencies(k));
+            }
             cost += m.cost.per_lost_job * c.lost as f64;
         }
         for mt in &m.mitigations {
@@ -906,6 +1010,16 @@ impl Summary {
             }
         }
         for (k, q) in self.queues.iter().enumerate() {
+            let client = m.queues.get(k).is_some_and(|x| x.client.is_some());
+            match &q.requests {
+                Some(r) if client && r.latency_hist.check(None).is_ok() => {}
+                None if !client => {}
+                _ => {
+                    return Err(format!(
+                        "queues[{k}].requests: damaged, or where the model's queue has no client (or missing where it has)"
+                    ));
+                }
+            }
             let hists = [&q.latency_hist, &q.max_waiting, &q.final_waiting];
             let coarse = q.grid.len() == GRID && q.grid.iter().all(|c| c.check().is_ok());
             if !coarse || hists.iter().any(|x| x.check(None).is_err()) {

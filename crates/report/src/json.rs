@@ -5,8 +5,11 @@
 //! readers.
 
 use faultline_core::analysis;
+use faultline_core::model::QueueSpec;
 use faultline_core::model::{Model, Source};
-use faultline_core::montecarlo::{HiddenStats, ObjectiveStats, PeopleStats, QueueStats, Summary};
+use faultline_core::montecarlo::{
+    HiddenStats, ObjectiveStats, PeopleStats, QueueStats, RequestStats, Summary,
+};
 use faultline_core::propagation::Class;
 use faultline_core::stats::{Histogram, Moments};
 use serde::Serialize;
@@ -167,12 +170,63 @@ pub struct QueueJson {
     pub max_waiting: Spread,
     /// Waiting line at the end of a run: percentiles across runs.
     pub final_waiting: Spread,
+    /// Share of attempts that left the line out of impatience (queues with `patience`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abandoned: Option<MeanCi>,
+    /// Requests as users saw them (queues with a `client`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<RequestJson>,
+}
+
+/// One queue's requests: a first attempt, its retries and its hedge, answered by the first
+/// reply of any of them (per run, for requests begun after the warm-up).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct RequestJson {
+    /// Requests begun per run.
+    pub begun: Mean,
+    /// Share of requests answered before their deadline.
+    pub answered: MeanCi,
+    /// Requests that failed per run (the deadline passed, or every attempt failed).
+    pub failed: MeanCi,
+    /// Share of answered requests answered by a reply to an attempt the client had timed
+    /// out on (a late reply).
+    pub late: MeanCi,
+    /// Hedged attempts per request.
+    pub hedges_per_request: MeanCi,
+    /// Share of answered requests answered by their hedge first.
+    pub hedge_won: MeanCi,
+    /// Mean end-to-end latency of answered requests (first attempt to first reply), seconds.
+    pub latency_s: MeanCi,
+    /// Percentiles of the end-to-end latency of every answered request, all runs pooled.
+    pub latency_percentiles_s: Spread,
+}
+
+impl From<&RequestStats> for RequestJson {
+    fn from(r: &RequestStats) -> RequestJson {
+        RequestJson {
+            begun: Mean {
+                mean: r.begun.mean(),
+            },
+            answered: (&r.answered).into(),
+            failed: (&r.failed).into(),
+            late: (&r.late).into(),
+            hedges_per_request: (&r.hedges).into(),
+            hedge_won: (&r.hedge_won).into(),
+            latency_s: (&r.latency).into(),
+            latency_percentiles_s: Spread {
+                mean: r.pooled_latency(),
+                p50: r.latency_hist.quantile(0.5),
+                p90: r.latency_hist.quantile(0.9),
+                p99: r.latency_hist.quantile(0.99),
+            },
+        }
+    }
 }
 
 impl QueueJson {
     /// Queue `id`'s figures; the across-run spreads have no meaningful mean, so theirs is
     /// NaN (null in JSON).
-    fn of(id: &str, q: &QueueStats) -> QueueJson {
+    fn of(id: &str, spec: &QueueSpec, q: &QueueStats) -> QueueJson {
         let mean = |m: &Moments| Mean { mean: m.mean() };
         // Counts of jobs: the histogram's bucket midpoints rounded to whole jobs (exact up to
         // 43, within its 1.2% resolution above).
@@ -207,6 +261,8 @@ impl QueueJson {
             throughput_per_s: (&q.throughput).into(),
             max_waiting: counts(&q.max_waiting),
             final_waiting: counts(&q.final_waiting),
+            abandoned: spec.patience.as_ref().map(|_| (&q.abandoned).into()),
+            requests: q.requests.as_ref().map(RequestJson::from),
         }
     }
 }
@@ -663,7 +719,7 @@ fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
             .queues
             .iter()
             .zip(&s.queues)
-            .map(|(q, st)| QueueJson::of(&m.comps[q.comp as usize].id, st))
+            .map(|(q, st)| QueueJson::of(&m.comps[q.comp as usize].id, q, st))
             .collect(),
         hidden: s.hidden.as_ref().map(|h| HiddenJson::of(m, h)),
         people: s.people.as_ref().map(|p| PeopleJson::of(p, s.runs)),

@@ -442,6 +442,65 @@ fn queues(s: &mut String, b: &StrategyJson, layout: Layout) {
             &rows,
             layout,
         ));
+        requests(s, b, layout);
+        abandonment(s, b, layout);
+    }
+}
+
+/// One row per queue whose clients are followed as requests: what users saw of them.
+fn requests(s: &mut String, b: &StrategyJson, layout: Layout) {
+    let rows: Vec<Vec<String>> = (b.queues.iter())
+        .filter_map(|q| Some((q, q.requests.as_ref()?)))
+        .map(|(q, r)| {
+            let e = &r.latency_percentiles_s;
+            vec![
+                q.id.clone(),
+                thousands(r.begun.mean),
+                pct(r.answered.mean),
+                format!("{} / {} / {}", human(e.p50), human(e.p90), human(e.p99)),
+                pct(r.late.mean),
+                format!("{:.3}", r.hedges_per_request.mean),
+                pct(r.hedge_won.mean),
+                thousands(r.failed.mean),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    s.push('\n');
+    let _ = writeln!(
+        s,
+        "Requests as users see them (per run; every attempt counts)"
+    );
+    s.push_str(&table(
+        &[
+            "queue",
+            "requests",
+            "answered",
+            "end-to-end p50/p90/p99",
+            "late replies",
+            "hedges/request",
+            "won by hedge",
+            "failed",
+        ],
+        &rows,
+        layout,
+    ));
+}
+
+/// A line per queue whose clients leave the line when out of patience.
+fn abandonment(s: &mut String, b: &StrategyJson, layout: Layout) {
+    for q in &b.queues {
+        if let Some(a) = &q.abandoned {
+            let line = format!(
+                "{}: {} of attempts left the line out of impatience (±{})",
+                q.id,
+                pct(a.mean),
+                pct(a.ci95)
+            );
+            let _ = writeln!(s, "{}", layout.fit_line(&line));
+        }
     }
 }
 

@@ -194,6 +194,34 @@ pub struct Queue {
     /// Measurements start after this warm-up (for steady-state statistics).
     #[serde(default)]
     pub warmup: Duration,
+    /// Clients leave the line when their wait exceeds a patience drawn from this
+    /// distribution (abandonment, or reneging: with `Exp`, the M/M/c+M model of Erlang-A).
+    /// A job leaves only while it waits, never once in service.
+    #[serde(default)]
+    pub patience: Option<Dist>,
+    /// What clients do across attempts: requests as users see them (a deadline over every
+    /// attempt, late replies, a hedged second attempt).
+    #[serde(default)]
+    pub client: Option<Client>,
+}
+
+/// A queue's clients seen as requests: one request is the first attempt, its retries and
+/// its hedge; it is answered by the first reply of any of them.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    /// The user gives up on the whole request after this long, whatever attempt is in
+    /// flight (none: when every attempt has failed).
+    #[serde(default)]
+    pub deadline: Option<Duration>,
+    /// A reply to an attempt the client timed out on still answers the request, if it
+    /// comes while the request is open (a retry in flight or waiting).
+    #[serde(default = "yes")]
+    pub late_replies: bool,
+    /// A hedged request: if no reply has come after this long, a second attempt goes out
+    /// at once; the first reply wins.
+    #[serde(default)]
+    pub hedge: Option<Duration>,
 }
 
 /// How a queue's new jobs arrive. Whatever the process, the queue's `rate` (and schedule)

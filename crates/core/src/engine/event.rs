@@ -110,6 +110,18 @@ pub(crate) enum QueueEvent {
     /// Processor sharing: the job with the least work left finishes (unless the
     /// generation has moved on: the jobs in service changed).
     Shared { queue: u32, generation: u32 },
+    /// A request still unanswered sends its hedged attempt (unless the request's
+    /// generation has moved on: it is over).
+    Hedge {
+        queue: u32,
+        req: u32,
+        generation: u32,
+    },
+    /// Users give up on requests past their deadline.
+    Deadline { queue: u32 },
+    /// A waiting job's patience runs out (unless it has moved since: `generation` is its
+    /// service generation when it joined the line).
+    Abandon { job: u32, generation: u32 },
 }
 
 /// Operating-phase events. A `generation` that no longer matches the timeline's marks a

@@ -279,6 +279,23 @@ pub struct QueueSpec {
     pub feeds: Vec<u32>,
     /// Stable hash keying its random streams.
     pub key: u64,
+    /// How long a client waits in line before leaving it (`None`: for ever).
+    pub patience: Option<Sampler>,
+    /// Clients seen as requests across attempts (`None`: each attempt on its own).
+    pub client: Option<ClientSpec>,
+}
+
+/// A queue's clients seen as requests: the first attempt, its retries and a hedge answer
+/// one request, and the first reply of any of them does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClientSpec {
+    /// Seconds after which the user gives up on the request (+inf: only once no attempt is
+    /// left).
+    pub deadline: f64,
+    /// A reply to an attempt the client timed out on still answers an open request.
+    pub late_replies: bool,
+    /// Seconds without a reply after which a second attempt is sent (+inf: never).
+    pub hedge: f64,
 }
 
 /// Faults injected at one time in every run.

@@ -2,7 +2,7 @@
 //! service on free workers at a speed that may fall with the backlog, completion, client
 //! timeouts and retries.
 
-use super::{DONE, Job, SERVING, WAITING};
+use super::{DONE, GONE, Job, Pending, SERVING, WAITING};
 use crate::engine::Sim;
 use crate::engine::event::QueueEvent;
 use crate::model::{Discipline, NONE, QueueHealthSpec};
@@ -10,12 +10,28 @@ use rand::Rng;
 
 impl Sim<'_> {
     /// A job attempt of priority class `class` arrives at queue `k`. `reuse` is a parked
-    /// job being fed back.
-    pub(super) fn admit(&mut self, k: usize, born: f64, attempt: u32, reuse: u32, class: u8) {
+    /// job being fed back. `req` (generation `req_gen`) is the request it answers: [`NONE`]
+    /// for a new job, which begins one if the queue follows requests. Attempt 0 is a hedge.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn admit(
+        &mut self,
+        k: usize,
+        born: f64,
+        attempt: u32,
+        reuse: u32,
+        class: u8,
+        req: u32,
+        req_gen: u32,
+    ) {
         let spec = &self.m.queues[k];
         self.tick(k);
         let measuring = self.measuring(k);
         let now = self.now;
+        let (req, req_gen) = if req == NONE && reuse == NONE && spec.client.is_some() {
+            self.begin_request(k, class)
+        } else {
+            (req, req_gen)
+        };
         {
             let q = &mut self.qs.q[k];
             if measuring {
@@ -53,12 +69,15 @@ impl Sim<'_> {
                 q.counts.dropped += 1;
             }
             if let Some(v) = victim {
+                let vj = self.qs.jobs[v as usize];
                 self.release(v);
+                self.drop_token(vj.req, vj.req_gen);
                 backlog -= 1;
             } else {
                 if reuse != NONE {
                     self.release(reuse);
                 }
+                self.drop_token(req, req_gen);
                 return;
             }
         }
@@ -78,7 +97,7 @@ impl Sim<'_> {
             if reuse != NONE {
                 self.release(reuse);
             }
-            self.client_failed(k, born, attempt, class);
+            self.client_failed(k, born, attempt, class, req, req_gen);
             return;
         }
         let id = if reuse != NONE {
@@ -98,6 +117,8 @@ impl Sim<'_> {
                         generation: 0,
                         service_gen: 0,
                         class: 0,
+                        req: NONE,
+                        req_gen: 0,
                     });
                     (self.qs.jobs.len() - 1) as u32
                 }
@@ -114,6 +135,8 @@ impl Sim<'_> {
             j.born = born;
             j.attempt = attempt;
             j.class = class;
+            j.req = req;
+            j.req_gen = req_gen;
             j.expired = false;
             j.deadline = now + spec.timeout;
             j.generation = j.generation.wrapping_add(1);
@@ -138,6 +161,9 @@ impl Sim<'_> {
                 self.schedule(now + spec.timeout, QueueEvent::Expire { queue: k as u32 });
             }
         }
+        if spec.patience.is_some() {
+            self.draw_patience(k, id);
+        }
         self.start_jobs(k);
     }
 
@@ -153,7 +179,12 @@ impl Sim<'_> {
             q.counts.rejected += 1;
         }
         q.w_bad += 1;
-        self.client_failed(k, job.born, job.attempt, job.class);
+        if job.expired {
+            // Its client timed out on it already and has acted on that.
+            self.drop_token(job.req, job.req_gen);
+        } else {
+            self.client_failed(k, job.born, job.attempt, job.class, job.req, job.req_gen);
+        }
     }
 
     /// Job `id` is done with: its slot is free for another.
@@ -191,13 +222,20 @@ impl Sim<'_> {
             let Some(id) = self.next_waiting(k, d) else {
                 return;
             };
-            self.tick(k);
             let job = self.qs.jobs[id as usize];
-            if job.expired && spec.drop_expired {
+            if job.state == GONE {
+                // Left the line earlier: it only now leaves the deque.
+                self.qs.q[k].gone -= 1;
+                self.release(id);
+                continue;
+            }
+            self.tick(k);
+            if spec.drop_expired && (job.expired || !self.wanted(&job)) {
                 if self.measuring(k) {
                     self.qs.q[k].counts.discarded += 1;
                 }
                 self.release(id);
+                self.drop_token(job.req, job.req_gen);
                 continue;
             }
             self.qs.q[k].busy += 1;
@@ -250,21 +288,37 @@ impl Sim<'_> {
             serving.swap_remove(pos);
         }
         self.release(id);
+        // A reply nobody waits for: the client gave up on this attempt (and takes no late
+        // replies), or its request is over.
+        let unwanted =
+            !self.wanted(&job) || (job.expired && !spec.client.is_some_and(|c| c.late_replies));
         let q = &mut self.qs.q[k];
         // Every job served counts for the window's time in system, wasted ones too.
         q.w_latency += self.now - job.start;
         q.w_done += 1;
-        if job.expired {
+        if unwanted {
             if measuring {
                 q.counts.wasted += 1;
             }
+            self.drop_token(job.req, job.req_gen);
         } else if spec.errors > 0.0 && q.outcome_rng.random::<f64>() < spec.errors {
             if measuring {
                 q.counts.errors += 1;
             }
             q.w_bad += 1;
-            self.client_failed(k, job.born, job.attempt, job.class);
+            if job.expired {
+                // A late attempt's client has retried already.
+                self.drop_token(job.req, job.req_gen);
+            } else {
+                self.client_failed(k, job.born, job.attempt, job.class, job.req, job.req_gen);
+            }
+        } else if job.expired {
+            // A late reply that still answers its request.
+            self.answer(k, &job);
+            self.feed(k);
         } else {
+            self.answer(k, &job);
+            let q = &mut self.qs.q[k];
             let latency = self.now - job.start;
             if measuring && job.start >= spec.warmup {
                 q.counts.ok += 1;
@@ -280,17 +334,36 @@ impl Sim<'_> {
                 QueueHealthSpec::Latency(max) if latency > max => q.w_late += 1,
                 _ => q.w_ok += 1,
             }
-            for f in 0..spec.feeds.len() {
-                let next = spec.feeds[f] as usize;
-                let class = self.new_class(next);
-                self.admit(next, self.now, 1, NONE, class);
-            }
+            self.feed(k);
         }
         self.start_jobs(k);
     }
 
+    /// A job done at queue `k` becomes a new job of every queue `k` feeds.
+    fn feed(&mut self, k: usize) {
+        let spec = &self.m.queues[k];
+        for f in 0..spec.feeds.len() {
+            let next = spec.feeds[f] as usize;
+            let class = self.new_class(next);
+            self.admit(next, self.now, 1, NONE, class, NONE, 0);
+        }
+    }
+
     /// An attempt failed from the client's point of view: retry if allowed, else lost.
-    pub(super) fn client_failed(&mut self, k: usize, born: f64, attempt: u32, class: u8) {
+    /// With requests, the request decides (see [`Sim::request_attempt_failed`]).
+    pub(super) fn client_failed(
+        &mut self,
+        k: usize,
+        born: f64,
+        attempt: u32,
+        class: u8,
+        req: u32,
+        req_gen: u32,
+    ) {
+        if req != NONE {
+            self.request_attempt_failed(k, born, attempt, class, req, req_gen);
+            return;
+        }
         let spec = &self.m.queues[k];
         let measuring = self.measuring(k);
         let q = &mut self.qs.q[k];
@@ -310,7 +383,13 @@ impl Sim<'_> {
         let wait =
             spec.backoff.sample(&mut q.outcome_rng) * spec.multiplier.powi(attempt as i32 - 1);
         if self.now + wait <= self.simulated() {
-            let retry = self.qs.retries.insert((born, attempt + 1, class));
+            let retry = self.qs.retries.insert(Pending {
+                born,
+                attempt: attempt + 1,
+                class,
+                req: NONE,
+                req_gen: 0,
+            });
             self.schedule(
                 self.now + wait,
                 QueueEvent::Retry {
@@ -327,7 +406,7 @@ impl Sim<'_> {
         let measuring = self.measuring(k);
         while let Some(&(id, generation)) = self.qs.q[k].deadlines.front() {
             let job = self.qs.jobs[id as usize];
-            if job.generation != generation || job.state == DONE {
+            if job.generation != generation || job.state == DONE || job.state == GONE {
                 self.qs.q[k].deadlines.pop_front();
                 continue;
             }
@@ -348,7 +427,10 @@ impl Sim<'_> {
                 q.counts.timed_out += 1;
             }
             q.w_bad += 1;
-            self.client_failed(k, job.born, job.attempt, job.class);
+            // The attempt keeps its place in line (and its token: a late reply may still
+            // answer), and the client acts as if it had failed.
+            self.add_token(job.req, job.req_gen);
+            self.client_failed(k, job.born, job.attempt, job.class, job.req, job.req_gen);
         }
     }
 }

@@ -106,7 +106,15 @@ impl Sim<'_> {
         };
         let rate = q.spoon_rate;
         let job = self.qs.jobs[id as usize];
-        self.admit(k, job.born, job.attempt, id, job.class);
+        self.admit(
+            k,
+            job.born,
+            job.attempt,
+            id,
+            job.class,
+            job.req,
+            job.req_gen,
+        );
         if !self.qs.q[k].parked.is_empty() {
             self.qs.q[k].spoon_pending = true;
             self.schedule(self.now + 1.0 / rate, QueueEvent::Spoon { queue: k as u32 });

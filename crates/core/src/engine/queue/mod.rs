@@ -25,6 +25,7 @@ mod health;
 mod jobs;
 mod load;
 mod order;
+mod requests;
 mod shared;
 
 use super::event::{QueueEvent, Slab};
@@ -43,6 +44,8 @@ const WAITING: u8 = 0;
 const SERVING: u8 = 1;
 const DONE: u8 = 2;
 const PARKED: u8 = 3;
+/// Left the line out of impatience, but still in its deque until met (see [`QRun::gone`]).
+const GONE: u8 = 4;
 
 /// One attempt of one job.
 #[derive(Clone, Copy, Debug)]
@@ -63,6 +66,9 @@ struct Job {
     service_gen: u32,
     /// Its priority class (0: served first; 0 too without classes).
     class: u8,
+    /// The request it answers and that request's generation ([`NONE`] without requests).
+    req: u32,
+    req_gen: u32,
 }
 
 /// Per-run counts of one queue (after its warm-up).
@@ -107,6 +113,32 @@ pub struct QueueCounts {
     pub class_latency_sum: [f64; MAX_CLASSES],
     /// Per priority class from 1 on: the number of latencies summed.
     pub class_latency_n: [u64; MAX_CLASSES],
+    /// Attempts that left the line out of impatience (abandonment).
+    #[serde(default)]
+    pub abandoned: u64,
+    /// What users saw of their requests (with a `client`): see [`RequestCounts`].
+    #[serde(default)]
+    pub requests: RequestCounts,
+}
+
+/// Per-run counts of one queue's requests (a first attempt, its retries and its hedge),
+/// for requests begun after the warm-up.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub struct RequestCounts {
+    /// Requests begun.
+    pub begun: u64,
+    /// Requests answered: a reply to any of their attempts came before the deadline.
+    pub answered: u64,
+    /// Requests that failed: the deadline passed, or every attempt failed.
+    pub failed: u64,
+    /// Requests answered by a reply to an attempt the client had timed out on.
+    pub late: u64,
+    /// Hedged attempts sent.
+    pub hedges: u64,
+    /// Requests answered by their hedge first.
+    pub hedge_won: u64,
+    /// Sum of the end-to-end latencies of answered requests, seconds.
+    pub latency_sum: f64,
 }
 
 impl QueueCounts {
@@ -135,6 +167,12 @@ struct QRun {
     /// addition on the FIFO path.
     others: usize,
     deadlines: VecDeque<(u32, u32)>,
+    /// Open requests by deadline (the order they began in): (request, generation).
+    req_deadlines: VecDeque<(u32, u32)>,
+    req_expire_pending: bool,
+    /// Jobs that left the line out of impatience but still sit in `waiting` or `lanes`
+    /// (removed when met, so that leaving costs no search): the backlog leaves them out.
+    gone: usize,
     parked: VecDeque<u32>,
     /// Jobs in service.
     serving: Vec<u32>,
@@ -178,6 +216,10 @@ struct QRun {
     w_done: u64,
     /// Latencies of successful attempts this run, for percentiles.
     latency: Histogram,
+    /// End-to-end latencies of answered requests this run (with a `client`).
+    e2e: Histogram,
+    /// How long each client waits in line (with `patience`).
+    patience_rng: ChaCha8Rng,
     rng: ChaCha8Rng,
     service_rng: ChaCha8Rng,
     /// Errors and retry backoffs: apart from arrivals, so that a strategy changing the
@@ -215,7 +257,7 @@ impl QRun {
     /// sharing).
     #[inline]
     fn backlog(&self) -> usize {
-        self.waiting.len() + self.others
+        self.waiting.len() + self.others - self.gone
     }
 }
 
@@ -224,8 +266,24 @@ pub struct QueueState {
     jobs: Vec<Job>,
     free: Vec<u32>,
     q: Vec<QRun>,
-    /// Pending retries: (job born, attempt, class).
-    pub(crate) retries: Slab<(f64, u32, u8)>,
+    /// Pending retries.
+    pub(crate) retries: Slab<Pending>,
+    /// Requests (with a `client`), and their free slots.
+    reqs: Vec<requests::Request>,
+    req_free: Vec<u32>,
+}
+
+/// A retry waiting for its backoff to end.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pending {
+    /// When its job first arrived.
+    born: f64,
+    /// The attempt it will be.
+    attempt: u32,
+    class: u8,
+    /// Its request and the request's generation ([`NONE`] without requests).
+    req: u32,
+    req_gen: u32,
 }
 
 impl QueueState {
@@ -234,6 +292,8 @@ impl QueueState {
             jobs: Vec::new(),
             free: Vec::new(),
             retries: Slab::default(),
+            reqs: Vec::new(),
+            req_free: Vec::new(),
             q: m.queues
                 .iter()
                 .map(|spec| QRun {
@@ -242,6 +302,9 @@ impl QueueState {
                     in_lanes: 0,
                     others: 0,
                     deadlines: VecDeque::new(),
+                    req_deadlines: VecDeque::new(),
+                    req_expire_pending: false,
+                    gone: 0,
                     parked: VecDeque::new(),
                     serving: Vec::new(),
                     busy: 0,
@@ -277,6 +340,8 @@ impl QueueState {
                     w_latency: 0.0,
                     w_done: 0,
                     latency: Histogram::new(),
+                    e2e: Histogram::new(),
+                    patience_rng: rng::placeholder(),
                     rng: rng::placeholder(),
                     service_rng: rng::placeholder(),
                     outcome_rng: rng::placeholder(),
@@ -305,6 +370,12 @@ impl QueueState {
     /// Latencies of queue `k`'s successful attempts this run.
     pub fn latencies(&self, k: usize) -> &Histogram {
         &self.q[k].latency
+    }
+
+    /// End-to-end latencies of queue `k`'s answered requests this run (empty without a
+    /// `client`).
+    pub fn request_latencies(&self, k: usize) -> &Histogram {
+        &self.q[k].e2e
     }
 
     /// Waiting jobs in queue `k` at the [`GRID`] points of this run's time grid.
@@ -359,6 +430,8 @@ const PROCESS: u64 = 9;
 const SWITCHES: u64 = 10;
 /// Purpose of new jobs' priority classes.
 const CLASSES: u64 = 11;
+/// Purpose of clients' patience in line.
+const PATIENCE: u64 = 12;
 
 impl Sim<'_> {
     /// Resets queues for a run and schedules their first arrivals, samples and rate changes.
@@ -366,6 +439,8 @@ impl Sim<'_> {
         let m = self.m;
         self.qs.jobs.clear();
         self.qs.free.clear();
+        self.qs.reqs.clear();
+        self.qs.req_free.clear();
         for (k, spec) in m.queues.iter().enumerate() {
             let input = self.out(spec.comp as usize);
             let q = &mut self.qs.q[k];
@@ -381,6 +456,9 @@ impl Sim<'_> {
             q.speed = 0.0;
             q.shared_gen = 0;
             q.deadlines.clear();
+            q.req_deadlines.clear();
+            q.req_expire_pending = false;
+            q.gone = 0;
             q.parked.clear();
             q.serving.clear();
             q.busy = 0;
@@ -416,6 +494,12 @@ impl Sim<'_> {
             q.w_latency = 0.0;
             q.w_done = 0;
             q.latency.clear();
+            if spec.client.is_some() {
+                q.e2e.clear();
+            }
+            if spec.patience.is_some() {
+                q.patience_rng = rng::stream(seed, run, spec.key, PATIENCE);
+            }
             q.rng = rng::stream(seed, run, spec.key, ARRIVALS);
             q.service_rng = rng::stream(seed, run, spec.key, SERVICE);
             q.outcome_rng = rng::stream(seed, run, spec.key, OUTCOMES);
@@ -492,7 +576,7 @@ impl Sim<'_> {
         let q = &mut self.qs.q[k];
         let from = q.last_t.max(warmup);
         if now > from {
-            let queued = (q.waiting.len() + q.in_lanes) as u64;
+            let queued = (q.waiting.len() + q.in_lanes - q.gone) as u64;
             q.counts.area += (queued + u64::from(q.busy)) as f64 * (now - from);
             q.counts.measured += now - from;
         }
@@ -512,7 +596,7 @@ impl Sim<'_> {
                     return;
                 }
                 let class = self.new_class(k);
-                self.admit(k, self.now, 1, NONE, class);
+                self.admit(k, self.now, 1, NONE, class, NONE, 0);
                 let gap = self.next_gap(k);
                 self.schedule(self.now + gap, QueueEvent::Arrive { queue, generation });
             }
@@ -535,16 +619,33 @@ impl Sim<'_> {
                     return;
                 }
                 let class = self.new_class(k);
-                self.admit(k, self.now, 1, NONE, class);
+                self.admit(k, self.now, 1, NONE, class, NONE, 0);
                 let gap = self.exp(k, self.qs.q[k].burst_rate);
                 if self.now + gap <= self.qs.q[k].burst_until {
                     self.schedule(self.now + gap, QueueEvent::Burst { queue, generation });
                 }
             }
             QueueEvent::Retry { queue, retry } => {
-                let (born, attempt, class) = self.qs.retries.take(retry);
-                self.admit(queue as usize, born, attempt, NONE, class);
+                let r = self.qs.retries.take(retry);
+                if r.req == NONE || self.request_open(r.req, r.req_gen) {
+                    self.admit(
+                        queue as usize,
+                        r.born,
+                        r.attempt,
+                        NONE,
+                        r.class,
+                        r.req,
+                        r.req_gen,
+                    );
+                }
             }
+            QueueEvent::Hedge {
+                queue,
+                req,
+                generation,
+            } => self.hedge(queue as usize, req, generation),
+            QueueEvent::Deadline { queue } => self.request_deadlines(queue as usize),
+            QueueEvent::Abandon { job, generation } => self.abandon(job, generation),
             QueueEvent::Done { job, generation } => self.job_done(job, generation),
             QueueEvent::Expire { queue } => self.expire(queue as usize),
             QueueEvent::Sample { queue } => self.sample(queue as usize, obs),

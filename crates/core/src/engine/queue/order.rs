@@ -1,7 +1,7 @@
 //! The order of service: which waiting job a free worker takes (FIFO, LIFO, adaptive LIFO,
 //! priority classes), and which waiting job makes room when the queue drops or rejects.
 
-use super::PARKED;
+use super::{DONE, GONE, PARKED};
 use crate::engine::Sim;
 use crate::model::Discipline;
 
@@ -13,7 +13,7 @@ impl Sim<'_> {
         match d {
             Discipline::Fifo | Discipline::Shared => q.waiting.pop_front(),
             Discipline::Lifo => q.waiting.pop_back(),
-            Discipline::AdaptiveLifo { above } if q.waiting.len() as u64 > above => {
+            Discipline::AdaptiveLifo { above } if (q.waiting.len() - q.gone) as u64 > above => {
                 q.waiting.pop_back()
             }
             Discipline::AdaptiveLifo { .. } => q.waiting.pop_front(),
@@ -38,15 +38,26 @@ impl Sim<'_> {
         if !matches!(self.m.queues[k].discipline, Discipline::Priority) {
             return None;
         }
+        let jobs = &mut self.qs.jobs;
         let q = &mut self.qs.q[k];
-        // Lane i holds class i + 1: the classes below `class` are the lanes from `class` on.
-        let lane = q.lanes[class as usize..]
-            .iter_mut()
-            .rev()
-            .find(|l| !l.is_empty())?;
-        q.in_lanes -= 1;
-        q.others -= 1;
-        lane.pop_back()
+        loop {
+            // Lane i holds class i + 1: the classes below `class` are the lanes from
+            // `class` on.
+            let lane = q.lanes[class as usize..]
+                .iter_mut()
+                .rev()
+                .find(|l| !l.is_empty())?;
+            q.in_lanes -= 1;
+            q.others -= 1;
+            let id = lane.pop_back()?;
+            if jobs[id as usize].state != GONE {
+                return Some(id);
+            }
+            // A job that left the line already makes no room.
+            q.gone -= 1;
+            jobs[id as usize].state = DONE;
+            self.qs.free.push(id);
+        }
     }
 
     /// Moves queue `k`'s waiting jobs (every class, higher classes first) to the parking
@@ -58,14 +69,17 @@ impl Sim<'_> {
             n += self.park_shared(k);
         }
         let jobs = &mut self.qs.jobs;
+        let free = &mut self.qs.free;
         let q = &mut self.qs.q[k];
-        while let Some(id) = q.waiting.pop_front() {
-            jobs[id as usize].state = PARKED;
-            q.parked.push_back(id);
-            n += 1;
-        }
-        for lane in &mut q.lanes {
-            while let Some(id) = lane.pop_front() {
+        let lanes = q.lanes.iter_mut();
+        for line in std::iter::once(&mut q.waiting).chain(lanes) {
+            while let Some(id) = line.pop_front() {
+                if jobs[id as usize].state == GONE {
+                    // It left the line already: only now does it leave the deque.
+                    jobs[id as usize].state = DONE;
+                    free.push(id);
+                    continue;
+                }
                 jobs[id as usize].state = PARKED;
                 q.parked.push_back(id);
                 n += 1;
@@ -73,6 +87,7 @@ impl Sim<'_> {
         }
         q.others -= q.in_lanes;
         q.in_lanes = 0;
+        q.gone = 0;
         n
     }
 

@@ -114,6 +114,53 @@ fn check_queue(ck: &mut Checker, q: &schema::Queue, p: At<'_>) {
     ck.non_negative(q.warmup, p.field("warmup"), "a warm-up");
     check_arrivals(ck, &q.arrivals, p.field("arrivals"));
     check_discipline(ck, q, p);
+    check_clients(ck, q, p);
+}
+
+/// Checks how clients wait (patience) and what they do across attempts (requests).
+fn check_clients(ck: &mut Checker, q: &schema::Queue, p: At<'_>) {
+    if let Some(d) = &q.patience {
+        ck.dist(d, p.field("patience"), DistUse::Repair);
+        if matches!(d, Dist::Never) {
+            ck.push(
+                Problem::new(
+                    p.field("patience"),
+                    "a patience of Never means nobody ever leaves the line",
+                )
+                .hint("remove `patience` for clients who wait for ever"),
+            );
+        }
+        if q.discipline == Discipline::ProcessorSharing {
+            ck.push(
+                Problem::new(
+                    p.field("patience"),
+                    "patience never applies under processor sharing: every job is in service at once, and nobody leaves service",
+                )
+                .hint("remove `patience`, or serve the jobs in order (Fifo, Lifo, ...)"),
+            );
+        }
+    }
+    let Some(cl) = q.client else { return };
+    let cp = p.field("client");
+    if let Some(d) = cl.deadline {
+        ck.positive(d, cp.field("deadline"), "a request deadline");
+    }
+    if let Some(h) = cl.hedge {
+        ck.positive(h, cp.field("hedge"), "a hedge delay");
+        if let Some(d) = cl.deadline.filter(|d| h.secs() >= d.secs()) {
+            ck.push(
+                Problem::new(
+                    cp.field("hedge"),
+                    format!(
+                        "a hedge after {} is never sent: the request's deadline is {}",
+                        faultline_units::human(h.secs()),
+                        faultline_units::human(d.secs())
+                    ),
+                )
+                .hint("hedge well before the deadline, e.g. at the attempts' p95 latency"),
+            );
+        }
+    }
 }
 
 /// Checks an arrival process's parameters.

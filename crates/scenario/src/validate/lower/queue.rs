@@ -3,8 +3,8 @@
 use super::sampler;
 use crate::schema::{Arrivals, Discipline, Dist, Queue, QueueHealth, Scenario};
 use faultline_core::model::{
-    self, ArrivalSpec, Comp, Gaps, Level, QueueHealthSpec, QueueSpec, Sampler, stable_hash,
-    weibull_mean,
+    self, ArrivalSpec, ClientSpec, Comp, Gaps, Level, QueueHealthSpec, QueueSpec, Sampler,
+    stable_hash, weibull_mean,
 };
 
 /// The queues in component order, with the queues each feeds (`feed_pairs`, from Feeds
@@ -49,6 +49,12 @@ pub(super) fn queues(
             warmup: q.warmup.secs(),
             feeds: vec![],
             key: stable_hash(&["queue", &c.id]),
+            patience: q.patience.as_ref().map(sampler),
+            client: q.client.map(|cl| ClientSpec {
+                deadline: cl.deadline.map_or(f64::INFINITY, |d| d.secs()),
+                late_replies: cl.late_replies,
+                hedge: cl.hedge.map_or(f64::INFINITY, |d| d.secs()),
+            }),
         });
     }
     for &(f, t) in feed_pairs {
