@@ -447,22 +447,40 @@ fn queues(s: &mut String, b: &StrategyJson, layout: Layout) {
     }
 }
 
+/// The columns of a queue's requests after the queue's id: requests, answered, end-to-end
+/// percentiles, late replies, hedges per request, won by the hedge, failed.
+const REQUEST_COLUMNS: [&str; 7] = [
+    "requests",
+    "answered",
+    "end-to-end p50/p90/p99",
+    "late replies",
+    "hedges/request",
+    "won by hedge",
+    "failed",
+];
+
+/// A queue's cells under [`REQUEST_COLUMNS`].
+fn request_cells(r: &crate::json::RequestJson) -> [String; 7] {
+    let e = &r.latency_percentiles_s;
+    [
+        thousands(r.begun.mean),
+        pct(r.answered.mean),
+        format!("{} / {} / {}", human(e.p50), human(e.p90), human(e.p99)),
+        pct(r.late.mean),
+        format!("{:.3}", r.hedges_per_request.mean),
+        pct(r.hedge_won.mean),
+        thousands(r.failed.mean),
+    ]
+}
+
 /// One row per queue whose clients are followed as requests: what users saw of them.
 fn requests(s: &mut String, b: &StrategyJson, layout: Layout) {
     let rows: Vec<Vec<String>> = (b.queues.iter())
         .filter_map(|q| Some((q, q.requests.as_ref()?)))
         .map(|(q, r)| {
-            let e = &r.latency_percentiles_s;
-            vec![
-                q.id.clone(),
-                thousands(r.begun.mean),
-                pct(r.answered.mean),
-                format!("{} / {} / {}", human(e.p50), human(e.p90), human(e.p99)),
-                pct(r.late.mean),
-                format!("{:.3}", r.hedges_per_request.mean),
-                pct(r.hedge_won.mean),
-                thousands(r.failed.mean),
-            ]
+            std::iter::once(q.id.clone())
+                .chain(request_cells(r))
+                .collect()
         })
         .collect();
     if rows.is_empty() {
@@ -473,20 +491,35 @@ fn requests(s: &mut String, b: &StrategyJson, layout: Layout) {
         s,
         "Requests as users see them (per run; every attempt counts)"
     );
-    s.push_str(&table(
-        &[
-            "queue",
-            "requests",
-            "answered",
-            "end-to-end p50/p90/p99",
-            "late replies",
-            "hedges/request",
-            "won by hedge",
-            "failed",
-        ],
-        &rows,
-        layout,
-    ));
+    let header: Vec<&str> = std::iter::once("queue").chain(REQUEST_COLUMNS).collect();
+    s.push_str(&table(&header, &rows, layout));
+}
+
+/// Requests per strategy and queue, when any strategy follows a queue's clients as
+/// requests.
+fn requests_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
+    let rows: Vec<Vec<String>> = (order.iter())
+        .flat_map(|x| {
+            x.queues.iter().filter_map(move |q| {
+                let r = q.requests.as_ref()?;
+                let head = [x.name.clone(), q.id.clone()];
+                Some(head.into_iter().chain(request_cells(r)).collect())
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    s.push('\n');
+    let _ = writeln!(
+        s,
+        "Requests as users see them (per run; every attempt counts)"
+    );
+    let header: Vec<&str> = ["strategy", "queue"]
+        .into_iter()
+        .chain(REQUEST_COLUMNS)
+        .collect();
+    s.push_str(&table(&header, &rows, layout));
 }
 
 /// A line per queue whose clients leave the line when out of patience.
@@ -738,6 +771,7 @@ pub fn render_compare(j: &SummaryJson, from: Provenance, layout: Layout) -> Stri
     latent_by_strategy(&mut s, &order, layout);
     people_by_strategy(&mut s, &order, layout);
     objectives_by_strategy(&mut s, &order, layout);
+    requests_by_strategy(&mut s, &order, layout);
     let mut verdict = String::new();
     best(&mut verdict, by_cost, order[0]);
     if let (Some(p), Some(r)) = (&j.winner_vs_runner_up, order.get(1)) {
