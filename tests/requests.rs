@@ -250,3 +250,56 @@ fn impossible_client_settings_are_located_errors() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_latency_objective_spends_the_budget_the_late_share_calls_for() {
+    // M/M/1, λ = 0.5, μ = 1: P(S > 2 s) = e^-1 of the requests are late. A promise of 50%
+    // within 2 s allows half of each window's requests to be late, so each 1000 s window
+    // (about 500 requests) uses e^-1 / 0.5 of its budget and meets the objective. With a
+    // client whose deadline is 3 s, the late requests are those answered after 2 s and the
+    // failed ones (S > 3 s): the same e^-1.
+    let late = (-1.0f64).exp();
+    let objective = r#"objective: (latency: "2s", share: 0.5, window: "1000s")"#;
+    for extra in [
+        objective.to_string(),
+        format!(r#"timeout: "1s", client: (deadline: "3s"), {objective}"#),
+    ] {
+        let s = study(&single_queue(0.5, 1, &extra), 100);
+        let o = queue(&s).objective.as_ref().expect("an objective");
+        assert_eq!(o.windows, 100 * 30, "{extra}");
+        within(&extra, &o.budget_used, late / 0.5, 0.01);
+        assert!(o.attainment() > 0.999, "{extra}: {}", o.attainment());
+    }
+    // Promise 70% instead: each window may have 30% late, it has 36.8%: nearly always
+    // missed.
+    let s = study(
+        &single_queue(
+            0.5,
+            1,
+            r#"objective: (latency: "2s", share: 0.7, window: "1000s")"#,
+        ),
+        20,
+    );
+    let o = queue(&s).objective.as_ref().expect("an objective");
+    assert!(o.attainment() < 0.05, "{}", o.attainment());
+    assert_eq!(o.breached_runs, 20);
+}
+
+#[test]
+fn a_latency_objective_needs_a_share_and_a_window_that_fit() {
+    let shown = rejected(&single_queue(
+        0.5,
+        1,
+        r#"objective: (latency: "2s", share: 1.0, window: "1000s")"#,
+    ));
+    assert!(
+        shown.contains("a latency objective's share is in (0, 1), not 1"),
+        "{shown}"
+    );
+    let shown = rejected(&single_queue(
+        0.5,
+        1,
+        r#"objective: (latency: "2s", share: 0.9, window: "100ms")"#,
+    ));
+    assert!(shown.contains("into more than 100000 windows"), "{shown}");
+}

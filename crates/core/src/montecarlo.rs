@@ -34,7 +34,9 @@ fn summary_bytes(m: &Model) -> usize {
     let objectives = (m.services.iter())
         .filter(|&&c| objective_of(m, c).is_some())
         .count();
-    let clients = m.queues.iter().filter(|q| q.client.is_some()).count();
+    let clients = (m.queues.iter())
+        .map(|q| usize::from(q.client.is_some()) + usize::from(q.objective.is_some()))
+        .sum::<usize>();
     m.services.len() * (2 * Histogram::BYTES + 256)
         + (objectives + clients) * Histogram::BYTES
         + m.comps.len() * size_of::<[f64; 4]>()
@@ -127,6 +129,26 @@ impl ObjectiveStats {
             .map_err(|e| format!("objective: {e}"))
     }
 
+    /// Folds in one run's windows of a latency objective promising `share` of requests in
+    /// time: per window, (requests answered in time, requests ended). A window's budget is
+    /// the late or failed requests the share allows; a window without requests meets it.
+    pub fn record_requests(&mut self, share: f64, windows: &[[u32; 2]]) {
+        let mut breached = false;
+        for &[good, all] in windows {
+            let (bad, allowed) = (f64::from(all - good), (1.0 - share) * f64::from(all));
+            let used = if bad == 0.0 { 0.0 } else { bad / allowed };
+            self.windows += 1;
+            if bad <= allowed {
+                self.met += 1;
+            } else {
+                breached = true;
+            }
+            self.budget_used.push(used);
+            self.budget_hist.record(used);
+        }
+        self.breached_runs += u64::from(breached);
+    }
+
     /// Share of windows in which the objective was met.
     pub fn attainment(&self) -> f64 {
         self.met as f64 / self.windows.max(1) as f64
@@ -215,6 +237,9 @@ pub struct QueueStats {
     /// Requests as users saw them (with a `client`; `None` otherwise).
     #[serde(default)]
     pub requests: Option<RequestStats>,
+    /// Its latency objective window by window (`None` without one).
+    #[serde(default)]
+    pub objective: Option<ObjectiveStats>,
 }
 
 /// Statistics of one queue's requests across runs (each a per-run figure, for requests
@@ -313,6 +338,7 @@ impl QueueStats {
         QueueStats {
             abandoned: Moments::new(),
             requests: spec.client.map(|_| RequestStats::new()),
+            objective: spec.objective.map(|_| ObjectiveStats::default()),
             jobs: Moments::new(),
             attempts_per_job: Moments::new(),
             ok: Moments::new(),
@@ -400,6 +426,9 @@ impl QueueStats {
         }
         self.abandoned.merge(&o.abandoned);
         if let (Some(a), Some(b)) = (&mut self.requests, &o.requests) {
+            a.merge(b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.objective, &o.objective) {
             a.merge(b);
         }
     }
@@ -871,6 +900,9 @@ impl Summary {
             if let Some(r) = &mut qs.requests {
                 r.record(&c.requests, sim.qs.request_latencies(k));
             }
+            if let (Some(acc), Some(o)) = (&mut qs.objective, m.queues[k].objective) {
+                acc.record_requests(o.share, sim.qs.slo_windows(k));
+            }
             cost += m.cost.per_lost_job * c.lost as f64;
         }
         for mt in &m.mitigations {
@@ -1017,6 +1049,17 @@ impl Summary {
                 _ => {
                     return Err(format!(
                         "queues[{k}].requests: damaged, or where the model's queue has no client (or missing where it has)"
+                    ));
+                }
+            }
+            match (&q.objective, m.queues.get(k).and_then(|x| x.objective)) {
+                (Some(x), Some(o)) => x
+                    .check(runs, o.windows(m.horizon) as u64)
+                    .map_err(|e| format!("queues[{k}].{e}"))?,
+                (None, None) => {}
+                _ => {
+                    return Err(format!(
+                        "queues[{k}].objective: present where the model has none, or missing"
                     ));
                 }
             }

@@ -5,7 +5,7 @@
 //! readers.
 
 use faultline_core::analysis;
-use faultline_core::model::QueueSpec;
+use faultline_core::model::{LatencyObjective, QueueSpec};
 use faultline_core::model::{Model, Source};
 use faultline_core::montecarlo::{
     HiddenStats, ObjectiveStats, PeopleStats, QueueStats, RequestStats, Summary,
@@ -176,6 +176,45 @@ pub struct QueueJson {
     /// Requests as users saw them (queues with a `client`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requests: Option<RequestJson>,
+    /// Its latency objective window by window (absent when it has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective: Option<LatencyObjectiveJson>,
+}
+
+/// A queue's latency objective, judged window by window.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct LatencyObjectiveJson {
+    /// The latency a request must be answered within, seconds.
+    pub latency_s: f64,
+    /// The promised share of each window's requests.
+    pub share: f64,
+    /// Window length, seconds.
+    pub window_s: f64,
+    /// Whole windows per run.
+    pub windows_per_run: u64,
+    /// Share of windows in which the objective was met, with its 95% CI.
+    pub attainment: ShareCi,
+    /// Share of runs in which at least one window missed it, with its 95% CI.
+    pub breach_probability: ShareCi,
+    /// Error budget used per window (late or failed requests ÷ those the share allows).
+    pub budget_used: Spread,
+    /// The 95% CI half-width of the mean budget used.
+    pub budget_used_ci95: f64,
+}
+
+impl LatencyObjectiveJson {
+    fn of(o: &LatencyObjective, x: &ObjectiveStats, runs: u64) -> LatencyObjectiveJson {
+        LatencyObjectiveJson {
+            latency_s: o.latency,
+            share: o.share,
+            window_s: o.window,
+            windows_per_run: x.windows / runs.max(1),
+            attainment: ShareCi::of(x.met, x.windows),
+            breach_probability: ShareCi::of(x.breached_runs, runs),
+            budget_used: Spread::of(&x.budget_used, &x.budget_hist),
+            budget_used_ci95: x.budget_used.ci95(),
+        }
+    }
 }
 
 /// One queue's requests: a first attempt, its retries and its hedge, answered by the first
@@ -226,7 +265,7 @@ impl From<&RequestStats> for RequestJson {
 impl QueueJson {
     /// Queue `id`'s figures; the across-run spreads have no meaningful mean, so theirs is
     /// NaN (null in JSON).
-    fn of(id: &str, spec: &QueueSpec, q: &QueueStats) -> QueueJson {
+    fn of(id: &str, spec: &QueueSpec, q: &QueueStats, runs: u64) -> QueueJson {
         let mean = |m: &Moments| Mean { mean: m.mean() };
         // Counts of jobs: the histogram's bucket midpoints rounded to whole jobs (exact up to
         // 43, within its 1.2% resolution above).
@@ -263,6 +302,8 @@ impl QueueJson {
             final_waiting: counts(&q.final_waiting),
             abandoned: spec.patience.as_ref().map(|_| (&q.abandoned).into()),
             requests: q.requests.as_ref().map(RequestJson::from),
+            objective: (spec.objective.zip(q.objective.as_ref()))
+                .map(|(o, x)| LatencyObjectiveJson::of(&o, x, runs)),
         }
     }
 }
@@ -719,7 +760,7 @@ fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
             .queues
             .iter()
             .zip(&s.queues)
-            .map(|(q, st)| QueueJson::of(&m.comps[q.comp as usize].id, q, st))
+            .map(|(q, st)| QueueJson::of(&m.comps[q.comp as usize].id, q, st, s.runs))
             .collect(),
         hidden: s.hidden.as_ref().map(|h| HiddenJson::of(m, h)),
         people: s.people.as_ref().map(|p| PeopleJson::of(p, s.runs)),

@@ -323,30 +323,58 @@ fn services(s: &mut String, b: &StrategyJson, layout: Layout) {
 /// Each service's availability objective, judged window by window: how often it was met,
 /// the error budget used, and how likely a run is to miss it at least once.
 fn objectives(s: &mut String, b: &StrategyJson, layout: Layout) {
-    for x in &b.services {
-        let Some(o) = &x.objective else { continue };
+    let services = (b.services.iter()).filter_map(|x| {
+        let o = x.objective.as_ref()?;
+        let what = format!("{} over every {}", nines(o.availability), human(o.window_s));
+        Some((
+            &x.id,
+            what,
+            o.windows_per_run,
+            &o.attainment,
+            &o.budget_used,
+            &o.breach_probability,
+        ))
+    });
+    let queues = (b.queues.iter()).filter_map(|x| {
+        let o = x.objective.as_ref()?;
+        let what = format!("{} over every {}", latency_objective(o), human(o.window_s));
+        Some((
+            &x.id,
+            what,
+            o.windows_per_run,
+            &o.attainment,
+            &o.budget_used,
+            &o.breach_probability,
+        ))
+    });
+    for (id, what, per_run, met, used, missed) in services.chain(queues) {
         let _ = writeln!(
             s,
             "{}",
             layout.fit_line(&format!(
-                "Objective {}: {} over every {} ({} windows per run): met in {} of windows \
+                "Objective {id}: {what} ({per_run} windows per run): met in {} of windows \
                  (95% CI {}–{}); error budget used per window: mean {}, p50 {}, p90 {}, p99 {}; \
                  P(a window missed in a run) {}",
-                x.id,
-                nines(o.availability),
-                human(o.window_s),
-                o.windows_per_run,
-                pct(o.attainment.share),
-                pct(o.attainment.lo95),
-                pct(o.attainment.hi95),
-                pct(o.budget_used.mean),
-                pct(o.budget_used.p50),
-                pct(o.budget_used.p90),
-                pct(o.budget_used.p99),
-                pct(o.breach_probability.share),
+                pct(met.share),
+                pct(met.lo95),
+                pct(met.hi95),
+                pct(used.mean),
+                pct(used.p50),
+                pct(used.p90),
+                pct(used.p99),
+                pct(missed.share),
             ))
         );
     }
+}
+
+/// A latency objective as people write it: "99% of requests within 300ms".
+fn latency_objective(o: &crate::json::LatencyObjectiveJson) -> String {
+    format!(
+        "{} of requests within {}",
+        nines(o.share),
+        human(o.latency_s)
+    )
 }
 
 /// An availability objective as people write it: 99.9%, 99.95%, 99%.
@@ -939,6 +967,25 @@ fn objectives_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layou
                 ])
             })
         })
+        .chain(order.iter().flat_map(|x| {
+            x.queues.iter().filter_map(move |q| {
+                let o = q.objective.as_ref()?;
+                Some(vec![
+                    x.name.clone(),
+                    q.id.clone(),
+                    format!(
+                        "{} < {} / {}",
+                        nines(o.share),
+                        human(o.latency_s),
+                        human(o.window_s)
+                    ),
+                    pct(o.attainment.share),
+                    pct(o.budget_used.mean),
+                    pct(o.budget_used.p90),
+                    pct(o.breach_probability.share),
+                ])
+            })
+        }))
         .collect();
     if rows.is_empty() {
         return;
@@ -948,7 +995,7 @@ fn objectives_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layou
     s.push_str(&table(
         &[
             "strategy",
-            "service",
+            "service or queue",
             "objective",
             "met",
             "budget used",

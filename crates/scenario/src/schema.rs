@@ -203,6 +203,24 @@ pub struct Queue {
     /// attempt, late replies, a hedged second attempt).
     #[serde(default)]
     pub client: Option<Client>,
+    /// A latency objective: at least `share` of every window's requests answered within
+    /// `latency`.
+    #[serde(default)]
+    pub objective: Option<LatencyObjective>,
+}
+
+/// A latency objective (an SLO on requests): at least `share` of the requests that end in
+/// each `window` answered within `latency` of their first attempt; a request that fails
+/// counts against it.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LatencyObjective {
+    /// The latency a request must be answered within.
+    pub latency: Duration,
+    /// The promised share of each window's requests, in (0, 1): 0.99.
+    pub share: f64,
+    /// The window it is measured over.
+    pub window: Duration,
 }
 
 /// A queue's clients seen as requests: one request is the first attempt, its retries and

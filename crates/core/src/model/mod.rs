@@ -283,6 +283,27 @@ pub struct QueueSpec {
     pub patience: Option<Sampler>,
     /// Clients seen as requests across attempts (`None`: each attempt on its own).
     pub client: Option<ClientSpec>,
+    /// A latency objective over windows, if one is promised.
+    pub objective: Option<LatencyObjective>,
+}
+
+/// A latency objective: at least `share` of the requests (jobs, without a client) that end
+/// in each `window` answered within `latency` seconds of their first attempt.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyObjective {
+    /// Seconds within which a request must be answered.
+    pub latency: f64,
+    /// The promised share of each window's requests.
+    pub share: f64,
+    /// Window length, seconds.
+    pub window: f64,
+}
+
+impl LatencyObjective {
+    /// The whole windows a run of `horizon` seconds holds (the rest is not measured).
+    pub fn windows(&self, horizon: f64) -> usize {
+        (horizon / self.window + 1e-9).floor() as usize
+    }
 }
 
 /// A queue's clients seen as requests: the first attempt, its retries and a hedge answer

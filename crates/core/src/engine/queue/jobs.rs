@@ -372,6 +372,7 @@ impl Sim<'_> {
             if measuring {
                 q.counts.lost += 1;
             }
+            self.slo_count(k, f64::INFINITY);
             return;
         }
         if spec.budget.is_finite() {

@@ -218,6 +218,9 @@ struct QRun {
     latency: Histogram,
     /// End-to-end latencies of answered requests this run (with a `client`).
     e2e: Histogram,
+    /// With a latency objective: per whole window of the run, the requests (jobs, without
+    /// a client) that ended in it answered in time, and all that ended in it.
+    slo: Vec<[u32; 2]>,
     /// How long each client waits in line (with `patience`).
     patience_rng: ChaCha8Rng,
     rng: ChaCha8Rng,
@@ -341,6 +344,9 @@ impl QueueState {
                     w_done: 0,
                     latency: Histogram::new(),
                     e2e: Histogram::new(),
+                    slo: spec
+                        .objective
+                        .map_or(vec![], |o| vec![[0, 0]; o.windows(m.horizon)]),
                     patience_rng: rng::placeholder(),
                     rng: rng::placeholder(),
                     service_rng: rng::placeholder(),
@@ -376,6 +382,12 @@ impl QueueState {
     /// `client`).
     pub fn request_latencies(&self, k: usize) -> &Histogram {
         &self.q[k].e2e
+    }
+
+    /// Queue `k`'s latency objective this run: per whole window, the requests answered in
+    /// time and all that ended (empty without an objective).
+    pub fn slo_windows(&self, k: usize) -> &[[u32; 2]] {
+        &self.q[k].slo
     }
 
     /// Waiting jobs in queue `k` at the [`GRID`] points of this run's time grid.
@@ -497,6 +509,7 @@ impl Sim<'_> {
             if spec.client.is_some() {
                 q.e2e.clear();
             }
+            q.slo.fill([0, 0]);
             if spec.patience.is_some() {
                 q.patience_rng = rng::stream(seed, run, spec.key, PATIENCE);
             }

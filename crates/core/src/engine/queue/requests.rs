@@ -26,6 +26,8 @@ pub(super) struct Request {
     born: f64,
     /// When its user gives up.
     deadline: f64,
+    /// Its queue.
+    queue: u32,
     /// Bumped when it is over (the slot is then free for another).
     generation: u32,
     /// Attempts in the queue, retries waiting and a hedge not sent yet.
@@ -47,6 +49,7 @@ impl Sim<'_> {
         let r = Request {
             born: self.now,
             deadline: self.now + client.deadline,
+            queue: k as u32,
             generation: 0,
             tokens: 1 + u32::from(hedged),
             over: false,
@@ -123,7 +126,8 @@ impl Sim<'_> {
         let r = &mut self.qs.reqs[req as usize];
         r.tokens -= 1;
         if r.tokens == 0 {
-            self.end_request(req);
+            let k = r.queue as usize;
+            self.fail_request(k, req);
         }
     }
 
@@ -192,10 +196,15 @@ impl Sim<'_> {
     /// A reply to `job` answers its request, if the request is still open (a job without
     /// one: nothing to do).
     pub(super) fn answer(&mut self, k: usize, job: &Job) {
-        if job.req == NONE || !self.request_open(job.req, job.req_gen) {
+        if job.req == NONE {
+            self.slo_count(k, self.now - job.born);
+            return;
+        }
+        if !self.request_open(job.req, job.req_gen) {
             return;
         }
         let r = self.qs.reqs[job.req as usize];
+        self.slo_count(k, self.now - r.born);
         if r.counted {
             let latency = self.now - r.born;
             let q = &mut self.qs.q[k];
@@ -241,8 +250,22 @@ impl Sim<'_> {
         }
     }
 
+    /// A request (a job, without a client) of queue `k` ended now, answered after `latency`
+    /// seconds (+inf: not answered), for the queue's latency objective.
+    pub(super) fn slo_count(&mut self, k: usize, latency: f64) {
+        let Some(o) = self.m.queues[k].objective else {
+            return;
+        };
+        let w = (self.now / o.window) as usize;
+        if let Some(c) = self.qs.q[k].slo.get_mut(w) {
+            c[0] += u32::from(latency <= o.latency);
+            c[1] += 1;
+        }
+    }
+
     /// Request `req` of queue `k` ends unanswered.
     fn fail_request(&mut self, k: usize, req: u32) {
+        self.slo_count(k, f64::INFINITY);
         if self.qs.reqs[req as usize].counted {
             let c = &mut self.qs.q[k].counts;
             c.requests.failed += 1;

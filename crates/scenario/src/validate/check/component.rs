@@ -243,38 +243,38 @@ fn check_service(ck: &mut Checker, s: &Service, sp: At<'_>, horizon: Duration) {
                 .hint("availability: 0.999 promises the service is up 99.9% of every window"),
             );
         }
-        ck.positive(o.window, op.field("window"), "an objective's window");
-        let (w, h) = (o.window.secs(), horizon.secs());
-        let wrong = if w <= 0.0 {
-            None
-        } else if h / w > MAX_WINDOWS {
-            Some((
-                format!(
-                    "cuts the horizon of {} into more than {MAX_WINDOWS} windows",
-                    human(h)
-                ),
-                "objectives are judged over days or weeks: window: \"28d\" or \"30d\"",
-            ))
-        } else if w > h {
-            Some((
-                format!(
-                    "does not fit in the horizon of {}: no window would be measured",
-                    human(h)
-                ),
-                "make the horizon a whole number of windows, e.g. horizon: \"364d\" with window: \"28d\"",
-            ))
-        } else {
-            None
-        };
-        if let Some((what, hint)) = wrong {
-            ck.push(
-                Problem::new(
-                    op.field("window"),
-                    format!("a window of {} {what}", human(w)),
-                )
-                .hint(hint),
-            );
-        }
+        check_window(ck, o.window, op.field("window"), horizon);
+    }
+}
+
+/// Checks an objective's window against the horizon: longer than zero, fitting in it, and
+/// not so short that a run holds more than [`MAX_WINDOWS`] of them.
+pub(super) fn check_window(ck: &mut Checker, window: Duration, at: At<'_>, horizon: Duration) {
+    ck.positive(window, at, "an objective's window");
+    let (w, h) = (window.secs(), horizon.secs());
+    let wrong = if w <= 0.0 {
+        None
+    } else if h / w > MAX_WINDOWS {
+        Some((
+            format!(
+                "cuts the horizon of {} into more than {MAX_WINDOWS} windows",
+                human(h)
+            ),
+            "objectives are judged over days or weeks: window: \"28d\" or \"30d\"",
+        ))
+    } else if w > h {
+        Some((
+            format!(
+                "does not fit in the horizon of {}: no window would be measured",
+                human(h)
+            ),
+            "make the horizon a whole number of windows, e.g. horizon: \"364d\" with window: \"28d\"",
+        ))
+    } else {
+        None
+    };
+    if let Some((what, hint)) = wrong {
+        ck.push(Problem::new(at, format!("a window of {} {what}", human(w))).hint(hint));
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{At, Checker, DistUse};
 use crate::diagnostics::Problem;
+use crate::duration::Duration;
 use crate::schema::{self, Arrivals, Discipline, Dist, Effect, QueueHealth, Scenario};
 use faultline_core::model::MAX_CLASSES;
 
@@ -23,7 +24,7 @@ pub(super) fn check_queues(ck: &mut Checker, sc: &Scenario) {
     for (i, c) in sc.components.iter().enumerate() {
         let cp = At::ROOT.field("components").index(i);
         if let Some(q) = &c.queue {
-            check_queue(ck, q, cp.field("queue"));
+            check_queue(ck, q, cp.field("queue"), sc.horizon);
         }
         for (j, f) in c.faults.iter().enumerate() {
             if matches!(f.effect, Effect::Burst { .. }) && c.queue.is_none() {
@@ -48,7 +49,7 @@ pub(super) fn check_queues(ck: &mut Checker, sc: &Scenario) {
 }
 
 /// Checks a queue's parameters.
-fn check_queue(ck: &mut Checker, q: &schema::Queue, p: At<'_>) {
+fn check_queue(ck: &mut Checker, q: &schema::Queue, p: At<'_>, horizon: Duration) {
     ck.within(
         q.rate,
         RATE,
@@ -114,11 +115,12 @@ fn check_queue(ck: &mut Checker, q: &schema::Queue, p: At<'_>) {
     ck.non_negative(q.warmup, p.field("warmup"), "a warm-up");
     check_arrivals(ck, &q.arrivals, p.field("arrivals"));
     check_discipline(ck, q, p);
-    check_clients(ck, q, p);
+    check_clients(ck, q, p, horizon);
 }
 
-/// Checks how clients wait (patience) and what they do across attempts (requests).
-fn check_clients(ck: &mut Checker, q: &schema::Queue, p: At<'_>) {
+/// Checks how clients wait (patience), what they do across attempts (requests), and what
+/// they are promised (a latency objective).
+fn check_clients(ck: &mut Checker, q: &schema::Queue, p: At<'_>, horizon: Duration) {
     if let Some(d) = &q.patience {
         ck.dist(d, p.field("patience"), DistUse::Repair);
         if matches!(d, Dist::Never) {
@@ -139,6 +141,20 @@ fn check_clients(ck: &mut Checker, q: &schema::Queue, p: At<'_>) {
                 .hint("remove `patience`, or serve the jobs in order (Fifo, Lifo, ...)"),
             );
         }
+    }
+    if let Some(o) = q.objective {
+        let op = p.field("objective");
+        ck.positive(o.latency, op.field("latency"), "an objective's latency");
+        if !(o.share > 0.0 && o.share < 1.0) {
+            ck.push(
+                Problem::new(
+                    op.field("share"),
+                    format!("a latency objective's share is in (0, 1), not {}", o.share),
+                )
+                .hint("share: 0.99 promises 99% of each window's requests within the latency"),
+            );
+        }
+        super::component::check_window(ck, o.window, op.field("window"), horizon);
     }
     let Some(cl) = q.client else { return };
     let cp = p.field("client");

@@ -3,8 +3,8 @@
 use super::sampler;
 use crate::schema::{Arrivals, Discipline, Dist, Queue, QueueHealth, Scenario};
 use faultline_core::model::{
-    self, ArrivalSpec, ClientSpec, Comp, Gaps, Level, QueueHealthSpec, QueueSpec, Sampler,
-    stable_hash, weibull_mean,
+    self, ArrivalSpec, ClientSpec, Comp, Gaps, LatencyObjective, Level, QueueHealthSpec, QueueSpec,
+    Sampler, stable_hash, weibull_mean,
 };
 
 /// The queues in component order, with the queues each feeds (`feed_pairs`, from Feeds
@@ -54,6 +54,11 @@ pub(super) fn queues(
                 deadline: cl.deadline.map_or(f64::INFINITY, |d| d.secs()),
                 late_replies: cl.late_replies,
                 hedge: cl.hedge.map_or(f64::INFINITY, |d| d.secs()),
+            }),
+            objective: q.objective.map(|o| LatencyObjective {
+                latency: o.latency.secs(),
+                share: o.share,
+                window: o.window.secs(),
             }),
         });
     }
