@@ -252,3 +252,31 @@ fn a_burn_rule_on_a_service_without_an_objective_is_refused_where_it_is() {
         assert!(err.contains(msg), "{msg}: {err}");
     }
 }
+
+#[test]
+fn a_strategy_swapping_in_a_bad_policy_is_refused_at_the_strategy() {
+    // The scenario's own rule is fine; the strategy replaces it with one on `db`, which has
+    // no objective, and sets a significance share out of range on a patched service.
+    let text = scenario(&[("outage", "1d", "10m")], RULE).replace(
+        "response: (oncall: 3),",
+        r#"response: (oncall: 3),
+        strategies: [(name: "db-burn", replace_alerts: true,
+            alerts: [(on: "db", when: Burn(factor: 14.4, long: "1h", short: "5m"))])],"#,
+    );
+    let path = scenario_file("burn-bad-strategy", &text);
+    let out = faultline(&["validate", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`db` has no availability objective to burn"),
+        "{err}"
+    );
+    assert!(err.contains("strategies[0].alerts[0].on"), "{err}");
+    let bad = text.replace(r#"window: "30d")"#, r#"window: "30d", significant: 1.5)"#);
+    let out = faultline(&["validate", &scenario_file("burn-bad-share", &bad)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("a significant incident uses a share of the budget in (0, 1], not 1.5")
+    );
+}
