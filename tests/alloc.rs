@@ -59,6 +59,8 @@ fn a_run_allocates_nothing_once_warm() {
         ("scenarios/second-switch.ron", "two-switches", 3000),
         // A team of eight with a commander and a record.
         ("scenarios/spaceteam.ron", "commander-and-record", 1000),
+        // Burn-rate rules on an error budget: their rings of failures are preallocated.
+        ("scenarios/amazon-outage.ron", "burn-fast-slow", 1000),
         // Every arrival process and queue discipline (bounded queues: their buffers stop
         // growing once warm).
         ("tests/data/alloc-queues.ron", "baseline", 1000),

@@ -660,6 +660,70 @@ impl PhaseStats {
     }
 }
 
+/// One burn-rate rule, or one service's alert policy (all its rules), across runs (see
+/// [`crate::engine::response::BurnRun`]).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct BurnStats {
+    /// Pages, all runs.
+    pub pages: u64,
+    /// Pages during failure episodes that were not significant incidents, all runs.
+    pub nuisance: u64,
+    /// Significant incidents (episodes of the service), all runs.
+    pub significant: u64,
+    /// Significant incidents it paged for.
+    pub detected: u64,
+    /// Significant incidents it never paged for (and was not still firing for).
+    pub missed: u64,
+    /// Seconds from a detected incident's start to its page, all incidents pooled.
+    pub delay: Moments,
+}
+
+impl BurnStats {
+    fn record(&mut self, x: &crate::engine::response::BurnRun) {
+        self.pages += u64::from(x.pages);
+        self.nuisance += u64::from(x.nuisance);
+        self.significant += u64::from(x.significant);
+        self.detected += u64::from(x.detected);
+        self.missed += u64::from(x.missed);
+        self.delay.merge(&x.delay);
+    }
+
+    fn merge(&mut self, o: &BurnStats) {
+        self.pages += o.pages;
+        self.nuisance += o.nuisance;
+        self.significant += o.significant;
+        self.detected += o.detected;
+        self.missed += o.missed;
+        self.delay.merge(&o.delay);
+    }
+
+    fn check(&self, horizon: f64) -> Result<(), String> {
+        if self.nuisance > self.pages
+            || self.detected + self.missed > self.significant
+            || self.delay.count() != self.detected
+        {
+            return Err(format!(
+                "{} pages ({} nuisance), {} significant incidents ({} detected, {} missed)",
+                self.pages, self.nuisance, self.significant, self.detected, self.missed
+            ));
+        }
+        self.delay.check(self.detected, 0.0, horizon)
+    }
+}
+
+/// Rows of burn-rate statistics a summary of `m` holds: one per rule, then one per
+/// service (its policy); none without rules.
+fn burn_rows(m: &Model) -> usize {
+    let rules = (m.alerts.iter())
+        .filter(|a| matches!(a.when, crate::model::Condition::Burn(_)))
+        .count();
+    if rules == 0 {
+        0
+    } else {
+        rules + m.services.len()
+    }
+}
+
 /// Everything a study reports, accumulated over runs.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Summary {
@@ -743,6 +807,10 @@ pub struct Summary {
     /// Per operating phase, in model order (empty without phases, and then not written).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<PhaseStats>,
+    /// Per burn-rate rule (in alert order), then per service (its policy: all its rules);
+    /// empty without burn-rate rules, and then not written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub burns: Vec<BurnStats>,
     /// This chunk's runs, one row each, in run order: filled only when the study asks
     /// ([`Study::per_run`]); never merged, never written to shard files.
     #[serde(skip)]
@@ -830,6 +898,7 @@ impl Summary {
             phases: (m.phases.iter())
                 .flat_map(|p| p.list.iter().map(|_| PhaseStats::default()))
                 .collect(),
+            burns: vec![BurnStats::default(); burn_rows(m)],
             rows: Vec::new(),
         }
     }
@@ -929,6 +998,9 @@ impl Summary {
         for (p, ps) in self.phases.iter_mut().enumerate() {
             ps.record(sim, p);
         }
+        for (b, x) in self.burns.iter_mut().zip(&rs.burn.run) {
+            b.record(x);
+        }
         let unknown = self.roots.len() - 1;
         for &r in &sim.books.roots {
             self.roots[if r == NONE { unknown } else { r as usize }] += 1;
@@ -979,6 +1051,7 @@ impl Summary {
             ("time_in", self.time_in.len(), m.comps.len()),
             ("roots", self.roots.len(), m.slots.len() + 1),
             ("queues", self.queues.len(), m.queues.len()),
+            ("burns", self.burns.len(), burn_rows(m)),
             (
                 "phases",
                 self.phases.len(),
@@ -1090,6 +1163,9 @@ impl Summary {
                 );
             }
         }
+        for (k, b) in self.burns.iter().enumerate() {
+            field(&format!("burns[{k}]"), b.check(h))?;
+        }
         for (k, p) in self.phases.iter().enumerate() {
             let field = |name: &str, r| field(&format!("phases[{k}].{name}"), r);
             field("time", p.time.check(runs, 0.0, h))?;
@@ -1157,6 +1233,9 @@ impl Summary {
             a.merge(b);
         }
         if let (Some(a), Some(b)) = (&mut self.people, &o.people) {
+            a.merge(b);
+        }
+        for (a, b) in self.burns.iter_mut().zip(&o.burns) {
             a.merge(b);
         }
         for (a, b) in self.phases.iter_mut().zip(&o.phases) {

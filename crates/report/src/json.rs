@@ -5,10 +5,9 @@
 //! readers.
 
 use faultline_core::analysis;
-use faultline_core::model::{LatencyObjective, QueueSpec};
-use faultline_core::model::{Model, Source};
+use faultline_core::model::{Condition, LatencyObjective, Model, QueueSpec, Source};
 use faultline_core::montecarlo::{
-    HiddenStats, ObjectiveStats, PeopleStats, QueueStats, RequestStats, Summary,
+    BurnStats, HiddenStats, ObjectiveStats, PeopleStats, QueueStats, RequestStats, Summary,
 };
 use faultline_core::propagation::Class;
 use faultline_core::stats::{Histogram, Moments};
@@ -380,6 +379,117 @@ pub struct StrategyJson {
     /// when the scenario declares no phases).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phases: Option<PhasesJson>,
+    /// Burn-rate rules on services' error budgets, one by one (absent without any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub burn_rules: Vec<BurnRuleJson>,
+    /// Each watched service's alert policy: all its burn-rate rules together (absent
+    /// without any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub burn_policies: Vec<BurnPolicyJson>,
+}
+
+/// What a burn-rate rule or an alert policy did, over all runs.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct BurnFigures {
+    /// Pages, all runs.
+    pub pages: u64,
+    /// Pages per 30 days simulated.
+    pub pages_per_30d: f64,
+    /// Pages for failure episodes that were not significant incidents, all runs.
+    pub nuisance: u64,
+    /// The same per 30 days simulated.
+    pub nuisance_per_30d: f64,
+    /// Significant incidents of the service (episodes that used at least the objective's
+    /// `significant` share of a window's budget), all runs.
+    pub significant: u64,
+    /// Significant incidents it paged for.
+    pub detected: u64,
+    /// Significant incidents it never paged for (nor was still firing for).
+    pub missed: u64,
+    /// Seconds from a detected incident's start to its page (null if none was detected).
+    pub detection_s: Option<MeanCi>,
+}
+
+impl BurnFigures {
+    fn of(b: &BurnStats, simulated: f64) -> BurnFigures {
+        let per_30d = |n: u64| n as f64 * 30.0 * 86_400.0 / simulated.max(f64::MIN_POSITIVE);
+        BurnFigures {
+            pages: b.pages,
+            pages_per_30d: per_30d(b.pages),
+            nuisance: b.nuisance,
+            nuisance_per_30d: per_30d(b.nuisance),
+            significant: b.significant,
+            detected: b.detected,
+            missed: b.missed,
+            detection_s: (b.detected > 0).then(|| (&b.delay).into()),
+        }
+    }
+}
+
+/// One burn-rate rule.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct BurnRuleJson {
+    /// The service it watches.
+    pub service: String,
+    /// Its index among the model's alerts.
+    pub alert: u32,
+    /// The burn rate that pages.
+    pub factor: f64,
+    /// The long window, seconds.
+    pub long_s: f64,
+    /// The short window, seconds.
+    pub short_s: f64,
+    /// What it did.
+    #[serde(flatten)]
+    pub figures: BurnFigures,
+}
+
+/// A service's alert policy: its burn-rate rules together, paging at the first of them.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct BurnPolicyJson {
+    /// The service.
+    pub service: String,
+    /// How many rules it has.
+    pub rules: u32,
+    /// What it did.
+    #[serde(flatten)]
+    pub figures: BurnFigures,
+}
+
+/// The burn-rate rules of `m` and its services' policies, from `s`.
+fn burn_json(m: &Model, s: &Summary) -> (Vec<BurnRuleJson>, Vec<BurnPolicyJson>) {
+    if s.burns.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let simulated = s.runs as f64 * m.horizon - s.unsimulated;
+    let mut rules = Vec::new();
+    let mut count = vec![0u32; m.services.len()];
+    for (a, spec) in m.alerts.iter().enumerate() {
+        let Condition::Burn(b) = spec.when else {
+            continue;
+        };
+        let Some(si) = m.services.iter().position(|&c| c == spec.comp) else {
+            continue;
+        };
+        count[si] += 1;
+        rules.push(BurnRuleJson {
+            service: m.comps[spec.comp as usize].id.clone(),
+            alert: a as u32,
+            factor: b.factor,
+            long_s: b.long,
+            short_s: b.short,
+            figures: BurnFigures::of(&s.burns[rules.len()], simulated),
+        });
+    }
+    let policies = (m.services.iter().enumerate())
+        .filter(|&(si, _)| count[si] > 0)
+        .map(|(si, &c)| BurnPolicyJson {
+            service: m.comps[c as usize].id.clone(),
+            rules: count[si],
+            figures: BurnFigures::of(&s.burns[rules.len() + si], simulated),
+        })
+        .collect();
+    (rules, policies)
 }
 
 /// The people in the loop, per run or on average.
@@ -706,6 +816,7 @@ pub fn summary_json(m: &Model, s: &Summary, seed: u64) -> SummaryJson {
 
 /// The figures of one strategy, `about` being what the strategy means in words.
 fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
+    let (burn_rules, burn_policies) = burn_json(m, s);
     let services = m
         .services
         .iter()
@@ -765,6 +876,8 @@ fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
         hidden: s.hidden.as_ref().map(|h| HiddenJson::of(m, h)),
         people: s.people.as_ref().map(|p| PeopleJson::of(p, s.runs)),
         phases: phases_json(m, s),
+        burn_rules,
+        burn_policies,
     }
 }
 

@@ -1,9 +1,9 @@
 //! The terminal reports of a study: `run`'s summary and `compare`'s ranking, as tables.
 
-use crate::json::{ComponentJson, MeanCi, StrategyJson, SummaryJson};
+use crate::json::{BurnFigures, BurnRuleJson, ComponentJson, MeanCi, StrategyJson, SummaryJson};
 use faultline_core::model::Model;
 use faultline_units::human;
-use faultline_units::number::{count, money, signed_money, thousands};
+use faultline_units::number::{count, money, signed_money, thousands, trim_number};
 use std::fmt::Write;
 
 /// How printed tables are laid out.
@@ -194,6 +194,7 @@ pub fn render(m: &Model, j: &SummaryJson, from: Provenance, layout: Layout) -> S
     site(&mut s, j, b);
     services(&mut s, b, layout);
     objectives(&mut s, b, layout);
+    burns(&mut s, b, layout);
     phases(&mut s, b, layout);
     queues(&mut s, b, layout);
     hidden(&mut s, b, layout);
@@ -375,6 +376,118 @@ fn latency_objective(o: &crate::json::LatencyObjectiveJson) -> String {
         nines(o.share),
         human(o.latency_s)
     )
+}
+
+/// A burn-rate rule as people write it: `14.4×/1h/5m`.
+fn burn_rule(r: &BurnRuleJson) -> String {
+    format!(
+        "{}×/{}/{}",
+        trim_number(r.factor),
+        human(r.long_s),
+        human(r.short_s)
+    )
+}
+
+/// A service's alert policy: its rules joined by `+`.
+fn burn_policy(b: &StrategyJson, service: &str) -> String {
+    let rules: Vec<String> = (b.burn_rules.iter())
+        .filter(|r| r.service == service)
+        .map(burn_rule)
+        .collect();
+    rules.join(" + ")
+}
+
+/// A detection delay with its interval: `52s ± 0ms`, `n/a` when nothing was detected.
+fn delay_ci(x: &BurnFigures) -> String {
+    match &x.detection_s {
+        Some(d) if d.ci95.is_finite() => format!("{} ± {}", human(d.mean), human(d.ci95)),
+        Some(d) => human(d.mean),
+        None => "n/a".into(),
+    }
+}
+
+/// One line of a burn-rate rule's or a policy's figures.
+fn burn_words(x: &BurnFigures) -> String {
+    format!(
+        "{:.2} pages per 30 days, {:.2} of them nuisance; {} of {} significant incidents detected \
+         after {}, {} missed",
+        x.pages_per_30d,
+        x.nuisance_per_30d,
+        thousands(x.detected as f64),
+        thousands(x.significant as f64),
+        delay_ci(x),
+        thousands(x.missed as f64),
+    )
+}
+
+/// Each burn-rate rule and each service's policy: pages, nuisance pages, detection time
+/// and missed incidents.
+fn burns(s: &mut String, b: &StrategyJson, layout: Layout) {
+    for r in &b.burn_rules {
+        let line = format!(
+            "Burn-rate rule {} on {}: {}",
+            burn_rule(r),
+            r.service,
+            burn_words(&r.figures)
+        );
+        let _ = writeln!(s, "{}", layout.fit_line(&line));
+    }
+    for p in b.burn_policies.iter().filter(|p| p.rules > 1) {
+        let line = format!(
+            "Alert policy on {} ({}): {}",
+            p.service,
+            burn_policy(b, &p.service),
+            burn_words(&p.figures)
+        );
+        let _ = writeln!(s, "{}", layout.fit_line(&line));
+    }
+}
+
+/// Burn-rate alert policies per strategy and service, when any strategy has one, so that
+/// alert policies compare like strategies.
+fn burns_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .flat_map(|x| {
+            x.burn_policies.iter().map(move |p| {
+                let f = &p.figures;
+                vec![
+                    x.name.clone(),
+                    p.service.clone(),
+                    burn_policy(x, &p.service),
+                    format!("{:.2}", f.pages_per_30d),
+                    format!("{:.2}", f.nuisance_per_30d),
+                    delay_ci(f),
+                    format!(
+                        "{} / {}",
+                        thousands(f.missed as f64),
+                        thousands(f.significant as f64)
+                    ),
+                ]
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    s.push('\n');
+    let _ = writeln!(
+        s,
+        "Burn-rate alerts (per policy; significant incidents as the objective defines them)"
+    );
+    s.push_str(&table(
+        &[
+            "strategy",
+            "service",
+            "policy",
+            "pages / 30d",
+            "nuisance / 30d",
+            "detection",
+            "missed / significant",
+        ],
+        &rows,
+        layout,
+    ));
 }
 
 /// An availability objective as people write it: 99.9%, 99.95%, 99%.
@@ -800,6 +913,7 @@ pub fn render_compare(j: &SummaryJson, from: Provenance, layout: Layout) -> Stri
     people_by_strategy(&mut s, &order, layout);
     objectives_by_strategy(&mut s, &order, layout);
     requests_by_strategy(&mut s, &order, layout);
+    burns_by_strategy(&mut s, &order, layout);
     let mut verdict = String::new();
     best(&mut verdict, by_cost, order[0]);
     if let (Some(p), Some(r)) = (&j.winner_vs_runner_up, order.get(1)) {

@@ -549,6 +549,15 @@ pub struct Objective {
     pub availability: f64,
     /// The window it is measured over.
     pub window: Duration,
+    /// The share of one window's budget a failure episode must use to be a significant
+    /// incident (what burn-rate rules are judged against): 0.02 by default (the SRE
+    /// Workbook's).
+    #[serde(default = "significant_share")]
+    pub significant: f64,
+}
+
+fn significant_share() -> f64 {
+    0.02
 }
 
 /// Load carried by a component and the most it can carry before it trips.
@@ -676,6 +685,16 @@ pub enum Condition {
     QueueAbove(u64),
     /// Wrong output (needs a checker that can see it).
     Corrupt,
+    /// The error budget of the service's objective burns at least `factor` times too fast
+    /// over both windows.
+    Burn {
+        /// The burn rate that pages (1: the budget lasts exactly one objective window).
+        factor: f64,
+        /// The long window.
+        long: Duration,
+        /// The short window (it also decides when the rule resets).
+        short: Duration,
+    },
 }
 
 /// When the humans start repairing a fault.
@@ -899,9 +918,13 @@ pub struct Strategy {
     /// Mitigations available to responders (or automated).
     #[serde(default)]
     pub mitigations: Vec<Mitigation>,
-    /// Extra alerts.
+    /// Extra alerts (or, with `replace_alerts`, the only ones).
     #[serde(default)]
     pub alerts: Vec<Alert>,
+    /// The strategy's alerts replace the scenario's instead of adding to them: how one
+    /// alert policy is swapped for another.
+    #[serde(default)]
+    pub replace_alerts: bool,
     /// Extra inspections (restore drills, proof tests).
     #[serde(default)]
     pub inspections: Vec<Inspection>,

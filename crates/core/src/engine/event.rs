@@ -84,6 +84,9 @@ pub(crate) enum ResponseEvent {
         comp: u32,
         incident: u32,
     },
+    /// A burn-rate rule's windows both reach its rate (unless the generation moved on:
+    /// the failure ended first).
+    Burn { rule: u32, generation: u32 },
 }
 
 /// Job-queue events.

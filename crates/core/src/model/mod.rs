@@ -57,6 +57,21 @@ pub enum Condition {
     QueueAbove(u64),
     /// Wrong output (needs a checker that can see it).
     Corrupt,
+    /// A burn-rate rule on a service's error budget (the service must have an objective).
+    Burn(Burn),
+}
+
+/// A burn-rate rule (the SRE Workbook's multi-window alert): it fires when the error budget
+/// of the service's objective burns at least `factor` times too fast over both the `long`
+/// and the `short` window, and resets once the short window's rate drops below `factor`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Burn {
+    /// The burn rate that pages: 1 spends the budget exactly over the objective's window.
+    pub factor: f64,
+    /// The long window, seconds.
+    pub long: f64,
+    /// The short window, seconds.
+    pub short: f64,
 }
 
 /// Where a fault slot's occurrences come from.
@@ -180,6 +195,9 @@ pub struct Objective {
     pub availability: f64,
     /// Window length, seconds.
     pub window: f64,
+    /// The share of one window's error budget a failure episode must use to count as a
+    /// significant incident (what burn-rate rules are judged against).
+    pub significant: f64,
 }
 
 impl Objective {

@@ -7,7 +7,7 @@
 
 use super::{Event, ServiceFailure};
 use faultline_core::engine::Note;
-use faultline_core::model::{Effect, Model, NONE, Source};
+use faultline_core::model::{Condition, Effect, Model, NONE, Source};
 use faultline_core::propagation::{Class, Health, SvcState};
 use faultline_core::response::DetectedBy;
 use faultline_units::number::thousands;
@@ -383,7 +383,15 @@ impl Words<'_> {
                 let how = match by {
                     DetectedBy::Alert(a) => {
                         let spec = self.0.alerts[a as usize];
-                        format!("alert ({:?}, held {})", spec.when, human(spec.after))
+                        match spec.when {
+                            Condition::Burn(b) => format!(
+                                "burn-rate alert (budget burning {}× too fast over {} and {})",
+                                faultline_units::number::trim_number(b.factor),
+                                human(b.long),
+                                human(b.short)
+                            ),
+                            _ => format!("alert ({:?}, held {})", spec.when, human(spec.after)),
+                        }
                     }
                     DetectedBy::Customer => "a customer report".to_string(),
                 };

@@ -113,6 +113,10 @@ pub(super) fn apply_strategy(
             patch_common_cause(&mut out, &mut origin, cp, at.index(j), problems);
         }
     }
+    if st.replace_alerts {
+        out.alerts.clear();
+        origin.alerts.clear();
+    }
     for (j, a) in st.alerts.iter().enumerate() {
         out.alerts.push(a.clone());
         origin.alerts.push(Some(sp.field("alerts").index(j)));

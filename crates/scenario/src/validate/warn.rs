@@ -274,6 +274,7 @@ fn alerts_that_never_hold(
 fn is_bare(st: &Strategy) -> bool {
     st.mitigations.is_empty()
         && st.alerts.is_empty()
+        && !st.replace_alerts
         && st.inspections.is_empty()
         && st.patch.is_none()
         && st.response.is_none()

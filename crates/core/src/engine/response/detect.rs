@@ -26,6 +26,8 @@ impl Sim<'_> {
                     let q = m.comps[i].queue;
                     q != NONE && self.qs.waiting(q as usize) as u64 > n
                 }
+                // Burn-rate rules follow the service's failures (`burn`), not its output.
+                Condition::Burn(_) => continue,
             };
             let au = a as usize;
             if on != self.rs.alert_on[au] {
@@ -53,6 +55,9 @@ impl Sim<'_> {
             self.rs.unrepaired_of[root as usize] += 1;
         }
         self.on_service_failed_detection(si, comp);
+        if !self.rs.burn.is_empty() {
+            self.burn_failed(si);
+        }
     }
 
     /// Starts the detection clock of a service failure: known already, or pending until an
@@ -104,6 +109,9 @@ impl Sim<'_> {
             return;
         }
         self.rs.report_gen[si] += 1;
+        if !self.rs.burn.is_empty() {
+            self.burn_restored(si);
+        }
         let r = &mut self.rs;
         let before = r.pending.len();
         r.pending.retain(|p| p.2 != si as u32);

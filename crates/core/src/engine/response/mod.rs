@@ -23,12 +23,14 @@
 //! Measurements: time to detect (from the first user-visible failure), time to repair the
 //! root (from the failure), responder-hours, mitigation uses and their cost.
 
+mod burn;
 mod detect;
 mod incident;
 mod mitigate;
 mod people;
 mod procedure;
 
+pub use burn::{BurnRun, BurnState, RING, failed_in, reached};
 pub use people::PeopleRun;
 
 use super::event::ResponseEvent;
@@ -162,6 +164,8 @@ pub struct ResponseState {
     load_holder: Vec<u32>,
     /// Per component: the incident keeping hands on its stand-in on the way, or NONE.
     standin_holder: Vec<u32>,
+    /// Burn-rate rules on services' error budgets, and what they did this run.
+    pub burn: BurnState,
 }
 
 impl ResponseState {
@@ -202,6 +206,7 @@ impl ResponseState {
                 .collect(),
             load_holder: vec![NONE; m.mitigations.len()],
             standin_holder: vec![NONE; n],
+            burn: BurnState::new(m),
         }
     }
 }
@@ -250,6 +255,7 @@ impl Sim<'_> {
         r.slips.clear();
         r.load_holder.fill(NONE);
         r.standin_holder.fill(NONE);
+        self.reset_burns();
         for k in 0..m.mitigations.len() {
             if let MitigationKind::Spare { stock, .. } = m.mitigations[k].kind {
                 let first = m.mitigations[k].first_unit;
@@ -377,11 +383,13 @@ impl Sim<'_> {
                 comp,
                 incident,
             } => self.retry(mitigation, comp as usize, incident, obs),
+            ResponseEvent::Burn { rule, generation } => self.burn_page(rule, generation, obs),
         }
     }
 
     /// Closes the books on responders still working at the end of the run.
     pub(crate) fn finish_response(&mut self) {
+        self.finish_burns();
         let end = self.now;
         for inc in &self.rs.incidents {
             if inc.stage != Stage::Resolved && inc.stage != Stage::Queued {

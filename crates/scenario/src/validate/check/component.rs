@@ -243,6 +243,18 @@ fn check_service(ck: &mut Checker, s: &Service, sp: At<'_>, horizon: Duration) {
                 .hint("availability: 0.999 promises the service is up 99.9% of every window"),
             );
         }
+        if !(o.significant > 0.0 && o.significant <= 1.0) {
+            ck.push(
+                Problem::new(
+                    op.field("significant"),
+                    format!(
+                        "a significant incident uses a share of the budget in (0, 1], not {}",
+                        o.significant
+                    ),
+                )
+                .hint("significant: 0.02 counts a failure that uses 2% of a window's budget"),
+            );
+        }
         check_window(ck, o.window, op.field("window"), horizon);
     }
 }

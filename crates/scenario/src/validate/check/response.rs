@@ -2,7 +2,9 @@
 
 use super::{At, Checker, DistUse, Ids};
 use crate::diagnostics::Problem;
-use crate::schema::{Condition, Fatigue, Response, Scenario};
+use crate::duration::Duration;
+use crate::schema::{Alert, Condition, Fatigue, Response, Scenario};
+use faultline_units::human;
 
 /// Checks every alert, and that someone answers them.
 pub(super) fn check_alerts(ck: &mut Checker, sc: &Scenario, ids: &Ids) {
@@ -29,6 +31,11 @@ pub(super) fn check_alerts(ck: &mut Checker, sc: &Scenario, ids: &Ids) {
                 p.field("when").index(0),
                 format!("a latency threshold is a multiple >= 1, not {x}"),
             ),
+            Condition::Burn {
+                factor,
+                long,
+                short,
+            } => check_burn(ck, sc, ids, a, (factor, long.secs(), short.secs()), p),
             _ => {}
         }
     }
@@ -36,6 +43,91 @@ pub(super) fn check_alerts(ck: &mut Checker, sc: &Scenario, ids: &Ids) {
         ck.push(
             Problem::new(At::ROOT.field("alerts"), "alerts page nobody: there is no response team")
                 .hint("add response: (oncall: 1, acknowledge: Exp(mean: \"5m\"), diagnose: Exp(mean: \"30m\"))"),
+        );
+    }
+}
+
+/// A burn-rate rule: on a service with an objective, a rate that can be reached, a short
+/// window no longer than the long one, and no hold time of its own.
+fn check_burn(
+    ck: &mut Checker,
+    sc: &Scenario,
+    ids: &Ids,
+    a: &Alert,
+    (factor, long, short): (f64, f64, f64),
+    p: At<'_>,
+) {
+    let w = p.field("when");
+    ck.positive(Duration(long), w.field("long"), "a burn rule's long window");
+    ck.positive(
+        Duration(short),
+        w.field("short"),
+        "a burn rule's short window",
+    );
+    if short > long && long > 0.0 {
+        ck.push(
+            Problem::new(
+                w.field("short"),
+                format!(
+                    "the short window ({}) is longer than the long one ({})",
+                    human(short),
+                    human(long)
+                ),
+            )
+            .hint(
+                "the Workbook's short window is a twelfth of the long: long: \"1h\", short: \"5m\"",
+            ),
+        );
+    }
+    if a.after.secs() != 0.0 {
+        ck.push(
+            Problem::new(p.field("after"), "a burn-rate rule has no hold time")
+                .hint("it fires the moment both windows burn fast enough; leave `after` out"),
+        );
+    }
+    if !(factor.is_finite() && factor > 0.0) {
+        ck.err(
+            w.field("factor"),
+            format!("a burn rate is a positive multiple, not {factor}"),
+        );
+        return;
+    }
+    let Some(c) = ids.get(a.on.as_str()) else {
+        return;
+    };
+    let objective = (sc.components[c as usize].service.as_ref()).and_then(|s| s.objective);
+    let Some(o) = objective else {
+        ck.push(
+            Problem::new(
+                p.field("on"),
+                format!("`{}` has no availability objective to burn", a.on),
+            )
+            .hint("give the service one: service: (..., objective: (availability: 0.999, window: \"30d\"))"),
+        );
+        return;
+    };
+    let most = 1.0 / (1.0 - o.availability);
+    if o.availability > 0.0 && o.availability < 1.0 && factor > most {
+        ck.push(
+            Problem::new(
+                w.field("factor"),
+                format!(
+                    "a burn rate of {factor} can never be reached: an objective of {} burns at most {} (the service failed the whole window)",
+                    o.availability,
+                    faultline_units::number::trim_number(most)
+                ),
+            )
+            .hint("the Workbook pages at 14.4 (1h) and 6 (6h) for a 30-day window"),
+        );
+    }
+    if long > o.window.secs() && o.window.secs() > 0.0 {
+        ck.err(
+            w.field("long"),
+            format!(
+                "the long window ({}) is longer than the objective's window ({})",
+                human(long),
+                human(o.window.secs())
+            ),
         );
     }
 }

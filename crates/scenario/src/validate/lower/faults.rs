@@ -53,6 +53,7 @@ pub(super) fn components(sc: &Scenario, ids: &Ids) -> (Vec<Slot>, Vec<Comp>) {
                 objective: s.objective.map(|o| model::Objective {
                     availability: o.availability,
                     window: o.window.secs(),
+                    significant: o.significant,
                 }),
             }),
             load: c.load.as_ref().map(|l| (l.base, l.limit)),

@@ -39,6 +39,15 @@ fn condition(c: Condition) -> model::Condition {
         Condition::SlowerThan(x) => model::Condition::SlowerThan(x),
         Condition::QueueAbove(n) => model::Condition::QueueAbove(n),
         Condition::Corrupt => model::Condition::Corrupt,
+        Condition::Burn {
+            factor,
+            long,
+            short,
+        } => model::Condition::Burn(model::Burn {
+            factor,
+            long: long.secs(),
+            short: short.secs(),
+        }),
     }
 }
 
