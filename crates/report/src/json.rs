@@ -167,12 +167,19 @@ pub struct QueueJson {
     pub max_waiting: Spread,
     /// Waiting line at the end of a run: percentiles across runs.
     pub final_waiting: Spread,
+    /// Goodput, attempts per job, latency and backlog per slice of the run, across runs.
+    pub series: crate::queue_series::SeriesJson,
+    /// Per phase of the queue's rate schedule; absent without a schedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_phases: Option<Vec<crate::queue_series::SchedulePhaseJson>>,
 }
 
 impl QueueJson {
     /// Queue `id`'s figures; the across-run spreads have no meaningful mean, so theirs is
     /// NaN (null in JSON).
-    fn of(id: &str, q: &QueueStats) -> QueueJson {
+    fn of(m: &Model, k: usize, q: &QueueStats) -> QueueJson {
+        let spec = &m.queues[k];
+        let id = &m.comps[spec.comp as usize].id;
         let mean = |m: &Moments| Mean { mean: m.mean() };
         // Counts of jobs: the histogram's bucket midpoints rounded to whole jobs (exact up to
         // 43, within its 1.2% resolution above).
@@ -207,6 +214,8 @@ impl QueueJson {
             throughput_per_s: (&q.throughput).into(),
             max_waiting: counts(&q.max_waiting),
             final_waiting: counts(&q.final_waiting),
+            series: crate::queue_series::SeriesJson::of(q, m.horizon),
+            schedule_phases: crate::queue_series::phases_json(spec, q, m.horizon),
         }
     }
 }
@@ -659,11 +668,8 @@ fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
         user_minutes: (&s.user_minutes).into(),
         services,
         root_causes: roots(m, s),
-        queues: m
-            .queues
-            .iter()
-            .zip(&s.queues)
-            .map(|(q, st)| QueueJson::of(&m.comps[q.comp as usize].id, st))
+        queues: (s.queues.iter().enumerate())
+            .map(|(k, st)| QueueJson::of(m, k, st))
             .collect(),
         hidden: s.hidden.as_ref().map(|h| HiddenJson::of(m, h)),
         people: s.people.as_ref().map(|p| PeopleJson::of(p, s.runs)),

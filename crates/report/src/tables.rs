@@ -196,6 +196,7 @@ pub fn render(m: &Model, j: &SummaryJson, from: Provenance, layout: Layout) -> S
     objectives(&mut s, b, layout);
     phases(&mut s, b, layout);
     queues(&mut s, b, layout);
+    schedule_phases(&mut s, b, layout);
     hidden(&mut s, b, layout);
     people(&mut s, b, layout);
     root_causes(&mut s, b, layout);
@@ -442,6 +443,65 @@ fn queues(s: &mut String, b: &StrategyJson, layout: Layout) {
             &rows,
             layout,
         ));
+    }
+}
+
+/// Per queue with a rate schedule, one row per phase of the schedule: the scheduled and
+/// offered rates, goodput, success share, latency, attempts per job and backlog, means over
+/// runs ± 95% confidence half-widths.
+fn schedule_phases(s: &mut String, b: &StrategyJson, layout: Layout) {
+    for q in &b.queues {
+        let Some(list) = &q.schedule_phases else {
+            continue;
+        };
+        s.push('\n');
+        let _ = writeln!(
+            s,
+            "Queue `{}` by phase of its rate schedule (per run, mean ± 95% CI)",
+            q.id
+        );
+        let rows: Vec<Vec<String>> = list.iter().map(phase_row).collect();
+        s.push_str(&table(
+            &[
+                "phase",
+                "rate",
+                "offered/s",
+                "goodput/s",
+                "success",
+                "latency",
+                "attempts/job",
+                "backlog",
+            ],
+            &rows,
+            layout,
+        ));
+    }
+}
+
+/// One phase of a rate schedule as a table row.
+fn phase_row(p: &crate::queue_series::SchedulePhaseJson) -> Vec<String> {
+    let fixed = |x: &MeanCi, d: usize| plus_minus(x, |v| format!("{v:.d$}"));
+    vec![
+        format!("{} – {}", human(p.from_s), human(p.to_s)),
+        format!("{}", p.rate),
+        fixed(&p.offered_per_s, 3),
+        fixed(&p.goodput_per_s, 3),
+        plus_minus(&p.success, |v| format!("{:.2}%", 100.0 * v)),
+        plus_minus(&p.latency_s, human),
+        fixed(&p.attempts_per_job, 3),
+        fixed(&p.backlog, 2),
+    ]
+}
+
+/// `mean ± ci95` with both written by `f`; `—` without a mean, the mean alone without an
+/// interval (fewer than two runs).
+fn plus_minus(x: &MeanCi, f: impl Fn(f64) -> String) -> String {
+    if !x.mean.is_finite() {
+        "—".to_string()
+    } else if x.ci95.is_finite() {
+        format!("{} ± {}", f(x.mean), f(x.ci95))
+    } else {
+        f(x.mean)
     }
 }
 

@@ -18,6 +18,7 @@ impl Sim<'_> {
         let now = self.now;
         {
             let q = &mut self.qs.q[k];
+            q.series.attempt(now, attempt == 1 && reuse == NONE);
             if measuring {
                 q.counts.attempts += 1;
                 if attempt == 1 && reuse == NONE {
@@ -266,6 +267,7 @@ impl Sim<'_> {
             self.client_failed(k, job.born, job.attempt, job.class);
         } else {
             let latency = self.now - job.start;
+            q.series.ok(self.now, latency);
             if measuring && job.start >= spec.warmup {
                 q.counts.ok += 1;
                 q.counts.latency_sum += latency;
