@@ -499,13 +499,16 @@ impl Sim<'_> {
     }
 
     /// Accumulates the number-in-system integral up to now (after the warm-up).
+    #[inline(always)]
     fn tick(&mut self, k: usize) {
         let warmup = self.m.queues[k].warmup;
         let now = self.now;
         let q = &mut self.qs.q[k];
         let from = q.last_t.max(warmup);
         let queued = (q.waiting.len() + q.in_lanes) as u64;
-        q.series.integrate(now, queued, u64::from(q.busy));
+        if q.series.phased() {
+            q.series.integrate(now, queued, u64::from(q.busy));
+        }
         if now > from {
             q.counts.area += (queued + u64::from(q.busy)) as f64 * (now - from);
             q.counts.measured += now - from;

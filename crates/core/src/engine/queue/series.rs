@@ -157,6 +157,12 @@ impl SeriesRun {
         }
     }
 
+    /// Whether the queue has a rate schedule (phases to integrate over).
+    #[inline]
+    pub(super) fn phased(&self) -> bool {
+        !self.phases.is_empty()
+    }
+
     /// Brings the phase's time-integrals up to `now`, with `waiting` jobs in line and
     /// `serving` in service since the last call.
     #[inline]
