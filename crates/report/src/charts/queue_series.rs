@@ -52,6 +52,9 @@ const PANELS: [Panel; 3] = [
     },
 ];
 
+/// Per strategy, the points of a line.
+type Curves = Vec<Vec<(f64, f64)>>;
+
 /// Height of one panel, pixels.
 const PANEL: u32 = 250;
 
@@ -109,7 +112,7 @@ impl QueueSeries<'_> {
         p: &Panel,
         axis: &TimeAxis,
         last: bool,
-    ) -> Result<Vec<Vec<(f64, f64)>>, Box<dyn std::error::Error + 'static>>
+    ) -> Result<Curves, Box<dyn std::error::Error + 'static>>
     where
         DB::ErrorType: 'static,
     {
