@@ -21,6 +21,7 @@ mod phases;
 mod queues;
 mod response;
 mod semantics;
+mod series;
 mod shards;
 mod trace_snapshot;
 mod warnings;

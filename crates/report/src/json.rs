@@ -168,10 +168,10 @@ pub struct QueueJson {
     /// Waiting line at the end of a run: percentiles across runs.
     pub final_waiting: Spread,
     /// Goodput, attempts per job, latency and backlog per slice of the run, across runs.
-    pub series: crate::queue_series::SeriesJson,
+    pub series: crate::series::SeriesJson,
     /// Per phase of the queue's rate schedule; absent without a schedule.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub schedule_phases: Option<Vec<crate::queue_series::SchedulePhaseJson>>,
+    pub schedule_phases: Option<Vec<crate::series::SchedulePhaseJson>>,
 }
 
 impl QueueJson {
@@ -214,8 +214,8 @@ impl QueueJson {
             throughput_per_s: (&q.throughput).into(),
             max_waiting: counts(&q.max_waiting),
             final_waiting: counts(&q.final_waiting),
-            series: crate::queue_series::SeriesJson::of(q, m.horizon),
-            schedule_phases: crate::queue_series::phases_json(spec, q, m.horizon),
+            series: crate::series::SeriesJson::of(q, m.horizon),
+            schedule_phases: crate::series::phases_json(spec, q, m.horizon),
         }
     }
 }

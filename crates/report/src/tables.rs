@@ -479,7 +479,7 @@ fn schedule_phases(s: &mut String, b: &StrategyJson, layout: Layout) {
 }
 
 /// One phase of a rate schedule as a table row.
-fn phase_row(p: &crate::queue_series::SchedulePhaseJson) -> Vec<String> {
+fn phase_row(p: &crate::series::SchedulePhaseJson) -> Vec<String> {
     let fixed = |x: &MeanCi, d: usize| plus_minus(x, |v| format!("{v:.d$}"));
     vec![
         format!("{} – {}", human(p.from_s), human(p.to_s)),

@@ -3,7 +3,7 @@
 
 use crate::cli::error::CliError;
 use faultline_report::json::SummaryJson;
-use faultline_report::{output, queue_series};
+use faultline_report::{output, series as queue_series};
 use std::path::Path;
 
 /// Refuses a path that cannot be written (a directory, a symlink, a FIFO, a folder that
