@@ -280,6 +280,24 @@ fn run_prints_a_table_per_scheduled_queue_and_phase() {
         "{}",
         table[1]
     );
+    // compare: a row per strategy and phase.
+    let out = scratch("series-table-out");
+    let text = ok(&[
+        "compare",
+        &file,
+        "--runs",
+        "20",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let rows = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Queue `api` by phase"))
+        .skip(2)
+        .take_while(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(rows, 6, "{text}");
 }
 
 #[test]

@@ -64,6 +64,11 @@ pub fn new_slices() -> Vec<SliceStats> {
 /// Folds one run's series (and its backlog at each slice end) into `slices`.
 pub fn record_slices(slices: &mut [SliceStats], s: &SeriesRun, backlog: &[u64], horizon: f64) {
     for (g, x) in slices.iter_mut().enumerate() {
+        // Every sketch at the first run, so that later runs allocate nothing even when a
+        // slice first has a success late in the study.
+        for b in [&mut x.goodput, &mut x.attempts_per_job, &mut x.latency] {
+            b.sketch.reserve();
+        }
         let from = if g == 0 {
             0.0
         } else {

@@ -643,12 +643,18 @@ impl Sketch {
         Sketch::default()
     }
 
-    /// Records one value (NaN and negatives count as 0; +inf in the top bucket).
-    pub fn record(&mut self, x: f64) {
-        let x = if x > 0.0 { x } else { 0.0 };
+    /// Allocates the buckets now (otherwise done at the first value), so that recording
+    /// allocates nothing afterwards.
+    pub fn reserve(&mut self) {
         if self.counts.is_empty() {
             self.counts = vec![0; SKETCH_BUCKETS];
         }
+    }
+
+    /// Records one value (NaN and negatives count as 0; +inf in the top bucket).
+    pub fn record(&mut self, x: f64) {
+        let x = if x > 0.0 { x } else { 0.0 };
+        self.reserve();
         self.counts[sketch_bucket(x)] += 1;
         if self.n == 0 {
             (self.min, self.max) = (x, x);

@@ -478,6 +478,53 @@ fn schedule_phases(s: &mut String, b: &StrategyJson, layout: Layout) {
     }
 }
 
+/// Per queue with a rate schedule (in any strategy), one row per strategy and phase, the
+/// strategies in ranking order.
+fn schedule_phases_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
+    let Some(first) = order.first() else { return };
+    for (k, q) in first.queues.iter().enumerate() {
+        if !order.iter().any(|x| scheduled(x, k).is_some()) {
+            continue;
+        }
+        s.push('\n');
+        let _ = writeln!(
+            s,
+            "Queue `{}` by phase of its rate schedule (per run, mean ± 95% CI)",
+            q.id
+        );
+        let rows: Vec<Vec<String>> = (order.iter())
+            .flat_map(|x| {
+                let list = scheduled(x, k).unwrap_or_default();
+                list.iter().map(|p| {
+                    let mut row = vec![x.name.clone()];
+                    row.extend(phase_row(p));
+                    row
+                })
+            })
+            .collect();
+        s.push_str(&table(
+            &[
+                "strategy",
+                "phase",
+                "rate",
+                "offered/s",
+                "goodput/s",
+                "success",
+                "latency",
+                "attempts/job",
+                "backlog",
+            ],
+            &rows,
+            layout,
+        ));
+    }
+}
+
+/// The phases of strategy `x`'s queue `k`'s rate schedule, if it has one.
+fn scheduled(x: &StrategyJson, k: usize) -> Option<&[crate::series::SchedulePhaseJson]> {
+    x.queues.get(k)?.schedule_phases.as_deref()
+}
+
 /// One phase of a rate schedule as a table row.
 fn phase_row(p: &crate::series::SchedulePhaseJson) -> Vec<String> {
     let fixed = |x: &MeanCi, d: usize| plus_minus(x, |v| format!("{v:.d$}"));
@@ -736,6 +783,7 @@ pub fn render_compare(j: &SummaryJson, from: Provenance, layout: Layout) -> Stri
     s.push('\n');
     outages(&mut s, &order, layout);
     phases_by_strategy(&mut s, &order, layout);
+    schedule_phases_by_strategy(&mut s, &order, layout);
     latent_by_strategy(&mut s, &order, layout);
     people_by_strategy(&mut s, &order, layout);
     objectives_by_strategy(&mut s, &order, layout);
