@@ -20,9 +20,11 @@ pub mod shard;
 pub mod sweep;
 
 pub use faultline_core::{
-    analysis, engine, model, montecarlo, propagation, queue, response, rng, stats,
+    analysis, engine, model, montecarlo, propagation, queue, queue_series, response, rng, stats,
 };
-pub use faultline_report::{charts, dot, html, json, output, postmortem, tables, timeline, trace};
+pub use faultline_report::{
+    charts, dot, html, json, output, postmortem, series, tables, timeline, trace,
+};
 pub use faultline_scenario::schema as scenario;
 pub use faultline_scenario::{diagnostics, edit, r#gen, span, validate};
 pub use faultline_units as units;

@@ -23,6 +23,7 @@ mod queues;
 mod requests;
 mod response;
 mod semantics;
+mod series;
 mod shards;
 mod trace_snapshot;
 mod warnings;

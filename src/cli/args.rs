@@ -265,6 +265,11 @@ pub(crate) enum Command {
         /// user-minutes, MTTD, MTTR... (only `run` and `compare` have this flag).
         #[arg(long, value_name = "FILE.csv")]
         per_run: Option<PathBuf>,
+        /// Also write each queue's time series as CSV: per slice of the run (48 over the
+        /// horizon), goodput, attempts per job, latency and backlog, mean and p10/p50/p90
+        /// across runs (only `run` and `compare` have this flag).
+        #[arg(long, value_name = "FILE.csv")]
+        series: Option<PathBuf>,
     },
     /// Run the baseline and every strategy on the same runs and rank them by expected cost;
     /// write report.html and charts.
@@ -287,6 +292,11 @@ pub(crate) enum Command {
         /// cost, user-minutes, MTTD, MTTR... (only `run` and `compare` have this flag).
         #[arg(long, value_name = "FILE.csv")]
         per_run: Option<PathBuf>,
+        /// Also write each queue's time series as CSV, per strategy: per slice of the run
+        /// (48 over the horizon), goodput, attempts per job, latency and backlog, mean and
+        /// p10/p50/p90 across runs (only `run` and `compare` have this flag).
+        #[arg(long, value_name = "FILE.csv")]
+        series: Option<PathBuf>,
     },
     /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem;
     /// write postmortem.md and a timeline chart.

@@ -111,10 +111,11 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             print,
             sharding,
             per_run,
+            series,
         } => {
-            let per_run = per_run.as_deref();
+            let exports = (per_run.as_deref(), series.as_deref());
             commands::compare(
-                &mut out, &common, &files, &effort, &print, &sharding, per_run,
+                &mut out, &common, &files, &effort, &print, &sharding, exports,
             )?
         }
         Command::Sweep {
@@ -134,11 +135,12 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             stats,
             sharding,
             per_run,
+            series,
         } => {
             common.strategy = pick.strategy;
             let how = (&print, all, stats);
-            let per_run = per_run.as_deref();
-            commands::run(&mut out, &common, &effort, how, &sharding, per_run)?
+            let exports = (per_run.as_deref(), series.as_deref());
+            commands::run(&mut out, &common, &effort, how, &sharding, exports)?
         }
     }
     out.flush()?;

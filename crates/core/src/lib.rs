@@ -19,6 +19,7 @@ pub mod engine;
 pub mod model;
 pub mod montecarlo;
 mod prefetch;
+pub mod queue_series;
 pub mod rng;
 pub mod stats;
 

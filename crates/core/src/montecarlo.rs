@@ -9,6 +9,7 @@ use crate::engine::Sim;
 use crate::engine::propagation::Class;
 use crate::engine::queue::{GRID, QueueCounts, RequestCounts};
 use crate::model::{Model, NONE};
+use crate::queue_series::{QueuePhaseStats, SliceStats};
 use crate::stats::{Coarse, Histogram, Moments};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -42,6 +43,7 @@ fn summary_bytes(m: &Model) -> usize {
         + m.comps.len() * size_of::<[f64; 4]>()
         + m.slots.len() * size_of::<u64>()
         + 4 * Histogram::BYTES
+        + m.queues.len() * GRID * 3 * crate::stats::Sketch::BYTES
 }
 
 /// The availability objective of service component `c`, if it has one.
@@ -231,6 +233,11 @@ pub struct QueueStats {
     /// Waiting jobs at each point of the time grid ([`GRID`] points over the
     /// horizon), across runs: the p50/p90 band over time.
     pub grid: Vec<Coarse>,
+    /// Per slice of the time grid: goodput, attempts per job, latency and backlog across
+    /// runs (the whole run, warm-up included).
+    pub series: Vec<SliceStats>,
+    /// Per phase of the queue's rate schedule (empty without a schedule).
+    pub phases: Vec<QueuePhaseStats>,
     /// Share of attempts that left the line out of impatience (with `patience`).
     #[serde(default)]
     pub abandoned: Moments,
@@ -334,7 +341,7 @@ impl QueueStats {
         ratio(self.latency_sum, self.latency_n)
     }
 
-    fn new(spec: &crate::model::QueueSpec) -> QueueStats {
+    fn new(spec: &crate::model::QueueSpec, phases: usize) -> QueueStats {
         QueueStats {
             abandoned: Moments::new(),
             requests: spec.client.map(|_| RequestStats::new()),
@@ -360,6 +367,19 @@ impl QueueStats {
             max_waiting: Histogram::new(),
             final_waiting: Histogram::new(),
             grid: vec![Coarse::new(); GRID],
+            series: crate::queue_series::new_slices(),
+            phases: vec![QueuePhaseStats::default(); phases],
+        }
+    }
+
+    /// Folds in queue `k` of the run `sim` just finished.
+    fn record_run(&mut self, sim: &Sim, k: usize) {
+        let (qs, horizon) = (&sim.qs, sim.model().horizon);
+        self.record(qs.counts(k), qs.latencies(k), qs.waiting(k), qs.grid(k));
+        let series = qs.series(k);
+        crate::queue_series::record_slices(&mut self.series, series, qs.grid(k), horizon);
+        for (p, c) in self.phases.iter_mut().zip(&series.phases) {
+            p.record(c);
         }
     }
 
@@ -429,6 +449,10 @@ impl QueueStats {
             a.merge(b);
         }
         if let (Some(a), Some(b)) = (&mut self.objective, &o.objective) {
+            a.merge(b);
+        }
+        crate::queue_series::merge_slices(&mut self.series, &o.series);
+        for (a, b) in self.phases.iter_mut().zip(&o.phases) {
             a.merge(b);
         }
     }
@@ -892,7 +916,9 @@ impl Summary {
             paired_cost: Moments::new(),
             paired_downtime: Moments::new(),
             paired_cost_vs: Vec::new(),
-            queues: m.queues.iter().map(QueueStats::new).collect(),
+            queues: (m.queues.iter())
+                .map(|q| QueueStats::new(q, crate::queue::schedule_phases(q, m.horizon).len()))
+                .collect(),
             hidden: (m.demands || !m.inspections.is_empty()).then(|| HiddenStats::new(m)),
             people: m.people_in_the_loop().then(PeopleStats::default),
             phases: (m.phases.iter())
@@ -965,7 +991,7 @@ impl Summary {
         }
         for (k, qs) in self.queues.iter_mut().enumerate() {
             let c = sim.qs.counts(k);
-            qs.record(c, sim.qs.latencies(k), sim.qs.waiting(k), sim.qs.grid(k));
+            qs.record_run(sim, k);
             if let Some(r) = &mut qs.requests {
                 r.record(&c.requests, sim.qs.request_latencies(k));
             }
@@ -1140,6 +1166,15 @@ impl Summary {
             let coarse = q.grid.len() == GRID && q.grid.iter().all(|c| c.check().is_ok());
             if !coarse || hists.iter().any(|x| x.check(None).is_err()) {
                 return Err(format!("queues[{k}]: a damaged histogram"));
+            }
+            crate::queue_series::check_slices(&q.series)
+                .map_err(|e| format!("queues[{k}]: {e}"))?;
+            let phases = crate::queue::schedule_phases(&m.queues[k], m.horizon).len();
+            if q.phases.len() != phases {
+                return Err(format!(
+                    "queues[{k}]: {} phases, not {phases}",
+                    q.phases.len()
+                ));
             }
         }
         match &self.people {

@@ -70,6 +70,7 @@ pub fn write_compare(
                         su.queues.get(k).map(|q| charts::Band {
                             name: &st.name,
                             grid: &q.grid,
+                            series: &q.series,
                         })
                     })
                     .collect()

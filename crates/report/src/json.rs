@@ -5,7 +5,7 @@
 //! readers.
 
 use faultline_core::analysis;
-use faultline_core::model::{Condition, LatencyObjective, Model, QueueSpec, Source};
+use faultline_core::model::{Condition, LatencyObjective, Model, Source};
 use faultline_core::montecarlo::{
     BurnStats, HiddenStats, ObjectiveStats, PeopleStats, QueueStats, RequestStats, Summary,
 };
@@ -169,6 +169,11 @@ pub struct QueueJson {
     pub max_waiting: Spread,
     /// Waiting line at the end of a run: percentiles across runs.
     pub final_waiting: Spread,
+    /// Goodput, attempts per job, latency and backlog per slice of the run, across runs.
+    pub series: crate::series::SeriesJson,
+    /// Per phase of the queue's rate schedule; absent without a schedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_phases: Option<Vec<crate::series::SchedulePhaseJson>>,
     /// Share of attempts that left the line out of impatience (queues with `patience`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub abandoned: Option<MeanCi>,
@@ -264,7 +269,9 @@ impl From<&RequestStats> for RequestJson {
 impl QueueJson {
     /// Queue `id`'s figures; the across-run spreads have no meaningful mean, so theirs is
     /// NaN (null in JSON).
-    fn of(id: &str, spec: &QueueSpec, q: &QueueStats, runs: u64) -> QueueJson {
+    fn of(m: &Model, k: usize, q: &QueueStats, runs: u64) -> QueueJson {
+        let spec = &m.queues[k];
+        let id = &m.comps[spec.comp as usize].id;
         let mean = |m: &Moments| Mean { mean: m.mean() };
         // Counts of jobs: the histogram's bucket midpoints rounded to whole jobs (exact up to
         // 43, within its 1.2% resolution above).
@@ -303,6 +310,8 @@ impl QueueJson {
             requests: q.requests.as_ref().map(RequestJson::from),
             objective: (spec.objective.zip(q.objective.as_ref()))
                 .map(|(o, x)| LatencyObjectiveJson::of(&o, x, runs)),
+            series: crate::series::SeriesJson::of(q, m.horizon),
+            schedule_phases: crate::series::phases_json(spec, q, m.horizon),
         }
     }
 }
@@ -867,11 +876,8 @@ fn strategy_json(m: &Model, s: &Summary, about: &str) -> StrategyJson {
         user_minutes: (&s.user_minutes).into(),
         services,
         root_causes: roots(m, s),
-        queues: m
-            .queues
-            .iter()
-            .zip(&s.queues)
-            .map(|(q, st)| QueueJson::of(&m.comps[q.comp as usize].id, q, st, s.runs))
+        queues: (s.queues.iter().enumerate())
+            .map(|(k, st)| QueueJson::of(m, k, st, s.runs))
             .collect(),
         hidden: s.hidden.as_ref().map(|h| HiddenJson::of(m, h)),
         people: s.people.as_ref().map(|p| PeopleJson::of(p, s.runs)),

@@ -20,6 +20,7 @@ pub mod json;
 pub mod output;
 pub mod per_run;
 pub mod postmortem;
+pub mod series;
 pub mod sweep;
 pub mod tables;
 pub mod timeline;

@@ -197,6 +197,7 @@ pub fn render(m: &Model, j: &SummaryJson, from: Provenance, layout: Layout) -> S
     burns(&mut s, b, layout);
     phases(&mut s, b, layout);
     queues(&mut s, b, layout);
+    schedule_phases(&mut s, b, layout);
     hidden(&mut s, b, layout);
     people(&mut s, b, layout);
     root_causes(&mut s, b, layout);
@@ -678,6 +679,112 @@ fn abandonment(s: &mut String, b: &StrategyJson, layout: Layout) {
     }
 }
 
+/// Per queue with a rate schedule, one row per phase of the schedule: the scheduled and
+/// offered rates, goodput, success share, latency, attempts per job and backlog, means over
+/// runs ± 95% confidence half-widths.
+fn schedule_phases(s: &mut String, b: &StrategyJson, layout: Layout) {
+    for q in &b.queues {
+        let Some(list) = &q.schedule_phases else {
+            continue;
+        };
+        s.push('\n');
+        let _ = writeln!(
+            s,
+            "Queue `{}` by phase of its rate schedule (per run, mean ± 95% CI)",
+            q.id
+        );
+        let rows: Vec<Vec<String>> = list.iter().map(phase_row).collect();
+        s.push_str(&table(
+            &[
+                "phase",
+                "rate",
+                "offered/s",
+                "goodput/s",
+                "success",
+                "latency",
+                "attempts/job",
+                "backlog",
+            ],
+            &rows,
+            layout,
+        ));
+    }
+}
+
+/// Per queue with a rate schedule (in any strategy), one row per strategy and phase, the
+/// strategies in ranking order.
+fn schedule_phases_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
+    let Some(first) = order.first() else { return };
+    for (k, q) in first.queues.iter().enumerate() {
+        if !order.iter().any(|x| scheduled(x, k).is_some()) {
+            continue;
+        }
+        s.push('\n');
+        let _ = writeln!(
+            s,
+            "Queue `{}` by phase of its rate schedule (per run, mean ± 95% CI)",
+            q.id
+        );
+        let rows: Vec<Vec<String>> = (order.iter())
+            .flat_map(|x| {
+                let list = scheduled(x, k).unwrap_or_default();
+                list.iter().map(|p| {
+                    let mut row = vec![x.name.clone()];
+                    row.extend(phase_row(p));
+                    row
+                })
+            })
+            .collect();
+        s.push_str(&table(
+            &[
+                "strategy",
+                "phase",
+                "rate",
+                "offered/s",
+                "goodput/s",
+                "success",
+                "latency",
+                "attempts/job",
+                "backlog",
+            ],
+            &rows,
+            layout,
+        ));
+    }
+}
+
+/// The phases of strategy `x`'s queue `k`'s rate schedule, if it has one.
+fn scheduled(x: &StrategyJson, k: usize) -> Option<&[crate::series::SchedulePhaseJson]> {
+    x.queues.get(k)?.schedule_phases.as_deref()
+}
+
+/// One phase of a rate schedule as a table row.
+fn phase_row(p: &crate::series::SchedulePhaseJson) -> Vec<String> {
+    let fixed = |x: &MeanCi, d: usize| plus_minus(x, |v| format!("{v:.d$}"));
+    vec![
+        format!("{} – {}", human(p.from_s), human(p.to_s)),
+        format!("{}", p.rate),
+        fixed(&p.offered_per_s, 3),
+        fixed(&p.goodput_per_s, 3),
+        plus_minus(&p.success, |v| format!("{:.2}%", 100.0 * v)),
+        plus_minus(&p.latency_s, human),
+        fixed(&p.attempts_per_job, 3),
+        fixed(&p.backlog, 2),
+    ]
+}
+
+/// `mean ± ci95` with both written by `f`; `—` without a mean, the mean alone without an
+/// interval (fewer than two runs).
+fn plus_minus(x: &MeanCi, f: impl Fn(f64) -> String) -> String {
+    if !x.mean.is_finite() {
+        "—".to_string()
+    } else if x.ci95.is_finite() {
+        format!("{} ± {}", f(x.mean), f(x.ci95))
+    } else {
+        f(x.mean)
+    }
+}
+
 /// Latent faults and inspections, and each watched component's hidden unavailability,
 /// when the scenario has latent faults, failures on demand or inspections.
 fn hidden(s: &mut String, b: &StrategyJson, layout: Layout) {
@@ -909,6 +1016,7 @@ pub fn render_compare(j: &SummaryJson, from: Provenance, layout: Layout) -> Stri
     s.push('\n');
     outages(&mut s, &order, layout);
     phases_by_strategy(&mut s, &order, layout);
+    schedule_phases_by_strategy(&mut s, &order, layout);
     latent_by_strategy(&mut s, &order, layout);
     people_by_strategy(&mut s, &order, layout);
     objectives_by_strategy(&mut s, &order, layout);

@@ -1,9 +1,9 @@
 //! `compare`: run the baseline and every strategy on the same runs, rank them, and write
 //! the report; [`CompareReport`] is that report, which `merge` writes too.
 
-use super::per_run;
 use super::shard_file::{no_per_run_in_shards, shard_of, write_shard};
 use super::{announce, command_line, threads};
+use super::{per_run, series};
 use crate::cli::args::{Common, Effort, Files, Print, Sharding};
 use crate::cli::error::CliError;
 use crate::cli::load::load_all;
@@ -20,7 +20,7 @@ use std::time::Instant;
 
 /// Prints the ranking (tables laid out as `print` says, or JSON) and writes report.html and the charts,
 /// or with a shard requested writes that shard's file instead; `per_run` also writes a CSV
-/// row per run and strategy there.
+/// row per run and strategy there, `series` the queues' time series.
 pub(crate) fn compare(
     out: &mut impl Write,
     common: &Common,
@@ -28,7 +28,7 @@ pub(crate) fn compare(
     effort: &Effort,
     print: &Print,
     sharding: &Sharding,
-    per_run: Option<&Path>,
+    (per_run, series): (Option<&Path>, Option<&Path>),
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
     let loaded = load_all(&common.scenario, Some(common))?;
@@ -37,9 +37,11 @@ pub(crate) fn compare(
     let runs = runs.unwrap_or(models[0].runs);
     if let Some(ix) = shard_of(sharding)? {
         no_per_run_in_shards(per_run)?;
+        series::refuse_in_shards(series)?;
         return write_shard(common, sharding, "compare", models, seed, runs, t, ix);
     }
     faultline_report::output::prepare_dir(&files.dir(&common.scenario, "compare"))?;
+    series::check(series)?;
     let threads = threads(t);
     let started = Instant::now();
     let study = Study::whole(seed, runs, threads);
@@ -48,6 +50,7 @@ pub(crate) fn compare(
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
     let mut j = json::summary_json_all(models, &summaries, seed);
+    series::write(series, &j, common.quiet)?;
     j.warnings = loaded.warnings.clone();
     if print.json {
         let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;

@@ -9,6 +9,7 @@ mod graph;
 mod merge;
 mod per_run;
 mod run;
+mod series;
 mod shard_file;
 mod sweep;
 mod trace;

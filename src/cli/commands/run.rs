@@ -1,9 +1,9 @@
 //! `run`: simulate many runs of one model (the baseline or `--strategy`) and summarise
 //! them.
 
-use super::per_run;
 use super::shard_file::{no_per_run_in_shards, shard_of, write_shard};
 use super::threads;
+use super::{per_run, series};
 use crate::cli::args::{Common, Effort, Print, Sharding};
 use crate::cli::error::CliError;
 use crate::cli::load::load_timed;
@@ -17,14 +17,15 @@ use std::time::Instant;
 
 /// Prints the study's summary (tables laid out as `print` and `all` say, or JSON), or with
 /// a shard requested writes that shard's file instead; `stats` adds timings and engine
-/// figures on stderr; `per_run` also writes a CSV row per run there.
+/// figures on stderr; `per_run` also writes a CSV row per run there, `series` the queues'
+/// time series.
 pub(crate) fn run(
     out: &mut impl Write,
     common: &Common,
     effort: &Effort,
     (print, all, stats): (&Print, bool, bool),
     sharding: &Sharding,
-    per_run: Option<&Path>,
+    (per_run, series): (Option<&Path>, Option<&Path>),
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
     let (m, [read_s, parse_s, compile_s], warnings) = load_timed(&common.scenario, Some(common))?;
@@ -32,6 +33,7 @@ pub(crate) fn run(
     let runs = runs.unwrap_or(m.runs);
     if let Some(ix) = shard_of(sharding)? {
         no_per_run_in_shards(per_run)?;
+        series::refuse_in_shards(series)?;
         return write_shard(
             common,
             sharding,
@@ -43,6 +45,7 @@ pub(crate) fn run(
             ix,
         );
     }
+    series::check(series)?;
     let threads = threads(t);
     let started = Instant::now();
     let study = Study::whole(seed, runs, threads);
@@ -52,6 +55,7 @@ pub(crate) fn run(
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
     let mut j = json::summary_json(&m, &summary, seed);
+    series::write(series, &j, common.quiet)?;
     j.warnings = warnings;
     if print.json {
         let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;

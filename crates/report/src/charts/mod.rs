@@ -18,7 +18,8 @@
 //!   longest outage step by step.
 //! - [`sweep()`] (`sweep.rs`): a metric against a swept parameter, with 95% confidence
 //!   bands.
-//! - [`queue_charts`] (`queue.rs`): queue length across runs (p50–p90 band per strategy)
+//! - [`queue_charts`] (`queue.rs`): queue length across runs (p50–p90 band per strategy);
+//!   `queue_series.rs`: goodput, attempts per job and latency over the run (p10–p90 bands)
 //!   and one run's waiting line, parked jobs and latency.
 
 use crate::output;
@@ -32,6 +33,7 @@ mod cost;
 mod downtime;
 mod gantt;
 mod queue;
+mod queue_series;
 mod raster;
 mod style;
 mod sweep;

@@ -1,6 +1,7 @@
 //! Queue charts (`queue-<id>.svg`, `queue-<id>-run.svg`): the waiting line across runs,
 //! and in one run.
 
+use super::queue_series::{QueueSeries, SeriesBand};
 use super::style::{
     GRID, TimeAxis, bold, draw_look, duration_ticks, legend_below, legend_height, legend_words,
     look, strategy_color, text,
@@ -9,6 +10,7 @@ use super::{Chart, ChartError, Drawn, Figure, render};
 use crate::trace::QueuePoint;
 use faultline_core::model::Model;
 use faultline_core::queue::grid_time;
+use faultline_core::queue_series::SliceStats;
 use faultline_core::stats::Coarse;
 use faultline_units::human;
 use faultline_units::number::thousands;
@@ -21,6 +23,9 @@ pub struct Band<'a> {
     pub name: &'a str,
     /// Per grid point, the queue length across runs.
     pub grid: &'a [Coarse],
+    /// Per slice of the run: goodput, attempts per job and latency across runs (empty: no
+    /// series chart).
+    pub series: &'a [SliceStats],
 }
 
 /// The time axis of a queue chart, in the unit its horizon calls for.
@@ -40,7 +45,7 @@ fn job_ticks(hi: f64) -> Vec<f64> {
 }
 
 /// Ticks for a latency axis: sub-second decades, then the usual durations.
-fn latency_ticks(lo: f64, hi: f64) -> Vec<f64> {
+pub(super) fn latency_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let mut t: Vec<f64> = [0.001, 0.01, 0.1]
         .into_iter()
         .filter(|&x| x >= lo && x <= hi)
@@ -92,10 +97,14 @@ pub fn queue_charts(
                         .map(|x| Band {
                             name: x.name,
                             grid: x.grid,
+                            series: x.series,
                         })
                         .collect(),
                 },
             )?);
+            if b.iter().any(|x| !x.series.is_empty()) {
+                out.push(series_chart(&m.name, id, m.horizon, b)?);
+            }
         }
         let points: Vec<&QueuePoint> = run.iter().filter(|p| p.queue == k as u32).collect();
         if !points.is_empty() {
@@ -114,6 +123,26 @@ pub fn queue_charts(
         }
     }
     Ok(out)
+}
+
+/// The series chart of queue `id` from each strategy's band.
+fn series_chart(scenario: &str, id: &str, horizon: f64, b: &[Band]) -> Result<Chart, ChartError> {
+    let title =
+        format!("{scenario}: queue `{id}` over the run across runs (p50 line, p10–p90 band)");
+    let caption = "For each strategy and each of 48 slices of the run: the successful attempts per second, the attempts per new job (retry amplification) and the mean time in the queue of the attempts that succeeded. Half of the runs are below the line, eight in ten inside the band. Goodput that stays down while attempts per job stay up after the trigger is over is a metastable failure.";
+    let bands = b
+        .iter()
+        .map(|x| SeriesBand {
+            name: x.name,
+            slices: x.series,
+        })
+        .collect();
+    let fig = QueueSeries {
+        title: title.clone(),
+        horizon,
+        bands,
+    };
+    render(&format!("queue-{id}-series"), &title, caption, &fig)
 }
 
 impl Figure for QueueBands<'_> {

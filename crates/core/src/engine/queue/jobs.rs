@@ -34,6 +34,7 @@ impl Sim<'_> {
         };
         {
             let q = &mut self.qs.q[k];
+            q.series.attempt(now, attempt == 1 && reuse == NONE);
             if measuring {
                 q.counts.attempts += 1;
                 if attempt == 1 && reuse == NONE {
@@ -320,6 +321,7 @@ impl Sim<'_> {
             self.answer(k, &job);
             let q = &mut self.qs.q[k];
             let latency = self.now - job.start;
+            q.series.ok(self.now, latency);
             if measuring && job.start >= spec.warmup {
                 q.counts.ok += 1;
                 q.counts.latency_sum += latency;

@@ -26,7 +26,10 @@ mod jobs;
 mod load;
 mod order;
 mod requests;
+mod series;
 mod shared;
+
+pub use series::{PhaseCounts, SchedulePhase, SeriesRun, schedule_phases};
 
 use super::event::{QueueEvent, Slab};
 use super::propagation::Health;
@@ -211,6 +214,8 @@ struct QRun {
     /// Waiting jobs at the points of the time grid ([`GRID`] points over the horizon).
     grid: [u64; GRID],
     grid_next: usize,
+    /// Goodput, attempts and latency per slice of the time grid, and per schedule phase.
+    series: SeriesRun,
     /// Sum and count of latencies completed in the current window.
     w_latency: f64,
     w_done: u64,
@@ -340,6 +345,7 @@ impl QueueState {
                     counts: QueueCounts::default(),
                     grid: [0; GRID],
                     grid_next: 0,
+                    series: SeriesRun::new(spec, m.horizon),
                     w_latency: 0.0,
                     w_done: 0,
                     latency: Histogram::new(),
@@ -393,6 +399,12 @@ impl QueueState {
     /// Waiting jobs in queue `k` at the [`GRID`] points of this run's time grid.
     pub fn grid(&self, k: usize) -> &[u64; GRID] {
         &self.q[k].grid
+    }
+
+    /// Queue `k`'s goodput, attempts and latency per slice of this run's time grid, and its
+    /// counts per phase of its rate schedule.
+    pub fn series(&self, k: usize) -> &SeriesRun {
+        &self.q[k].series
     }
 
     /// Jobs alive in all queues now (waiting, in service, parked or due to retry).
@@ -503,6 +515,7 @@ impl Sim<'_> {
             q.counts = QueueCounts::default();
             q.grid = [0; GRID];
             q.grid_next = 0;
+            q.series.reset();
             q.w_latency = 0.0;
             q.w_done = 0;
             q.latency.clear();
@@ -583,13 +596,17 @@ impl Sim<'_> {
     }
 
     /// Accumulates the number-in-system integral up to now (after the warm-up).
+    #[inline(always)]
     fn tick(&mut self, k: usize) {
         let warmup = self.m.queues[k].warmup;
         let now = self.now;
         let q = &mut self.qs.q[k];
         let from = q.last_t.max(warmup);
+        let queued = (q.waiting.len() + q.in_lanes - q.gone) as u64;
+        if q.series.phased() {
+            q.series.integrate(now, queued, u64::from(q.busy));
+        }
         if now > from {
-            let queued = (q.waiting.len() + q.in_lanes - q.gone) as u64;
             q.counts.area += (queued + u64::from(q.busy)) as f64 * (now - from);
             q.counts.measured += now - from;
         }
@@ -617,6 +634,8 @@ impl Sim<'_> {
                 let k = queue as usize;
                 let spec = &self.m.queues[k];
                 let q = &mut self.qs.q[k];
+                let queued = (q.waiting.len() + q.in_lanes - q.gone) as u64;
+                q.series.next_phase(self.now, queued, u64::from(q.busy));
                 q.rate = spec.schedule[q.rate_index].1;
                 q.rate_index += 1;
                 let next = spec.schedule.get(q.rate_index).map(|x| x.0);
