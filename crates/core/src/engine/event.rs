@@ -115,11 +115,8 @@ pub(crate) enum QueueEvent {
     Shared { queue: u32, generation: u32 },
     /// A request still unanswered sends its hedged attempt (unless the request's
     /// generation has moved on: it is over).
-    Hedge {
-        queue: u32,
-        req: u32,
-        generation: u32,
-    },
+    /// (Its queue is the request's: two fields keep events 32 bytes.)
+    Hedge { req: u32, generation: u32 },
     /// Users give up on requests past their deadline.
     Deadline { queue: u32 },
     /// A waiting job's patience runs out (unless it has moved since: `generation` is its

@@ -671,11 +671,7 @@ impl Sim<'_> {
                     );
                 }
             }
-            QueueEvent::Hedge {
-                queue,
-                req,
-                generation,
-            } => self.hedge(queue as usize, req, generation),
+            QueueEvent::Hedge { req, generation } => self.hedge(req, generation),
             QueueEvent::Deadline { queue } => self.request_deadlines(queue as usize),
             QueueEvent::Abandon { job, generation } => self.abandon(job, generation),
             QueueEvent::Done { job, generation } => self.job_done(job, generation),

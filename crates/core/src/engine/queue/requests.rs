@@ -81,16 +81,9 @@ impl Sim<'_> {
             }
         }
         if hedged {
-            let (queue, req) = (k as u32, id);
             let at = self.now + client.hedge;
-            self.schedule(
-                at,
-                QueueEvent::Hedge {
-                    queue,
-                    req,
-                    generation,
-                },
-            );
+            let req = id;
+            self.schedule(at, QueueEvent::Hedge { req, generation });
         }
         (id, generation)
     }
@@ -219,11 +212,12 @@ impl Sim<'_> {
     }
 
     /// Request `req`'s hedge is due: a second attempt goes out if no reply has come.
-    pub(super) fn hedge(&mut self, k: usize, req: u32, generation: u32) {
+    pub(super) fn hedge(&mut self, req: u32, generation: u32) {
         if !self.request_open(req, generation) {
             return;
         }
         let r = self.qs.reqs[req as usize];
+        let k = r.queue as usize;
         if self.measuring(k) {
             self.qs.q[k].counts.requests.hedges += 1;
         }
