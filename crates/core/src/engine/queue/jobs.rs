@@ -374,7 +374,9 @@ impl Sim<'_> {
             if measuring {
                 q.counts.lost += 1;
             }
-            self.slo_count(k, f64::INFINITY);
+            if spec.objective.is_some() {
+                self.slo_count(k, f64::INFINITY);
+            }
             return;
         }
         if spec.budget.is_finite() {

@@ -42,6 +42,8 @@ pub(super) struct Request {
 impl Sim<'_> {
     /// Begins a request at queue `k` for a new job of class `class`: its deadline, and its
     /// hedge if the client hedges. Returns the request and its generation.
+    #[cold]
+    #[inline(never)]
     pub(super) fn begin_request(&mut self, k: usize, class: u8) -> (u32, u32) {
         let client = self.m.queues[k].client.expect("a queue with a client");
         let counted = self.measuring(k);
@@ -103,17 +105,35 @@ impl Sim<'_> {
     }
 
     /// One more thing may answer request `req` (an attempt the client timed out on stays in
-    /// line while its retry goes out).
+    /// line while its retry goes out). Nothing for a job without a request.
+    #[inline(always)]
     pub(super) fn add_token(&mut self, req: u32, generation: u32) {
-        if req != NONE && self.request_open(req, generation) {
+        if req != NONE {
+            self.add_request_token(req, generation);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn add_request_token(&mut self, req: u32, generation: u32) {
+        if self.request_open(req, generation) {
             self.qs.reqs[req as usize].tokens += 1;
         }
     }
 
     /// One thing that might have answered request `req` no longer can: the request fails
-    /// if it was the last.
+    /// if it was the last. Nothing for a job without a request.
+    #[inline(always)]
     pub(super) fn drop_token(&mut self, req: u32, generation: u32) {
-        if req == NONE || !self.request_open(req, generation) {
+        if req != NONE {
+            self.drop_request_token(req, generation);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn drop_request_token(&mut self, req: u32, generation: u32) {
+        if !self.request_open(req, generation) {
             return;
         }
         let r = &mut self.qs.reqs[req as usize];
@@ -135,6 +155,8 @@ impl Sim<'_> {
     /// An attempt of an open request failed (rejected, timed out, in error, left the line):
     /// a retry if the policy allows and it can still make the deadline, else its token
     /// goes. A hedge is not retried.
+    #[cold]
+    #[inline(never)]
     pub(super) fn request_attempt_failed(
         &mut self,
         k: usize,
@@ -187,8 +209,17 @@ impl Sim<'_> {
     }
 
     /// A reply to `job` answers its request, if the request is still open (a job without
-    /// one: nothing to do).
+    /// one: it counts for the latency objective, if any).
+    #[inline(always)]
     pub(super) fn answer(&mut self, k: usize, job: &Job) {
+        if job.req != NONE || self.m.queues[k].objective.is_some() {
+            self.answer_request(k, job);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn answer_request(&mut self, k: usize, job: &Job) {
         if job.req == NONE {
             self.slo_count(k, self.now - job.born);
             return;
@@ -269,6 +300,8 @@ impl Sim<'_> {
     }
 
     /// Job `id`, just in line at queue `k`, draws how long its client will wait there.
+    #[cold]
+    #[inline(never)]
     pub(super) fn draw_patience(&mut self, k: usize, id: u32) {
         let spec = &self.m.queues[k];
         let Some(patience) = &spec.patience else {
