@@ -102,16 +102,9 @@ pub struct ObjectiveJson {
     pub availability: f64,
     /// Window length, seconds.
     pub window_s: f64,
-    /// Whole windows per run.
-    pub windows_per_run: u64,
-    /// Share of windows in which the objective was met, with its 95% CI.
-    pub attainment: ShareCi,
-    /// Share of runs in which at least one window missed it, with its 95% CI.
-    pub breach_probability: ShareCi,
-    /// Error budget used per window (failed time ÷ the budget; 1: used up).
-    pub budget_used: Spread,
-    /// The 95% CI half-width of the mean budget used.
-    pub budget_used_ci95: f64,
+    /// How its windows went (budget used: failed time ÷ the budget).
+    #[serde(flatten)]
+    pub judged: WindowsJson,
 }
 
 impl ObjectiveJson {
@@ -119,6 +112,29 @@ impl ObjectiveJson {
         ObjectiveJson {
             availability: o.availability,
             window_s: o.window,
+            judged: WindowsJson::of(x, runs),
+        }
+    }
+}
+
+/// An objective's windows across runs, whatever it promises (availability, latency).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct WindowsJson {
+    /// Whole windows per run.
+    pub windows_per_run: u64,
+    /// Share of windows in which the objective was met, with its 95% CI.
+    pub attainment: ShareCi,
+    /// Share of runs in which at least one window missed it, with its 95% CI.
+    pub breach_probability: ShareCi,
+    /// Error budget used per window (1: used up).
+    pub budget_used: Spread,
+    /// The 95% CI half-width of the mean budget used.
+    pub budget_used_ci95: f64,
+}
+
+impl WindowsJson {
+    fn of(x: &ObjectiveStats, runs: u64) -> WindowsJson {
+        WindowsJson {
             windows_per_run: x.windows / runs.max(1),
             attainment: ShareCi::of(x.met, x.windows),
             breach_probability: ShareCi::of(x.breached_runs, runs),
@@ -194,16 +210,10 @@ pub struct LatencyObjectiveJson {
     pub share: f64,
     /// Window length, seconds.
     pub window_s: f64,
-    /// Whole windows per run.
-    pub windows_per_run: u64,
-    /// Share of windows in which the objective was met, with its 95% CI.
-    pub attainment: ShareCi,
-    /// Share of runs in which at least one window missed it, with its 95% CI.
-    pub breach_probability: ShareCi,
-    /// Error budget used per window (late or failed requests ÷ those the share allows).
-    pub budget_used: Spread,
-    /// The 95% CI half-width of the mean budget used.
-    pub budget_used_ci95: f64,
+    /// How its windows went (budget used: late or failed requests ÷ those the share
+    /// allows).
+    #[serde(flatten)]
+    pub judged: WindowsJson,
 }
 
 impl LatencyObjectiveJson {
@@ -212,11 +222,7 @@ impl LatencyObjectiveJson {
             latency_s: o.latency,
             share: o.share,
             window_s: o.window,
-            windows_per_run: x.windows / runs.max(1),
-            attainment: ShareCi::of(x.met, x.windows),
-            breach_probability: ShareCi::of(x.breached_runs, runs),
-            budget_used: Spread::of(&x.budget_used, &x.budget_hist),
-            budget_used_ci95: x.budget_used.ci95(),
+            judged: WindowsJson::of(x, runs),
         }
     }
 }

@@ -322,41 +322,30 @@ fn services(s: &mut String, b: &StrategyJson, layout: Layout) {
     ));
 }
 
-/// Each service's availability objective, judged window by window: how often it was met,
-/// the error budget used, and how likely a run is to miss it at least once.
+/// Each service's availability objective and each queue's latency objective, judged window
+/// by window: how often it was met, the error budget used, and how likely a run is to miss
+/// it at least once.
 fn objectives(s: &mut String, b: &StrategyJson, layout: Layout) {
     let services = (b.services.iter()).filter_map(|x| {
         let o = x.objective.as_ref()?;
         let what = format!("{} over every {}", nines(o.availability), human(o.window_s));
-        Some((
-            &x.id,
-            what,
-            o.windows_per_run,
-            &o.attainment,
-            &o.budget_used,
-            &o.breach_probability,
-        ))
+        Some((&x.id, what, &o.judged))
     });
     let queues = (b.queues.iter()).filter_map(|x| {
         let o = x.objective.as_ref()?;
         let what = format!("{} over every {}", latency_objective(o), human(o.window_s));
-        Some((
-            &x.id,
-            what,
-            o.windows_per_run,
-            &o.attainment,
-            &o.budget_used,
-            &o.breach_probability,
-        ))
+        Some((&x.id, what, &o.judged))
     });
-    for (id, what, per_run, met, used, missed) in services.chain(queues) {
+    for (id, what, w) in services.chain(queues) {
+        let (met, used) = (&w.attainment, &w.budget_used);
         let _ = writeln!(
             s,
             "{}",
             layout.fit_line(&format!(
-                "Objective {id}: {what} ({per_run} windows per run): met in {} of windows \
+                "Objective {id}: {what} ({} windows per run): met in {} of windows \
                  (95% CI {}–{}); error budget used per window: mean {}, p50 {}, p90 {}, p99 {}; \
                  P(a window missed in a run) {}",
+                w.windows_per_run,
                 pct(met.share),
                 pct(met.lo95),
                 pct(met.hi95),
@@ -364,7 +353,7 @@ fn objectives(s: &mut String, b: &StrategyJson, layout: Layout) {
                 pct(used.p50),
                 pct(used.p90),
                 pct(used.p99),
-                pct(missed.share),
+                pct(w.breach_probability.share),
             ))
         );
     }
@@ -679,6 +668,18 @@ fn abandonment(s: &mut String, b: &StrategyJson, layout: Layout) {
     }
 }
 
+/// The columns of a queue's rate-schedule phase, from the phase on (see `phase_row`).
+const SCHEDULE_PHASE_COLUMNS: [&str; 8] = [
+    "phase",
+    "rate",
+    "offered/s",
+    "goodput/s",
+    "success",
+    "latency",
+    "attempts/job",
+    "backlog",
+];
+
 /// Per queue with a rate schedule, one row per phase of the schedule: the scheduled and
 /// offered rates, goodput, success share, latency, attempts per job and backlog, means over
 /// runs ± 95% confidence half-widths.
@@ -694,20 +695,7 @@ fn schedule_phases(s: &mut String, b: &StrategyJson, layout: Layout) {
             q.id
         );
         let rows: Vec<Vec<String>> = list.iter().map(phase_row).collect();
-        s.push_str(&table(
-            &[
-                "phase",
-                "rate",
-                "offered/s",
-                "goodput/s",
-                "success",
-                "latency",
-                "attempts/job",
-                "backlog",
-            ],
-            &rows,
-            layout,
-        ));
+        s.push_str(&table(&SCHEDULE_PHASE_COLUMNS, &rows, layout));
     }
 }
 
@@ -735,21 +723,10 @@ fn schedule_phases_by_strategy(s: &mut String, order: &[&StrategyJson], layout: 
                 })
             })
             .collect();
-        s.push_str(&table(
-            &[
-                "strategy",
-                "phase",
-                "rate",
-                "offered/s",
-                "goodput/s",
-                "success",
-                "latency",
-                "attempts/job",
-                "backlog",
-            ],
-            &rows,
-            layout,
-        ));
+        let header: Vec<&str> = std::iter::once("strategy")
+            .chain(SCHEDULE_PHASE_COLUMNS)
+            .collect();
+        s.push_str(&table(&header, &rows, layout));
     }
 }
 
@@ -1182,10 +1159,10 @@ fn objectives_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layou
                     x.name.clone(),
                     v.id.clone(),
                     format!("{} / {}", nines(o.availability), human(o.window_s)),
-                    pct(o.attainment.share),
-                    pct(o.budget_used.mean),
-                    pct(o.budget_used.p90),
-                    pct(o.breach_probability.share),
+                    pct(o.judged.attainment.share),
+                    pct(o.judged.budget_used.mean),
+                    pct(o.judged.budget_used.p90),
+                    pct(o.judged.breach_probability.share),
                 ])
             })
         })
@@ -1201,10 +1178,10 @@ fn objectives_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layou
                         human(o.latency_s),
                         human(o.window_s)
                     ),
-                    pct(o.attainment.share),
-                    pct(o.budget_used.mean),
-                    pct(o.budget_used.p90),
-                    pct(o.breach_probability.share),
+                    pct(o.judged.attainment.share),
+                    pct(o.judged.budget_used.mean),
+                    pct(o.judged.budget_used.p90),
+                    pct(o.judged.breach_probability.share),
                 ])
             })
         }))
