@@ -11,25 +11,13 @@ use faultline::montecarlo::{self, QueueStats, Study, Summary};
 use faultline::stats::Moments;
 use faultline::validate::load_all_str;
 
+use crate::common::within;
+
 fn study(text: &str, runs: u64) -> (Vec<Model>, Vec<Summary>) {
     let (_, models) =
         load_all_str("queue.ron", text).unwrap_or_else(|e| panic!("{}", e.render(false)));
     let s = montecarlo::run_all(&models, Study::whole(11, runs, 0), &|_| {});
     (models, s)
-}
-
-fn within(what: &str, m: &Moments, exact: f64, max_rel_se: f64) {
-    let se = m.std_err();
-    assert!(
-        se > 0.0 && se < max_rel_se * exact,
-        "{what}: standard error {se} is not below {max_rel_se} of {exact}: too few samples to test anything"
-    );
-    let z = (m.mean() - exact) / se;
-    assert!(
-        z.abs() <= 2.576,
-        "{what}: measured {:.5} vs exact {exact:.5} ({z:+.2} standard errors)",
-        m.mean()
-    );
 }
 
 fn single_queue(rate: f64, workers: u32, extra: &str) -> String {

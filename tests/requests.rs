@@ -9,27 +9,14 @@
 
 use faultline::diagnostics::LoadError;
 use faultline::montecarlo::{self, QueueStats, RequestStats, Study, Summary};
-use faultline::stats::Moments;
 use faultline::validate::{load_all_str, load_str};
+
+use crate::common::within;
 
 fn study(text: &str, runs: u64) -> Vec<Summary> {
     let (_, models) =
         load_all_str("queue.ron", text).unwrap_or_else(|e| panic!("{}", e.render(false)));
     montecarlo::run_all(&models, Study::whole(11, runs, 0), &|_| {})
-}
-
-fn within(what: &str, m: &Moments, exact: f64, max_rel_se: f64) {
-    let se = m.std_err();
-    assert!(
-        se > 0.0 && se < max_rel_se * exact,
-        "{what}: standard error {se} is not below {max_rel_se} of {exact}: too few samples to test anything"
-    );
-    let z = (m.mean() - exact) / se;
-    assert!(
-        z.abs() <= 2.576,
-        "{what}: measured {:.5} vs exact {exact:.5} ({z:+.2} standard errors)",
-        m.mean()
-    );
 }
 
 /// One queue of Exp(1 s) service: `rate` jobs per second, `workers`, and `extra` settings.

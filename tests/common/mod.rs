@@ -165,3 +165,20 @@ pub fn fences(md: &str) -> Vec<Fence> {
     }
     found
 }
+
+/// Asserts that `m`'s mean is within 2.576 standard errors (99%) of `exact`, and that the
+/// standard error is below `max_rel_se` of it, so that the tolerance cannot grow loose
+/// enough to pass a wrong model.
+pub fn within(what: &str, m: &faultline::stats::Moments, exact: f64, max_rel_se: f64) {
+    let se = m.std_err();
+    assert!(
+        se > 0.0 && se < max_rel_se * exact,
+        "{what}: standard error {se} is not below {max_rel_se} of {exact}: too few samples to test anything"
+    );
+    let z = (m.mean() - exact) / se;
+    assert!(
+        z.abs() <= 2.576,
+        "{what}: measured {:.5} vs exact {exact:.5} ({z:+.2} standard errors)",
+        m.mean()
+    );
+}
