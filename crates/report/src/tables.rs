@@ -457,15 +457,9 @@ fn burns_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
             })
         })
         .collect();
-    if rows.is_empty() {
-        return;
-    }
-    s.push('\n');
-    let _ = writeln!(
+    titled(
         s,
-        "Burn-rate alerts (per policy; significant incidents as the objective defines them)"
-    );
-    s.push_str(&table(
+        "Burn-rate alerts (per policy; significant incidents as the objective defines them)",
         &[
             "strategy",
             "service",
@@ -477,7 +471,7 @@ fn burns_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout) {
         ],
         &rows,
         layout,
-    ));
+    );
 }
 
 /// An availability objective as people write it: 99.9%, 99.95%, 99%.
@@ -526,6 +520,16 @@ fn phases(s: &mut String, b: &StrategyJson, layout: Layout) {
         &rows,
         layout,
     ));
+}
+
+/// A blank line, `title` and a table of `rows` under `header`, when there are rows.
+fn titled(s: &mut String, title: &str, header: &[&str], rows: &[Vec<String>], layout: Layout) {
+    if rows.is_empty() {
+        return;
+    }
+    s.push('\n');
+    let _ = writeln!(s, "{title}");
+    s.push_str(&table(header, rows, layout));
 }
 
 /// One row per job queue, when the scenario has any.
@@ -590,6 +594,9 @@ const REQUEST_COLUMNS: [&str; 7] = [
     "failed",
 ];
 
+/// The title of the requests tables of `run` and `compare`.
+const REQUESTS_TITLE: &str = "Requests as users see them (per run; every attempt counts)";
+
 /// A queue's cells under [`REQUEST_COLUMNS`].
 fn request_cells(r: &crate::json::RequestJson) -> [String; 7] {
     let e = &r.latency_percentiles_s;
@@ -614,16 +621,8 @@ fn requests(s: &mut String, b: &StrategyJson, layout: Layout) {
                 .collect()
         })
         .collect();
-    if rows.is_empty() {
-        return;
-    }
-    s.push('\n');
-    let _ = writeln!(
-        s,
-        "Requests as users see them (per run; every attempt counts)"
-    );
     let header: Vec<&str> = std::iter::once("queue").chain(REQUEST_COLUMNS).collect();
-    s.push_str(&table(&header, &rows, layout));
+    titled(s, REQUESTS_TITLE, &header, &rows, layout);
 }
 
 /// Requests per strategy and queue, when any strategy follows a queue's clients as
@@ -638,19 +637,11 @@ fn requests_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layout)
             })
         })
         .collect();
-    if rows.is_empty() {
-        return;
-    }
-    s.push('\n');
-    let _ = writeln!(
-        s,
-        "Requests as users see them (per run; every attempt counts)"
-    );
     let header: Vec<&str> = ["strategy", "queue"]
         .into_iter()
         .chain(REQUEST_COLUMNS)
         .collect();
-    s.push_str(&table(&header, &rows, layout));
+    titled(s, REQUESTS_TITLE, &header, &rows, layout);
 }
 
 /// A line per queue whose clients leave the line when out of patience.
@@ -1186,12 +1177,9 @@ fn objectives_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layou
             })
         }))
         .collect();
-    if rows.is_empty() {
-        return;
-    }
-    s.push('\n');
-    let _ = writeln!(s, "Objectives (per window)");
-    s.push_str(&table(
+    titled(
+        s,
+        "Objectives (per window)",
         &[
             "strategy",
             "service or queue",
@@ -1203,7 +1191,7 @@ fn objectives_by_strategy(s: &mut String, order: &[&StrategyJson], layout: Layou
         ],
         &rows,
         layout,
-    ));
+    );
 }
 
 /// The people columns of a strategy: time to diagnose, fatigue, longest shift, share of
