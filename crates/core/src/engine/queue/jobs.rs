@@ -367,42 +367,64 @@ impl Sim<'_> {
             return;
         }
         let spec = &self.m.queues[k];
-        let measuring = self.measuring(k);
-        let q = &mut self.qs.q[k];
-        let may = attempt <= spec.retries && (!spec.budget.is_finite() || q.retry_tokens >= 1.0);
-        if !may {
-            if measuring {
-                q.counts.lost += 1;
+        if !self.may_retry(k, attempt) {
+            if self.measuring(k) {
+                self.qs.q[k].counts.lost += 1;
             }
             if spec.objective.is_some() {
                 self.slo_count(k, f64::INFINITY);
             }
             return;
         }
-        if spec.budget.is_finite() {
+        self.take_retry(k);
+        let at = self.now + self.backoff(k, attempt);
+        if at <= self.simulated() {
+            let (req, req_gen) = (NONE, 0);
+            let attempt = attempt + 1;
+            let retry = Pending {
+                born,
+                attempt,
+                class,
+                req,
+                req_gen,
+            };
+            self.schedule_retry(k, at, retry);
+        }
+    }
+
+    /// Whether the client may retry after attempt `attempt` failed at queue `k`: retries
+    /// left and, with a retry budget, a whole token in it.
+    pub(super) fn may_retry(&self, k: usize, attempt: u32) -> bool {
+        let spec = &self.m.queues[k];
+        attempt <= spec.retries && (!spec.budget.is_finite() || self.qs.q[k].retry_tokens >= 1.0)
+    }
+
+    /// The wait before the retry after attempt `attempt` at queue `k`: a backoff draw times
+    /// the multiplier for each earlier retry.
+    pub(super) fn backoff(&mut self, k: usize, attempt: u32) -> f64 {
+        let spec = &self.m.queues[k];
+        let q = &mut self.qs.q[k];
+        spec.backoff.sample(&mut q.outcome_rng) * spec.multiplier.powi(attempt as i32 - 1)
+    }
+
+    /// A retry is decided at queue `k`: it takes a token from the budget, if any, and counts.
+    pub(super) fn take_retry(&mut self, k: usize) {
+        let measuring = self.measuring(k);
+        let budgeted = self.m.queues[k].budget.is_finite();
+        let q = &mut self.qs.q[k];
+        if budgeted {
             q.retry_tokens -= 1.0;
         }
         if measuring {
             q.counts.retried += 1;
         }
-        let wait =
-            spec.backoff.sample(&mut q.outcome_rng) * spec.multiplier.powi(attempt as i32 - 1);
-        if self.now + wait <= self.simulated() {
-            let retry = self.qs.retries.insert(Pending {
-                born,
-                attempt: attempt + 1,
-                class,
-                req: NONE,
-                req_gen: 0,
-            });
-            self.schedule(
-                self.now + wait,
-                QueueEvent::Retry {
-                    queue: k as u32,
-                    retry,
-                },
-            );
-        }
+    }
+
+    /// Retry `retry` arrives at queue `k` at time `at`.
+    pub(super) fn schedule_retry(&mut self, k: usize, at: f64, retry: Pending) {
+        let retry = self.qs.retries.insert(retry);
+        let queue = k as u32;
+        self.schedule(at, QueueEvent::Retry { queue, retry });
     }
 
     /// Clients give up on attempts older than the timeout.

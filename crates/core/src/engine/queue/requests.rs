@@ -169,43 +169,25 @@ impl Sim<'_> {
         if !self.request_open(req, req_gen) {
             return;
         }
-        let spec = &self.m.queues[k];
-        let (deadline, end) = (self.qs.reqs[req as usize].deadline, self.simulated());
-        let q = &mut self.qs.q[k];
-        let may = attempt >= 1
-            && attempt <= spec.retries
-            && (!spec.budget.is_finite() || q.retry_tokens >= 1.0);
-        if !may {
+        if attempt == 0 || !self.may_retry(k, attempt) {
             self.drop_token(req, req_gen);
             return;
         }
-        let wait =
-            spec.backoff.sample(&mut q.outcome_rng) * spec.multiplier.powi(attempt as i32 - 1);
-        let at = self.now + wait;
-        if at >= deadline || at > end {
+        let at = self.now + self.backoff(k, attempt);
+        if at >= self.qs.reqs[req as usize].deadline || at > self.simulated() {
             self.drop_token(req, req_gen);
             return;
         }
-        if spec.budget.is_finite() {
-            q.retry_tokens -= 1.0;
-        }
-        if self.measuring(k) {
-            self.qs.q[k].counts.retried += 1;
-        }
-        let retry = self.qs.retries.insert(Pending {
+        self.take_retry(k);
+        let attempt = attempt + 1;
+        let retry = Pending {
             born,
-            attempt: attempt + 1,
+            attempt,
             class,
             req,
             req_gen,
-        });
-        self.schedule(
-            at,
-            QueueEvent::Retry {
-                queue: k as u32,
-                retry,
-            },
-        );
+        };
+        self.schedule_retry(k, at, retry);
     }
 
     /// A reply to `job` answers its request, if the request is still open (a job without
