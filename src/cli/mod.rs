@@ -78,6 +78,24 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             deny_warnings,
             json,
         } => commands::validate(&mut out, &scenario, all, deny_warnings, json)?,
+        Command::Analyze {
+            files,
+            max_order,
+            mission_time,
+            top,
+            print,
+            all,
+        } => commands::analyze(
+            &mut out,
+            &files,
+            commands::AnalyzeOptions {
+                max_order: max_order.map(|n| n as usize),
+                mission_time,
+                top,
+                json: print.json,
+                layout: print.layout(all),
+            },
+        )?,
         Command::Gen {
             components,
             seed,

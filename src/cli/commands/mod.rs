@@ -2,6 +2,7 @@
 //! commands share: the thread count, the command line that reproduces a result, and the
 //! list of files written.
 
+mod analyze;
 mod compare;
 mod docs;
 mod r#gen;
@@ -15,6 +16,7 @@ mod sweep;
 mod trace;
 mod validate;
 
+pub(crate) use analyze::{AnalyzeOptions, analyze};
 pub(crate) use compare::compare;
 pub(crate) use docs::{completions, man};
 pub(crate) use r#gen::r#gen;

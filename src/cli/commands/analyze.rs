@@ -1,0 +1,241 @@
+//! `analyze`: a fault tree's exact top-event probability, minimal cut sets and importance
+//! measures.
+
+use crate::cli::error::CliError;
+use faultline_ftree::analysis::{Analysis, Settings};
+use faultline_ftree::mef;
+use faultline_report::tables::{Layout, table};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The flags of `analyze` beyond the files.
+pub(crate) struct AnalyzeOptions {
+    /// Longest cut set listed.
+    pub(crate) max_order: Option<usize>,
+    /// Mission time, hours.
+    pub(crate) mission_time: f64,
+    /// The top gate, if the model has several candidates.
+    pub(crate) top: Option<String>,
+    /// JSON instead of tables.
+    pub(crate) json: bool,
+    /// How tables print.
+    pub(crate) layout: Layout,
+}
+
+/// Reads the model, analyses it and prints the result.
+pub(crate) fn analyze(
+    out: &mut impl Write,
+    files: &[PathBuf],
+    o: AnalyzeOptions,
+) -> Result<(), CliError> {
+    if !(o.mission_time.is_finite() && o.mission_time >= 0.0) {
+        return Err(CliError::Usage(format!(
+            "--mission-time {}: give a number of hours, 0 or more",
+            o.mission_time
+        )));
+    }
+    let tree = read_mef(files, &o)?;
+    let settings = Settings {
+        max_order: o.max_order,
+        ..Settings::default()
+    };
+    let a =
+        faultline_ftree::analyze(&tree, &settings).map_err(|e| CliError::Usage(e.to_string()))?;
+    if o.json {
+        let doc = serde_json::to_string_pretty(&AnalysisJson::from(&a))
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        writeln!(out, "{doc}")?;
+    } else {
+        write!(out, "{}", render(&a, o.layout))?;
+    }
+    Ok(())
+}
+
+/// The tree in MEF files, every problem located in its file.
+fn read_mef(files: &[PathBuf], o: &AnalyzeOptions) -> Result<faultline_ftree::FaultTree, CliError> {
+    let mut texts = Vec::with_capacity(files.len());
+    for f in files {
+        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !ext.eq_ignore_ascii_case("xml") {
+            return Err(CliError::Usage(format!(
+                "{}: analyze reads Open-PSA MEF models (.xml)",
+                f.display()
+            )));
+        }
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", f.display())))?;
+        texts.push((f.to_string_lossy().into_owned(), text));
+    }
+    let sources: Vec<mef::Source> = texts
+        .iter()
+        .map(|(name, text)| mef::Source { name, text })
+        .collect();
+    let opts = mef::Options {
+        mission_time: o.mission_time,
+        top: o.top.clone(),
+    };
+    mef::read(&sources, &opts).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// The analysis as JSON: every cut set and every event's importance.
+#[derive(serde::Serialize)]
+struct AnalysisJson<'a> {
+    #[serde(flatten)]
+    analysis: &'a Analysis,
+}
+
+impl<'a> From<&'a Analysis> for AnalysisJson<'a> {
+    fn from(analysis: &'a Analysis) -> Self {
+        AnalysisJson { analysis }
+    }
+}
+
+/// Rows shown without `--all`.
+const ROWS: usize = 10;
+
+fn render(a: &Analysis, layout: Layout) -> String {
+    let mut s = String::new();
+    let kind = if a.coherent {
+        "coherent"
+    } else {
+        "non-coherent (has negations)"
+    };
+    s += &format!(
+        "Fault tree '{}': {} basic events, {kind}\n\n",
+        a.top, a.basic_events
+    );
+    match &a.probability {
+        Ok(p) => {
+            s += &format!(
+                "  P(top)          {}   exact (decision diagram of {} nodes)\n",
+                sci(*p),
+                a.bdd_nodes
+            )
+        }
+        Err(e) => s += &format!("  P(top)          no exact value: {e}\n"),
+    }
+    let within = a
+        .max_order
+        .map_or(String::new(), |k| format!(" of order ≤ {k}"));
+    s += &format!(
+        "  rare event      {}   sum over the cut sets{within}\n",
+        sci(a.rare_event)
+    );
+    s += &format!(
+        "  min-cut bound   {}   1 − ∏(1 − P(cut set))\n\n",
+        sci(a.mcub)
+    );
+    let orders: Vec<String> = a
+        .orders
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{n} of order {}", k + 1))
+        .collect();
+    s += &format!(
+        "Minimal cut sets{within}: {} ({})\n",
+        a.cut_sets.len(),
+        orders.join(", ")
+    );
+    let shown = if layout.all {
+        a.cut_sets.len()
+    } else {
+        ROWS.min(a.cut_sets.len())
+    };
+    let rows: Vec<Vec<String>> = a.cut_sets[..shown]
+        .iter()
+        .map(|c| {
+            vec![
+                c.events.join(" · "),
+                sci(c.probability),
+                share(c.probability, a),
+            ]
+        })
+        .collect();
+    s += &table(
+        &["cut set", "probability", "share of P(top)"],
+        &rows,
+        layout,
+    );
+    if shown < a.cut_sets.len() {
+        s += &format!(
+            "  ... {} more (--all, or --json)\n",
+            a.cut_sets.len() - shown
+        );
+    }
+    if !a.importance.is_empty() {
+        s += "\nImportance of basic events (most important first, by Fussell-Vesely)\n";
+        let shown = if layout.all {
+            a.importance.len()
+        } else {
+            ROWS.min(a.importance.len())
+        };
+        let rows: Vec<Vec<String>> = a.importance[..shown]
+            .iter()
+            .map(|i| {
+                vec![
+                    i.event.clone(),
+                    sci(i.p),
+                    sci(i.birnbaum),
+                    fixed(i.criticality),
+                    fixed(i.fussell_vesely),
+                    ratio(i.raw),
+                    ratio(i.rrw),
+                ]
+            })
+            .collect();
+        s += &table(
+            &[
+                "event",
+                "p",
+                "Birnbaum",
+                "criticality",
+                "Fussell-Vesely",
+                "RAW",
+                "RRW",
+            ],
+            &rows,
+            layout,
+        );
+        if shown < a.importance.len() {
+            s += &format!(
+                "  ... {} more (--all, or --json)\n",
+                a.importance.len() - shown
+            );
+        }
+    }
+    s
+}
+
+fn share(p: f64, a: &Analysis) -> String {
+    match a.probability {
+        Ok(top) if top > 0.0 => format!("{:.1}%", 100.0 * p / top),
+        _ => "-".into(),
+    }
+}
+
+/// Six significant digits, as SCRAM reports.
+fn sci(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if (1e-3..1.0).contains(&x.abs()) || x == 1.0 {
+        format!("{}", (x * 1e6).round() / 1e6)
+            .chars()
+            .take(10)
+            .collect()
+    } else {
+        format!("{x:.5e}")
+    }
+}
+
+fn fixed(x: f64) -> String {
+    format!("{x:.4}")
+}
+
+fn ratio(x: f64) -> String {
+    if x.is_infinite() {
+        "∞".into()
+    } else {
+        format!("{x:.4}")
+    }
+}
