@@ -1,0 +1,1 @@
+//! Closed forms against the chain.
