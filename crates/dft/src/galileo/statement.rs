@@ -144,7 +144,7 @@ fn element(toks: &[Token]) -> Result<Raw, ParseError> {
     };
     let children = toks[children_from..]
         .iter()
-        .map(|t| Ok((name(t)?, t.at)))
+        .map(child)
         .collect::<Result<_, _>>()?;
     Ok(Raw {
         name: named,
@@ -152,6 +152,16 @@ fn element(toks: &[Token]) -> Result<Raw, ParseError> {
         kind_at: ty.at,
         children,
     })
+}
+
+fn child(t: &Token) -> Result<Named, ParseError> {
+    if t.tok == Tok::Eq {
+        return Err(ParseError::new(
+            t.at,
+            "unexpected '=' among the inputs: is a ';' missing at the end of a statement?",
+        ));
+    }
+    Ok((name(t)?, t.at))
 }
 
 /// A keyword read: a kind, or `vot K` with the threshold as its own token.
