@@ -176,10 +176,15 @@ impl Resolver<'_> {
                 format!("the draw of '{}'", self.dft.elements[dependency].name)
             }
         };
+        let (first, second) = (name(a), name(b));
+        let forced_by = if first == second {
+            format!("'{first}'")
+        } else {
+            format!("'{first}' and '{second}'")
+        };
         Error::OrderDependent {
-            first: name(a),
-            second: name(b),
-            detail: format!("{} and {}", what(a), what(b)),
+            forced_by,
+            failures: format!("{} and {}", what(a), what(b)),
         }
     }
 }
@@ -197,7 +202,7 @@ fn order_sensitive(dft: &Dft) -> bool {
         matches!(
             e.kind,
             Kind::Gate {
-                gate: Gate::Pand { .. } | Gate::Por { .. } | Gate::Spare,
+                gate: Gate::Pand | Gate::Por | Gate::Spare,
                 ..
             }
         )

@@ -17,10 +17,13 @@
 //!   `lambda * dorm` while dormant (`dorm` is 1 if absent, as in Storm).
 //! - One basic event fails at a time; each gate is then evaluated once, inputs first, so
 //!   failures caused by the same event are simultaneous.
-//! - `pand` is inclusive (Storm's default): inputs failing at the same time count as in
-//!   order; `pand-excl` (`pand<`) makes it failsafe instead. A PAND becomes failsafe (can
-//!   never fail) as soon as an input fails while one before it has not. `por` likewise:
-//!   it fails if its first input fails before (inclusive: or with) every other one.
+//! - `pand` is inclusive (Storm's default; also `pand-incl`, `pand<=`): inputs failing at
+//!   the same time count as in order. A PAND becomes failsafe (can never fail) as soon as
+//!   an input fails while one before it has not. `por` (`por-incl`, `por<=`) fails if its
+//!   first input fails before or with every other one, and is failsafe if another fails
+//!   first. Exclusive gates (`pand-excl`, `pand<`, `por-excl`, `por<`) are refused:
+//!   Storm 2.0 reads them but answers as for inclusive ones (checked with stormpy), so
+//!   there is no reference for their documented semantics.
 //! - Spare gates (`wsp`, `csp`, `hsp`, `spare` are the same gate; the dormancy is the
 //!   basic events'): each uses its first input; when the input in use fails it claims the
 //!   next input, in order, that has not failed and that no spare gate has claimed, and
@@ -43,9 +46,9 @@
 //!
 //! Refused, each with a located error naming the construct: parameters and symbolic
 //! rates, `prob=`, `repair=`, non-exponential distributions, coverage and restoration
-//! attributes, inspections, gates or dependencies as members of restrictions or as
-//! dependents, dependents that are also restricted, and two spare gates sharing their
-//! primary.
+//! attributes, inspections, exclusive priority gates, gates or dependencies as members
+//! of restrictions or as dependents, dependents that are also restricted, and two spare
+//! gates sharing their primary.
 
 mod explore;
 mod galileo;
@@ -67,16 +70,14 @@ pub enum Error {
     },
     /// The order of simultaneous forced failures changes the outcome.
     #[error(
-        "the order of simultaneous failures forced by '{first}' and '{second}' ({detail}) changes the outcome; \
+        "the order of the simultaneous failures forced by {forced_by} ({failures}) changes the outcome; \
          Storm treats this as nondeterminism (a Markov automaton with minimal and maximal answers), which is not supported"
     )]
     OrderDependent {
-        /// The dependency of one order's first failure.
-        first: String,
-        /// The dependency of the other's.
-        second: String,
-        /// The failures concerned.
-        detail: String,
+        /// The dependencies concerned, quoted: `'F'` or `'F' and 'G'`.
+        forced_by: String,
+        /// The two failures (or probabilistic draws) whose order matters.
+        failures: String,
     },
     /// Too many failures forced at one instant to check that their order does not matter.
     #[error("too many failures forced at one instant to check that their order does not matter")]

@@ -68,16 +68,12 @@ pub enum Gate {
         /// The threshold.
         k: usize,
     },
-    /// Priority AND: fails when all inputs have failed from first to last.
-    Pand {
-        /// Whether simultaneous failures count as in order (`pand`, `pand-incl`).
-        inclusive: bool,
-    },
-    /// Priority OR: fails when the first input fails before all others.
-    Por {
-        /// Whether a failure simultaneous with the first input's counts as after it.
-        inclusive: bool,
-    },
+    /// Priority AND, inclusive (`pand`, `pand-incl`, `pand<=`): fails when all inputs
+    /// have failed from first to last, simultaneous failures counting as in order.
+    Pand,
+    /// Priority OR, inclusive (`por`, `por-incl`, `por<=`): fails when the first input
+    /// fails before or with all others.
+    Por,
     /// Spare gate (`wsp`, `csp`, `hsp`, `spare`: the same gate; dormancy is the basic
     /// events'): uses its first input, then claims the next free one when it fails.
     Spare,

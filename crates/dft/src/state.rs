@@ -88,29 +88,27 @@ impl Layout {
 
     /// Fails basic event `b` in `s` and evaluates every gate once.
     pub fn fail(&self, dft: &Dft, s: &mut [u64], b: usize) {
-        let before: Vec<u64> = s[..self.words].to_vec();
         set(&mut s[..self.words], b);
         for &g in &self.order {
             if !self.failed(s, g) && !self.failsafe(s, g) {
-                self.evaluate(dft, s, &before, g);
+                self.evaluate(dft, s, g);
             }
         }
     }
 
-    fn evaluate(&self, dft: &Dft, s: &mut [u64], before: &[u64], g: usize) {
+    fn evaluate(&self, dft: &Dft, s: &mut [u64], g: usize) {
         let Kind::Gate { gate, inputs } = &dft.elements[g].kind else {
             return;
         };
         let failed = |s: &[u64], i: usize| self.failed(s, i);
-        let newly = |s: &[u64], i: usize| self.failed(s, i) && !get(before, i);
         let verdict = match *gate {
             Gate::And => inputs.iter().all(|&i| failed(s, i)).then_some(true),
             Gate::Or => inputs.iter().any(|&i| failed(s, i)).then_some(true),
             Gate::Vote { k } => {
                 (inputs.iter().filter(|&&i| failed(s, i)).count() >= k).then_some(true)
             }
-            Gate::Pand { inclusive } => pand(inputs, inclusive, |i| failed(s, i), |i| newly(s, i)),
-            Gate::Por { inclusive } => por(inputs, inclusive, |i| failed(s, i), |i| newly(s, i)),
+            Gate::Pand => pand(inputs, |i| failed(s, i)),
+            Gate::Por => por(inputs, |i| failed(s, i)),
             Gate::Spare => self.spare(dft, s, g, inputs),
         };
         match verdict {
@@ -223,14 +221,9 @@ fn spare_inputs(dft: &Dft, g: usize) -> &[usize] {
     }
 }
 
-/// PAND: failsafe once an input fails while one before it has not (or, exclusive, at
-/// the same step as one before it); failed once all have failed.
-fn pand(
-    inputs: &[usize],
-    inclusive: bool,
-    failed: impl Fn(usize) -> bool,
-    newly: impl Fn(usize) -> bool,
-) -> Option<bool> {
+/// PAND: failsafe once an input fails while one before it has not; failed once all have
+/// failed (inputs failing at the same step count as in order).
+fn pand(inputs: &[usize], failed: impl Fn(usize) -> bool) -> Option<bool> {
     let mut waiting = false;
     for &i in inputs {
         if !failed(i) {
@@ -239,24 +232,15 @@ fn pand(
             return Some(false);
         }
     }
-    if !inclusive && inputs.iter().filter(|&&i| newly(i)).count() > 1 {
-        return Some(false);
-    }
     (!waiting).then_some(true)
 }
 
-/// POR: failed when the first input fails before the others (inclusive: or with them);
-/// failsafe when another fails first.
-fn por(
-    inputs: &[usize],
-    inclusive: bool,
-    failed: impl Fn(usize) -> bool,
-    newly: impl Fn(usize) -> bool,
-) -> Option<bool> {
+/// POR: failed when the first input fails before or with the others; failsafe when
+/// another fails first.
+fn por(inputs: &[usize], failed: impl Fn(usize) -> bool) -> Option<bool> {
     let others = &inputs[1..];
     if failed(inputs[0]) {
-        let together = others.iter().any(|&i| newly(i));
-        return Some(inclusive || !together);
+        return Some(true);
     }
     others.iter().any(|&i| failed(i)).then_some(false)
 }

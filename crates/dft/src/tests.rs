@@ -66,8 +66,9 @@ fn pand_of_two_fails_only_in_order() {
 }
 
 #[test]
-fn pand_inclusive_counts_simultaneous_failures_as_ordered_and_exclusive_does_not() {
-    // A fails both inputs at once. Inclusive: A first fails the PAND; C then A or B too.
+fn pand_counts_simultaneous_failures_as_ordered() {
+    // A fails both inputs at once, which is in order (inclusive, Storm's default); C
+    // then A or B too; B first makes the PAND failsafe.
     let tree = |pand: &str| {
         format!(
             "toplevel S; S {pand} G1 G2; G1 or A C; G2 or A B; A lambda=1; B lambda=1; C lambda=1;"
@@ -75,16 +76,12 @@ fn pand_inclusive_counts_simultaneous_failures_as_ordered_and_exclusive_does_not
     };
     let t = 1.0;
     let c_then_g2 = (1.0 - e(3.0 * t)) / 3.0 - e(2.0 * t) * (1.0 - e(t));
-    close(
-        solve(&tree("pand"), t).unreliability,
-        (1.0 - e(3.0 * t)) / 3.0 + c_then_g2,
-    );
-    close(solve(&tree("pand-excl"), t).unreliability, c_then_g2);
-    close(solve(&tree("pand<"), t).unreliability, c_then_g2);
-    close(
-        solve(&tree("pand<="), t).unreliability,
-        (1.0 - e(3.0 * t)) / 3.0 + c_then_g2,
-    );
+    for pand in ["pand", "pand-incl", "pand<="] {
+        close(
+            solve(&tree(pand), t).unreliability,
+            (1.0 - e(3.0 * t)) / 3.0 + c_then_g2,
+        );
+    }
 }
 
 #[test]
@@ -92,6 +89,23 @@ fn por_fails_when_the_first_input_fails_first() {
     let (a, b, t) = (0.5, 1.5, 0.9);
     let r = solve("toplevel S; S por A B; A lambda=0.5; B lambda=1.5;", t);
     close(r.unreliability, a / (a + b) * (1.0 - e((a + b) * t)));
+}
+
+#[test]
+fn por_counts_simultaneous_failures_as_first() {
+    // A fails both inputs at once: the POR fails; C first fails it, B first makes it failsafe.
+    let tree = |por: &str| {
+        format!(
+            "toplevel S; S {por} G1 G2; G1 or A C; G2 or A B; A lambda=1; B lambda=1; C lambda=1;"
+        )
+    };
+    let t = 0.4;
+    for por in ["por", "por-incl", "por<="] {
+        close(
+            solve(&tree(por), t).unreliability,
+            2.0 / 3.0 * (1.0 - e(3.0 * t)),
+        );
+    }
 }
 
 #[test]
@@ -250,7 +264,17 @@ fn order_dependent_forced_failures_are_refused() {
     let dft =
         parse("toplevel S; S pand A B; F fdep T A B; T lambda=1; A lambda=1; B lambda=1;").unwrap();
     let err = analyze(&dft, 1.0, LIMIT).unwrap_err();
-    assert!(matches!(err, Error::OrderDependent { .. }), "{err}");
+    assert!(err.to_string().starts_with("the order of the simultaneous failures forced by 'F' (the failure of 'A' and the failure of 'B')"), "{err}");
+    // Two dependencies forcing the two inputs at once: the same.
+    let dft = parse(
+        "toplevel S; S pand A B; F fdep T A; G fdep T B; T lambda=1; A lambda=1; B lambda=1;",
+    )
+    .unwrap();
+    let err = analyze(&dft, 1.0, LIMIT).unwrap_err();
+    assert!(
+        matches!(err, Error::OrderDependent { ref forced_by, .. } if forced_by == "'F' and 'G'"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -369,6 +393,14 @@ fn unsupported_constructs_are_named() {
         "only exponential",
     );
     refused_at("toplevel S;\nS insp A;\nA lambda=1;", 2, 3, "inspections");
+    for gate in ["pand-excl", "pand<", "por-excl", "por<"] {
+        refused_at(
+            &format!("toplevel S;\nS {gate} A B;\nA lambda=1; B lambda=1;"),
+            2,
+            3,
+            "exclusive priority gates",
+        );
+    }
     refused_at(
         "toplevel S;\nS and A B;\nQ seq A G;\nG or B; A lambda=1; B lambda=1;",
         3,

@@ -125,14 +125,8 @@ fn element(toks: &[Token]) -> Result<Raw, ParseError> {
                 Keyword::Kind(RawKind::Dependency(probability(toks.get(3), ty.at)?)),
                 4,
             ),
-            "pand<" => (
-                Keyword::Kind(RawKind::Gate(Gate::Pand { inclusive: true })),
-                3,
-            ),
-            "por<" => (
-                Keyword::Kind(RawKind::Gate(Gate::Por { inclusive: true })),
-                3,
-            ),
+            "pand<" => (Keyword::Kind(RawKind::Gate(Gate::Pand)), 3),
+            "por<" => (Keyword::Kind(RawKind::Gate(Gate::Por)), 3),
             _ => return basic(named, &toks[1..]),
         }
     } else {
@@ -175,10 +169,15 @@ fn keyword(word: &str, at: Location, after: Option<&Token>) -> Result<Keyword, P
     match word {
         "and" => gate(Gate::And),
         "or" => gate(Gate::Or),
-        "pand" | "pand-incl" => gate(Gate::Pand { inclusive: true }),
-        "pand-excl" | "pand<" => gate(Gate::Pand { inclusive: false }),
-        "por" | "por-incl" => gate(Gate::Por { inclusive: true }),
-        "por-excl" | "por<" => gate(Gate::Por { inclusive: false }),
+        "pand" | "pand-incl" => gate(Gate::Pand),
+        "por" | "por-incl" => gate(Gate::Por),
+        "pand-excl" | "pand<" | "por-excl" | "por<" => Err(ParseError::new(
+            at,
+            format!(
+                "exclusive priority gates ('{word}') are not supported: Storm 2.0 reads them but answers as for \
+                 inclusive ones, so their semantics has no reference to be checked against"
+            ),
+        )),
         "wsp" | "csp" | "hsp" | "spare" => gate(Gate::Spare),
         "seq" => Ok(Keyword::Kind(RawKind::Restriction(Restriction::Seq))),
         "mutex" => Ok(Keyword::Kind(RawKind::Restriction(Restriction::Mutex))),
