@@ -26,7 +26,11 @@ enum Pending {
 }
 
 /// Memo entries one resolution may create before giving up.
-const BUDGET: usize = 200_000;
+const BUDGET: usize = 50_000;
+
+/// Forced failures in a row one resolution may follow before giving up (the search is
+/// recursive; this keeps it far from the end of the stack).
+const MAX_DEPTH: usize = 1_000;
 
 /// Resolves the forced failures of an instant. When the tree has order-sensitive parts
 /// (priority and spare gates), every order of the pending failures is tried and they must
@@ -37,6 +41,8 @@ struct Resolver<'a> {
     layout: &'a Layout,
     sensitive: bool,
     memo: HashMap<(State, Vec<Pending>), Dist>,
+    /// For each element, the dependencies it triggers.
+    triggers: Vec<Vec<usize>>,
 }
 
 fn top_failed() -> State {
@@ -48,31 +54,39 @@ impl Resolver<'_> {
     fn fail(&self, s: &mut State, b: usize, pending: &mut Vec<Pending>) {
         let before = self.layout.failed_words(s).to_vec();
         self.layout.fail(self.dft, s, b);
-        for (d, e) in self.dft.elements.iter().enumerate() {
-            let Kind::Dependency {
-                probability,
-                trigger,
-                dependents,
-            } = &e.kind
-            else {
-                continue;
-            };
-            let newly = self.layout.failed(s, *trigger)
-                && before[*trigger / 64] >> (*trigger % 64) & 1 == 0;
-            if !newly || *probability <= 0.0 {
-                continue;
-            }
-            if *probability >= 1.0 {
-                pending.extend(dependents.iter().map(|&x| Pending::Force {
-                    dependency: d,
-                    dependent: x,
-                }));
-            } else {
-                pending.push(Pending::Draw { dependency: d });
+        let after = self.layout.failed_words(s);
+        for (w, (old, new)) in before.iter().zip(after).enumerate() {
+            let mut newly = new & !old;
+            while newly != 0 {
+                let element = w * 64 + newly.trailing_zeros() as usize;
+                newly &= newly - 1;
+                for &d in &self.triggers[element] {
+                    self.fire(d, pending);
+                }
             }
         }
         pending.sort_unstable();
         pending.dedup();
+    }
+
+    /// Dependency `d`'s trigger has just failed.
+    fn fire(&self, d: usize, pending: &mut Vec<Pending>) {
+        let Kind::Dependency {
+            probability,
+            dependents,
+            ..
+        } = &self.dft.elements[d].kind
+        else {
+            return;
+        };
+        if *probability >= 1.0 {
+            pending.extend(dependents.iter().map(|&x| Pending::Force {
+                dependency: d,
+                dependent: x,
+            }));
+        } else if *probability > 0.0 {
+            pending.push(Pending::Draw { dependency: d });
+        }
     }
 
     /// The outcomes of taking `item` now: (probability, state, what is still pending).
@@ -116,7 +130,40 @@ impl Resolver<'_> {
     }
 
     /// The distribution of settled states from `s` with `pending` to do.
-    fn resolve(&mut self, s: State, pending: Vec<Pending>) -> Result<Dist, Error> {
+    fn settle(&mut self, s: State, pending: Vec<Pending>) -> Result<Dist, Error> {
+        if self.sensitive {
+            self.memo.clear();
+            self.resolve(s, pending, 0)
+        } else {
+            Ok(self.in_one_order(s, pending))
+        }
+    }
+
+    /// Pending failures taken in one order (the first pending first), without recursion:
+    /// enough when no gate can tell the order.
+    fn in_one_order(&self, s: State, pending: Vec<Pending>) -> Dist {
+        let mut dist = Dist::new();
+        let mut work = vec![(1.0, s, pending)];
+        while let Some((p, s, pending)) = work.pop() {
+            if self.layout.failed(&s, self.dft.top) {
+                *dist.entry(top_failed()).or_insert(0.0) += p;
+            } else if let Some(&item) = pending.first() {
+                let outcomes = self.take(&s, &pending, item);
+                work.extend(
+                    outcomes
+                        .into_iter()
+                        .filter(|o| o.0 > 0.0)
+                        .map(|(q, t, rest)| (p * q, t, rest)),
+                );
+            } else {
+                *dist.entry(s).or_insert(0.0) += p;
+            }
+        }
+        dist
+    }
+
+    /// Every order tried (memoized on what is done); they must agree.
+    fn resolve(&mut self, s: State, pending: Vec<Pending>, depth: usize) -> Result<Dist, Error> {
         if self.layout.failed(&s, self.dft.top) {
             return Ok(Dist::from([(top_failed(), 1.0)]));
         }
@@ -127,18 +174,13 @@ impl Resolver<'_> {
         if let Some(d) = self.memo.get(&key) {
             return Ok(d.clone());
         }
-        if self.memo.len() >= BUDGET {
+        if self.memo.len() >= BUDGET || depth >= MAX_DEPTH {
             return Err(Error::TooManySimultaneous);
         }
         let (s, pending) = &key;
-        let choices: &[Pending] = if self.sensitive {
-            pending
-        } else {
-            &pending[..1]
-        };
         let mut first: Option<(Pending, Dist)> = None;
-        for &item in choices {
-            let dist = self.outcome(s, pending, item)?;
+        for &item in pending {
+            let dist = self.outcome(s, pending, item, depth)?;
             match &first {
                 None => first = Some((item, dist)),
                 Some((other, d)) if !same(d, &dist) => return Err(self.order_error(*other, item)),
@@ -150,13 +192,19 @@ impl Resolver<'_> {
         Ok(dist)
     }
 
-    fn outcome(&mut self, s: &State, pending: &[Pending], item: Pending) -> Result<Dist, Error> {
+    fn outcome(
+        &mut self,
+        s: &State,
+        pending: &[Pending],
+        item: Pending,
+        depth: usize,
+    ) -> Result<Dist, Error> {
         let mut dist = Dist::new();
         for (p, next, rest) in self.take(s, pending, item) {
             if p <= 0.0 {
                 continue;
             }
-            for (t, q) in self.resolve(next, rest)? {
+            for (t, q) in self.resolve(next, rest, depth + 1)? {
                 *dist.entry(t).or_insert(0.0) += p * q;
             }
         }
@@ -209,6 +257,17 @@ fn order_sensitive(dft: &Dft) -> bool {
     })
 }
 
+/// For each element, the dependencies it triggers.
+fn triggers(dft: &Dft) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); dft.elements.len()];
+    for (d, e) in dft.elements.iter().enumerate() {
+        if let Kind::Dependency { trigger, .. } = e.kind {
+            out[trigger].push(d);
+        }
+    }
+    out
+}
+
 /// Builds the chain of `dft`, refusing more than `limit` states.
 pub(crate) fn explore(dft: &Dft, layout: &Layout, limit: usize) -> Result<Chain, Error> {
     let mut resolver = Resolver {
@@ -216,6 +275,7 @@ pub(crate) fn explore(dft: &Dft, layout: &Layout, limit: usize) -> Result<Chain,
         layout,
         sensitive: order_sensitive(dft),
         memo: HashMap::new(),
+        triggers: triggers(dft),
     };
     let mut states = vec![top_failed(), layout.initial()];
     let mut index: HashMap<State, u32> = states.iter().cloned().zip(0..).collect();
@@ -236,8 +296,7 @@ pub(crate) fn explore(dft: &Dft, layout: &Layout, limit: usize) -> Result<Chain,
             let mut t = s.clone();
             let mut pending = Vec::new();
             resolver.fail(&mut t, b, &mut pending);
-            resolver.memo.clear();
-            for (target, p) in resolver.resolve(t, pending)? {
+            for (target, p) in resolver.settle(t, pending)? {
                 let id = intern(&mut states, &mut index, target, limit)?;
                 *row.entry(id).or_insert(0.0) += rate * p;
             }

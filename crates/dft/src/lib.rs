@@ -82,6 +82,14 @@ pub enum Error {
     /// Too many failures forced at one instant to check that their order does not matter.
     #[error("too many failures forced at one instant to check that their order does not matter")]
     TooManySimultaneous,
+    /// Uniformization would take too many steps (the largest exit rate times the time).
+    #[error(
+        "uniformization would take about {steps:.3e} steps (the largest exit rate times the time); at most 1e8 are taken"
+    )]
+    TooManySteps {
+        /// The largest exit rate times the time.
+        steps: f64,
+    },
     /// The time bound is negative or not a number.
     #[error("the time bound must be a finite number >= 0, not {0}")]
     BadTime(f64),
@@ -110,7 +118,7 @@ pub fn analyze(dft: &Dft, time: f64, limit: usize) -> Result<Exact, Error> {
     Ok(Exact {
         states: chain.states.len(),
         transitions: chain.rows.iter().map(Vec::len).sum(),
-        unreliability: solve::unreliability(&chain, time),
+        unreliability: solve::unreliability(&chain, time)?,
         mttf: solve::mttf(&chain),
     })
 }

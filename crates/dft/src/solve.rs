@@ -1,7 +1,15 @@
 //! Answers from the chain: the probability that the top has failed by a time
 //! (uniformization) and the mean time to failure (expected time to absorption).
 
+use crate::Error;
 use crate::explore::Chain;
+
+/// The most uniformization steps (the largest exit rate times the time) taken.
+const MAX_STEPS: f64 = 1e8;
+
+/// Probability left outside state 0 and the absorbing states below which stepping stops
+/// (what is left is added as if absorbed: an error at most this large).
+const ABSORBED: f64 = 1e-17;
 
 /// Poisson probabilities below this (relative to the largest) are left out.
 const TAIL: f64 = 1e-18;
@@ -12,7 +20,7 @@ const TAIL: f64 = 1e-18;
 /// `P = I + Q/q` stepped at the events of a Poisson process of rate `q`. The Poisson
 /// weights are computed from the mode outwards and normalised (Fox and Glynn's idea), so
 /// they neither underflow nor overflow for long times; the left-out mass is below 1e-15.
-pub(crate) fn unreliability(chain: &Chain, time: f64) -> f64 {
+pub(crate) fn unreliability(chain: &Chain, time: f64) -> Result<f64, Error> {
     let exits: Vec<f64> = chain
         .rows
         .iter()
@@ -20,7 +28,11 @@ pub(crate) fn unreliability(chain: &Chain, time: f64) -> f64 {
         .collect();
     let q = exits.iter().copied().fold(0.0, f64::max);
     if q <= 0.0 || time <= 0.0 {
-        return 0.0;
+        return Ok(0.0);
+    }
+    // Also catches an infinite exit rate (rates summing past f64::MAX).
+    if q * time > MAX_STEPS || q.is_infinite() {
+        return Err(Error::TooManySteps { steps: q * time });
     }
     let (left, weights) = poisson(q * time);
     let mut now = vec![0.0; chain.rows.len()];
@@ -31,7 +43,13 @@ pub(crate) fn unreliability(chain: &Chain, time: f64) -> f64 {
         if k >= left {
             answer += weights[k - left] * now[0];
         }
-        if now[1..].iter().sum::<f64>() < 1e-300 {
+        let transient: f64 = now
+            .iter()
+            .zip(&exits)
+            .filter(|e| *e.1 > 0.0)
+            .map(|e| e.0)
+            .sum();
+        if transient < ABSORBED {
             // Everything has been absorbed: the rest of the weights all see now[0].
             answer += weights[(k + 1).saturating_sub(left)..].iter().sum::<f64>() * now[0];
             break;
@@ -39,7 +57,7 @@ pub(crate) fn unreliability(chain: &Chain, time: f64) -> f64 {
         step(chain, &exits, q, &now, &mut next);
         std::mem::swap(&mut now, &mut next);
     }
-    answer.clamp(0.0, 1.0)
+    Ok(answer.clamp(0.0, 1.0))
 }
 
 /// One step of the uniformized chain.

@@ -299,6 +299,45 @@ fn the_state_limit_is_an_error() {
 }
 
 #[test]
+fn too_long_a_time_is_an_error() {
+    let dft = parse("toplevel S; S and A B; A lambda=1000; B lambda=1;").unwrap();
+    assert!(matches!(
+        analyze(&dft, 1e6, LIMIT),
+        Err(Error::TooManySteps { .. })
+    ));
+    // A long time on a chain that is soon absorbed stops early, with the right answer.
+    let r = analyze(&dft, 1e4, LIMIT).unwrap();
+    close(r.unreliability, 1.0);
+}
+
+#[test]
+fn many_simultaneous_failures() {
+    let dependents: Vec<String> = (0..3000).map(|i| format!("D{i}")).collect();
+    let events: String = dependents
+        .iter()
+        .map(|d| format!("{d} lambda=0;\n"))
+        .collect();
+    let list = dependents.join(" ");
+    // Without order-sensitive gates: taken in one order, however many.
+    let r = solve(
+        &format!("toplevel S; S and {list}; F fdep T {list}; T lambda=2;\n{events}"),
+        1.0,
+    );
+    close(r.mttf, 0.5);
+    // With one: every order is tried, up to a budget, then refused (never a stack overflow).
+    let some = dependents[..17].join(" ");
+    let events: String = dependents[..17]
+        .iter()
+        .map(|d| format!("{d} lambda=0;\n"))
+        .collect();
+    let text = format!(
+        "toplevel S; S or V P; V and {some}; F fdep T {some}; P pand X Y;\nX lambda=1; Y lambda=1; T lambda=2;\n{events}"
+    );
+    let err = analyze(&parse(&text).unwrap(), 1.0, LIMIT).unwrap_err();
+    assert_eq!(err, Error::TooManySimultaneous);
+}
+
+#[test]
 fn static_trees_are_told_apart() {
     assert!(
         parse("toplevel S; S 2of3 A B C; A lambda=1; B lambda=1; C lambda=1;")
