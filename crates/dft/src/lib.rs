@@ -6,6 +6,17 @@
 //! error below 1e-15) and the mean time to failure (the chain is acyclic, so the linear
 //! system is triangular and solved exactly by substitution).
 //!
+//! ```
+//! let dft = faultline_dft::parse(
+//!     "toplevel \"S\";\n\"S\" and \"A\" \"B\";\n\"A\" lambda=1;\n\"B\" lambda=2;",
+//! )
+//! .unwrap();
+//! let exact = faultline_dft::analyze(&dft, 1.0, 1_000_000).unwrap();
+//! let want = (1.0 - (-1.0f64).exp()) * (1.0 - (-2.0f64).exp());
+//! assert!((exact.unreliability - want).abs() < 1e-12);
+//! assert!((exact.mttf - (1.0 + 0.5 - 1.0 / 3.0)).abs() < 1e-12);
+//! ```
+//!
 //! # Semantics
 //!
 //! Storm's, as described by Volk, Junges and Katoen, "Fast dynamic fault tree analysis by
@@ -40,9 +51,16 @@
 //!   model is then a Markov automaton with minimal and maximal answers). Here, when the
 //!   tree has priority or spare gates, every order is tried: if they lead to different
 //!   states, [`analyze`] refuses with [`Error::OrderDependent`] rather than pick one.
-//!   Without such gates the order cannot matter and one is taken.
+//!   Without such gates the order cannot matter and one is taken. Different states count
+//!   as different outcomes even where they would give the same answers (a refusal where
+//!   Storm's minimum and maximum might agree), and the search is bounded
+//!   ([`Error::TooManySimultaneous`], about 15 failures forced at one instant).
 //! - `seq`: its members (basic events) can only fail in the order written; `mutex`: at
 //!   most one member fails. A restriction never fails and cannot be the top or an input.
+//!
+//! The chain has one state per reachable combination of failed elements, failsafe
+//! priority gates and spare claims, with every state where the top has failed merged into
+//! one; Storm reduces further (don't-care propagation), so its state counts are smaller.
 //!
 //! Refused, each with a located error naming the construct: parameters and symbolic
 //! rates, `prob=`, `repair=`, non-exponential distributions, coverage and restoration
