@@ -144,6 +144,7 @@ const ANALYZE_HELP: &str = concat!(
   faultline analyze scenarios/pumps.xml                      # probability, cut sets, importance
   faultline analyze model.xml basic-events.xml --max-order 3 # a model in two files
   faultline analyze scenarios/pumps.xml --json               # everything, every cut set
+  faultline analyze hecs.dft --time 1                        # P(failed by t = 1), MTTF
 
 Semantics: docs/fault-trees.md. Checked against SCRAM: docs/validation.md.
 
@@ -252,12 +253,14 @@ pub(crate) enum Command {
     /// Analyse a fault tree exactly: top-event probability, minimal cut sets, importance.
     ///
     /// Reads Open-PSA MEF models (.xml; a model split over several files is given as all
-    /// of them). The top-event probability is exact (a binary decision diagram); the cut
-    /// sets are minimal (negative literals dropped, as fault-tree tools list them); the
-    /// importance measures are SCRAM's (Birnbaum, criticality, Fussell-Vesely, RAW, RRW).
+    /// of them) and Galileo dynamic fault trees (.dft). The top-event probability is exact
+    /// (a binary decision diagram); the cut sets are minimal (negative literals dropped, as
+    /// fault-tree tools list them); the importance measures are SCRAM's (Birnbaum,
+    /// criticality, Fussell-Vesely, RAW, RRW). A DFT is solved as a Markov chain with
+    /// Storm's semantics: unreliability at --time and the mean time to failure.
     #[command(after_long_help = ANALYZE_HELP)]
     Analyze {
-        /// The model: MEF files (.xml).
+        /// The model: MEF files (.xml), or one Galileo file (.dft).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// List only the cut sets of at most this many events.
@@ -270,6 +273,13 @@ pub(crate) enum Command {
         /// The top gate, when the model has several gates no other gate uses.
         #[arg(long, value_name = "GATE")]
         top: Option<String>,
+        /// A DFT's time bound, in the unit of its failure rates: the unreliability is
+        /// P(failed by then).
+        #[arg(long, value_name = "T", default_value_t = 1.0)]
+        time: f64,
+        /// Largest Markov chain to build for a DFT, in states.
+        #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+        max_states: usize,
         #[command(flatten)]
         print: Print,
         /// Print every cut set and every event's importance (without it: the 10 most

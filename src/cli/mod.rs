@@ -83,6 +83,8 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             max_order,
             mission_time,
             top,
+            time,
+            max_states,
             print,
             all,
         } => commands::analyze(
@@ -92,6 +94,8 @@ fn execute(cli: Cli) -> Result<(), CliError> {
                 max_order: max_order.map(|n| n as usize),
                 mission_time,
                 top,
+                time,
+                max_states,
                 json: print.json,
                 layout: print.layout(all),
             },

@@ -73,6 +73,7 @@ mod galileo;
 mod model;
 mod solve;
 mod state;
+mod static_tree;
 
 pub use galileo::{Location, ParseError, parse};
 pub use model::{Dft, Element, Gate, Kind, Restriction};

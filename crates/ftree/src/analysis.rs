@@ -43,8 +43,11 @@ pub struct Analysis {
     pub basic_events: usize,
     /// Whether the tree is coherent (no negation).
     pub coherent: bool,
-    /// The exact top-event probability, or why there is none.
-    pub probability: Result<f64, String>,
+    /// The exact top-event probability (None if the diagram was too large).
+    pub probability: Option<f64>,
+    /// Why there is no exact probability.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_exact: Option<String>,
     /// Decision nodes of the exact diagram.
     pub bdd_nodes: usize,
     /// The order limit of the cut sets listed (None: all of them).
@@ -68,7 +71,7 @@ pub fn analyze(tree: &FaultTree, s: &Settings) -> Result<Analysis, TooLarge> {
     let p: Vec<f64> = tree.events.iter().map(|e| e.p).collect();
     let coherent = tree.coherent();
     let exact = bdd::build(tree, Mode::Exact, s.node_limit);
-    let (probability, bdd_nodes, importance) = match &exact {
+    let (probability, no_exact, bdd_nodes, importance) = match &exact {
         Ok(d) => {
             let (top, b) = d.birnbaum(&p, tree.events.len());
             let mut imp: Vec<Importance> = d
@@ -88,9 +91,9 @@ pub fn analyze(tree: &FaultTree, s: &Settings) -> Result<Analysis, TooLarge> {
                     .total_cmp(&a.fussell_vesely)
                     .then_with(|| a.event.cmp(&b.event))
             });
-            (Ok(top), d.size(), imp)
+            (Some(top), None, d.size(), imp)
         }
-        Err(e) => (Err(e.to_string()), 0, vec![]),
+        Err(e) => (None, Some(e.to_string()), 0, vec![]),
     };
     let mono = if coherent {
         exact?
@@ -126,6 +129,7 @@ pub fn analyze(tree: &FaultTree, s: &Settings) -> Result<Analysis, TooLarge> {
         basic_events: tree.events.len(),
         coherent,
         probability,
+        no_exact,
         bdd_nodes,
         max_order: s.max_order,
         cut_sets,

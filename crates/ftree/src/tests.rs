@@ -95,7 +95,7 @@ fn cut_sets_are_minimal_and_limited_by_order() {
     assert_eq!(a.orders, [1, 1]);
     close(a.rare_event, 0.3 + 0.02);
     close(a.mcub, 1.0 - 0.7 * 0.98);
-    close(a.probability.clone().expect("exact"), 1.0 - 0.7 * 0.98);
+    close(a.probability.expect("exact"), 1.0 - 0.7 * 0.98);
     assert_eq!(sets(&run(&text, Some(1))), ["c"]);
 }
 
@@ -107,7 +107,7 @@ fn negative_literals_are_dropped_from_cut_sets_but_not_from_the_probability() {
     );
     let a = run(&text, None);
     assert!(!a.coherent);
-    close(a.probability.clone().expect("exact"), 0.1 * 0.8);
+    close(a.probability.expect("exact"), 0.1 * 0.8);
     assert_eq!(sets(&a), ["a"]);
 }
 
@@ -136,10 +136,7 @@ fn a_beta_factor_group_adds_one_common_cause_event() {
         <factor level=\"2\"><float value=\"0.2\"/></factor></define-CCF-group></define-fault-tree></opsa-mef>";
     let a = run(text, None);
     let (ind, cc) = (0.8 * 0.1, 0.2 * 0.1);
-    close(
-        a.probability.clone().expect("exact"),
-        cc + (1.0 - cc) * ind * ind,
-    );
+    close(a.probability.expect("exact"), cc + (1.0 - cc) * ind * ind);
     assert_eq!(sets(&a), ["[p1 p2]", "[p1] [p2]"]);
 }
 
@@ -192,7 +189,7 @@ fn expressions_parameters_and_house_events_are_evaluated() {
         <system-mission-time/></Weibull></define-basic-event></model-data></opsa-mef>";
     let a = run(text, None);
     close(
-        a.probability.clone().expect("exact"),
+        a.probability.expect("exact"),
         1.0 - (-2e-4f64 * 8760.0).exp(),
     );
     assert_eq!(sets(&a), ["e"]);

@@ -6,7 +6,7 @@ use faultline_ftree::analysis::{Analysis, Settings};
 use faultline_ftree::mef;
 use faultline_report::tables::{Layout, table};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The flags of `analyze` beyond the files.
 pub(crate) struct AnalyzeOptions {
@@ -16,6 +16,10 @@ pub(crate) struct AnalyzeOptions {
     pub(crate) mission_time: f64,
     /// The top gate, if the model has several candidates.
     pub(crate) top: Option<String>,
+    /// A DFT's time bound.
+    pub(crate) time: f64,
+    /// A DFT's largest Markov chain.
+    pub(crate) max_states: usize,
     /// JSON instead of tables.
     pub(crate) json: bool,
     /// How tables print.
@@ -34,18 +38,99 @@ pub(crate) fn analyze(
             o.mission_time
         )));
     }
+    if let [file] = files
+        && has_extension(file, "dft")
+    {
+        return analyze_dft(out, file, &o);
+    }
     let tree = read_mef(files, &o)?;
+    let a = fault_tree(&tree, &o)?;
+    if o.json {
+        writeln!(out, "{}", to_json(&a)?)?;
+    } else {
+        write!(out, "{}", render(&a, o.layout))?;
+    }
+    Ok(())
+}
+
+fn has_extension(f: &Path, ext: &str) -> bool {
+    f.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+fn to_json(x: &impl serde::Serialize) -> Result<String, CliError> {
+    serde_json::to_string_pretty(x).map_err(|e| CliError::Other(e.to_string()))
+}
+
+fn fault_tree(tree: &faultline_ftree::FaultTree, o: &AnalyzeOptions) -> Result<Analysis, CliError> {
     let settings = Settings {
         max_order: o.max_order,
         ..Settings::default()
     };
-    let a =
-        faultline_ftree::analyze(&tree, &settings).map_err(|e| CliError::Usage(e.to_string()))?;
+    faultline_ftree::analyze(tree, &settings).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// What `analyze --json` prints for a DFT: the chain's answers, and the fault-tree
+/// analysis at the time bound when the tree is static.
+#[derive(serde::Serialize)]
+struct DftJson {
+    time: f64,
+    #[serde(flatten)]
+    exact: faultline_dft::Exact,
+    #[serde(rename = "static")]
+    fault_tree: Option<Analysis>,
+}
+
+/// A Galileo DFT: the Markov chain's unreliability and MTTF, and for a static tree its
+/// cut sets and importance measures too.
+fn analyze_dft(out: &mut impl Write, file: &Path, o: &AnalyzeOptions) -> Result<(), CliError> {
+    let shown = file.display();
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| CliError::Usage(format!("cannot read {shown}: {e}")))?;
+    let dft = faultline_dft::parse(&text).map_err(|e| CliError::Usage(format!("{shown}:{e}")))?;
+    let exact = faultline_dft::analyze(&dft, o.time, o.max_states)
+        .map_err(|e| CliError::Usage(format!("{shown}: {e}")))?;
+    let fault_tree = match dft.to_fault_tree(o.time) {
+        Some(tree) => Some(fault_tree(&tree, o)?),
+        None => None,
+    };
     if o.json {
-        let doc = serde_json::to_string_pretty(&AnalysisJson::from(&a))
-            .map_err(|e| CliError::Other(e.to_string()))?;
-        writeln!(out, "{doc}")?;
+        let doc = DftJson {
+            time: o.time,
+            exact,
+            fault_tree,
+        };
+        writeln!(out, "{}", to_json(&doc)?)?;
+        return Ok(());
+    }
+    let top = &dft.elements()[dft.top()].name;
+    let n = dft.elements().len();
+    writeln!(
+        out,
+        "Dynamic fault tree '{top}': {n} elements; a Markov chain of {} states (Storm's semantics)\n",
+        exact.states
+    )?;
+    writeln!(
+        out,
+        "  P(failed by t = {})   {:.10}",
+        o.time, exact.unreliability
+    )?;
+    let mttf = if exact.mttf.is_finite() {
+        format!("{:.10}", exact.mttf)
     } else {
+        "never fails".into()
+    };
+    writeln!(
+        out,
+        "  MTTF                  {mttf}   (in the unit of the failure rates)"
+    )?;
+    if let Some(a) = fault_tree {
+        writeln!(
+            out,
+            "\nA static tree: its fault tree at t = {}, each event failed with probability 1 − e^(−λt)\n",
+            o.time
+        )?;
         write!(out, "{}", render(&a, o.layout))?;
     }
     Ok(())
@@ -55,10 +140,9 @@ pub(crate) fn analyze(
 fn read_mef(files: &[PathBuf], o: &AnalyzeOptions) -> Result<faultline_ftree::FaultTree, CliError> {
     let mut texts = Vec::with_capacity(files.len());
     for f in files {
-        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !ext.eq_ignore_ascii_case("xml") {
+        if !has_extension(f, "xml") {
             return Err(CliError::Usage(format!(
-                "{}: analyze reads Open-PSA MEF models (.xml)",
+                "{}: analyze reads Open-PSA MEF models (.xml, one or more files) or one Galileo DFT (.dft)",
                 f.display()
             )));
         }
@@ -77,19 +161,6 @@ fn read_mef(files: &[PathBuf], o: &AnalyzeOptions) -> Result<faultline_ftree::Fa
     mef::read(&sources, &opts).map_err(|e| CliError::Usage(e.to_string()))
 }
 
-/// The analysis as JSON: every cut set and every event's importance.
-#[derive(serde::Serialize)]
-struct AnalysisJson<'a> {
-    #[serde(flatten)]
-    analysis: &'a Analysis,
-}
-
-impl<'a> From<&'a Analysis> for AnalysisJson<'a> {
-    fn from(analysis: &'a Analysis) -> Self {
-        AnalysisJson { analysis }
-    }
-}
-
 /// Rows shown without `--all`.
 const ROWS: usize = 10;
 
@@ -104,15 +175,20 @@ fn render(a: &Analysis, layout: Layout) -> String {
         "Fault tree '{}': {} basic events, {kind}\n\n",
         a.top, a.basic_events
     );
-    match &a.probability {
-        Ok(p) => {
+    match (&a.probability, &a.no_exact) {
+        (Some(p), _) => {
             s += &format!(
                 "  P(top)          {}   exact (decision diagram of {} nodes)\n",
                 sci(*p),
                 a.bdd_nodes
             )
         }
-        Err(e) => s += &format!("  P(top)          no exact value: {e}\n"),
+        (None, e) => {
+            s += &format!(
+                "  P(top)          no exact value: {}\n",
+                e.as_deref().unwrap_or("")
+            )
+        }
     }
     let within = a
         .max_order
@@ -209,7 +285,7 @@ fn render(a: &Analysis, layout: Layout) -> String {
 
 fn share(p: f64, a: &Analysis) -> String {
     match a.probability {
-        Ok(top) if top > 0.0 => format!("{:.1}%", 100.0 * p / top),
+        Some(top) if top > 0.0 => format!("{:.1}%", 100.0 * p / top),
         _ => "-".into(),
     }
 }
