@@ -352,7 +352,7 @@ fn exercise(text: &str) -> Outcome {
             assert!(!shown.is_empty());
             let _ = e.to_string();
             match &e {
-                LoadError::Io { .. } => Outcome::Io,
+                LoadError::Io { .. } | LoadError::Foreign { .. } => Outcome::Io,
                 LoadError::Syntax {
                     line, col, range, ..
                 } => {

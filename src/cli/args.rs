@@ -152,6 +152,16 @@ Semantics: docs/fault-trees.md. Checked against SCRAM: docs/validation.md.
     exit_codes!()
 );
 
+const IMPORT_HELP: &str = concat!(
+    "Examples:
+  faultline import scenarios/pumps.xml                  # print the scenario
+  faultline import model.xml basic-events.xml -o model.ron
+  faultline run scenarios/pumps.xml --runs 100000       # any command takes one .xml or .dft
+
+",
+    exit_codes!()
+);
+
 const RUN_HELP: &str = concat!(
     "Examples:
   faultline run scenarios/substation.ron
@@ -286,6 +296,32 @@ pub(crate) enum Command {
         /// probable cut sets and the 10 most important events).
         #[arg(long)]
         all: bool,
+    },
+    /// Write a fault tree (Open-PSA MEF or Galileo) as a scenario.
+    ///
+    /// Basic events become components that fail once and are never repaired (at their
+    /// rate, or at the start with their probability); gates become k-of-n groups; the top
+    /// event is the service. The share of runs in which it fails is P(top) at the mission
+    /// time, which `analyze` computes exactly. Every command also takes a single .xml or
+    /// .dft file directly, imported with the defaults.
+    #[command(after_long_help = IMPORT_HELP)]
+    Import {
+        /// The fault tree: MEF files (.xml) of one model, or one Galileo file (.dft).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the scenario to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE.ron")]
+        output: Option<PathBuf>,
+        /// A MEF model's mission time in hours: the horizon, and the time of its
+        /// time-dependent probabilities.
+        #[arg(long, value_name = "HOURS", default_value_t = 8760.0)]
+        mission_time: f64,
+        /// A MEF model's top gate, when several gates are used by no other.
+        #[arg(long, value_name = "GATE")]
+        top: Option<String>,
+        /// A Galileo DFT's horizon, in hours (its failure rates are read as per hour).
+        #[arg(long, value_name = "HOURS", default_value_t = 1.0)]
+        time: f64,
     },
     /// Simulate many runs in parallel and summarise them (Monte Carlo).
     ///

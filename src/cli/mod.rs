@@ -100,6 +100,20 @@ fn execute(cli: Cli) -> Result<(), CliError> {
                 layout: print.layout(all),
             },
         )?,
+        Command::Import {
+            files,
+            output,
+            mission_time,
+            top,
+            time,
+        } => {
+            let settings = faultline_scenario::import::Settings {
+                mission_time,
+                top,
+                dft_time: time,
+            };
+            commands::import(&mut out, &files, output.as_deref(), &settings)?
+        }
         Command::Gen {
             components,
             seed,

@@ -104,6 +104,36 @@ impl Dft {
         self.elements.iter().position(|e| e.name == name)
     }
 
+    /// The dynamic elements (priority and spare gates, dependencies, restrictions), each as
+    /// `kind 'name' at line:column`: what keeps the tree from being static.
+    pub fn dynamic_constructs(&self) -> Vec<String> {
+        let kind = |k: &Kind| match k {
+            Kind::Gate {
+                gate: Gate::Pand, ..
+            } => Some("pand"),
+            Kind::Gate {
+                gate: Gate::Por, ..
+            } => Some("por"),
+            Kind::Gate {
+                gate: Gate::Spare, ..
+            } => Some("spare gate"),
+            Kind::Dependency { probability, .. } if *probability < 1.0 => Some("pdep"),
+            Kind::Dependency { .. } => Some("fdep"),
+            Kind::Restriction {
+                restriction: Restriction::Seq,
+                ..
+            } => Some("seq"),
+            Kind::Restriction { .. } => Some("mutex"),
+            _ => None,
+        };
+        self.elements
+            .iter()
+            .filter_map(|e| {
+                kind(&e.kind).map(|k| format!("{k} '{}' at {}:{}", e.name, e.at.line, e.at.column))
+            })
+            .collect()
+    }
+
     /// Whether the tree is static: only basic events and AND, OR and voting gates, no
     /// dependencies, restrictions or spares (dormancy factors then play no part).
     pub fn is_static(&self) -> bool {

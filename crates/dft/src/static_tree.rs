@@ -32,6 +32,7 @@ impl Dft {
                         name: e.name.clone(),
                         op: Op::Null,
                         args: vec![],
+                        at: Some(format!("{}:{}", e.at.line, e.at.column)),
                     });
                     Node::Gate(tree.gates.len() as u32 - 1)
                 }

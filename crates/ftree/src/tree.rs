@@ -65,6 +65,8 @@ pub struct Gate {
     pub op: Op,
     /// Its arguments.
     pub args: Vec<Node>,
+    /// Where it is defined (`file:line:col`), when it comes from a file.
+    pub at: Option<String>,
 }
 
 /// Gate operators: the Open-PSA MEF's Boolean connectives.

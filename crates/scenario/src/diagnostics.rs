@@ -68,6 +68,15 @@ pub enum LoadError {
         /// ron's message.
         message: String,
     },
+    /// A fault tree (an Open-PSA MEF or Galileo file) that could not be read, or cannot be
+    /// a scenario; the message holds the location.
+    #[error("{message}")]
+    Foreign {
+        /// The path given.
+        file: String,
+        /// What is wrong, and where (`file:line:col: ...` when there is a place).
+        message: String,
+    },
     /// The scenario parsed but is not valid; every problem found.
     #[error("{file}: {} problem(s)", problems.len())]
     Invalid {
@@ -132,7 +141,7 @@ impl LoadError {
         let handler = handler(color);
         let mut out = String::new();
         match self {
-            LoadError::Io { .. } => {
+            LoadError::Io { .. } | LoadError::Foreign { .. } => {
                 out.push_str(&format!("error: {}\n", visible(&self.to_string())))
             }
             LoadError::Syntax {

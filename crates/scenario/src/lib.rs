@@ -16,6 +16,7 @@ pub mod diagnostics;
 pub mod duration;
 pub mod edit;
 pub mod r#gen;
+pub mod import;
 pub mod schema;
 pub mod snippet;
 pub mod span;

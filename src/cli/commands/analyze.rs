@@ -1,5 +1,5 @@
 //! `analyze`: a fault tree's exact top-event probability, minimal cut sets and importance
-//! measures.
+//! measures; `import`: a fault tree written as a scenario.
 
 use crate::cli::error::CliError;
 use faultline_ftree::analysis::{Analysis, Settings};
@@ -314,4 +314,51 @@ fn ratio(x: f64) -> String {
     } else {
         format!("{x:.4}")
     }
+}
+
+/// Writes the fault tree in `files` as a scenario: to `output` (atomically), or stdout.
+pub(crate) fn import(
+    out: &mut impl Write,
+    files: &[PathBuf],
+    output: Option<&Path>,
+    settings: &faultline_scenario::import::Settings,
+) -> Result<(), CliError> {
+    if !(settings.mission_time.is_finite() && settings.mission_time > 0.0) {
+        return Err(CliError::Usage(format!(
+            "--mission-time {}: give a number of hours above 0",
+            settings.mission_time
+        )));
+    }
+    if !(settings.dft_time.is_finite() && settings.dft_time > 0.0) {
+        return Err(CliError::Usage(format!(
+            "--time {}: give a number of hours above 0",
+            settings.dft_time
+        )));
+    }
+    if let Some(f) = files
+        .iter()
+        .find(|f| !faultline_scenario::import::is_fault_tree(f))
+    {
+        return Err(CliError::Usage(format!(
+            "{}: import reads MEF (.xml) or Galileo (.dft) files",
+            f.display()
+        )));
+    }
+    if let Some(path) = output {
+        faultline_report::output::check_regular(path)
+            .map_err(|e| CliError::Usage(format!("-o {}: {e}", path.display())))?;
+    }
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let text = faultline_scenario::import::import(&paths, settings)?;
+    // What import writes, every command must read.
+    faultline_scenario::validate::load_str("imported.ron", &text)
+        .map_err(|e| CliError::Other(format!("bug: the imported scenario does not load: {e}")))?;
+    match output {
+        Some(path) => {
+            faultline_report::output::save(path, text.as_bytes())?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => write!(out, "{text}")?,
+    }
+    Ok(())
 }

@@ -77,7 +77,7 @@ fn scenario_name(e: &LoadError) -> Option<String> {
 /// A load error's problems, located as the rendered error locates them.
 fn problems(e: &LoadError) -> Vec<ProblemJson> {
     match e {
-        LoadError::Io { file, .. } => vec![ProblemJson {
+        LoadError::Io { file, .. } | LoadError::Foreign { file, .. } => vec![ProblemJson {
             message: e.to_string(),
             file: file.clone(),
             line: None,

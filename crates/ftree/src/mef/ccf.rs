@@ -100,7 +100,9 @@ pub(super) fn expand(
                 ));
             }
             let gate = Node::Gate(tree.gates.len() as u32);
+            let e = defs.error(file, g, "");
             tree.gates.push(Gate {
+                at: Some(format!("{}:{}:{}", e.file, e.line, e.col)),
                 name: m.to_string(),
                 op: Op::Or,
                 args: std::mem::take(&mut or_args[i]),

@@ -162,7 +162,7 @@ impl<'a, 'input> Lower<'_, '_, 'a, 'input> {
                     return Ok(node);
                 }
                 // A gate defined as a bare reference: keep the gate's name.
-                return Ok(self.push(owner, Op::Null, vec![node]));
+                return Ok(self.push(owner, Op::Null, vec![node], file, f));
             }
             "constant" => return Ok(Node::Const(self.bool_attr(file, f, "value")?)),
             "and" => Op::And,
@@ -213,14 +213,24 @@ impl<'a, 'input> Lower<'_, '_, 'a, 'input> {
         } else {
             format!("{owner}/{}", self.tree.gates.len())
         };
-        Ok(self.push(&name, op, args))
+        Ok(self.push(&name, op, args, file, f))
     }
 
-    fn push(&mut self, name: &str, op: Op, args: Vec<Node>) -> Node {
+    /// Adds a gate defined by element `f` of `file`.
+    fn push(
+        &mut self,
+        name: &str,
+        op: Op,
+        args: Vec<Node>,
+        file: usize,
+        f: roxmltree::Node,
+    ) -> Node {
+        let e = self.defs.error(file, f, "");
         self.tree.gates.push(Gate {
             name: name.to_string(),
             op,
             args,
+            at: Some(format!("{}:{}:{}", e.file, e.line, e.col)),
         });
         Node::Gate(self.tree.gates.len() as u32 - 1)
     }

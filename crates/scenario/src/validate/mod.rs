@@ -53,6 +53,9 @@ pub const MAX_FILE_BYTES: u64 = 512 << 20;
 /// syntax error located at their byte offset, line and column).
 pub fn read(path: &std::path::Path) -> Result<String, LoadError> {
     use std::io::Read;
+    if crate::import::is_fault_tree(path) {
+        return crate::import::read_as_scenario(path);
+    }
     let file = path.to_string_lossy().into_owned();
     let io = |source| LoadError::Io {
         file: file.clone(),
