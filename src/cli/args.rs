@@ -145,6 +145,7 @@ const ANALYZE_HELP: &str = concat!(
   faultline analyze model.xml basic-events.xml --max-order 3 # a model in two files
   faultline analyze scenarios/pumps.xml --json               # everything, every cut set
   faultline analyze hecs.dft --time 1                        # P(failed by t = 1), MTTF
+  faultline analyze scenarios/quorum.ron                     # a scenario's static structure
 
 Semantics: docs/fault-trees.md. Checked against SCRAM: docs/validation.md.
 
@@ -157,6 +158,16 @@ const IMPORT_HELP: &str = concat!(
   faultline import scenarios/pumps.xml                  # print the scenario
   faultline import model.xml basic-events.xml -o model.ron
   faultline run scenarios/pumps.xml --runs 100000       # any command takes one .xml or .dft
+
+",
+    exit_codes!()
+);
+
+const EXPORT_HELP: &str = concat!(
+    "Examples:
+  faultline export scenarios/pumps.xml --mef            # a round trip: the same tree
+  faultline export my-scenario.ron --mef -o tree.xml
+  scram tree.xml --probability true                     # checked by SCRAM
 
 ",
     exit_codes!()
@@ -270,7 +281,8 @@ pub(crate) enum Command {
     /// Storm's semantics: unreliability at --time and the mean time to failure.
     #[command(after_long_help = ANALYZE_HELP)]
     Analyze {
-        /// The model: MEF files (.xml), or one Galileo file (.dft).
+        /// The model: MEF files (.xml), one Galileo file (.dft), or a scenario (.ron: the
+        /// static structure of each service, as `export --mef` writes it).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// List only the cut sets of at most this many events.
@@ -322,6 +334,25 @@ pub(crate) enum Command {
         /// A Galileo DFT's horizon, in hours (its failure rates are read as per hour).
         #[arg(long, value_name = "HOURS", default_value_t = 1.0)]
         time: f64,
+    },
+    /// Write a scenario's static structure as an Open-PSA MEF fault tree.
+    ///
+    /// One top gate per service; a component is down when a crash fault or common cause
+    /// strikes it, a component it requires is down, or its group or voter has too few
+    /// members up. Each fault mode is a basic event: P(it happened by the horizon) when it
+    /// is never repaired, its steady-state unavailability when it is. SCRAM or XFTA can
+    /// then check it. Scenarios without a Boolean structure (degraded capacity, load,
+    /// queues...) are refused with the reasons.
+    #[command(after_long_help = EXPORT_HELP)]
+    Export {
+        /// The scenario file (RON).
+        scenario: PathBuf,
+        /// Write Open-PSA MEF (the only format so far).
+        #[arg(long, required = true)]
+        mef: bool,
+        /// Write to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE.xml")]
+        output: Option<PathBuf>,
     },
     /// Simulate many runs in parallel and summarise them (Monte Carlo).
     ///

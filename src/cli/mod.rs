@@ -114,6 +114,11 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             };
             commands::import(&mut out, &files, output.as_deref(), &settings)?
         }
+        Command::Export {
+            scenario,
+            mef: _,
+            output,
+        } => commands::export(&mut out, &scenario, output.as_deref())?,
         Command::Gen {
             components,
             seed,

@@ -20,6 +20,7 @@ pub mod import;
 pub mod schema;
 pub mod snippet;
 pub mod span;
+pub mod structure;
 pub mod validate;
 
 /// Helpers shared by the unit tests.

@@ -43,6 +43,11 @@ pub(crate) fn analyze(
     {
         return analyze_dft(out, file, &o);
     }
+    if let [file] = files
+        && has_extension(file, "ron")
+    {
+        return analyze_scenario(out, file, &o);
+    }
     let tree = read_mef(files, &o)?;
     let a = fault_tree(&tree, &o)?;
     if o.json {
@@ -353,6 +358,79 @@ pub(crate) fn import(
     // What import writes, every command must read.
     faultline_scenario::validate::load_str("imported.ron", &text)
         .map_err(|e| CliError::Other(format!("bug: the imported scenario does not load: {e}")))?;
+    match output {
+        Some(path) => {
+            faultline_report::output::save(path, text.as_bytes())?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => write!(out, "{text}")?,
+    }
+    Ok(())
+}
+
+/// A scenario's static structure (see [`faultline_scenario::structure`]), or the reasons it
+/// has none, as a usage error.
+fn static_structure(file: &Path) -> Result<faultline_scenario::structure::Structure, CliError> {
+    let text = faultline_scenario::validate::read(file)?;
+    let name = file.to_string_lossy();
+    // Checked like any scenario first: its problems are reported as such.
+    faultline_scenario::validate::load_str(&name, &text)?;
+    let sc = faultline_scenario::validate::parse(&name, &text)?;
+    faultline_scenario::structure::structure(&sc)
+        .map_err(|e| CliError::Usage(format!("{name}: {e}")))
+}
+
+/// `analyze` on a scenario: each service's fault tree.
+fn analyze_scenario(out: &mut impl Write, file: &Path, o: &AnalyzeOptions) -> Result<(), CliError> {
+    let st = static_structure(file)?;
+    let mut all = vec![];
+    for (service, tree) in &st.services {
+        all.push((service.clone(), fault_tree(tree, o)?));
+    }
+    if o.json {
+        let doc: Vec<_> = all.iter().map(|(s, a)| serde_json::json!({"service": s, "exact_in_time": st.exact_in_time, "analysis": a})).collect();
+        writeln!(out, "{}", to_json(&doc)?)?;
+        return Ok(());
+    }
+    let meaning = if st.exact_in_time {
+        "P(top) is the probability that the service has failed by the horizon: nothing is repaired"
+    } else {
+        "events are repaired: their probabilities are steady-state unavailabilities, P(top) the service's"
+    };
+    for (service, a) in &all {
+        writeln!(out, "Service '{service}' ({meaning})\n")?;
+        writeln!(out, "{}", render(a, o.layout))?;
+    }
+    Ok(())
+}
+
+/// `export --mef`: the scenario's static structure as MEF, to `output` (atomically) or
+/// stdout.
+pub(crate) fn export(
+    out: &mut impl Write,
+    file: &Path,
+    output: Option<&Path>,
+) -> Result<(), CliError> {
+    if let Some(path) = output {
+        faultline_report::output::check_regular(path)
+            .map_err(|e| CliError::Usage(format!("-o {}: {e}", path.display())))?;
+    }
+    let st = static_structure(file)?;
+    let Some((_, first)) = st.services.first() else {
+        return Err(CliError::Usage(format!(
+            "{}: no service, so no top event to export",
+            file.display()
+        )));
+    };
+    let tops: Vec<(&str, faultline_ftree::Node)> = st
+        .services
+        .iter()
+        .map(|(s, t)| (s.as_str(), t.top))
+        .collect();
+    let name = file
+        .file_stem()
+        .map_or("model".into(), |s| s.to_string_lossy().into_owned());
+    let text = mef::write(&name, first, &tops);
     match output {
         Some(path) => {
             faultline_report::output::save(path, text.as_bytes())?;

@@ -16,7 +16,7 @@ mod sweep;
 mod trace;
 mod validate;
 
-pub(crate) use analyze::{AnalyzeOptions, analyze, import};
+pub(crate) use analyze::{AnalyzeOptions, analyze, export, import};
 pub(crate) use compare::compare;
 pub(crate) use docs::{completions, man};
 pub(crate) use r#gen::r#gen;

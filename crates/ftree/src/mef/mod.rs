@@ -9,6 +9,9 @@
 mod ccf;
 mod expr;
 mod formula;
+mod write;
+
+pub use write::write;
 
 use crate::tree::{Event, FaultTree, Law, Node};
 use std::collections::HashMap;
