@@ -357,7 +357,7 @@ def check_fault_tree(binary, model, simulate):
     # importance
     if theirs["importance"]:
         ours_imp = {faultline_key(i["event"]): i for i in ours.get("importance") or []}
-        worst, infinite_rrw = 0.0, 0
+        worst, unrounded, infinite_rrw = 0.0, 0.0, 0
         for key, vals in theirs["importance"].items():
             mine = ours_imp.get(key)
             if mine is None:
@@ -369,7 +369,9 @@ def check_fault_tree(binary, model, simulate):
                     infinite_rrw += 1  # SCRAM prints 0 for an infinite RRW (see note)
                     continue
                 worst = max(worst, rel_diff(round_sig(value), float(vals[skey])))
-        row["importance"] = f"{len(theirs['importance'])} events, max rel. diff {worst:.1e}"
+                unrounded = max(unrounded, rel_diff(value, float(vals[skey])))
+        row["importance"] = (f"{len(theirs['importance'])} events, max rel. diff {worst:.1g} "
+                             f"({unrounded:.1e} unrounded)")
         if infinite_rrw:
             row["importance"] += f"; {infinite_rrw} infinite RRW (SCRAM: 0)"
         if worst > REL_IMPORTANCE:
@@ -485,7 +487,7 @@ def render(ft_rows, refused_rows, dft_rows, versions, seconds):
             "P(top) is SCRAM's (6 significant digits, the precision it prints) and "
             "faultline's; cut sets are SCRAM's count / faultline's count; importance is "
             "the largest relative difference over MIF, CIF, DIF, RAW and RRW after "
-            "rounding faultline's value to SCRAM's 6 digits.", ""]
+            "rounding faultline's value to SCRAM's 6 digits, and before.", ""]
     out.append(table(
         ["model", "published P(top)", "SCRAM P(top)", "faultline P(top)", "cut sets",
          "importance", "Monte Carlo", "verdict"],
