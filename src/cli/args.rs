@@ -376,6 +376,11 @@ pub(crate) enum Command {
         /// memory.
         #[arg(long)]
         stats: bool,
+        /// Also print each service's exact probability of failing by the horizon beside
+        /// the simulated one, where the scenario has one: a static structure and nothing
+        /// repaired (a fault tree imported from MEF or Galileo, or a scenario like it).
+        #[arg(long)]
+        exact: bool,
         #[command(flatten)]
         sharding: Sharding,
         /// Also write one CSV row per run (for pandas, R): downtime, failures, cost,

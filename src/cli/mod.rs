@@ -174,12 +174,13 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             print,
             all,
             stats,
+            exact,
             sharding,
             per_run,
             series,
         } => {
             common.strategy = pick.strategy;
-            let how = (&print, all, stats);
+            let how = (&print, all, stats, exact);
             let exports = (per_run.as_deref(), series.as_deref());
             commands::run(&mut out, &common, &effort, how, &sharding, exports)?
         }

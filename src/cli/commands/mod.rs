@@ -5,6 +5,7 @@
 mod analyze;
 mod compare;
 mod docs;
+mod exact;
 mod r#gen;
 mod graph;
 mod merge;

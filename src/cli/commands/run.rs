@@ -23,7 +23,7 @@ pub(crate) fn run(
     out: &mut impl Write,
     common: &Common,
     effort: &Effort,
-    (print, all, stats): (&Print, bool, bool),
+    (print, all, stats, exact): (&Print, bool, bool, bool),
     sharding: &Sharding,
     (per_run, series): (Option<&Path>, Option<&Path>),
 ) -> Result<(), CliError> {
@@ -57,8 +57,13 @@ pub(crate) fn run(
     let mut j = json::summary_json(&m, &summary, seed);
     series::write(series, &j, common.quiet)?;
     j.warnings = warnings;
+    let exact =
+        exact.then(|| super::exact::compare(&common.scenario, common.strategy.as_deref(), &j));
     if print.json {
-        let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?;
+        let text = match exact {
+            Some(x) => super::exact::with_json(&j, &x)?,
+            None => serde_json::to_string_pretty(&j).map_err(|e| CliError::Other(e.to_string()))?,
+        };
         writeln!(out, "{text}")?;
     } else {
         out.write_all(
@@ -73,6 +78,9 @@ pub(crate) fn run(
             )
             .as_bytes(),
         )?;
+        if let Some(x) = exact {
+            out.write_all(super::exact::render(&x, print.layout(all)).as_bytes())?;
+        }
     }
     if stats {
         eprintln!(

@@ -1,0 +1,121 @@
+//! `run --exact`: each service's exact probability of failing by the horizon, from the
+//! scenario's static structure, beside the simulated share of runs in which it failed.
+
+use crate::cli::error::CliError;
+use faultline_report::json::{ShareCi, SummaryJson};
+use faultline_report::tables::{Layout, table};
+use faultline_scenario::structure::structure;
+use faultline_scenario::validate;
+use serde::Serialize;
+use std::path::Path;
+
+/// One service: exact and simulated.
+#[derive(Serialize)]
+pub(crate) struct Row {
+    service: String,
+    /// P(failed by the horizon), exact.
+    exact: f64,
+    /// The share of runs in which it failed, with its 95% interval.
+    simulated: ShareCi,
+    /// Whether the exact value is inside the interval.
+    agree: bool,
+}
+
+/// The rows, or why there is no exact value.
+pub(crate) type Exact = Result<Vec<Row>, String>;
+
+/// Compares the simulated summary `j` of `scenario` with its exact values.
+pub(crate) fn compare(scenario: &Path, strategy: Option<&str>, j: &SummaryJson) -> Exact {
+    if strategy.is_some() {
+        return Err("the exact values are the baseline's; run without --strategy".into());
+    }
+    let name = scenario.to_string_lossy();
+    let text = validate::read(scenario).map_err(|e| e.to_string())?;
+    let sc = validate::parse(&name, &text).map_err(|e| e.to_string())?;
+    let st = structure(&sc).map_err(|e| e.to_string())?;
+    if !st.exact_in_time {
+        return Err(
+            "faults are repaired, so failing by the horizon is not a static question \
+                    (the Markov-chain solution of repairable models is not built yet)"
+                .into(),
+        );
+    }
+    let base = j.strategies.first().ok_or("no results")?;
+    let runs = j.runs;
+    let mut rows = vec![];
+    for (service, tree) in &st.services {
+        let a = faultline_ftree::analyze(
+            tree,
+            &faultline_ftree::Settings {
+                max_order: Some(1),
+                ..Default::default()
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        let exact = a
+            .probability
+            .ok_or_else(|| a.no_exact.clone().unwrap_or_default())?;
+        let sim = base
+            .services
+            .iter()
+            .find(|s| s.id == *service)
+            .ok_or("service missing from the results")?;
+        let failed = (sim.failure_probability * runs as f64).round() as u64;
+        let simulated = ShareCi::of(failed, runs);
+        let agree = simulated.lo95 <= exact && exact <= simulated.hi95;
+        rows.push(Row {
+            service: service.clone(),
+            exact,
+            simulated,
+            agree,
+        });
+    }
+    Ok(rows)
+}
+
+/// The comparison as a table after the summary.
+pub(crate) fn render(x: &Exact, layout: Layout) -> String {
+    let mut s = String::from("\nExact (the static structure: docs/fault-trees.md)\n");
+    match x {
+        Err(why) => s += &format!("  no exact value: {why}\n"),
+        Ok(rows) => {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.service.clone(),
+                        format!("{:.6}", r.exact),
+                        format!(
+                            "{:.6} [{:.6}, {:.6}]",
+                            r.simulated.share, r.simulated.lo95, r.simulated.hi95
+                        ),
+                        if r.agree {
+                            "yes".into()
+                        } else {
+                            "no: outside the 95% interval".into()
+                        },
+                    ]
+                })
+                .collect();
+            s += &table(
+                &["service", "exact P(failed)", "simulated (95% CI)", "agree"],
+                &cells,
+                layout,
+            );
+        }
+    }
+    s
+}
+
+/// The summary's JSON with an `exact` key: the rows, or `{"none": why}`.
+pub(crate) fn with_json(j: &SummaryJson, x: &Exact) -> Result<String, CliError> {
+    let mut v = serde_json::to_value(j).map_err(|e| CliError::Other(e.to_string()))?;
+    let exact = match x {
+        Ok(rows) => serde_json::to_value(rows).map_err(|e| CliError::Other(e.to_string()))?,
+        Err(why) => serde_json::json!({ "none": why }),
+    };
+    if let Some(o) = v.as_object_mut() {
+        o.insert("exact".into(), exact);
+    }
+    serde_json::to_string_pretty(&v).map_err(|e| CliError::Other(e.to_string()))
+}
