@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod bdd;
 pub mod cutsets;
 pub mod importance;
+pub mod markov;
 pub mod mef;
 pub mod tree;
 

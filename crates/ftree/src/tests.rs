@@ -259,3 +259,85 @@ fn problems_are_located_and_name_what_is_wrong() {
         "{e}"
     );
 }
+
+mod markov {
+    use crate::markov::{Rates, solve};
+    use crate::tree::{Event, FaultTree, Gate, Law, Node, Op};
+
+    fn tree(op: Op, n: usize) -> FaultTree {
+        let events = (0..n)
+            .map(|i| Event {
+                name: format!("e{i}"),
+                p: 0.0,
+                law: Law::Probability,
+            })
+            .collect();
+        let args = (0..n as u32).map(Node::Event).collect();
+        FaultTree {
+            events,
+            gates: vec![Gate {
+                name: "top".into(),
+                op,
+                args,
+                at: None,
+            }],
+            top: Node::Gate(0),
+        }
+    }
+
+    fn close(a: f64, b: f64, tol: f64) {
+        assert!((a - b).abs() <= tol * b.abs(), "{a} vs {b}");
+    }
+
+    #[test]
+    fn one_repairable_event_has_the_two_state_chain_closed_forms() {
+        let (l, m, t) = (0.01, 0.1, 500.0);
+        let a = solve(&tree(Op::Or, 1), &[Rates { lambda: l, mu: m }], t).expect("small");
+        let s = l + m;
+        close(
+            a.interval_unavailability,
+            l / s * (1.0 - (1.0 - (-s * t).exp()) / (s * t)),
+            1e-9,
+        );
+        close(
+            a.unavailability_at_horizon,
+            l / s * (1.0 - (-s * t).exp()),
+            1e-12,
+        );
+        close(a.steady_unavailability, l / s, 1e-12);
+        close(a.unreliability.expect("solved"), 1.0 - (-l * t).exp(), 1e-9);
+        close(a.mttf.expect("solved"), 1.0 / l, 1e-9);
+    }
+
+    #[test]
+    fn a_repairable_parallel_pair_has_its_textbook_mttf() {
+        // 1-of-2 with repair of each unit: MTTF = (3λ + μ) / (2λ²).
+        let (l, m) = (0.002, 0.05);
+        let r = Rates { lambda: l, mu: m };
+        let a = solve(&tree(Op::And, 2), &[r, r], 1000.0).expect("small");
+        close(a.mttf.expect("solved"), (3.0 * l + m) / (2.0 * l * l), 1e-9);
+        let q = l / (l + m);
+        close(a.steady_unavailability, q * q, 1e-12);
+    }
+
+    #[test]
+    fn a_series_pair_fails_first_at_the_sum_of_its_rates() {
+        let r = [
+            Rates {
+                lambda: 0.001,
+                mu: 0.2,
+            },
+            Rates {
+                lambda: 0.003,
+                mu: 0.0,
+            },
+        ];
+        let a = solve(&tree(Op::Or, 2), &r, 300.0).expect("small");
+        close(
+            a.unreliability.expect("solved"),
+            1.0 - (-0.004f64 * 300.0).exp(),
+            1e-9,
+        );
+        close(a.mttf.expect("solved"), 1.0 / 0.004, 1e-9);
+    }
+}

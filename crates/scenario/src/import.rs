@@ -361,5 +361,9 @@ impl Fold<'_> {
 fn significant(x: f64) -> String {
     let decimals = (11 - x.abs().log10().floor() as i32).max(0) as usize;
     let t = format!("{x:.decimals$}");
-    if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t }
+    if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    }
 }

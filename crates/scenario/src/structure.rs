@@ -15,7 +15,8 @@
 //! edges, latent faults, phases...) is listed in a [`NotStatic`] error, each reason naming
 //! the component and field, never approximated.
 
-use crate::schema::{Component, Dist, EdgeKind, Effect, FaultMode, Scenario};
+use crate::schema::{Component, Dist, EdgeKind, Effect, FaultMode, RepairStarts, Scenario};
+use faultline_ftree::markov::Rates;
 use faultline_ftree::{Event, FaultTree, Gate, Law, Node, Op};
 use std::collections::HashMap;
 
@@ -28,6 +29,11 @@ pub struct Structure {
     /// failed component (no repairs, no mitigations): P(top) is then exactly the
     /// probability that the service has failed by the horizon.
     pub exact_in_time: bool,
+    /// Per basic event, its failure and repair rates (per second), when every event fails
+    /// and is repaired at constant rates on its own (exponential times, repairs starting
+    /// at once, common causes never repaired): the trees are then Markov chains with
+    /// exact availability and first-failure answers (`faultline_ftree::markov`).
+    pub rates: Option<Vec<Rates>>,
 }
 
 /// Why a scenario has no static structure: each reason names its component and field.
@@ -61,9 +67,15 @@ pub fn structure(sc: &Scenario) -> Result<Structure, NotStatic> {
             )
         })
         .collect();
+    let people_repair = sc
+        .response
+        .as_ref()
+        .is_some_and(|r| r.repair_starts == RepairStarts::Diagnosis);
+    let rates = if people_repair { None } else { b.rates };
     Ok(Structure {
         services,
         exact_in_time: b.all_unrepaired,
+        rates,
     })
 }
 
@@ -77,6 +89,8 @@ struct Builder<'s> {
     causes: HashMap<&'s str, Node>,
     reasons: Vec<String>,
     all_unrepaired: bool,
+    /// Each event's rates, while every event has them.
+    rates: Option<Vec<Rates>>,
 }
 
 impl<'s> Builder<'s> {
@@ -95,6 +109,7 @@ impl<'s> Builder<'s> {
             causes: HashMap::new(),
             reasons: vec![],
             all_unrepaired: true,
+            rates: Some(vec![]),
         }
     }
 
@@ -276,7 +291,8 @@ impl<'s> Builder<'s> {
             return None;
         }
         let p = self.probability(&at, f.every, f.chance, f.repair)?;
-        Some(self.event(format!("{}/{}", c.id, f.name), p, f.every, f.repair))
+        let markov = f.chance.is_none();
+        Some(self.event(format!("{}/{}", c.id, f.name), p, f.every, f.repair, markov))
     }
 
     fn cause(&mut self, cc: &'s crate::schema::CommonCause) -> Option<Node> {
@@ -294,12 +310,34 @@ impl<'s> Builder<'s> {
             return None;
         }
         let p = self.probability(&at, cc.every, None, cc.repair)?;
-        let n = self.event(cc.name.clone(), p, cc.every, cc.repair);
+        // Each component hit is repaired on its own: one event only if none is.
+        let n = self.event(
+            cc.name.clone(),
+            p,
+            cc.every,
+            cc.repair,
+            cc.repair == Dist::Never,
+        );
         self.causes.insert(&cc.name, n);
         Some(n)
     }
 
-    fn event(&mut self, name: String, p: f64, every: Dist, repair: Dist) -> Node {
+    fn event(&mut self, name: String, p: f64, every: Dist, repair: Dist, markov: bool) -> Node {
+        let rates = match (every, repair) {
+            (Dist::Exp { mean }, Dist::Never) if markov => Some(Rates {
+                lambda: 1.0 / mean.secs(),
+                mu: 0.0,
+            }),
+            (Dist::Exp { mean }, Dist::Exp { mean: r }) if markov => Some(Rates {
+                lambda: 1.0 / mean.secs(),
+                mu: 1.0 / r.secs(),
+            }),
+            _ => None,
+        };
+        match (&mut self.rates, rates) {
+            (Some(all), Some(r)) => all.push(r),
+            (all, _) => *all = None,
+        }
         let law = match (every, repair) {
             (Dist::Exp { mean }, Dist::Never) => Law::Exponential {
                 lambda: 3600.0 / mean.secs(),

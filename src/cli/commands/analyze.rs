@@ -377,25 +377,40 @@ pub(crate) fn import(
 
 /// A scenario's static structure (see [`faultline_scenario::structure`]), or the reasons it
 /// has none, as a usage error.
-fn static_structure(file: &Path) -> Result<faultline_scenario::structure::Structure, CliError> {
+fn static_structure(
+    file: &Path,
+) -> Result<(f64, faultline_scenario::structure::Structure), CliError> {
     let text = faultline_scenario::validate::read(file)?;
     let name = file.to_string_lossy();
     // Checked like any scenario first: its problems are reported as such.
     faultline_scenario::validate::load_str(&name, &text)?;
     let sc = faultline_scenario::validate::parse(&name, &text)?;
-    faultline_scenario::structure::structure(&sc)
-        .map_err(|e| CliError::Usage(format!("{name}: {e}")))
+    let st = faultline_scenario::structure::structure(&sc)
+        .map_err(|e| CliError::Usage(format!("{name}: {e}")))?;
+    Ok((sc.horizon.secs(), st))
 }
 
 /// `analyze` on a scenario: each service's fault tree.
 fn analyze_scenario(out: &mut impl Write, file: &Path, o: &AnalyzeOptions) -> Result<(), CliError> {
-    let st = static_structure(file)?;
+    let (horizon, st) = static_structure(file)?;
     let mut all = vec![];
     for (service, tree) in &st.services {
-        all.push((service.clone(), fault_tree(tree, o)?));
+        let markov = match &st.rates {
+            Some(rates) if !st.exact_in_time => Some(
+                faultline_ftree::markov::solve(tree, rates, horizon)
+                    .map_err(|e| CliError::Usage(e.to_string()))?,
+            ),
+            _ => None,
+        };
+        all.push((service.clone(), fault_tree(tree, o)?, markov));
     }
     if o.json {
-        let doc: Vec<_> = all.iter().map(|(s, a)| serde_json::json!({"service": s, "exact_in_time": st.exact_in_time, "analysis": a})).collect();
+        let doc: Vec<_> = all
+            .iter()
+            .map(|(s, a, m)| {
+                serde_json::json!({"service": s, "exact_in_time": st.exact_in_time, "analysis": a, "markov": m})
+            })
+            .collect();
         writeln!(out, "{}", to_json(&doc)?)?;
         return Ok(());
     }
@@ -404,11 +419,52 @@ fn analyze_scenario(out: &mut impl Write, file: &Path, o: &AnalyzeOptions) -> Re
     } else {
         "events are repaired: their probabilities are steady-state unavailabilities, P(top) the service's"
     };
-    for (service, a) in &all {
+    for (service, a, markov) in &all {
         writeln!(out, "Service '{service}' ({meaning})\n")?;
+        if let Some(m) = markov {
+            writeln!(out, "{}", render_markov(m, horizon))?;
+        }
         writeln!(out, "{}", render(a, o.layout))?;
     }
     Ok(())
+}
+
+/// A repairable structure's Markov-chain answers.
+fn render_markov(m: &faultline_ftree::markov::Answers, horizon: f64) -> String {
+    let h = faultline_units::human(horizon);
+    let mut s = String::from(
+        "Every event fails and is repaired at constant rates: the exact Markov-chain answers\n",
+    );
+    let mut line = |label: String, value: String| s += &format!("  {label:<36}{value}\n");
+    line(
+        format!("availability over {h}"),
+        sci(1.0 - m.interval_unavailability),
+    );
+    line(
+        format!("availability at {h}"),
+        sci(1.0 - m.unavailability_at_horizon),
+    );
+    line(
+        "availability, steady state".into(),
+        sci(1.0 - m.steady_unavailability),
+    );
+    match m.unreliability {
+        Some(u) => {
+            let states = format!("{}   (a chain of {} states)", sci(u), m.states);
+            line(format!("P(failed at least once by {h})"), states);
+            if let Some(t) = m.mttf {
+                line(
+                    "mean time to first failure".into(),
+                    faultline_units::human(t),
+                );
+            }
+        }
+        None => line(
+            "P(failed at least once), MTTF".into(),
+            "the chain is too large".into(),
+        ),
+    }
+    s
 }
 
 /// `export --mef`: the scenario's static structure as MEF, to `output` (atomically) or
@@ -422,7 +478,7 @@ pub(crate) fn export(
         faultline_report::output::check_regular(path)
             .map_err(|e| CliError::Usage(format!("-o {}: {e}", path.display())))?;
     }
-    let st = static_structure(file)?;
+    let (_, st) = static_structure(file)?;
     let Some((_, first)) = st.services.first() else {
         return Err(CliError::Usage(format!(
             "{}: no service, so no top event to export",

@@ -9,17 +9,34 @@ use faultline_scenario::validate;
 use serde::Serialize;
 use std::path::Path;
 
-/// One service: exact and simulated.
+/// One figure of one service: exact and simulated.
 #[derive(Serialize)]
 pub(crate) struct Row {
     service: String,
-    /// P(failed by the horizon), exact.
+    /// What is compared: `P(failed by the horizon)` or `availability`.
+    measure: &'static str,
+    /// The exact value.
     exact: f64,
-    /// The share of runs in which it failed, with its 95% interval.
+    /// The simulated estimate, with its 95% interval.
     simulated: ShareCi,
     /// Whether the exact value is inside the interval.
     agree: bool,
 }
+
+impl Row {
+    fn new(service: &str, measure: &'static str, exact: f64, simulated: ShareCi) -> Row {
+        let agree = simulated.lo95 <= exact && exact <= simulated.hi95;
+        Row {
+            service: service.to_string(),
+            measure,
+            exact,
+            simulated,
+            agree,
+        }
+    }
+}
+
+const FAILED: &str = "P(failed by the horizon)";
 
 /// The rows, or why there is no exact value.
 pub(crate) type Exact = Result<Vec<Row>, String>;
@@ -33,49 +50,60 @@ pub(crate) fn compare(scenario: &Path, strategy: Option<&str>, j: &SummaryJson) 
     let text = validate::read(scenario).map_err(|e| e.to_string())?;
     let sc = validate::parse(&name, &text).map_err(|e| e.to_string())?;
     let st = structure(&sc).map_err(|e| e.to_string())?;
-    if !st.exact_in_time {
-        return Err(
-            "faults are repaired, so failing by the horizon is not a static question \
-                    (the Markov-chain solution of repairable models is not built yet)"
-                .into(),
-        );
-    }
     let base = j.strategies.first().ok_or("no results")?;
     let runs = j.runs;
     let mut rows = vec![];
     for (service, tree) in &st.services {
-        let a = faultline_ftree::analyze(
-            tree,
-            &faultline_ftree::Settings {
-                max_order: Some(1),
-                ..Default::default()
-            },
-        )
-        .map_err(|e| e.to_string())?;
-        let exact = a
-            .probability
-            .ok_or_else(|| a.no_exact.clone().unwrap_or_default())?;
         let sim = base
             .services
             .iter()
             .find(|s| s.id == *service)
             .ok_or("service missing from the results")?;
-        let failed = (sim.failure_probability * runs as f64).round() as u64;
-        let simulated = ShareCi::of(failed, runs);
-        let agree = simulated.lo95 <= exact && exact <= simulated.hi95;
-        rows.push(Row {
-            service: service.clone(),
-            exact,
-            simulated,
-            agree,
-        });
+        let failed = ShareCi::of((sim.failure_probability * runs as f64).round() as u64, runs);
+        if st.exact_in_time {
+            let settings = faultline_ftree::Settings {
+                max_order: Some(1),
+                ..Default::default()
+            };
+            let a = faultline_ftree::analyze(tree, &settings).map_err(|e| e.to_string())?;
+            let exact = a
+                .probability
+                .ok_or_else(|| a.no_exact.clone().unwrap_or_default())?;
+            rows.push(Row::new(service, FAILED, exact, failed));
+            continue;
+        }
+        let Some(rates) = &st.rates else {
+            return Err(
+                "faults are repaired, not all at constant rates starting at once: \
+                        no exact solution (the static probabilities are unavailabilities)"
+                    .into(),
+            );
+        };
+        let horizon = sc.horizon.secs();
+        let x = faultline_ftree::markov::solve(tree, rates, horizon).map_err(|e| e.to_string())?;
+        let a = &sim.availability;
+        let availability = ShareCi {
+            share: a.mean,
+            lo95: a.mean - a.ci95,
+            hi95: a.mean + a.ci95,
+        };
+        rows.push(Row::new(
+            service,
+            "availability",
+            1.0 - x.interval_unavailability,
+            availability,
+        ));
+        if let Some(u) = x.unreliability {
+            rows.push(Row::new(service, FAILED, u, failed));
+        }
     }
     Ok(rows)
 }
 
 /// The comparison as a table after the summary.
 pub(crate) fn render(x: &Exact, layout: Layout) -> String {
-    let mut s = String::from("\nExact (the static structure: docs/fault-trees.md)\n");
+    let mut s =
+        String::from("\nExact (the static structure, or its Markov chain: docs/fault-trees.md)\n");
     match x {
         Err(why) => s += &format!("  no exact value: {why}\n"),
         Ok(rows) => {
@@ -84,6 +112,7 @@ pub(crate) fn render(x: &Exact, layout: Layout) -> String {
                 .map(|r| {
                     vec![
                         r.service.clone(),
+                        r.measure.to_string(),
                         format!("{:.6}", r.exact),
                         format!(
                             "{:.6} [{:.6}, {:.6}]",
@@ -98,7 +127,7 @@ pub(crate) fn render(x: &Exact, layout: Layout) -> String {
                 })
                 .collect();
             s += &table(
-                &["service", "exact P(failed)", "simulated (95% CI)", "agree"],
+                &["service", "measure", "exact", "simulated (95% CI)", "agree"],
                 &cells,
                 layout,
             );
