@@ -218,74 +218,63 @@ fn render(a: &Analysis, layout: Layout) -> String {
         a.cut_sets.len(),
         orders.join(", ")
     );
-    let shown = if layout.all {
-        a.cut_sets.len()
-    } else {
-        ROWS.min(a.cut_sets.len())
-    };
-    let rows: Vec<Vec<String>> = a.cut_sets[..shown]
-        .iter()
-        .map(|c| {
+    listed(
+        &mut s,
+        &a.cut_sets,
+        layout,
+        &["cut set", "probability", "share of P(top)"],
+        |c| {
             vec![
                 c.events.join(" · "),
                 sci(c.probability),
                 share(c.probability, a),
             ]
-        })
-        .collect();
-    s += &table(
-        &["cut set", "probability", "share of P(top)"],
-        &rows,
-        layout,
+        },
     );
-    if shown < a.cut_sets.len() {
-        s += &format!(
-            "  ... {} more (--all, or --json)\n",
-            a.cut_sets.len() - shown
-        );
-    }
     if !a.importance.is_empty() {
         s += "\nImportance of basic events (most important first, by Fussell-Vesely)\n";
-        let shown = if layout.all {
-            a.importance.len()
-        } else {
-            ROWS.min(a.importance.len())
-        };
-        let rows: Vec<Vec<String>> = a.importance[..shown]
-            .iter()
-            .map(|i| {
-                vec![
-                    i.event.clone(),
-                    sci(i.p),
-                    sci(i.birnbaum),
-                    fixed(i.criticality),
-                    fixed(i.fussell_vesely),
-                    ratio(i.raw),
-                    ratio(i.rrw),
-                ]
-            })
-            .collect();
-        s += &table(
-            &[
-                "event",
-                "p",
-                "Birnbaum",
-                "criticality",
-                "Fussell-Vesely",
-                "RAW",
-                "RRW",
-            ],
-            &rows,
-            layout,
-        );
-        if shown < a.importance.len() {
-            s += &format!(
-                "  ... {} more (--all, or --json)\n",
-                a.importance.len() - shown
-            );
-        }
+        let header = [
+            "event",
+            "p",
+            "Birnbaum",
+            "criticality",
+            "Fussell-Vesely",
+            "RAW",
+            "RRW",
+        ];
+        listed(&mut s, &a.importance, layout, &header, |i| {
+            vec![
+                i.event.clone(),
+                sci(i.p),
+                sci(i.birnbaum),
+                fixed(i.criticality),
+                fixed(i.fussell_vesely),
+                ratio(i.raw),
+                ratio(i.rrw),
+            ]
+        });
     }
     s
+}
+
+/// A table of `items`, the first [`ROWS`] of them unless `layout.all`, and how many more.
+fn listed<T>(
+    s: &mut String,
+    items: &[T],
+    layout: Layout,
+    header: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) {
+    let shown = if layout.all {
+        items.len()
+    } else {
+        ROWS.min(items.len())
+    };
+    let rows: Vec<Vec<String>> = items[..shown].iter().map(row).collect();
+    *s += &table(header, &rows, layout);
+    if shown < items.len() {
+        *s += &format!("  ... {} more (--all, or --json)\n", items.len() - shown);
+    }
 }
 
 fn share(p: f64, a: &Analysis) -> String {
