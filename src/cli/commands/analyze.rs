@@ -265,15 +265,26 @@ fn listed<T>(
     header: &[&str],
     row: impl Fn(&T) -> Vec<String>,
 ) {
+    listed_up_to(s, items, (layout, ROWS, "--all, or --json"), header, row);
+}
+
+/// [`listed`] with its own number of rows.
+fn listed_up_to<T>(
+    s: &mut String,
+    items: &[T],
+    (layout, most, more): (Layout, usize, &str),
+    header: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) {
     let shown = if layout.all {
         items.len()
     } else {
-        ROWS.min(items.len())
+        most.min(items.len())
     };
     let rows: Vec<Vec<String>> = items[..shown].iter().map(row).collect();
     *s += &table(header, &rows, layout);
     if shown < items.len() {
-        *s += &format!("  ... {} more (--all, or --json)\n", items.len() - shown);
+        *s += &format!("  ... {} more ({more})\n", items.len() - shown);
     }
 }
 
@@ -491,4 +502,55 @@ pub(crate) fn export(
         None => write!(out, "{text}")?,
     }
     Ok(())
+}
+
+/// What `compare` adds for a scenario with a static structure: for each service, its most
+/// probable cut sets and its most important events (the baseline's; `analyze` has all of
+/// it). Empty for a scenario without one.
+pub(crate) fn structure_section(file: &Path, layout: Layout) -> String {
+    let Ok((_, st)) = static_structure(file) else {
+        return String::new();
+    };
+    let mut s = String::new();
+    for (service, tree) in &st.services {
+        let Ok(a) = faultline_ftree::analyze(tree, &Settings::default()) else {
+            continue;
+        };
+        let kind = if st.exact_in_time {
+            "P(failed by the horizon)"
+        } else {
+            "steady-state unavailabilities"
+        };
+        s += &format!(
+            "\nWhere the baseline's risk is, for {service} (its static structure, {kind}; `faultline analyze` shows all)\n"
+        );
+        listed_up_to(
+            &mut s,
+            &a.cut_sets,
+            (layout, 5, "faultline analyze"),
+            &["cut set", "probability", "share of P(top)"],
+            |c| {
+                vec![
+                    c.events.join(" · "),
+                    sci(c.probability),
+                    share(c.probability, &a),
+                ]
+            },
+        );
+        listed_up_to(
+            &mut s,
+            &a.importance,
+            (layout, 5, "faultline analyze"),
+            &["event", "Fussell-Vesely", "RAW", "RRW"],
+            |i| {
+                vec![
+                    i.event.clone(),
+                    fixed(i.fussell_vesely),
+                    ratio(i.raw),
+                    ratio(i.rrw),
+                ]
+            },
+        );
+    }
+    s
 }

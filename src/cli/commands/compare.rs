@@ -73,6 +73,9 @@ pub(crate) fn compare(
             )
             .as_bytes(),
         )?;
+        out.write_all(
+            super::analyze::structure_section(&common.scenario, print.layout(false)).as_bytes(),
+        )?;
     }
     out.flush()?;
     let command = command_line(&[("--runs", runs.to_string()), ("--seed", seed.to_string())]);
