@@ -245,7 +245,7 @@ fn single_points_of_failure_are_the_order_one_cut_sets() {
 
 /// Galileo: a static 2-of-3 tree's unreliability at t = 2 is the closed form, and so is its
 /// static fault tree's P(top); a PAND of two has the ordered-failure closed form and no
-/// static tree, and `run` refuses it naming the pand and where it is written.
+/// static tree, and `run` and `import` refuse it naming the pand and where it is written.
 #[test]
 fn dft_unreliability_matches_closed_forms() {
     let dir = scratch("ft-dft");
@@ -282,9 +282,15 @@ fn dft_unreliability_matches_closed_forms() {
     assert!(j["static"].is_null(), "a PAND has no static tree: {j:#}");
 
     let before = names_in(&dir);
-    let out = faultline(&["run", path(&pand), "--runs", "100", "-q"]);
-    refused(&out, &[path(&pand), "pand 'S'", "2:1"]);
-    assert_eq!(names_in(&dir), before);
+    let ron = dir.join("pand.ron");
+    for args in [
+        vec!["run", path(&pand), "--runs", "100", "-q"],
+        vec!["import", path(&pand), "-o", path(&ron)],
+    ] {
+        let out = faultline(&args);
+        refused(&out, &[path(&pand), "pand 'S'", "2:1"]);
+        assert_eq!(names_in(&dir), before, "{args:?} wrote a file");
+    }
 }
 
 const NOT_GATE: &str = r#"<?xml version="1.0"?>
