@@ -10,6 +10,7 @@ mod cli;
 mod closed_form;
 mod diagnostics;
 mod docs;
+mod fault_trees;
 mod fuzz;
 mod hardening;
 mod labs;
