@@ -288,7 +288,8 @@ fn dft_unreliability_matches_closed_forms() {
         vec!["import", path(&pand), "-o", path(&ron)],
     ] {
         let out = faultline(&args);
-        refused(&out, &[path(&pand), "pand 'S'", "2:1"]);
+        let at = format!("{}:2:1: a dynamic fault tree", path(&pand));
+        refused(&out, &[at.as_str(), "pand 'S'"]);
         assert_eq!(names_in(&dir), before, "{args:?} wrote a file");
     }
 }

@@ -105,8 +105,9 @@ impl Dft {
     }
 
     /// The dynamic elements (priority and spare gates, dependencies, restrictions), each as
-    /// `kind 'name' at line:column`: what keeps the tree from being static.
-    pub fn dynamic_constructs(&self) -> Vec<String> {
+    /// `kind 'name' at line:column` with its location: what keeps the tree from being
+    /// static.
+    pub fn dynamic_constructs(&self) -> Vec<(String, Location)> {
         let kind = |k: &Kind| match k {
             Kind::Gate {
                 gate: Gate::Pand, ..
@@ -129,7 +130,9 @@ impl Dft {
         self.elements
             .iter()
             .filter_map(|e| {
-                kind(&e.kind).map(|k| format!("{k} '{}' at {}:{}", e.name, e.at.line, e.at.column))
+                let at = e.at;
+                kind(&e.kind)
+                    .map(|k| (format!("{k} '{}' at {}:{}", e.name, at.line, at.column), at))
             })
             .collect()
     }
