@@ -535,3 +535,56 @@ fn max_order_one_lists_only_single_events() {
     assert!(rel(sum, 1e-3 + 0.1 * q) < 1e-12, "{sum}");
     assert!(rel(f64_of(&j["probability"]), pumps_exact()) < 1e-12);
 }
+
+/// `run --exact` on every shipped scenario with a static structure or Markov chain: each
+/// exact figure lies within the simulation's 99.9% interval (the printed 95% interval
+/// widened by 3.29/1.96, so that the fixed seeds are not a coin toss), and at least two
+/// scenarios qualify (pumps.xml, cooling.ron).
+#[test]
+fn run_exact_agrees_with_the_simulation_on_every_shipped_scenario_that_has_it() {
+    let mut qualified = vec![];
+    let mut files: Vec<PathBuf> = std::fs::read_dir(crate::common::repo("scenarios"))
+        .expect("scenarios")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x == "ron" || x == "xml" || x == "dft")
+        })
+        .collect();
+    files.sort();
+    for f in &files {
+        // Only scenarios with a structure: `analyze` refuses the others at once.
+        if !faultline(&["analyze", path(f), "--json"]).status.success() {
+            continue;
+        }
+        let j = json(&["run", path(f), "--exact", "--json", "-q"]);
+        // A structure whose repairs are not all at constant rates has no exact answer.
+        let Some(rows) = j["exact"].as_array() else {
+            assert!(j["exact"]["none"].is_string(), "{f:?}: {}", j["exact"]);
+            continue;
+        };
+        assert!(!rows.is_empty(), "{f:?}");
+        for r in rows {
+            let exact = f64_of(&r["exact"]);
+            let (share, lo, hi) = (
+                f64_of(&r["simulated"]["share"]),
+                f64_of(&r["simulated"]["lo95"]),
+                f64_of(&r["simulated"]["hi95"]),
+            );
+            let widen = 3.290_5 / 1.959_964;
+            let (lo, hi) = (share - (share - lo) * widen, share + (hi - share) * widen);
+            assert!(
+                lo <= exact && exact <= hi,
+                "{f:?} {}: exact {exact} outside [{lo}, {hi}]",
+                r["measure"]
+            );
+        }
+        qualified.push(f.file_name().expect("name").to_string_lossy().into_owned());
+    }
+    for want in ["cooling.ron", "pumps.xml"] {
+        assert!(
+            qualified.iter().any(|q| q == want),
+            "{want} has no exact values: {qualified:?}"
+        );
+    }
+}

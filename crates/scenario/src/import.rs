@@ -361,9 +361,10 @@ impl Fold<'_> {
     }
 }
 
-/// `x` with 12 significant digits and no trailing zeros: `1e5`, not `99999.99999999999`.
+/// `x` with 15 significant digits (what an f64 holds exactly) and no trailing zeros:
+/// `100000`, not `99999.99999999999`.
 fn significant(x: f64) -> String {
-    let decimals = (11 - x.abs().log10().floor() as i32).max(0) as usize;
+    let decimals = (14 - x.abs().log10().floor() as i32).max(0) as usize;
     let t = format!("{x:.decimals$}");
     if t.contains('.') {
         t.trim_end_matches('0').trim_end_matches('.').to_string()
