@@ -278,7 +278,9 @@ pub(crate) enum Command {
     /// (a binary decision diagram); the cut sets are minimal (negative literals dropped, as
     /// fault-tree tools list them); the importance measures are SCRAM's (Birnbaum,
     /// criticality, Fussell-Vesely, RAW, RRW). A DFT is solved as a Markov chain with
-    /// Storm's semantics: unreliability at --time and the mean time to failure.
+    /// Storm's semantics: unreliability at --time and the mean time to failure. A scenario
+    /// (.ron) is analysed as each service's static structure, with exact availability
+    /// when every fault and repair is exponential.
     #[command(after_long_help = ANALYZE_HELP)]
     Analyze {
         /// The model: MEF files (.xml), one Galileo file (.dft), or a scenario (.ron: the
@@ -289,7 +291,7 @@ pub(crate) enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         max_order: Option<u64>,
         /// The mission time in hours, for time-dependent probabilities (exponential, GLM,
-        /// Weibull, periodic tests) [default: 8760, a year, as SCRAM's].
+        /// Weibull, periodic tests): a year by default, as in SCRAM.
         #[arg(long, value_name = "HOURS", default_value_t = 8760.0)]
         mission_time: f64,
         /// The top gate, when the model has several gates no other gate uses.
