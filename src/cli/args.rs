@@ -271,91 +271,6 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Analyse a fault tree exactly: top-event probability, minimal cut sets, importance.
-    ///
-    /// Reads Open-PSA MEF models (.xml; a model split over several files is given as all
-    /// of them) and Galileo dynamic fault trees (.dft). The top-event probability is exact
-    /// (a binary decision diagram); the cut sets are minimal (negative literals dropped, as
-    /// fault-tree tools list them); the importance measures are SCRAM's (Birnbaum,
-    /// criticality, Fussell-Vesely, RAW, RRW). A DFT is solved as a Markov chain with
-    /// Storm's semantics: unreliability at --time and the mean time to failure. A scenario
-    /// (.ron) is analysed as each service's static structure, with exact availability
-    /// when every fault and repair is exponential.
-    #[command(after_long_help = ANALYZE_HELP)]
-    Analyze {
-        /// The model: MEF files (.xml), one Galileo file (.dft), or a scenario (.ron: the
-        /// static structure of each service, as `export --mef` writes it).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// List only the cut sets of at most this many events.
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-        max_order: Option<u64>,
-        /// The mission time in hours, for time-dependent probabilities (exponential, GLM,
-        /// Weibull, periodic tests): a year by default, as in SCRAM.
-        #[arg(long, value_name = "HOURS", default_value_t = 8760.0)]
-        mission_time: f64,
-        /// The top gate, when the model has several gates no other gate uses.
-        #[arg(long, value_name = "GATE")]
-        top: Option<String>,
-        /// A DFT's time bound, in the unit of its failure rates: the unreliability is
-        /// P(failed by then).
-        #[arg(long, value_name = "T", default_value_t = 1.0)]
-        time: f64,
-        /// Largest Markov chain to build for a DFT, in states.
-        #[arg(long, value_name = "N", default_value_t = 1_000_000)]
-        max_states: usize,
-        #[command(flatten)]
-        print: Print,
-        /// Print every cut set and every event's importance (without it: the 10 most
-        /// probable cut sets and the 10 most important events).
-        #[arg(long)]
-        all: bool,
-    },
-    /// Write a fault tree (Open-PSA MEF or Galileo) as a scenario.
-    ///
-    /// Basic events become components that fail once and are never repaired (at their
-    /// rate, or at the start with their probability); gates become k-of-n groups; the top
-    /// event is the service. The share of runs in which it fails is P(top) at the mission
-    /// time, which `analyze` computes exactly. Every command also takes a single .xml or
-    /// .dft file directly, imported with the defaults.
-    #[command(after_long_help = IMPORT_HELP)]
-    Import {
-        /// The fault tree: MEF files (.xml) of one model, or one Galileo file (.dft).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Write the scenario to this file instead of stdout.
-        #[arg(long, short, value_name = "FILE.ron")]
-        output: Option<PathBuf>,
-        /// A MEF model's mission time in hours: the horizon, and the time of its
-        /// time-dependent probabilities.
-        #[arg(long, value_name = "HOURS", default_value_t = 8760.0)]
-        mission_time: f64,
-        /// A MEF model's top gate, when several gates are used by no other.
-        #[arg(long, value_name = "GATE")]
-        top: Option<String>,
-        /// A Galileo DFT's horizon, in hours (its failure rates are read as per hour).
-        #[arg(long, value_name = "HOURS", default_value_t = 1.0)]
-        time: f64,
-    },
-    /// Write a scenario's static structure as an Open-PSA MEF fault tree.
-    ///
-    /// One top gate per service; a component is down when a crash fault or common cause
-    /// strikes it, a component it requires is down, or its group or voter has too few
-    /// members up. Each fault mode is a basic event: P(it happened by the horizon) when it
-    /// is never repaired, its steady-state unavailability when it is. SCRAM or XFTA can
-    /// then check it. Scenarios without a Boolean structure (degraded capacity, load,
-    /// queues...) are refused with the reasons.
-    #[command(after_long_help = EXPORT_HELP)]
-    Export {
-        /// The scenario file (RON).
-        scenario: PathBuf,
-        /// Write Open-PSA MEF (the only format so far).
-        #[arg(long, required = true)]
-        mef: bool,
-        /// Write to this file instead of stdout.
-        #[arg(long, short, value_name = "FILE.xml")]
-        output: Option<PathBuf>,
-    },
     /// Simulate many runs in parallel and summarise them (Monte Carlo).
     ///
     /// Results are byte-identical for the same scenario and seed whatever the thread count.
@@ -469,6 +384,91 @@ pub(crate) enum Command {
     Graph {
         /// The scenario file (RON).
         scenario: PathBuf,
+    },
+    /// Analyse a fault tree exactly: top-event probability, minimal cut sets, importance.
+    ///
+    /// Reads Open-PSA MEF models (.xml; a model split over several files is given as all
+    /// of them) and Galileo dynamic fault trees (.dft). The top-event probability is exact
+    /// (a binary decision diagram); the cut sets are minimal (negative literals dropped, as
+    /// fault-tree tools list them); the importance measures are SCRAM's (Birnbaum,
+    /// criticality, Fussell-Vesely, RAW, RRW). A DFT is solved as a Markov chain with
+    /// Storm's semantics: unreliability at --time and the mean time to failure. A scenario
+    /// (.ron) is analysed as each service's static structure, with exact availability
+    /// when every fault and repair is exponential.
+    #[command(after_long_help = ANALYZE_HELP)]
+    Analyze {
+        /// The model: MEF files (.xml), one Galileo file (.dft), or a scenario (.ron: the
+        /// static structure of each service, as `export --mef` writes it).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// List only the cut sets of at most this many events.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        max_order: Option<u64>,
+        /// The mission time in hours, for time-dependent probabilities (exponential, GLM,
+        /// Weibull, periodic tests): a year by default, as in SCRAM.
+        #[arg(long, value_name = "HOURS", default_value_t = 8760.0)]
+        mission_time: f64,
+        /// The top gate, when the model has several gates no other gate uses.
+        #[arg(long, value_name = "GATE")]
+        top: Option<String>,
+        /// A DFT's time bound, in the unit of its failure rates: the unreliability is
+        /// P(failed by then).
+        #[arg(long, value_name = "T", default_value_t = 1.0)]
+        time: f64,
+        /// Largest Markov chain to build for a DFT, in states.
+        #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+        max_states: usize,
+        #[command(flatten)]
+        print: Print,
+        /// Print every cut set and every event's importance (without it: the 10 most
+        /// probable cut sets and the 10 most important events).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Write a fault tree (Open-PSA MEF or Galileo) as a scenario.
+    ///
+    /// Basic events become components that fail once and are never repaired (at their
+    /// rate, or at the start with their probability); gates become k-of-n groups; the top
+    /// event is the service. The share of runs in which it fails is P(top) at the mission
+    /// time, which `analyze` computes exactly. Every command also takes a single .xml or
+    /// .dft file directly, imported with the defaults.
+    #[command(after_long_help = IMPORT_HELP)]
+    Import {
+        /// The fault tree: MEF files (.xml) of one model, or one Galileo file (.dft).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the scenario to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE.ron")]
+        output: Option<PathBuf>,
+        /// A MEF model's mission time in hours: the horizon, and the time of its
+        /// time-dependent probabilities.
+        #[arg(long, value_name = "HOURS", default_value_t = 8760.0)]
+        mission_time: f64,
+        /// A MEF model's top gate, when several gates are used by no other.
+        #[arg(long, value_name = "GATE")]
+        top: Option<String>,
+        /// A Galileo DFT's horizon, in hours (its failure rates are read as per hour).
+        #[arg(long, value_name = "HOURS", default_value_t = 1.0)]
+        time: f64,
+    },
+    /// Write a scenario's static structure as an Open-PSA MEF fault tree.
+    ///
+    /// One top gate per service; a component is down when a crash fault or common cause
+    /// strikes it, a component it requires is down, or its group or voter has too few
+    /// members up. Each fault mode is a basic event: P(it happened by the horizon) when it
+    /// is never repaired, its steady-state unavailability when it is. SCRAM or XFTA can
+    /// then check it. Scenarios without a Boolean structure (degraded capacity, load,
+    /// queues...) are refused with the reasons.
+    #[command(after_long_help = EXPORT_HELP)]
+    Export {
+        /// The scenario file (RON).
+        scenario: PathBuf,
+        /// Write Open-PSA MEF (the only format so far).
+        #[arg(long, required = true)]
+        mef: bool,
+        /// Write to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE.xml")]
+        output: Option<PathBuf>,
     },
     /// Combine shard files (from `run`/`compare --shard i/N`) into the study's summary,
     /// byte for byte what one unsharded run prints.
