@@ -365,14 +365,7 @@ pub(crate) fn import(
     // What import writes, every command must read.
     faultline_scenario::validate::load_str("imported.ron", &text)
         .map_err(|e| CliError::Other(format!("bug: the imported scenario does not load: {e}")))?;
-    match output {
-        Some(path) => {
-            faultline_report::output::save(path, text.as_bytes())?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => write!(out, "{text}")?,
-    }
-    Ok(())
+    emit(out, output, &text)
 }
 
 /// A scenario's static structure (see [`faultline_scenario::structure`]), or the reasons it
@@ -494,14 +487,7 @@ pub(crate) fn export(
         .file_stem()
         .map_or("model".into(), |s| s.to_string_lossy().into_owned());
     let text = mef::write(&name, first, &tops);
-    match output {
-        Some(path) => {
-            faultline_report::output::save(path, text.as_bytes())?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => write!(out, "{text}")?,
-    }
-    Ok(())
+    emit(out, output, &text)
 }
 
 /// What `compare` adds for a scenario with a static structure: for each service, its most
@@ -553,4 +539,16 @@ pub(crate) fn structure_section(file: &Path, layout: Layout) -> String {
         );
     }
     s
+}
+
+/// Writes `text` to `output` (atomically, saying so on stderr), or to stdout.
+fn emit(out: &mut impl Write, output: Option<&Path>, text: &str) -> Result<(), CliError> {
+    match output {
+        Some(path) => {
+            faultline_report::output::save(path, text.as_bytes())?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => write!(out, "{text}")?,
+    }
+    Ok(())
 }
