@@ -65,6 +65,13 @@ pub struct Analysis {
     pub importance: Vec<Importance>,
 }
 
+/// The exact top-event probability alone (no cut sets, no importance): what a caller
+/// that only compares a probability needs.
+pub fn probability(tree: &FaultTree, node_limit: usize) -> Result<f64, TooLarge> {
+    let p: Vec<f64> = tree.events.iter().map(|e| e.p).collect();
+    Ok(bdd::build(tree, Mode::Exact, node_limit)?.probability(&p))
+}
+
 /// Analyses `tree`: exact probability and importance if the diagram fits in the node
 /// limit; cut sets (to the order asked) in any case, or the error if even they do not fit.
 pub fn analyze(tree: &FaultTree, s: &Settings) -> Result<Analysis, TooLarge> {

@@ -15,7 +15,7 @@ pub mod markov;
 pub mod mef;
 pub mod tree;
 
-pub use analysis::{Analysis, Settings, analyze};
+pub use analysis::{Analysis, Settings, analyze, probability};
 pub use tree::{Event, FaultTree, Gate, Law, Node, Op};
 
 #[cfg(test)]

@@ -217,6 +217,21 @@ fn private_names_of_a_component_do_not_clash_with_public_ones() {
 }
 
 #[test]
+fn a_private_parameter_is_found_from_inside_its_component_first() {
+    let text = "<opsa-mef><define-fault-tree name=\"t\"><define-gate name=\"top\"><or>\
+        <basic-event name=\"a\"/><basic-event name=\"c.b\"/></or></define-gate>\
+        <define-basic-event name=\"a\"><parameter name=\"r\"/></define-basic-event>\
+        <define-parameter name=\"r\"><float value=\"0.5\"/></define-parameter>\
+        <define-component name=\"c\" role=\"private\">\
+        <define-parameter name=\"r\"><float value=\"0.2\"/></define-parameter>\
+        <define-basic-event name=\"b\"><parameter name=\"r\"/></define-basic-event>\
+        </define-component></define-fault-tree></opsa-mef>";
+    let tree = read(text).unwrap_or_else(|e| panic!("{e}"));
+    let p = |name: &str| tree.events.iter().find(|e| e.name == name).map(|e| e.p);
+    assert_eq!((p("a"), p("c.b")), (Some(0.5), Some(0.2)));
+}
+
+#[test]
 fn problems_are_located_and_name_what_is_wrong() {
     let at = |text: &str| read(text).expect_err("invalid");
     let e = at(&model(

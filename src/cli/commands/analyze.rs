@@ -376,8 +376,7 @@ fn static_structure(
     let text = faultline_scenario::validate::read(file)?;
     let name = file.to_string_lossy();
     // Checked like any scenario first: its problems are reported as such.
-    faultline_scenario::validate::load_str(&name, &text)?;
-    let sc = faultline_scenario::validate::parse(&name, &text)?;
+    let (sc, _) = faultline_scenario::validate::load_str(&name, &text)?;
     let st = faultline_scenario::structure::structure(&sc)
         .map_err(|e| CliError::Usage(format!("{name}: {e}")))?;
     Ok((sc.horizon.secs(), st))

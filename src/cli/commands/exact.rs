@@ -61,14 +61,8 @@ pub(crate) fn compare(scenario: &Path, strategy: Option<&str>, j: &SummaryJson) 
             .ok_or("service missing from the results")?;
         let failed = ShareCi::of((sim.failure_probability * runs as f64).round() as u64, runs);
         if st.exact_in_time {
-            let settings = faultline_ftree::Settings {
-                max_order: Some(1),
-                ..Default::default()
-            };
-            let a = faultline_ftree::analyze(tree, &settings).map_err(|e| e.to_string())?;
-            let exact = a
-                .probability
-                .ok_or_else(|| a.no_exact.clone().unwrap_or_default())?;
+            let limit = faultline_ftree::Settings::default().node_limit;
+            let exact = faultline_ftree::probability(tree, limit).map_err(|e| e.to_string())?;
             rows.push(Row::new(service, FAILED, exact, failed));
             continue;
         }

@@ -231,26 +231,21 @@ impl<'d, 'a, 'input> Eval<'d, 'a, 'input> {
 }
 
 impl Eval<'_, '_, '_> {
-    /// The component scope an expression is written in: that of the definition holding it.
+    /// The component scope an expression is written in: the path of the components
+    /// around it (what [`Defs::scopes`] holds), read from its ancestors.
     fn scope_of(&self, e: roxmltree::Node) -> u32 {
-        let holder = e
+        let mut names: Vec<&str> = e
             .ancestors()
-            .find(|a| a.tag_name().name().starts_with("define-"));
-        let Some(h) = holder else { return 0 };
-        let all = self
-            .defs
-            .gates
+            .filter(|a| a.tag_name().name() == "define-component")
+            .filter_map(|a| a.attribute("name"))
+            .collect();
+        names.reverse();
+        let path = names.join(".");
+        self.defs
+            .scopes
             .iter()
-            .chain(&self.defs.events)
-            .map(|(_, d)| d);
-        let all = all
-            .chain(self.defs.params.values())
-            .chain(self.defs.houses.values())
-            .chain(&self.defs.ccf);
-        all.filter(|d| d.node == h)
-            .map(|d| d.scope)
-            .next()
-            .unwrap_or(0)
+            .position(|s| *s == path)
+            .unwrap_or(0) as u32
     }
 }
 
