@@ -244,7 +244,10 @@ fn event_component(tree: &FaultTree, e: usize, names: &Names) -> String {
     let id = ron::to_string(&names.of(Node::Event(e as u32))).expect("a string serialises");
     let fault = match ev.law {
         Law::Exponential { lambda, .. } if lambda > 0.0 => {
-            format!("every: Exp(mean: \"{}h\")", significant(1.0 / lambda))
+            format!(
+                "every: Exp(mean: \"{}h\")",
+                faultline_units::significant(1.0 / lambda, 15)
+            )
         }
         _ if ev.p >= 1.0 => "every: At(\"0s\")".to_string(),
         _ => format!("every: At(\"0s\"), chance: {:?}", ev.p),
@@ -358,17 +361,5 @@ impl Fold<'_> {
         };
         self.memo.insert(g, f);
         Ok(f)
-    }
-}
-
-/// `x` with 15 significant digits (what an f64 holds exactly) and no trailing zeros:
-/// `100000`, not `99999.99999999999`.
-fn significant(x: f64) -> String {
-    let decimals = (14 - x.abs().log10().floor() as i32).max(0) as usize;
-    let t = format!("{x:.decimals$}");
-    if t.contains('.') {
-        t.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        t
     }
 }

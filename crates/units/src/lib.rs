@@ -9,4 +9,6 @@ pub mod duration;
 pub mod number;
 
 pub use duration::{DurationError, human, parse as parse_duration, stamp};
-pub use number::{count, money, money_axis, money_short, signed_money, thousands};
+pub use number::{
+    count, money, money_axis, money_short, scientific, signed_money, significant, thousands,
+};

@@ -35,6 +35,35 @@ pub fn trim_number(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.into() }
 }
 
+/// `x` with `digits` significant digits, in plain notation, trailing zeros dropped:
+/// `significant(0.19006915, 6)` is `0.190069`, `significant(99999.99999999999, 15)` is
+/// `100000`. For numbers written for people (reports) and for files (imported rates).
+pub fn significant(x: f64, digits: u32) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return x.to_string();
+    }
+    let decimals = (digits as i32 - 1 - x.abs().log10().floor() as i32).max(0) as usize;
+    trim_zeros(format!("{x:.decimals$}"))
+}
+
+/// `x` with `digits` significant digits in scientific notation, trailing zeros of the
+/// mantissa dropped: `1.2823e-6`.
+pub fn scientific(x: f64, digits: usize) -> String {
+    let t = format!("{x:.prec$e}", prec = digits.saturating_sub(1));
+    match t.split_once('e') {
+        Some((mantissa, exp)) => format!("{}e{exp}", trim_zeros(mantissa.to_string())),
+        None => t,
+    }
+}
+
+fn trim_zeros(t: String) -> String {
+    if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    }
+}
+
 /// Money without cents, with thousands separators: `$1,234,568`.
 pub fn money(x: f64) -> String {
     format!("${}", thousands(x))
@@ -86,6 +115,16 @@ pub fn money_axis(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn significant_digits_drop_trailing_zeros() {
+        assert_eq!(significant(0.190_069_154_8, 6), "0.190069");
+        assert_eq!(significant(99_999.999_999_999_99, 15), "100000");
+        assert_eq!(significant(0.02, 6), "0.02");
+        assert_eq!(significant(0.0, 6), "0");
+        assert_eq!(scientific(1.282_304_56e-6, 6), "1.2823e-6");
+        assert_eq!(scientific(4e-4, 6), "4e-4");
+    }
 
     #[test]
     fn thousands_group_by_three() {

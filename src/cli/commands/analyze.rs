@@ -297,22 +297,10 @@ fn share(p: f64, a: &Analysis) -> String {
 
 /// Six significant digits, as SCRAM reports.
 fn sci(x: f64) -> String {
-    let trim = |t: String| -> String {
-        if t.contains('.') {
-            t.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            t
-        }
-    };
-    if x == 0.0 || !x.is_finite() {
-        x.to_string()
-    } else if (1e-3..1e3).contains(&x.abs()) {
-        let decimals = (5 - x.abs().log10().floor() as i32).max(0) as usize;
-        trim(format!("{x:.decimals$}"))
+    if (1e-3..1e3).contains(&x.abs()) || x == 0.0 || !x.is_finite() {
+        faultline_units::significant(x, 6)
     } else {
-        let t = format!("{x:.5e}");
-        let (mantissa, exp) = t.split_once('e').unwrap_or((&t, "0"));
-        format!("{}e{exp}", trim(mantissa.to_string()))
+        faultline_units::scientific(x, 6)
     }
 }
 
