@@ -161,15 +161,10 @@ fn pumps_monte_carlo_agrees_with_exact() {
     assert_eq!(j["runs"], 40000);
     let p_hat = f64_of(&j["strategies"][0]["services"][0]["failure_probability"]);
     let exact = pumps_exact();
-    let z: f64 = 3.290_526_731_491_926; // two-sided 99.9%
-    let z2n = z * z / runs;
-    let centre = (p_hat + z2n / 2.0) / (1.0 + z2n);
-    let half = z / (1.0 + z2n) * (p_hat * (1.0 - p_hat) / runs + z2n / (4.0 * runs)).sqrt();
+    let (ok, lo, hi) = in_wilson(p_hat, runs, exact);
     assert!(
-        (centre - half..=centre + half).contains(&exact),
-        "simulated {p_hat} (Wilson 99.9% [{}, {}]), exact {exact}",
-        centre - half,
-        centre + half
+        ok,
+        "simulated {p_hat} (Wilson 99.9% [{lo}, {hi}]), exact {exact}"
     );
 }
 
@@ -281,16 +276,164 @@ fn dft_unreliability_matches_closed_forms() {
     assert!(rel(u, want) < 1e-10, "PAND unreliability {u}, want {want}");
     assert!(j["static"].is_null(), "a PAND has no static tree: {j:#}");
 
+    // Simulated (its horizon is 1 h, Storm's time bound): within the 99.9% Wilson
+    // interval of the closed form at t = 1.
+    let t = 1.0;
+    let want = a / (a + b) * (1.0 - (-(a + b) * t).exp()) - (-b * t).exp() * (1.0 - (-a * t).exp());
+    assert_simulated(&pand, want, 40_000);
+}
+
+/// Whether `exact` lies in the two-sided 99.9% Wilson interval of a share `p_hat` of
+/// `runs` runs.
+fn in_wilson(p_hat: f64, runs: f64, exact: f64) -> (bool, f64, f64) {
+    let z: f64 = 3.290_526_731_491_926; // two-sided 99.9%
+    let z2n = z * z / runs;
+    let centre = (p_hat + z2n / 2.0) / (1.0 + z2n);
+    let half = z / (1.0 + z2n) * (p_hat * (1.0 - p_hat) / runs + z2n / (4.0 * runs)).sqrt();
+    (
+        (centre - half..=centre + half).contains(&exact),
+        centre - half,
+        centre + half,
+    )
+}
+
+/// `run FILE` over `runs` runs: the service's failure share must hold `exact` in its 99.9%
+/// Wilson interval.
+fn assert_simulated(file: &Path, exact: f64, runs: u64) {
+    let n = runs.to_string();
+    let j = json(&[
+        "run",
+        path(file),
+        "--json",
+        "--runs",
+        &n,
+        "--seed",
+        "3",
+        "-q",
+    ]);
+    let p_hat = f64_of(&j["strategies"][0]["services"][0]["failure_probability"]);
+    let (ok, lo, hi) = in_wilson(p_hat, runs as f64, exact);
+    assert!(
+        ok,
+        "{}: simulated {p_hat} (Wilson 99.9% [{lo}, {hi}]), exact {exact}",
+        file.display()
+    );
+}
+
+/// The dynamic gates simulated (through `import`'s ordered and spares groups and
+/// dependency edges) against closed forms at t = 2 h: a cold spare pair is an Erlang
+/// sum; a warm spare with dormancy d fails by t with 1 − e^(−at) − a·e^(−λt)(1 −
+/// e^(−ct))/c, c = a + dλ − λ; a priority OR(A, B) with a/(a+b)·(1 − e^(−(a+b)t)); a pdep
+/// with probability p on the trigger's failure. Also each one's exact answer from `analyze`
+/// (the Markov chain) against the same closed form.
+#[test]
+fn dynamic_gates_simulate_to_their_closed_forms() {
+    let dir = scratch("ft-dyn");
+    let t = 2.0_f64;
+    let (a, l, d) = (0.9_f64, 0.6_f64, 0.3_f64);
+    let c = a + d * l - l;
+    let warm = 1.0 - (-a * t).exp() - a * (-l * t).exp() * (1.0 - (-c * t).exp()) / c;
+    let cold = 1.0 - (-a * t).exp() * (1.0 + a * t);
+    let (x, y) = (0.7_f64, 0.5_f64);
+    let por = x / (x + y) * (1.0 - (-(x + y) * t).exp());
+    let (p, trig, own) = (0.4_f64, 0.5_f64, 0.2_f64);
+    // The dependent fails by its own fault, or by the trigger's with probability p.
+    let pdep = 1.0 - (-own * t).exp() * (1.0 - p * (1.0 - (-trig * t).exp()));
+    let cases = [
+        (
+            "warm",
+            "toplevel \"G\";\n\"G\" wsp \"A\" \"S\";\n\"A\" lambda=0.9;\n\"S\" lambda=0.6 dorm=0.3;\n",
+            warm,
+        ),
+        (
+            "cold",
+            "toplevel \"G\";\n\"G\" csp \"A\" \"S\";\n\"A\" lambda=0.9;\n\"S\" lambda=0.9 dorm=0;\n",
+            cold,
+        ),
+        (
+            "por",
+            "toplevel \"G\";\n\"G\" por \"X\" \"Y\";\n\"X\" lambda=0.7;\n\"Y\" lambda=0.5;\n",
+            por,
+        ),
+        (
+            "pdep",
+            "toplevel \"G\";\n\"G\" or \"D\" \"Q\";\n\"Q\" pdep=0.4 \"T\" \"D\";\n\"T\" lambda=0.5;\n\"D\" lambda=0.2;\n",
+            pdep,
+        ),
+    ];
+    for (name, text, want) in cases {
+        let file = dir.join(format!("{name}.dft"));
+        std::fs::write(&file, text).unwrap();
+        let j = json(&["analyze", path(&file), "--json", "--time", "2"]);
+        let u = f64_of(&j["unreliability"]);
+        assert!(rel(u, want) < 1e-9, "{name}: chain {u}, closed form {want}");
+        let ron = dir.join(format!("{name}.ron"));
+        let out = faultline(&["import", path(&file), "-o", path(&ron)]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let horizon = ron.clone();
+        let text = std::fs::read_to_string(&horizon)
+            .unwrap()
+            .replace("\"1h\"", "\"2h\"");
+        std::fs::write(&horizon, text).unwrap();
+        assert_simulated(&horizon, want, 40_000);
+    }
+}
+
+/// Spares shared between two gates, priority gates and dependencies together: the
+/// simulation agrees with the Markov chain of `faultline-dft` (Storm's semantics), which
+/// the crosscheck holds against Storm itself.
+#[test]
+fn shared_spares_and_dependencies_simulate_to_the_markov_chain() {
+    let dir = scratch("ft-dyn-mix");
+    let file = dir.join("mix.dft");
+    std::fs::write(
+        &file,
+        "toplevel \"T\";\n\"T\" or \"SG\" \"PA\" \"H\";\n\"SG\" wsp \"A\" \"S1\" \"S2\";\n\
+         \"H\" and \"G1\" \"G2\";\n\"G1\" wsp \"B\" \"S3\";\n\"G2\" wsp \"C\" \"S3\";\n\
+         \"PA\" pand \"X\" \"A\";\n\"F\" fdep \"X\" \"S1\";\n\"P\" pdep=0.4 \"Y\" \"A\" \"S2\";\n\
+         \"A\" lambda=0.9;\n\"S1\" lambda=0.6 dorm=0.5;\n\"S2\" lambda=0.5 dorm=0.2;\n\
+         \"B\" lambda=1.1;\n\"C\" lambda=0.8;\n\"S3\" lambda=0.7 dorm=0.4;\n\
+         \"X\" lambda=0.7;\n\"Y\" lambda=0.3;\n",
+    )
+    .unwrap();
+    let j = json(&["analyze", path(&file), "--json", "--time", "1"]);
+    let exact = f64_of(&j["unreliability"]);
+    assert!(exact > 0.1 && exact < 0.9, "{j:#}");
+    assert_simulated(&file, exact, 40_000);
+}
+
+/// What the model cannot express is refused, located, before anything is written: a
+/// restriction (seq) and a gate as a spare.
+#[test]
+fn dft_restrictions_and_spare_modules_are_refused_for_simulation() {
+    let dir = scratch("ft-dyn-refused");
+    let seq = dir.join("seq.dft");
+    std::fs::write(
+        &seq,
+        "toplevel \"T\";\n\"T\" and \"A\" \"B\";\n\"R\" seq \"A\" \"B\";\n\"A\" lambda=1;\n\"B\" lambda=1;\n",
+    )
+    .unwrap();
+    let module = dir.join("module.dft");
+    std::fs::write(
+        &module,
+        "toplevel \"T\";\n\"T\" wsp \"A\" \"M\";\n\"M\" and \"B\" \"C\";\n\"A\" lambda=1;\n\"B\" lambda=1;\n\"C\" lambda=1;\n",
+    )
+    .unwrap();
     let before = names_in(&dir);
-    let ron = dir.join("pand.ron");
-    for args in [
-        vec!["run", path(&pand), "--runs", "100", "-q"],
-        vec!["import", path(&pand), "-o", path(&ron)],
+    for (file, needle) in [
+        (&seq, ":3:1: seq 'R'"),
+        (&module, ":2:1: spare gate 'T' has the gate 'M'"),
     ] {
-        let out = faultline(&args);
-        let at = format!("{}:2:1: a dynamic fault tree", path(&pand));
-        refused(&out, &[at.as_str(), "pand 'S'"]);
-        assert_eq!(names_in(&dir), before, "{args:?} wrote a file");
+        let ron = dir.join("out.ron");
+        for args in [
+            vec!["run", path(file), "--runs", "100", "-q"],
+            vec!["import", path(file), "-o", path(&ron)],
+        ] {
+            let out = faultline(&args);
+            let at = format!("{}{needle}", path(file));
+            refused(&out, &[at.as_str(), "analyze"]);
+            assert_eq!(names_in(&dir), before, "{args:?} wrote a file");
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 
 use crate::engine::Sim;
 use crate::engine::propagation::quorum_threshold;
-use crate::model::{CLUSTER, GROUP, Model, STANDBY, VOTER};
+use crate::model::{CLUSTER, GROUP, Logic, Model, STANDBY, VOTER};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -199,7 +199,8 @@ impl Shortcuts {
         let healthy: Vec<Option<Quorum>> = (0..n)
             .map(|g| {
                 let c = &m.comps[g];
-                if m.nodes[g].flags & (GROUP | VOTER) != GROUP {
+                if m.nodes[g].flags & (GROUP | VOTER) != GROUP || c.logic != Logic::KofN {
+                    // A voter's rules, an order or spares: its members are probed.
                     return None;
                 }
                 let members = m.members.row(g);

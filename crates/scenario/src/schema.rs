@@ -143,6 +143,11 @@ pub struct Component {
     /// Makes this component a job queue simulated job by job.
     #[serde(default)]
     pub queue: Option<Queue>,
+    /// How fast it ages while it waits as a spare in a `Spares` group, as a factor on its
+    /// fault rates (0: a cold spare that cannot fail unused; 1, the default: a hot spare;
+    /// between: a warm one). The dynamic fault tree's dormancy factor.
+    #[serde(default)]
+    pub dormancy: Option<f64>,
 }
 
 /// A job queue: arrivals, workers, a service time that may grow with the backlog, client
@@ -508,6 +513,32 @@ pub struct Group {
     /// nothing.
     #[serde(default)]
     pub partial: bool,
+    /// What the group's logic is: k-of-n (the default), or one where order matters.
+    #[serde(default)]
+    pub kind: GroupKind,
+}
+
+/// A group's logic. Beyond k-of-n, the order in which members go down matters: these are
+/// the dynamic gates of dynamic fault trees, as general parts of the model. "Down" means
+/// capacity zero; going down at the same instant counts as in order (Storm's inclusive
+/// semantics).
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+pub enum GroupKind {
+    /// Down while fewer members than `need` are up (or, `partial`, the share they carry).
+    #[default]
+    KofN,
+    /// A priority AND: down when every member is down and they went down in the order
+    /// listed (`need` = the number of members). A sequence-dependent failure: a switch that
+    /// fails before the motor it should switch away from.
+    InOrder,
+    /// A priority OR: down when its first member goes down before any other member has
+    /// (`need: 1`).
+    First,
+    /// Spares: members serve one at a time in the order listed (`need: 1`). The first
+    /// serves; when the one serving goes down, the group claims the next member that is up
+    /// and not serving another `Spares` group (spares can be shared); it is down when none
+    /// is left. A member waiting unclaimed ages at its `dormancy`.
+    Spares,
 }
 
 /// Replicas compared by a vote: a wrong or dead minority is outvoted; without a correct

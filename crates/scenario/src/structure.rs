@@ -15,7 +15,9 @@
 //! edges, latent faults, phases...) is listed in a [`NotStatic`] error, each reason naming
 //! the component and field, never approximated.
 
-use crate::schema::{Component, Dist, EdgeKind, Effect, FaultMode, RepairStarts, Scenario};
+use crate::schema::{
+    Component, Dist, EdgeKind, Effect, FaultMode, GroupKind, RepairStarts, Scenario,
+};
 use faultline_ftree::markov::Rates;
 use faultline_ftree::{Event, FaultTree, Gate, Law, Node, Op};
 use std::collections::HashMap;
@@ -256,6 +258,12 @@ impl<'s> Builder<'s> {
             self.refuse(format!(
                 "component {}: a capacity of {} is partial service",
                 c.id, c.capacity
+            ));
+        }
+        if let Some(g) = c.group.as_ref().filter(|g| g.kind != GroupKind::KofN) {
+            self.refuse(format!(
+                "component {}: in a {:?} group the order members go down in matters",
+                c.id, g.kind
             ));
         }
         if c.group.as_ref().is_some_and(|g| g.partial) {

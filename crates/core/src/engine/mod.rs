@@ -26,6 +26,7 @@
 //! component, a failure pages someone, a queue's health feeds the graph).
 
 mod books;
+mod dynamic;
 mod event;
 mod faults;
 mod latent;
@@ -43,6 +44,7 @@ pub use phase::PhaseState;
 
 use crate::model::Model;
 use crate::prefetch::prefetch;
+use dynamic::Dynamic;
 use event::{Agenda, Event, FaultEvent, Kind};
 use faults::{Faults, fault_times};
 use network::Net;
@@ -88,6 +90,8 @@ pub struct Sim<'m> {
     pub hidden: Hidden,
     /// Operating phases: the timeline and what each phase saw.
     pub ph: PhaseState,
+    /// Ordered and spares groups: members' down times, claims, dormancy clocks.
+    dy: Dynamic,
 }
 
 impl<'m> Sim<'m> {
@@ -110,8 +114,10 @@ impl<'m> Sim<'m> {
             qs: QueueState::new(m),
             hidden: Hidden::new(m),
             ph: PhaseState::new(m),
+            dy: Dynamic::new(m),
         };
         sim.settle_template();
+        sim.keep_dynamic_template();
         sim
     }
 
@@ -177,6 +183,7 @@ impl<'m> Sim<'m> {
         self.evaluations = 0;
         self.faults.reset(m, seed, run);
         self.net.reset(seed, run);
+        self.dy.reset();
         let st = &self.net.st;
         self.books.reset(m, |c| st[c].out);
         self.reset_phases();

@@ -9,7 +9,7 @@
 use super::Sim;
 use super::event::{Kind, Slab};
 use super::propagation::{Class, Health, SvcState};
-use crate::model::{CLUSTER, FEEDS_GROUP, Model, NONE, Node, QUEUE, SLOW_EDGE, STANDBY};
+use crate::model::{CLUSTER, FEEDS_GROUP, Model, NONE, Node, QUEUE, SLOW_EDGE, SPARES, STANDBY};
 use crate::prefetch::prefetch;
 use crate::rng;
 use std::cmp::Reverse;
@@ -302,8 +302,11 @@ impl Sim<'_> {
             if let Some(d) = m.dependents.get(m.nodes[iu].dependents as usize) {
                 prefetch(d);
             }
-            let (mut pre, mut cause, mut via) = self.evaluate(iu);
             let flags = m.nodes[iu].flags;
+            if flags & SPARES != 0 {
+                self.claim(iu);
+            }
+            let (mut pre, mut cause, mut via) = self.evaluate(iu);
             if flags & QUEUE != 0 {
                 let (good, root) = self.queue_output(iu, pre);
                 pre.cap *= good;
@@ -327,6 +330,7 @@ impl Sim<'_> {
             }
             let st = &mut self.net.st[iu];
             if h != st.out || cause != st.cause {
+                let before = st.out;
                 st.out = h;
                 st.cause = cause;
                 st.via = via;
@@ -335,6 +339,7 @@ impl Sim<'_> {
                     self.net.touched.push(i);
                 }
                 if flags & FEEDS_GROUP != 0 {
+                    self.note_member_change(iu, before, h);
                     for &g in m.groups_of.row(iu) {
                         self.mark(g);
                     }

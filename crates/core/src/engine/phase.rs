@@ -136,6 +136,11 @@ impl Sim<'_> {
     #[inline]
     pub(crate) fn fault_due(&mut self, clock: usize, dt: f64) -> f64 {
         if !self.ph.on {
+            if clock < self.m.slots.len()
+                && let Some(t) = self.dormant_due(clock, dt)
+            {
+                return t;
+            }
             return self.now + dt;
         }
         self.fault_due_phased(clock, dt)
@@ -160,6 +165,7 @@ impl Sim<'_> {
 
     /// A slot's natural fault event came: nothing is pending on its clock any more.
     pub(crate) fn fault_came(&mut self, clock: usize) {
+        self.dormant_fault_came(clock);
         if self.ph.on {
             self.ph.due[clock] = f64::NAN;
         }

@@ -19,7 +19,7 @@
 
 use super::Sim;
 use super::faults::ACTIVE;
-use crate::model::Effect;
+use crate::model::{Effect, Logic};
 use crate::model::{GROUP, MITIGABLE, NONE, PHASE_IDLE, REQUIRES, ServiceSpec, VOTER};
 
 /// What a component delivers right now.
@@ -318,6 +318,11 @@ impl Sim<'_> {
     /// a load-sharing pool (`partial`) the share its members carry.
     fn group(&self, i: usize, h: &mut Health, cause: &mut u32, via: &mut u32) {
         let m = self.m;
+        match m.comps[i].logic {
+            Logic::KofN => {}
+            Logic::InOrder | Logic::First => return self.ordered(i, h, cause, via),
+            Logic::Spares => return self.spares(i, h, cause, via),
+        }
         let need = m.comps[i].need;
         let mut sum = 0.0;
         let mut corrupt = false;
@@ -342,6 +347,56 @@ impl Sim<'_> {
         if *cause == NONE && (share < 1.0 || corrupt || slow > 1.0) && worst_member != NONE {
             *cause = self.cause(worst_member as usize);
             *via = worst_member;
+        }
+    }
+}
+
+impl Sim<'_> {
+    /// An ordered group: `InOrder` is down when every member is down and they went down in
+    /// the order listed; `First` when its first member is down and no other went down
+    /// before it. The same instant counts as in order. Only capacity counts: a corrupt or
+    /// slow member is not down.
+    fn ordered(&self, i: usize, h: &mut Health, cause: &mut u32, via: &mut u32) {
+        let members = self.m.members.row(i);
+        let at = |x: u32| self.dy.down_at[x as usize];
+        let (down, culprit) = if self.m.comps[i].logic == Logic::InOrder {
+            let mut last = f64::NEG_INFINITY;
+            let in_order = members.iter().all(|&x| {
+                let t = at(x);
+                let ok = t >= last;
+                last = t;
+                ok
+            });
+            (in_order, members[members.len() - 1])
+        } else {
+            let first = at(members[0]);
+            let before = members[1..].iter().any(|&x| at(x) < first);
+            (!first.is_nan() && !before, members[0])
+        };
+        if down {
+            h.cap = 0.0;
+            if *cause == NONE {
+                *cause = self.cause(culprit as usize);
+                *via = culprit;
+            }
+        }
+    }
+
+    /// A spares group delivers what the member it has claimed delivers; down when it has
+    /// none left (blaming the member it used last).
+    fn spares(&self, i: usize, h: &mut Health, cause: &mut u32, via: &mut u32) {
+        let (x, claimed) = self.spare_in_use(i);
+        let o = if claimed {
+            self.out(x as usize)
+        } else {
+            Health::nominal(0.0)
+        };
+        h.cap *= o.cap.min(1.0);
+        h.corrupt |= o.corrupt;
+        h.slow = h.slow.max(o.slow);
+        if *cause == NONE && !o.is_nominal(1.0) && x != NONE {
+            *cause = self.cause(x as usize);
+            *via = x;
         }
     }
 }

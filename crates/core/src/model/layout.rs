@@ -24,6 +24,9 @@ pub const MITIGABLE: u32 = 1 << 6;
 pub const SERVICE: u32 = 1 << 7;
 /// [`Node::flags`]: idle during some operating phase (evaluation then asks the phase).
 pub const PHASE_IDLE: u32 = 1 << 8;
+/// [`Node::flags`]: a [`Logic::Spares`](super::Logic::Spares) group (settling claims a
+/// member for it before evaluating it).
+pub const SPARES: u32 = 1 << 9;
 
 /// What evaluating a component reads, in one 32-byte record, so that propagation touches
 /// one cache line per component instead of a line in each of many arrays. Ranges end where
@@ -100,6 +103,9 @@ impl Model {
             let f = &mut flags[i];
             if c.need > 0 {
                 *f |= GROUP;
+            }
+            if c.logic == super::Logic::Spares {
+                *f |= SPARES;
             }
             if c.voter.is_some() {
                 *f |= VOTER;

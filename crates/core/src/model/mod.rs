@@ -16,7 +16,7 @@ pub use arrivals::{ArrivalSpec, Discipline, Gaps, Level, MAX_CLASSES, weibull_me
 pub use csr::Csr;
 pub use layout::{
     CLUSTER, Dependent, FEEDS_GROUP, GROUP, Link, MITIGABLE, Node, PHASE_IDLE, QUEUE, REQUIRES,
-    SERVICE, SLOW_EDGE, STANDBY, Slow, VOTER,
+    SERVICE, SLOW_EDGE, SPARES, STANDBY, Slow, VOTER,
 };
 pub use phase::{Cursor, Due, Phase, Phases};
 pub use sampler::Sampler;
@@ -212,6 +212,20 @@ impl Objective {
     }
 }
 
+/// A group's logic (see the scenario's `GroupKind` for what each means to a user).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Logic {
+    /// k-of-n, or a load-sharing pool.
+    #[default]
+    KofN,
+    /// A priority AND: down when all members are down and went down in the order listed.
+    InOrder,
+    /// A priority OR: down when its first member went down before any other.
+    First,
+    /// Members serve one at a time, in order; spares are claimed and may be shared.
+    Spares,
+}
+
 /// A compiled component.
 #[derive(Debug, Clone)]
 pub struct Comp {
@@ -226,6 +240,11 @@ pub struct Comp {
     /// A group that is a load-sharing pool: below `need` it delivers the share its members
     /// carry; otherwise (k-of-n) it is down below `need`.
     pub partial: bool,
+    /// A group's logic: k-of-n, or one where the order members go down in matters.
+    pub logic: Logic,
+    /// Factor on its fault rates while it waits unclaimed in a [`Logic::Spares`] group
+    /// (1: it ages as if serving).
+    pub dormancy: f64,
     /// Set when this is a voter: its backup component ([`NONE`] for a safe shutdown).
     pub voter: Option<u32>,
     /// Set when this is a service boundary.

@@ -3,7 +3,9 @@
 use super::{At, Checker, DistUse, Ids, Repeats};
 use crate::diagnostics::Problem;
 use crate::duration::Duration;
-use crate::schema::{Component, Effect, FaultMode, Group, Load, Scenario, Service, Voter};
+use crate::schema::{
+    Component, Effect, FaultMode, Group, GroupKind, Load, Scenario, Service, Voter,
+};
 use faultline_units::human;
 
 /// Checks every component but its queue (see `check_queues`), one component at a time.
@@ -32,6 +34,40 @@ pub(super) fn check_components(ck: &mut Checker, sc: &Scenario, ids: &Ids) {
         if let Some(l) = &c.load {
             check_load(ck, l, cp.field("load"));
         }
+        if let Some(d) = c.dormancy {
+            check_dormancy(ck, sc, c, d, cp.field("dormancy"));
+        }
+    }
+}
+
+/// Checks a dormancy factor: a fraction, on a component that waits as a spare somewhere,
+/// in a scenario without phases (whose clocks would compose with it).
+fn check_dormancy(ck: &mut Checker, sc: &Scenario, c: &Component, d: f64, dp: At<'_>) {
+    ck.fraction(d, dp, "a dormancy factor");
+    let waits = sc.components.iter().any(|g| {
+        g.group
+            .as_ref()
+            .is_some_and(|g| g.kind == GroupKind::Spares && g.of.iter().skip(1).any(|m| *m == c.id))
+    });
+    if !waits {
+        ck.push(
+            Problem::new(
+                dp,
+                format!(
+                    "`{}` never waits as a spare, so a dormancy factor would change nothing",
+                    c.id
+                ),
+            )
+            .hint(
+                "list it after the first member of a group with kind: Spares, or remove dormancy",
+            ),
+        );
+    }
+    if sc.phases.is_some() {
+        ck.err(
+            dp,
+            "dormancy and operating phases cannot be combined yet (both change how fast faults come)",
+        );
     }
 }
 
@@ -146,6 +182,34 @@ fn check_group(ck: &mut Checker, ids: &Ids, c: &Component, g: &Group, gp: At<'_>
         );
     }
     check_list(ck, ids, &g.of, gp.field("of"), ("group", &c.id), "member");
+    check_group_kind(ck, g, gp);
+}
+
+/// Checks what an ordered or spares group needs: all members (`InOrder`) or one
+/// (`First`, `Spares`), no partial share, and for an order, two members at least.
+fn check_group_kind(ck: &mut Checker, g: &Group, gp: At<'_>) {
+    let n = g.of.len() as u32;
+    let (need, what) = match g.kind {
+        GroupKind::KofN => return,
+        GroupKind::InOrder => (n, "an InOrder group is down only when all its members are"),
+        GroupKind::First => (1, "a First group is down when its first member is"),
+        GroupKind::Spares => (1, "a Spares group serves with one member at a time"),
+    };
+    if g.need != need && n > 0 {
+        ck.push(
+            Problem::new(gp.field("need"), format!("{what}: need must be {need}"))
+                .hint(format!("need: {need}")),
+        );
+    }
+    if g.partial {
+        ck.err(
+            gp.field("partial"),
+            format!("{what}, so it has no partial share: remove partial"),
+        );
+    }
+    if n < 2 && g.kind != GroupKind::Spares {
+        ck.err(gp.field("of"), "an order needs two members at least");
+    }
 }
 
 /// Checks a majority vote over replicas.

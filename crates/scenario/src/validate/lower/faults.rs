@@ -2,11 +2,11 @@
 //! component a common cause hits; and the injections that fire them.
 
 use super::sampler;
-use crate::schema::{Dist, Effect, Scenario};
+use crate::schema::{Dist, Effect, GroupKind, Scenario};
 use crate::validate::check::Ids;
 use faultline_core::model::{
-    self, Common, Comp, Csr, Injection, InspectionSpec, NONE, Sampler, ServiceSpec, Slot, Source,
-    stable_hash,
+    self, Common, Comp, Csr, Injection, InspectionSpec, Logic, NONE, Sampler, ServiceSpec, Slot,
+    Source, stable_hash,
 };
 use std::collections::HashMap;
 
@@ -42,6 +42,13 @@ pub(super) fn components(sc: &Scenario, ids: &Ids) -> (Vec<Slot>, Vec<Comp>) {
             slots: start..slots.len() as u32,
             need: c.group.as_ref().map_or(0, |g| g.need),
             partial: c.group.as_ref().is_some_and(|g| g.partial),
+            logic: c.group.as_ref().map_or(Logic::KofN, |g| match g.kind {
+                GroupKind::KofN => Logic::KofN,
+                GroupKind::InOrder => Logic::InOrder,
+                GroupKind::First => Logic::First,
+                GroupKind::Spares => Logic::Spares,
+            }),
+            dormancy: c.dormancy.unwrap_or(1.0),
             voter: c
                 .voter
                 .as_ref()

@@ -9,9 +9,14 @@
 //! mission time, so the share of runs in which the service fails is P(top) at the mission
 //! time, which `analyze` computes exactly.
 //!
+//! A dynamic fault tree (Galileo with priority or spare gates, or dependencies) is written
+//! with the model's ordered and spares groups and `Requires` edges instead (see `dft`).
+//!
 //! Negations (not, xor, nand, nor, iff, imply, cardinality) are refused by name: a
 //! component that has failed does not come back because another one failed, so a
 //! non-coherent tree has no simulation here (`analyze` still answers it exactly).
+
+mod dft;
 
 use faultline_ftree::{FaultTree, Law, Node, Op};
 use std::collections::HashMap;
@@ -96,41 +101,40 @@ pub fn import(paths: &[&Path], settings: &Settings) -> Result<String, LoadError>
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("dft"))
     };
-    let (tree, hours) =
-        match (paths, &texts[..]) {
-            ([p], [(file, text)]) if is_dft(p) => {
-                let dft = faultline_dft::parse(text).map_err(|e| fail(format!("{file}:{e}")))?;
-                let tree = dft.to_fault_tree(settings.dft_time).ok_or_else(|| {
-                let dynamic = dft.dynamic_constructs();
-                let (line, col) = dynamic.first().map_or((1, 1), |(_, at)| (at.line, at.column));
-                let names: Vec<&str> = dynamic.iter().map(|(what, _)| what.as_str()).collect();
-                fail(format!(
-                    "{file}:{line}:{col}: a dynamic fault tree (with {}) cannot be simulated yet; \
-                     `faultline analyze {file}` solves it exactly",
-                    names.join(", ")
-                ))
-            })?;
-                (tree, settings.dft_time)
+    let (tree, hours) = match (paths, &texts[..]) {
+        ([p], [(file, text)]) if is_dft(p) => {
+            let dft = faultline_dft::parse(text).map_err(|e| fail(format!("{file}:{e}")))?;
+            match dft.to_fault_tree(settings.dft_time) {
+                Some(tree) => (tree, settings.dft_time),
+                None => {
+                    let origin = Origin {
+                        name: &name,
+                        from: file,
+                        hours: settings.dft_time,
+                    };
+                    return dft::scenario_text(&dft, &origin).map_err(|e| fail(e.to_string()));
+                }
             }
-            _ if paths.iter().any(is_dft) => {
-                return Err(fail(
-                    "a Galileo DFT (.dft) is imported alone, not with other files".into(),
-                ));
-            }
-            _ => {
-                let sources: Vec<_> = texts
-                    .iter()
-                    .map(|(name, text)| faultline_ftree::mef::Source { name, text })
-                    .collect();
-                let opts = faultline_ftree::mef::Options {
-                    mission_time: settings.mission_time,
-                    top: settings.top.clone(),
-                };
-                let tree =
-                    faultline_ftree::mef::read(&sources, &opts).map_err(|e| fail(e.to_string()))?;
-                (tree, settings.mission_time)
-            }
-        };
+        }
+        _ if paths.iter().any(is_dft) => {
+            return Err(fail(
+                "a Galileo DFT (.dft) is imported alone, not with other files".into(),
+            ));
+        }
+        _ => {
+            let sources: Vec<_> = texts
+                .iter()
+                .map(|(name, text)| faultline_ftree::mef::Source { name, text })
+                .collect();
+            let opts = faultline_ftree::mef::Options {
+                mission_time: settings.mission_time,
+                top: settings.top.clone(),
+            };
+            let tree =
+                faultline_ftree::mef::read(&sources, &opts).map_err(|e| fail(e.to_string()))?;
+            (tree, settings.mission_time)
+        }
+    };
     let from: Vec<&str> = texts.iter().map(|(f, _)| f.as_str()).collect();
     let origin = Origin {
         name: &name,
