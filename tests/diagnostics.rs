@@ -1242,3 +1242,73 @@ fn bad_arrival_settings_are_located_at_the_value() {
         None,
     );
 }
+
+/// A small scenario with an ordered group, a spares group and a dormant spare.
+const DYNAMIC: &str = r#"Scenario(
+    name: "standby",
+    horizon: "30d",
+    components: [
+        (id: "a", faults: [(name: "wear", every: Exp(mean: "10d"), effect: Crash)]),
+        (id: "b", faults: [(name: "wear", every: Exp(mean: "10d"), effect: Crash)]),
+        (id: "s", faults: [(name: "wear", every: Exp(mean: "10d"), effect: Crash)], dormancy: 0.5),
+        (id: "pair", group: (need: 1, of: ["a", "s"], kind: Spares)),
+        (id: "seq", group: (need: 2, of: ["b", "a"], kind: InOrder)),
+        (id: "site", group: (need: 2, of: ["pair", "seq"]), service: (slo: 1.0)),
+    ],
+)
+"#;
+
+/// The dynamic groups' rules, each located: an InOrder group needs all its members, a
+/// Spares group one; a dormancy is a fraction, on a component that waits as a spare.
+#[test]
+fn dynamic_groups_are_checked_where_they_are_written() {
+    cli_accepts("dynamic-ok", DYNAMIC);
+    let text = edit(
+        DYNAMIC,
+        "need: 2, of: [\"b\", \"a\"]",
+        "need: 1, of: [\"b\", \"a\"]",
+    );
+    expect_one(
+        "in-order-need",
+        &text,
+        "components[4].group.need",
+        pos_in(&text, "(id: \"seq\", group: (need: 1", "1"),
+        &["InOrder", "need must be 2"],
+        Some("need: 2"),
+    );
+    let text = edit(
+        DYNAMIC,
+        "need: 1, of: [\"a\", \"s\"]",
+        "need: 2, of: [\"a\", \"s\"]",
+    );
+    expect_one(
+        "spares-need",
+        &text,
+        "components[3].group.need",
+        pos_in(&text, "(id: \"pair\", group: (need: 2", "2"),
+        &["Spares", "need must be 1"],
+        Some("need: 1"),
+    );
+    let text = edit(DYNAMIC, "dormancy: 0.5", "dormancy: 1.5");
+    expect_one(
+        "dormancy-range",
+        &text,
+        "components[2].dormancy",
+        pos(&text, "1.5"),
+        &["dormancy factor must be between 0 and 1"],
+        None,
+    );
+    let text = edit(
+        DYNAMIC,
+        "effect: Crash)]),\n        (id: \"b\"",
+        "effect: Crash)], dormancy: 0.1),\n        (id: \"b\"",
+    );
+    expect_one(
+        "dormancy-not-spare",
+        &text,
+        "components[0].dormancy",
+        pos(&text, "0.1"),
+        &["`a` never waits as a spare"],
+        Some("kind: Spares"),
+    );
+}

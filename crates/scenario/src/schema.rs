@@ -534,10 +534,11 @@ pub enum GroupKind {
     /// A priority OR: down when its first member goes down before any other member has
     /// (`need: 1`).
     First,
-    /// Spares: members serve one at a time in the order listed (`need: 1`). The first
-    /// serves; when the one serving goes down, the group claims the next member that is up
-    /// and not serving another `Spares` group (spares can be shared); it is down when none
-    /// is left. A member waiting unclaimed ages at its `dormancy`.
+    /// Spares: members serve one at a time (`need: 1`): the first member, in the order
+    /// listed, that is up and not serving another `Spares` group (spares can be shared).
+    /// When the one serving goes down, the next takes over; when one listed earlier is
+    /// repaired, it takes over again and the spare goes back to waiting. Down when none is
+    /// left. A member waiting unclaimed ages at its `dormancy`.
     Spares,
 }
 

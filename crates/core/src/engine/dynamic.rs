@@ -7,10 +7,15 @@
 //! its runs draw the same numbers and schedule the same events as before these groups
 //! existed.
 //!
-//! **Claiming.** Settling a `Spares` group first lets it claim a member: it keeps the member
-//! it has while that one is up; otherwise it releases it and claims the first member, in
-//! the order listed, that is up and not claimed by another group. Groups settle in rank
-//! order, so two groups that want one spare at the same instant get it in that order.
+//! **Claiming.** Settling a `Spares` group first lets it claim a member: the first member,
+//! in the order listed, that is up and not claimed by another group. It releases the
+//! member it had when that one goes down, or when one listed before it comes back from
+//! repair (the generator stops when the grid is back); without repairs this is Storm's
+//! rule (a claimed spare is kept until it fails). Groups settle in rank order, so two
+//! groups that want one spare at the same instant get it in that order.
+//!
+//! **Demands.** Claiming a member calls on it (its latent faults are revealed, its
+//! failures on demand may happen); a spares group calls on no other member.
 //!
 //! **Dormancy.** A member with a dormancy factor `d` ages at rate `d` while unclaimed and 1
 //! while claimed: its time to fault is drawn as operational time, and converted to calendar
@@ -112,25 +117,29 @@ impl Sim<'_> {
     }
 
     /// Lets `Spares` group `g` claim a member before it is evaluated (see the module
-    /// documentation).
+    /// documentation): the first member, in the order listed, that is up and not claimed
+    /// by another group.
     pub(crate) fn claim(&mut self, g: usize) {
         let cur = self.dy.using[g];
-        if cur != NONE && self.dy.claimed_by[cur as usize] == g as u32 {
-            if self.out(cur as usize).cap > 0.0 {
-                return;
-            }
+        let mine = cur != NONE && self.dy.claimed_by[cur as usize] == g as u32;
+        let next = self.m.members.row(g).iter().copied().find(|&x| {
+            let by = self.dy.claimed_by[x as usize];
+            (by == NONE || by == g as u32) && self.out(x as usize).cap > 0.0
+        });
+        if next == Some(cur) && mine {
+            return;
+        }
+        if mine {
             self.set_claim(cur as usize, NONE);
         }
-        let next =
-            self.m.members.row(g).iter().copied().find(|&x| {
-                self.dy.claimed_by[x as usize] == NONE && self.out(x as usize).cap > 0.0
-            });
-        if let Some(x) = next {
-            self.set_claim(x as usize, g as u32);
-            self.dy.using[g] = x;
-        } else if cur == NONE {
-            // Nothing to claim from the start: blame the first member.
-            self.dy.using[g] = self.m.members.row(g)[0];
+        match next {
+            Some(x) => {
+                self.set_claim(x as usize, g as u32);
+                self.dy.using[g] = x;
+            }
+            // None left: blame the member used last (the first, if none ever was).
+            None if cur == NONE => self.dy.using[g] = self.m.members.row(g)[0],
+            None => {}
         }
     }
 
@@ -138,6 +147,10 @@ impl Sim<'_> {
     fn set_claim(&mut self, x: usize, by: u32) {
         let was = self.dy.claimed_by[x];
         self.dy.claimed_by[x] = by;
+        if by != NONE && self.hidden.demandable.get(x).copied().unwrap_or(false) {
+            // Called on: its latent faults show, a failure on demand may happen.
+            self.schedule(self.now, FaultEvent::Demand { comp: x as u32 });
+        }
         let d = self.m.comps[x].dormancy;
         if d != 1.0 && (was == NONE) != (by == NONE) {
             let (from, to) = if by == NONE { (1.0, d) } else { (d, 1.0) };

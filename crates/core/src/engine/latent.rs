@@ -15,14 +15,14 @@
 use super::event::FaultEvent;
 use super::faults::{IDLE, LATENT, fault_times};
 use super::{Note, Observer, Sim};
-use crate::model::{Effect, GROUP, Model, NONE, VOTER};
+use crate::model::{Effect, GROUP, Logic, Model, NONE, VOTER};
 use crate::rng;
 use rand_chacha::ChaCha8Rng;
 
 /// Per-run state of latent faults, demands and inspections, and what they measured.
 pub struct Hidden {
     /// Per component: whether a demand on it can do anything (latent or on-demand slots).
-    demandable: Vec<bool>,
+    pub(crate) demandable: Vec<bool>,
     /// Per component: its index in [`Model::watch`], or [`NONE`].
     watch_index: Vec<u32>,
     /// Per fault slot: when its latent fault began (while it is latent).
@@ -201,6 +201,10 @@ impl Sim<'_> {
         let m = self.m;
         for &g in m.groups_of.row(i) {
             let gu = g as usize;
+            if m.comps[gu].logic == Logic::Spares {
+                // A spares group calls on the member it claims, when it claims it.
+                continue;
+            }
             for &other in m.members.row(gu) {
                 if other as usize != i && self.hidden.demandable[other as usize] {
                     self.schedule(self.now, FaultEvent::Demand { comp: other });
@@ -347,6 +351,14 @@ impl Sim<'_> {
             }
         }
         if flags & GROUP != 0 {
+            let members = m.members.row(i);
+            match m.comps[i].logic {
+                // If called on, members would fail now, in no order: down only if all are.
+                Logic::InOrder if members.iter().all(|&r| of(r) <= 0.0) => return 0.0,
+                Logic::First if of(members[0]) <= 0.0 => return 0.0,
+                Logic::InOrder | Logic::First => return cap,
+                Logic::KofN | Logic::Spares => {}
+            }
             let need = m.comps[i].need;
             let sum: f64 = m.members.row(i).iter().map(|&r| of(r)).sum();
             if m.comps[i].partial {
