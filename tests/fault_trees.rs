@@ -731,3 +731,121 @@ fn run_exact_agrees_with_the_simulation_on_every_shipped_scenario_that_has_it() 
         );
     }
 }
+
+/// The report's section, from its heading to the next `<h2>`; `None` without one.
+fn risk_section(html: &str) -> Option<&str> {
+    let (_, rest) = html.split_once("<h2 id=\"risk\">")?;
+    Some(rest.split("<h2").next().unwrap_or(rest))
+}
+
+/// `compare` on a scenario with a static structure puts where the baseline's risk is in
+/// report.html, as `analyze` works it out: the most probable cut sets in order, with their
+/// probabilities, and the events by Fussell–Vesely. A scenario without a structure (the
+/// substation) gets no such section.
+#[test]
+fn compare_report_shows_where_the_baseline_risk_is() {
+    let j = json(&["analyze", "scenarios/cooling.ron", "--json"]);
+    let a = &j[0]["analysis"];
+    let dir = scratch("ft-compare-risk");
+    let out = faultline(&[
+        "compare",
+        "scenarios/cooling.ron",
+        "--runs",
+        "50",
+        "--out",
+        path(&dir),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The terminal has the section too.
+    assert!(
+        stdout(&out).contains("Where the baseline's risk is, for cooling"),
+        "{}",
+        stdout(&out)
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    let section = risk_section(&html).unwrap_or_else(|| panic!("no risk section in the report"));
+    assert!(section.contains("<h3>Service cooling</h3>"), "{section}");
+    assert!(section.contains("steady-state unavailability"), "{section}");
+    let p_top = f64_of(&a["probability"]);
+    assert!(
+        section.contains(&format!(
+            "P(top) = {}.",
+            faultline_units::scientific(p_top, 4)
+        )),
+        "{section}"
+    );
+    // Every cut set (cooling has fewer than ten), most probable first, with its probability.
+    let cut_sets = a["cut_sets"].as_array().expect("cut sets");
+    assert!(cut_sets.len() >= 4 && cut_sets.len() <= 10, "{cut_sets:?}");
+    let mut at = 0;
+    for c in cut_sets {
+        let events: Vec<&str> = (c["events"].as_array().expect("events").iter())
+            .map(|e| e.as_str().expect("name"))
+            .collect();
+        let p = f64_of(&c["probability"]);
+        let row = format!(
+            "<tr><td>{}</td><td>{}</td>",
+            events.join(" · "),
+            faultline_units::scientific(p, 4)
+        );
+        let found = section[at..]
+            .find(&row)
+            .unwrap_or_else(|| panic!("{row} missing or out of order in {section}"));
+        at += found + row.len();
+    }
+    assert!(!section.contains("more cut set"), "{section}");
+    // The power bus alone is a single point of failure: 11.0% of P(top).
+    assert!(
+        section.contains("<tr><td>power-bus/trips</td><td>2e-4</td><td>11.0%</td></tr>"),
+        "{section}"
+    );
+    // The events by Fussell–Vesely, the most important first.
+    let first = a["importance"][0]["event"].as_str().expect("an event");
+    let importance = section
+        .split_once("<table class=\"importance\">")
+        .unwrap_or_else(|| panic!("no importance table: {section}"))
+        .1;
+    let first_row = importance
+        .split("<tr><td>")
+        .nth(1)
+        .expect("an importance row");
+    assert!(
+        first_row.starts_with(&format!("{first}</td>")),
+        "{importance}"
+    );
+    assert_eq!(
+        importance.matches("<tr><td>").count(),
+        a["importance"].as_array().expect("importance").len(),
+        "{importance}"
+    );
+
+    // The substation has no static structure (analyze refuses it), so no section.
+    assert!(
+        !faultline(&["analyze", "scenarios/substation.ron"])
+            .status
+            .success()
+    );
+    let dir = scratch("ft-compare-no-risk");
+    let out = faultline(&[
+        "compare",
+        "scenarios/substation.ron",
+        "--runs",
+        "20",
+        "--out",
+        path(&dir),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("Where the baseline's risk is"));
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    assert!(html.contains("<h2>Reproduce</h2>"), "a whole report");
+    assert!(
+        risk_section(&html).is_none(),
+        "a risk section without structure"
+    );
+    assert!(
+        !html.contains("Where the baseline"),
+        "a risk section without structure"
+    );
+}

@@ -3,7 +3,7 @@
 //! and merge refuses what does not belong together.
 
 use crate::common::{stderr, stdout};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn tmp(name: &str) -> PathBuf {
@@ -111,6 +111,8 @@ fn four_shards_merge_to_the_bytes_of_one_run() {
         ("compare", "scenarios/backups.ron", "flag"),
         // The people in the loop: fatigue, teams, procedures.
         ("compare", "scenarios/second-switch.ron", "slurm"),
+        // A static structure: where the baseline's risk is, from the shards' scenario text.
+        ("compare", "scenarios/cooling.ron", "k8s"),
     ] {
         let files = shards(
             command,
@@ -180,7 +182,29 @@ fn four_shards_merge_to_the_bytes_of_one_run() {
                 let b = std::fs::read(many.join(chart)).unwrap();
                 assert!(a == b, "{chart} differs between compare and merge");
             }
-            assert!(many.join("report.html").exists());
+            // The same report but for the command line that reproduces it, which names
+            // compare's own flags.
+            let report = |dir: &Path| {
+                let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+                (html.lines())
+                    .filter(|l| !l.starts_with("<pre>faultline compare "))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let (a, b) = (report(&one), report(&many));
+            assert!(a.contains("<h2>Reproduce</h2>"), "{a}");
+            assert!(
+                a == b,
+                "{scenario}: report.html differs between compare and merge"
+            );
+            // Where the baseline's risk is, for a scenario with a static structure: one
+            // that analyze reads.
+            let structure = faultline_env(&["analyze", scenario], &[]).status.success();
+            assert_eq!(
+                a.contains("<h2 id=\"risk\">"),
+                structure,
+                "{scenario}: where the baseline's risk is"
+            );
         }
     }
 }

@@ -4,7 +4,8 @@
 //! offline and can be mailed or attached to a ticket as it is. It leads with a one-sentence
 //! verdict (which strategy wins and by how much), then the ranking with every number the
 //! terminal shows, the charts, the scenario and its assumptions, the single points of
-//! failure, and the exact command, seed and version that reproduce it.
+//! failure, where the baseline's risk is (for a scenario with a static structure), and the
+//! exact command, seed and version that reproduce it.
 
 use crate::ReportError;
 use crate::charts::{self, Chart, Curve};
@@ -30,6 +31,9 @@ pub struct Inputs<'a> {
     pub summary: &'a SummaryJson,
     /// Single points of failure of the baseline.
     pub spofs: &'a analysis::Report,
+    /// Where the baseline's risk is, one entry per service of its static structure; empty
+    /// (and no section) for a scenario without one.
+    pub risk: &'a [RiskSection],
     /// Charts to inline.
     pub charts: &'a [Chart],
     /// The command that reproduces the study.
@@ -37,6 +41,54 @@ pub struct Inputs<'a> {
     /// A fingerprint of the scenario text, so a reader can tell the file changed since.
     pub scenario_hash: u64,
 }
+
+/// Where the baseline's risk is, for one service of a scenario with a static (Boolean)
+/// structure: its minimal cut sets and its events' importance, as numbers.
+///
+/// The caller works them out (with `faultline_ftree`) and hands over the answers alone:
+/// this crate sits below the fault-tree and scenario crates and must not depend on them
+/// (tests/architecture.rs), so it takes plain data, as it takes [`SummaryJson`].
+pub struct RiskSection {
+    /// The service, the tree's top event.
+    pub service: String,
+    /// Whether the events are repaired: their probabilities are then steady-state
+    /// unavailabilities, and P(top) the service's; otherwise each is P(it has happened by
+    /// the horizon), and P(top) P(the service has failed by the horizon).
+    pub repaired: bool,
+    /// The exact P(top); `None` when the decision diagram was too large to build (then
+    /// there is no importance either).
+    pub p_top: Option<f64>,
+    /// Every minimal cut set, most probable first.
+    pub cut_sets: Vec<RiskCutSet>,
+    /// Every basic event's importance, highest Fussell–Vesely first.
+    pub importance: Vec<RiskEvent>,
+}
+
+/// A minimal cut set: events that, all failed together, fail the service, none to spare.
+pub struct RiskCutSet {
+    /// Its events' names (`component/mode`, or a common cause).
+    pub events: Vec<String>,
+    /// The probability that all of them are failed.
+    pub probability: f64,
+}
+
+/// One basic event's importance measures.
+pub struct RiskEvent {
+    /// The event's name.
+    pub event: String,
+    /// Birnbaum: P(top | the event failed) − P(top | it works).
+    pub birnbaum: f64,
+    /// Fussell–Vesely: P(the event failed | top failed), its part in the risk.
+    pub fussell_vesely: f64,
+    /// Risk achievement worth: P(top | the event failed) / P(top).
+    pub raw: f64,
+    /// Risk reduction worth: P(top) / P(top | it works); infinite when every way to fail
+    /// goes through it.
+    pub rrw: f64,
+}
+
+/// Rows of each risk table the report shows; `faultline analyze` lists them all.
+const RISK_ROWS: usize = 10;
 
 /// Draws the charts of a comparison and writes them with `report.html` into `dir`;
 /// returns the files written. `x.charts` is ignored: the charts are drawn here.
@@ -275,6 +327,7 @@ pub fn render(x: &Inputs) -> String {
     scenario(&mut s, x);
 
     spofs(&mut s, m, x.spofs);
+    risk(&mut s, x.risk);
 
     reproduce(&mut s, x);
     s.push_str("</body>\n</html>\n");
@@ -538,4 +591,172 @@ fn spofs(s: &mut String, m: &Model, r: &analysis::Report) {
         );
     }
     s.push_str("</ul>\n");
+}
+
+/// Where the baseline's risk is, per service with a static structure: the most probable
+/// minimal cut sets and the most important events. Nothing without a static structure.
+fn risk(s: &mut String, sections: &[RiskSection]) {
+    if sections.is_empty() {
+        return;
+    }
+    s.push_str(
+        "<h2 id=\"risk\">Where the baseline's risk is</h2>\n<p class=\"sub\">The baseline read \
+         as a fault tree per service, solved exactly rather than simulated. A <i>cut set</i> is \
+         a set of basic events (a component's fault mode, or a common cause) that, all failed \
+         at once, fail the service; it is minimal when no event in it can be spared. The \
+         likeliest cut sets are where failures come from; an order-one cut set is a single \
+         point of failure.</p>\n",
+    );
+    let more = |n: usize, what: &str| {
+        format!(
+            "<p class=\"sub\">{n} more {what}{} not shown: <code>faultline analyze</code> on \
+             the scenario lists them all.</p>\n",
+            if n == 1 { "" } else { "s" }
+        )
+    };
+    for r in sections {
+        let service = escape(&r.service);
+        let measure = if r.repaired {
+            "Events are repaired, so each probability is the event's steady-state \
+             unavailability (the share of time it is down) and P(top) is the service's."
+        } else {
+            "Nothing is repaired, so each probability is P(the event has happened by the \
+             horizon) and P(top) is P(the service has failed by the horizon)."
+        };
+        let top = r.p_top.map_or(
+            " P(top) is too large to work out exactly.".to_string(),
+            |p| format!(" P(top) = {}.", faultline_units::scientific(p, 4)),
+        );
+        let _ = writeln!(
+            s,
+            "<h3>Service {service}</h3>\n<p>{}{}</p>",
+            escape(measure),
+            escape(&top)
+        );
+        let _ = writeln!(
+            s,
+            "<table class=\"cut-sets\">\n<tr><th>cut set</th><th>probability</th>\
+             <th>share of P(top)</th></tr>"
+        );
+        for c in r.cut_sets.iter().take(RISK_ROWS) {
+            let share = match r.p_top {
+                Some(top) if top > 0.0 => match 100.0 * c.probability / top {
+                    x if x > 0.0 && x < 0.05 => "&lt; 0.1%".to_string(),
+                    x => format!("{x:.1}%"),
+                },
+                _ => "–".to_string(),
+            };
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{share}</td></tr>",
+                escape(&c.events.join(" · ")),
+                faultline_units::scientific(c.probability, 4)
+            );
+        }
+        s.push_str("</table>\n");
+        if r.cut_sets.len() > RISK_ROWS {
+            s.push_str(&more(r.cut_sets.len() - RISK_ROWS, "cut set"));
+        }
+        if r.importance.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "<p>The events, most important first. <b>Fussell–Vesely</b>: the probability that \
+             the event is among the failures when {service} has failed, its part in the risk. \
+             <b>Birnbaum</b>: how much P(top) rises from the event working to it failed. \
+             <b>RAW</b> (risk achievement worth): how many times likelier the failure is with \
+             the event certain to fail; <b>RRW</b> (risk reduction worth): how many times less \
+             likely with it never failing (∞: every way to fail goes through it).</p>\n\
+             <table class=\"importance\">\n<tr><th>event</th><th>Birnbaum</th>\
+             <th>Fussell–Vesely</th><th>RAW</th><th>RRW</th></tr>"
+        );
+        // Four significant digits, zeros kept: an RRW of 1.0013 is not 1.00, a RAW of
+        // 548.05 needs one decimal.
+        let ratio = |x: f64| {
+            if x.is_infinite() {
+                "∞".to_string()
+            } else if x == 0.0 || !x.is_finite() {
+                x.to_string()
+            } else {
+                let decimals = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+                format!("{x:.decimals$}")
+            }
+        };
+        for e in r.importance.iter().take(RISK_ROWS) {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{:.4}</td><td>{}</td><td>{}</td></tr>",
+                escape(&e.event),
+                if e.birnbaum >= 1e-3 {
+                    faultline_units::significant(e.birnbaum, 3)
+                } else {
+                    faultline_units::scientific(e.birnbaum, 3)
+                },
+                e.fussell_vesely,
+                ratio(e.raw),
+                ratio(e.rrw)
+            );
+        }
+        s.push_str("</table>\n");
+        if r.importance.len() > RISK_ROWS {
+            s.push_str(&more(r.importance.len() - RISK_ROWS, "event"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(n: usize) -> RiskSection {
+        RiskSection {
+            service: "a<b".into(),
+            repaired: false,
+            p_top: Some(0.5),
+            cut_sets: (0..n)
+                .map(|k| RiskCutSet {
+                    events: vec![format!("e{k}"), "x&y".into()],
+                    probability: 0.01 / (k + 1) as f64,
+                })
+                .collect(),
+            importance: (0..n)
+                .map(|k| RiskEvent {
+                    event: format!("e{k}"),
+                    birnbaum: 0.1,
+                    fussell_vesely: 0.5 / (k + 1) as f64,
+                    raw: 2.0,
+                    rrw: f64::INFINITY,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn risk_shows_ten_rows_of_each_says_how_many_more_and_escapes() {
+        let mut s = String::new();
+        risk(&mut s, &[section(13)]);
+        assert!(s.contains("<h3>Service a&lt;b</h3>"), "{s}");
+        assert!(s.contains("Nothing is repaired"), "{s}");
+        assert!(
+            s.contains("<td>e0 · x&amp;y</td><td>1e-2</td><td>2.0%</td>"),
+            "{s}"
+        );
+        assert!(s.contains("<td>e9 · x&amp;y</td>"), "{s}");
+        assert!(!s.contains("<td>e10 · x&amp;y</td>"), "{s}");
+        assert!(s.contains("3 more cut sets not shown"), "{s}");
+        assert!(s.contains("<tr><td>e9</td>"), "{s}");
+        assert!(!s.contains("<tr><td>e10</td>"), "{s}");
+        assert!(s.contains("3 more events not shown"), "{s}");
+        assert!(s.contains("<td>∞</td>"), "{s}");
+        assert!(!s.contains("x&y"), "unescaped: {s}");
+
+        let mut s = String::new();
+        risk(&mut s, &[section(11)]);
+        assert!(s.contains("1 more cut set not shown"), "{s}");
+
+        let mut s = String::new();
+        risk(&mut s, &[]);
+        assert!(s.is_empty(), "{s}");
+    }
 }

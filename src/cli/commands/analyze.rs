@@ -4,6 +4,7 @@
 use crate::cli::error::CliError;
 use faultline_ftree::analysis::{Analysis, Settings};
 use faultline_ftree::mef;
+use faultline_report::html;
 use faultline_report::tables::{Layout, table};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -227,7 +228,7 @@ fn render(a: &Analysis, layout: Layout) -> String {
             vec![
                 c.events.join(" · "),
                 sci(c.probability),
-                share(c.probability, a),
+                share(c.probability, a.probability),
             ]
         },
     );
@@ -288,8 +289,9 @@ fn listed_up_to<T>(
     }
 }
 
-fn share(p: f64, a: &Analysis) -> String {
-    match a.probability {
+/// `p` as a share of P(top), when there is one.
+fn share(p: f64, top: Option<f64>) -> String {
+    match top {
         Some(top) if top > 0.0 => format!("{:.1}%", 100.0 * p / top),
         _ => "-".into(),
     }
@@ -362,9 +364,16 @@ fn static_structure(
     file: &Path,
 ) -> Result<(f64, faultline_scenario::structure::Structure), CliError> {
     let text = faultline_scenario::validate::read(file)?;
-    let name = file.to_string_lossy();
+    static_structure_of(&file.to_string_lossy(), &text)
+}
+
+/// [`static_structure`] of a scenario's text; `name` is only used in messages.
+fn static_structure_of(
+    name: &str,
+    text: &str,
+) -> Result<(f64, faultline_scenario::structure::Structure), CliError> {
     // Checked like any scenario first: its problems are reported as such.
-    let (sc, _) = faultline_scenario::validate::load_str(&name, &text)?;
+    let (sc, _) = faultline_scenario::validate::load_str(name, text)?;
     let st = faultline_scenario::structure::structure(&sc)
         .map_err(|e| CliError::Usage(format!("{name}: {e}")))?;
     Ok((sc.horizon.secs(), st))
@@ -477,42 +486,75 @@ pub(crate) fn export(
     emit(out, output, &text)
 }
 
-/// What `compare` adds for a scenario with a static structure: for each service, its most
-/// probable cut sets and its most important events (the baseline's; `analyze` has all of
-/// it). Empty for a scenario without one.
-pub(crate) fn structure_section(file: &Path, layout: Layout) -> String {
-    let Ok((_, st)) = static_structure(file) else {
-        return String::new();
+/// Where the baseline's risk is, for a scenario with a static structure: for each service,
+/// its minimal cut sets and its events' importance (see [`html::RiskSection`]); empty for a
+/// scenario without one, or a service whose tree is too large to analyse. From the
+/// scenario's text (`name` names it), so that `compare` and `merge`, which has only the
+/// text its shards carry, work out the same. `compare` prints it ([`risk_text`]) and both
+/// put it in the report.
+pub(crate) fn baseline_risk(name: &str, text: &str) -> Vec<html::RiskSection> {
+    let Ok((_, st)) = static_structure_of(name, text) else {
+        return vec![];
     };
+    st.services
+        .iter()
+        .filter_map(|(service, tree)| {
+            let a = faultline_ftree::analyze(tree, &Settings::default()).ok()?;
+            Some(html::RiskSection {
+                service: service.clone(),
+                repaired: !st.exact_in_time,
+                p_top: a.probability,
+                cut_sets: (a.cut_sets.into_iter())
+                    .map(|c| html::RiskCutSet {
+                        events: c.events,
+                        probability: c.probability,
+                    })
+                    .collect(),
+                importance: (a.importance.into_iter())
+                    .map(|i| html::RiskEvent {
+                        event: i.event,
+                        birnbaum: i.birnbaum,
+                        fussell_vesely: i.fussell_vesely,
+                        raw: i.raw,
+                        rrw: i.rrw,
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// The section `compare` prints from [`baseline_risk`]: for each service, its most
+/// probable cut sets and its most important events (`analyze` has all of it). Empty for
+/// a scenario without a static structure.
+pub(crate) fn risk_text(sections: &[html::RiskSection], layout: Layout) -> String {
     let mut s = String::new();
-    for (service, tree) in &st.services {
-        let Ok(a) = faultline_ftree::analyze(tree, &Settings::default()) else {
-            continue;
-        };
-        let kind = if st.exact_in_time {
-            "P(failed by the horizon)"
-        } else {
+    for r in sections {
+        let kind = if r.repaired {
             "steady-state unavailabilities"
+        } else {
+            "P(failed by the horizon)"
         };
         s += &format!(
-            "\nWhere the baseline's risk is, for {service} (its static structure, {kind}; `faultline analyze` shows all)\n"
+            "\nWhere the baseline's risk is, for {} (its static structure, {kind}; `faultline analyze` shows all)\n",
+            r.service
         );
         listed_up_to(
             &mut s,
-            &a.cut_sets,
+            &r.cut_sets,
             (layout, 5, "faultline analyze"),
             &["cut set", "probability", "share of P(top)"],
             |c| {
                 vec![
                     c.events.join(" · "),
                     sci(c.probability),
-                    share(c.probability, &a),
+                    share(c.probability, r.p_top),
                 ]
             },
         );
         listed_up_to(
             &mut s,
-            &a.importance,
+            &r.importance,
             (layout, 5, "faultline analyze"),
             &["event", "Fussell-Vesely", "RAW", "RRW"],
             |i| {

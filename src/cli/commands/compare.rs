@@ -49,6 +49,7 @@ pub(crate) fn compare(
     let summaries = per_run::simulate(models, study, &|n| bar.set(n), per_run)?;
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
+    let risk = super::analyze::baseline_risk(&common.scenario.to_string_lossy(), &loaded.text);
     let mut j = json::summary_json_all(models, &summaries, seed);
     series::write(series, &j, common.quiet)?;
     j.warnings = loaded.warnings.clone();
@@ -73,9 +74,7 @@ pub(crate) fn compare(
             )
             .as_bytes(),
         )?;
-        out.write_all(
-            super::analyze::structure_section(&common.scenario, print.layout(false)).as_bytes(),
-        )?;
+        out.write_all(super::analyze::risk_text(&risk, print.layout(false)).as_bytes())?;
     }
     out.flush()?;
     let command = command_line(&[("--runs", runs.to_string()), ("--seed", seed.to_string())]);
@@ -84,6 +83,7 @@ pub(crate) fn compare(
         summaries: &summaries,
         summary: &j,
         assumptions: &loaded.assumptions,
+        risk: &risk,
         command: &command,
         scenario_text: &loaded.text,
         file: &common.scenario,
@@ -103,6 +103,9 @@ pub(crate) struct CompareReport<'a> {
     pub(crate) summary: &'a SummaryJson,
     /// The scenario's stated assumptions.
     pub(crate) assumptions: &'a [String],
+    /// Where the baseline's risk is, from the scenario's text
+    /// ([`super::analyze::baseline_risk`]); empty without a static structure.
+    pub(crate) risk: &'a [html::RiskSection],
     /// The command line that reproduces the study.
     pub(crate) command: &'a str,
     /// The scenario file's text, whose hash the report shows.
@@ -122,6 +125,7 @@ impl CompareReport<'_> {
             assumptions: self.assumptions,
             summary: self.summary,
             spofs: &spofs,
+            risk: self.risk,
             charts: &[],
             command: self.command,
             scenario_hash: stable_hash(&[self.scenario_text]),

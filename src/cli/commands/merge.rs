@@ -43,6 +43,7 @@ pub(crate) fn merge(
         let assumptions = validate::parse(&h.file, &h.text)
             .map(|s| s.assumptions)
             .unwrap_or_default();
+        let risk = super::analyze::baseline_risk(&h.file, &h.text);
         let command = format!(
             "faultline compare {} --runs {} --seed {}",
             h.file, h.runs, h.seed
@@ -52,6 +53,7 @@ pub(crate) fn merge(
             summaries: &summaries,
             summary: &j,
             assumptions: &assumptions,
+            risk: &risk,
             command: &command,
             scenario_text: &h.text,
             file: Path::new(&h.file),
