@@ -7,7 +7,7 @@
 
 use super::{Event, ServiceFailure};
 use faultline_core::engine::Note;
-use faultline_core::model::{Condition, Effect, Model, NONE, Source};
+use faultline_core::model::{Condition, Effect, Logic, Model, NONE, Source};
 use faultline_core::propagation::{Class, Health, SvcState};
 use faultline_core::response::DetectedBy;
 use faultline_units::number::thousands;
@@ -265,8 +265,14 @@ impl Words<'_> {
         let need = m.comps[group as usize].need;
         let n = m.members.row(group as usize).len();
         if m.comps[group as usize].voter.is_none() {
+            let why = match m.comps[group as usize].logic {
+                Logic::KofN => format!("needs {need} of {n}"),
+                Logic::InOrder => format!("down only when all {n} go down in the order listed"),
+                Logic::First => "down only when its first member goes down first".to_string(),
+                Logic::Spares => "another member serves".to_string(),
+            };
             return format!(
-                "{}: absorbs the error in {} (needs {need} of {n}); users see nothing",
+                "{}: absorbs the error in {} ({why}); users see nothing",
                 self.id(group),
                 self.id(member)
             );
