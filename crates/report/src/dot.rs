@@ -1,6 +1,6 @@
 //! The dependency graph as Graphviz DOT (`faultline graph`).
 
-use faultline_core::model::{EdgeKind, Model, NONE};
+use faultline_core::model::{EdgeKind, Logic, Model, NONE};
 use faultline_units::{human, thousands};
 use std::fmt::Write;
 
@@ -52,10 +52,17 @@ pub fn to_dot(m: &Model, spofs: &[u32]) -> String {
         );
     }
     for (g, c) in m.comps.iter().enumerate() {
-        for &member in m.members.row(g) {
+        for (k, &member) in m.members.row(g).iter().enumerate() {
+            // Where order matters, the member's place in it.
+            let role = match c.logic {
+                Logic::KofN => "member".to_string(),
+                Logic::Spares if k == 0 => "serves first".to_string(),
+                Logic::Spares => format!("spare {k}"),
+                Logic::InOrder | Logic::First => format!("member {}", k + 1),
+            };
             let _ = writeln!(
                 s,
-                "  \"{}\" -> \"{}\" [label=\"member\", style=dotted, arrowhead=odiamond];",
+                "  \"{}\" -> \"{}\" [label=\"{role}\", style=dotted, arrowhead=odiamond];",
                 escape(&c.id),
                 escape(&m.comps[member as usize].id)
             );
@@ -90,8 +97,17 @@ pub fn to_dot(m: &Model, spofs: &[u32]) -> String {
 fn label(m: &Model, i: usize) -> String {
     let c = &m.comps[i];
     let mut l = c.id.clone();
-    if c.need > 0 {
-        let _ = write!(l, "\n{} of {}", c.need, m.members.row(i).len());
+    let n = m.members.row(i).len();
+    match c.logic {
+        Logic::KofN if c.need > 0 => {
+            let _ = write!(l, "\n{} of {}", c.need, n);
+        }
+        Logic::KofN => {}
+        Logic::InOrder => l.push_str("\ndown if all fail in order"),
+        Logic::First => l.push_str("\ndown if member 1 fails first"),
+        Logic::Spares => {
+            let _ = write!(l, "\none of {n} at a time");
+        }
     }
     if let Some(s) = c.service {
         let _ = write!(l, "\nservice, SLO {}", s.slo);
