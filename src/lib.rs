@@ -14,6 +14,7 @@
 //! the layers' modules under their old names, so tests, benches and scripts keep one path
 //! to each (`faultline::engine::Sim`, `faultline::validate::load_str`, ...).
 
+pub mod attack;
 pub mod cli;
 pub mod progress;
 pub mod shard;

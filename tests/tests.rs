@@ -4,6 +4,7 @@ mod common;
 
 mod alloc;
 mod architecture;
+mod attack;
 mod burn;
 mod charts;
 mod cli;

@@ -159,6 +159,28 @@ fn execute(cli: Cli) -> Result<(), CliError> {
                 &mut out, &common, &files, &effort, &print, &sharding, exports,
             )?
         }
+        Command::Attack {
+            common,
+            k,
+            at,
+            top,
+            defend,
+            limit,
+            effort,
+            print,
+        } => commands::attack(
+            &mut out,
+            &common,
+            &commands::AttackOptions {
+                k: k as usize,
+                at,
+                top,
+                defend,
+                limit,
+            },
+            &effort,
+            &print,
+        )?,
         Command::Sweep {
             common,
             files,

@@ -12,6 +12,7 @@
 //! See `docs/scenario-format.md` for the language and `docs/architecture.md` for where this
 //! crate sits.
 
+pub mod attack;
 pub mod diagnostics;
 pub mod duration;
 pub mod edit;

@@ -3,6 +3,7 @@
 //! list of files written.
 
 mod analyze;
+mod attack;
 mod compare;
 mod docs;
 mod exact;
@@ -18,6 +19,7 @@ mod trace;
 mod validate;
 
 pub(crate) use analyze::{AnalyzeOptions, analyze, export, import};
+pub(crate) use attack::{AttackOptions, attack};
 pub(crate) use compare::compare;
 pub(crate) use docs::{completions, man};
 pub(crate) use r#gen::r#gen;

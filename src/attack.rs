@@ -1,0 +1,245 @@
+//! The attack search behind `faultline attack`: every set of K targets lost together (at
+//! each attack time asked), each simulated on the same runs as the unattacked baseline, so
+//! the damage it adds is a paired difference; then, for the worst attacks, every strategy
+//! under that attack.
+//!
+//! The search is exhaustive: every set of K targets. Its size is the binomial coefficient
+//! C(n, K) times the number of attack times, and a search larger than `limit` is refused
+//! with that count rather than started.
+
+use faultline_core::model::Model;
+use faultline_core::montecarlo::{Study, run_all};
+use faultline_report::json::MeanCi;
+use faultline_scenario::attack::{Target, attacked, targets};
+use faultline_scenario::diagnostics::Problem;
+use faultline_scenario::duration::Duration;
+use faultline_scenario::schema::Scenario;
+use faultline_scenario::validate;
+use serde::Serialize;
+
+/// What to search.
+pub struct Search<'a> {
+    /// How many targets are lost together.
+    pub k: usize,
+    /// When the attack happens, seconds into the run; the worst of these is kept.
+    pub at: &'a [f64],
+    /// The most attacked models one search may simulate.
+    pub limit: usize,
+    /// How many of the worst attacks get a strategy comparison.
+    pub defend: usize,
+}
+
+/// One attack: the targets, when, and what it adds to the baseline's cost and downtime
+/// per run (paired over the same runs).
+#[derive(Serialize, Debug, Clone)]
+pub struct Attack {
+    /// The targets lost together.
+    pub targets: Vec<String>,
+    /// When it hurts most among the attack times, seconds into the run.
+    pub at_s: f64,
+    /// Expected cost per run added by the attack.
+    pub extra_cost: MeanCi,
+    /// Expected seconds per run with a service failed, added by the attack.
+    pub extra_downtime_s: MeanCi,
+    /// Share of runs in which some service failed, under the attack.
+    pub failure_probability: f64,
+}
+
+/// A strategy under one attack.
+#[derive(Serialize, Debug, Clone)]
+pub struct Defence {
+    /// The strategy ("baseline": none).
+    pub strategy: String,
+    /// Expected cost per run under the attack (the strategy's own cost included).
+    pub cost: MeanCi,
+    /// Its cost minus the baseline's under the same attack, paired.
+    pub vs_baseline: MeanCi,
+}
+
+/// The worst attacks' defences, one list per attack, cheapest first.
+#[derive(Serialize, Debug, Clone)]
+pub struct Defended {
+    /// The attack's targets.
+    pub targets: Vec<String>,
+    /// The strategies under it, cheapest first.
+    pub strategies: Vec<Defence>,
+}
+
+/// The result of a search, ranked (the most damaging attack first).
+#[derive(Serialize, Debug, Clone)]
+pub struct Report {
+    /// The scenario.
+    pub scenario: String,
+    /// Targets lost together.
+    pub k: usize,
+    /// Every target considered.
+    pub targets: Vec<String>,
+    /// Attack times tried, seconds.
+    pub at_s: Vec<f64>,
+    /// Runs per attacked model, and the seed they share.
+    pub runs: u64,
+    /// The master seed.
+    pub seed: u64,
+    /// "exhaustive": every set of K targets was simulated.
+    pub search: &'static str,
+    /// Every attack, the most damaging first.
+    pub attacks: Vec<Attack>,
+    /// The strategies under the worst attacks.
+    pub defended: Vec<Defended>,
+}
+
+/// Why a search cannot run.
+#[derive(Debug)]
+pub enum SearchError {
+    /// A usage problem, said in words.
+    Usage(String),
+    /// An attacked scenario does not compile (its problems).
+    Invalid(Vec<Problem>),
+}
+
+/// Runs the search on `sc`; `adjust` applies the command line's overrides to each model.
+pub fn search(
+    sc: &Scenario,
+    s: &Search,
+    study: Study,
+    adjust: &dyn Fn(&mut Model),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Report, SearchError> {
+    let all = targets(sc);
+    if s.k == 0 || s.k > all.len() {
+        return Err(SearchError::Usage(format!(
+            "--k {} but the scenario has {} target{} (components with a Crash fault, \
+             common causes that crash)",
+            s.k,
+            all.len(),
+            if all.len() == 1 { "" } else { "s" }
+        )));
+    }
+    let sets = combinations(all.len(), s.k);
+    let count = sets.len() * s.at.len();
+    if count > s.limit {
+        return Err(SearchError::Usage(format!(
+            "{} sets of {} targets × {} attack time{} = {count} attacked models, more than \
+             --limit {}; lower --k, give fewer --at, or raise --limit",
+            sets.len(),
+            s.k,
+            s.at.len(),
+            if s.at.len() == 1 { "" } else { "s" },
+            s.limit
+        )));
+    }
+    let compile = |x: &Scenario| -> Result<Model, SearchError> {
+        let mut m = validate::compile(x).map_err(SearchError::Invalid)?;
+        adjust(&mut m);
+        Ok(m)
+    };
+    let mut models = vec![compile(sc)?];
+    for &at in s.at {
+        for set in &sets {
+            let picked: Vec<&Target> = set.iter().map(|&i| &all[i]).collect();
+            models.push(compile(&attacked(sc, &picked, Duration(at)))?);
+        }
+    }
+    let summaries = run_all(&models, study, progress);
+    let mut attacks: Vec<Attack> = sets
+        .iter()
+        .enumerate()
+        .map(|(k, set)| {
+            let worst = (0..s.at.len())
+                .map(|t| (t, &summaries[1 + t * sets.len() + k]))
+                .max_by(|a, b| a.1.paired_cost.mean().total_cmp(&b.1.paired_cost.mean()))
+                .expect("at least one attack time");
+            Attack {
+                targets: set.iter().map(|&i| all[i].name().to_string()).collect(),
+                at_s: s.at[worst.0],
+                extra_cost: (&worst.1.paired_cost).into(),
+                extra_downtime_s: (&worst.1.paired_downtime).into(),
+                failure_probability: worst.1.failure_probability(),
+            }
+        })
+        .collect();
+    // The most damaging first; ties (no damage at all) in the order of the targets.
+    attacks.sort_by(|a, b| b.extra_cost.mean.total_cmp(&a.extra_cost.mean));
+    let mut defended = vec![];
+    if !sc.strategies.is_empty() {
+        for a in attacks.iter().take(s.defend) {
+            defended.push(defend(sc, &all, a, study, adjust)?);
+        }
+    }
+    Ok(Report {
+        scenario: sc.name.clone(),
+        k: s.k,
+        targets: all.iter().map(|t| t.name().to_string()).collect(),
+        at_s: s.at.to_vec(),
+        runs: study.runs,
+        seed: study.seed,
+        search: "exhaustive",
+        attacks,
+        defended,
+    })
+}
+
+/// Every strategy under attack `a`, on the same runs: which defends best.
+fn defend(
+    sc: &Scenario,
+    all: &[Target],
+    a: &Attack,
+    study: Study,
+    adjust: &dyn Fn(&mut Model),
+) -> Result<Defended, SearchError> {
+    let picked: Vec<&Target> = all
+        .iter()
+        .filter(|t| a.targets.iter().any(|n| n == t.name()))
+        .collect();
+    let x = attacked(sc, &picked, Duration(a.at_s));
+    let mut models = validate::compile_all(&x).map_err(SearchError::Invalid)?;
+    models.iter_mut().for_each(adjust);
+    let summaries = run_all(&models, study, &|_| {});
+    let mut strategies: Vec<Defence> = models
+        .iter()
+        .zip(&summaries)
+        .map(|(m, su)| Defence {
+            strategy: m.strategy.clone(),
+            cost: (&su.cost).into(),
+            vs_baseline: (&su.paired_cost).into(),
+        })
+        .collect();
+    strategies.sort_by(|p, q| p.cost.mean.total_cmp(&q.cost.mean));
+    Ok(Defended {
+        targets: a.targets.clone(),
+        strategies,
+    })
+}
+
+/// Every set of `k` of `n` indices, in lexicographic order.
+fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![];
+    let mut cur: Vec<usize> = (0..k).collect();
+    if k > n {
+        return out;
+    }
+    loop {
+        out.push(cur.clone());
+        // The rightmost index that can still move right.
+        let Some(i) = (0..k).rev().find(|&i| cur[i] < n - k + i) else {
+            return out;
+        };
+        cur[i] += 1;
+        for j in i + 1..k {
+            cur[j] = cur[j - 1] + 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::combinations;
+
+    #[test]
+    fn combinations_are_every_subset_once() {
+        assert_eq!(combinations(4, 2).len(), 6);
+        assert_eq!(combinations(5, 3).len(), 10);
+        assert_eq!(combinations(3, 1), vec![vec![0], vec![1], vec![2]]);
+        assert_eq!(combinations(2, 2), vec![vec![0, 1]]);
+    }
+}
