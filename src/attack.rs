@@ -10,12 +10,15 @@
 use faultline_core::model::Model;
 use faultline_core::montecarlo::{Study, run_all};
 use faultline_report::json::MeanCi;
-use faultline_scenario::attack::{Target, attacked, targets};
+use faultline_scenario::attack::{Target, attacked, attacked_model, targets};
 use faultline_scenario::diagnostics::Problem;
 use faultline_scenario::duration::Duration;
 use faultline_scenario::schema::Scenario;
 use faultline_scenario::validate;
 use serde::Serialize;
+
+/// Attacked models simulated together (with the baseline), a batch at a time.
+const BATCH: usize = 32;
 
 /// What to search.
 pub struct Search<'a> {
@@ -102,7 +105,7 @@ pub fn search(
     sc: &Scenario,
     s: &Search,
     study: Study,
-    adjust: &dyn Fn(&mut Model),
+    adjust: &(dyn Fn(&mut Model) + Sync),
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Report, SearchError> {
     let all = targets(sc);
@@ -133,20 +136,31 @@ pub fn search(
         adjust(&mut m);
         Ok(m)
     };
-    let mut models = vec![compile(sc)?];
-    for &at in s.at {
-        for set in &sets {
+    // Attacked models are simulated a batch at a time, each batch beside the baseline
+    // (the pairing is run by run, so batches change no number; they keep memory flat).
+    let base = compile(sc)?;
+    let plan: Vec<(f64, &Vec<usize>)> =
+        s.at.iter()
+            .flat_map(|&at| sets.iter().map(move |set| (at, set)))
+            .collect();
+    let mut summaries = vec![];
+    let batches = plan.len().div_ceil(BATCH) as u64;
+    for (b, batch) in plan.chunks(BATCH).enumerate() {
+        let mut models = vec![base.clone()];
+        for &(at, set) in batch {
             let picked: Vec<&Target> = set.iter().map(|&i| &all[i]).collect();
-            models.push(compile(&attacked(sc, &picked, Duration(at)))?);
+            models.push(attacked_model(&base, sc, &picked, at));
         }
+        let done = b as u64 * study.runs;
+        let step = &|n: u64| progress((done + n) / batches);
+        summaries.extend(run_all(&models, study, step).into_iter().skip(1));
     }
-    let summaries = run_all(&models, study, progress);
     let mut attacks: Vec<Attack> = sets
         .iter()
         .enumerate()
         .map(|(k, set)| {
             let worst = (0..s.at.len())
-                .map(|t| (t, &summaries[1 + t * sets.len() + k]))
+                .map(|t| (t, &summaries[t * sets.len() + k]))
                 .max_by(|a, b| a.1.paired_cost.mean().total_cmp(&b.1.paired_cost.mean()))
                 .expect("at least one attack time");
             Attack {
@@ -158,8 +172,12 @@ pub fn search(
             }
         })
         .collect();
-    // The most damaging first; ties (no damage at all) in the order of the targets.
-    attacks.sort_by(|a, b| b.extra_cost.mean.total_cmp(&a.extra_cost.mean));
+    // The most damaging first: by cost, then (a scenario without costs) by downtime; ties
+    // in the order of the targets.
+    attacks.sort_by(|a, b| {
+        (b.extra_cost.mean.total_cmp(&a.extra_cost.mean))
+            .then(b.extra_downtime_s.mean.total_cmp(&a.extra_downtime_s.mean))
+    });
     let mut defended = vec![];
     if !sc.strategies.is_empty() {
         for a in attacks.iter().take(s.defend) {
@@ -185,7 +203,7 @@ fn defend(
     all: &[Target],
     a: &Attack,
     study: Study,
-    adjust: &dyn Fn(&mut Model),
+    adjust: &(dyn Fn(&mut Model) + Sync),
 ) -> Result<Defended, SearchError> {
     let picked: Vec<&Target> = all
         .iter()

@@ -34,8 +34,10 @@ const MODEL: &str = r#"Scenario(
 )
 "#;
 
-fn attack_json(k: &str) -> Value {
-    let dir = scratch("attack");
+/// `attack --k K --at 6h --json` on the model, written in a folder of its own (`tag`):
+/// tests run in parallel.
+fn attack_json(tag: &str, k: &str) -> Value {
+    let dir = scratch(tag);
     let file = dir.join("model.ron");
     std::fs::write(&file, MODEL).unwrap();
     let out = faultline(&[
@@ -75,13 +77,13 @@ fn ranking(j: &Value) -> Vec<(String, f64)> {
 /// each pair with `c` (1 h). Every run gives the same numbers.
 #[test]
 fn attacks_rank_as_the_structure_and_repairs_say() {
-    let j = attack_json("1");
+    let j = attack_json("attack-rank", "1");
     assert_eq!(j["search"], "exhaustive");
     let r = ranking(&j);
     assert_eq!(r.len(), 3, "{r:?}");
     assert_eq!(r[0], ("c".to_string(), 6000.0));
     assert!(r[1..].iter().all(|(_, x)| *x == 0.0), "{r:?}");
-    let j = attack_json("2");
+    let j = attack_json("attack-rank", "2");
     let r = ranking(&j);
     assert_eq!(
         r,
@@ -100,7 +102,7 @@ fn attacks_rank_as_the_structure_and_repairs_say() {
 /// loses $6,000 a run, the strategy only its own $10.
 #[test]
 fn the_best_defence_is_the_strategy_cheapest_under_the_attack() {
-    let j = attack_json("1");
+    let j = attack_json("attack-defend", "1");
     let d = &j["defended"][0];
     assert_eq!(d["targets"][0], "c");
     let s = d["strategies"].as_array().unwrap();
