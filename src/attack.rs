@@ -8,7 +8,7 @@
 //! with that count rather than started.
 
 use faultline_core::model::Model;
-use faultline_core::montecarlo::{Study, run_all};
+use faultline_core::montecarlo::{Study, Summary, run_all};
 use faultline_report::json::MeanCi;
 use faultline_scenario::attack::{Target, attacked, attacked_model, targets};
 use faultline_scenario::diagnostics::Problem;
@@ -136,25 +136,22 @@ pub fn search(
         adjust(&mut m);
         Ok(m)
     };
-    // Attacked models are simulated a batch at a time, each batch beside the baseline
-    // (the pairing is run by run, so batches change no number; they keep memory flat).
     let base = compile(sc)?;
     let plan: Vec<(f64, &Vec<usize>)> =
         s.at.iter()
             .flat_map(|&at| sets.iter().map(move |set| (at, set)))
             .collect();
-    let mut summaries = vec![];
-    let batches = plan.len().div_ceil(BATCH) as u64;
-    for (b, batch) in plan.chunks(BATCH).enumerate() {
-        let mut models = vec![base.clone()];
-        for &(at, set) in batch {
+    let summaries = beside_base(
+        &base,
+        plan.len(),
+        |k| {
+            let (at, set) = plan[k];
             let picked: Vec<&Target> = set.iter().map(|&i| &all[i]).collect();
-            models.push(attacked_model(&base, sc, &picked, at));
-        }
-        let done = b as u64 * study.runs;
-        let step = &|n: u64| progress((done + n) / batches);
-        summaries.extend(run_all(&models, study, step).into_iter().skip(1));
-    }
+            attacked_model(&base, sc, &picked, at)
+        },
+        study,
+        progress,
+    );
     let mut attacks: Vec<Attack> = sets
         .iter()
         .enumerate()
@@ -227,6 +224,29 @@ fn defend(
         targets: a.targets.clone(),
         strategies,
     })
+}
+
+/// Simulates `count` variants of `base` (`variant(k)` builds the k-th) on the same runs as
+/// `base`, a batch at a time beside it (the pairing is run by run, so batches change no
+/// number; they keep memory flat); returns each variant's summary, its paired differences
+/// against `base`.
+pub fn beside_base(
+    base: &Model,
+    count: usize,
+    variant: impl Fn(usize) -> Model,
+    study: Study,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<Summary> {
+    let mut summaries = Vec::with_capacity(count);
+    let batches = count.div_ceil(BATCH) as u64;
+    for (b, start) in (0..count).step_by(BATCH).enumerate() {
+        let mut models = vec![base.clone()];
+        models.extend((start..(start + BATCH).min(count)).map(&variant));
+        let done = b as u64 * study.runs;
+        let step = &|n: u64| progress((done + n) / batches);
+        summaries.extend(run_all(&models, study, step).into_iter().skip(1));
+    }
+    summaries
 }
 
 /// Every set of `k` of `n` indices, in lexicographic order.

@@ -16,6 +16,7 @@
 
 pub mod attack;
 pub mod cli;
+pub mod importance;
 pub mod progress;
 pub mod shard;
 pub mod sweep;

@@ -14,6 +14,7 @@ mod docs;
 mod fault_trees;
 mod fuzz;
 mod hardening;
+mod importance;
 mod labs;
 mod latent;
 mod lessons;

@@ -181,6 +181,12 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             &effort,
             &print,
         )?,
+        Command::Importance {
+            common,
+            top,
+            effort,
+            print,
+        } => commands::importance(&mut out, &common, top, &effort, &print)?,
         Command::Sweep {
             common,
             files,

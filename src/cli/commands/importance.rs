@@ -1,0 +1,98 @@
+//! `importance`: what each component is worth in money.
+
+use super::threads;
+use crate::cli::args::{Common, Effort, Print};
+use crate::cli::error::CliError;
+use crate::cli::load::load;
+use crate::importance::{Report, measure};
+use crate::progress::Progress;
+use faultline_core::montecarlo::Study;
+use faultline_report::tables::{Layout, table};
+use faultline_units::money;
+use std::io::Write;
+
+/// Measures every component and prints the ranking (a table, or JSON).
+pub(crate) fn importance(
+    out: &mut impl Write,
+    common: &Common,
+    top: usize,
+    effort: &Effort,
+    print: &Print,
+) -> Result<(), CliError> {
+    let base = load(&common.scenario, Some(common))?;
+    let seed = common.seed.unwrap_or(base.seed);
+    let runs = effort.runs.unwrap_or(base.runs);
+    let study = Study::whole(seed, runs, threads(effort.threads));
+    let bar = Progress::runs(runs, "measuring", common.quiet);
+    let report = measure(&base, study, &|n| bar.set(n));
+    bar.finish();
+    if print.json {
+        let text =
+            serde_json::to_string_pretty(&report).map_err(|e| CliError::Other(e.to_string()))?;
+        writeln!(out, "{text}")?;
+    } else {
+        out.write_all(render(&report, top, print.layout(false)).as_bytes())?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The ranking as text.
+fn render(r: &Report, top: usize, layout: Layout) -> String {
+    let mut s = format!(
+        "{} — what each component is worth, {} runs per variant (seed {}), paired with the \
+         scenario run by run\nThe scenario costs {} ± {} a year.\n\n",
+        r.scenario,
+        r.runs,
+        r.seed,
+        money(r.cost_per_year.mean),
+        money(r.cost_per_year.ci95)
+    );
+    s += "Ranked by what a perfect component (its own faults never happen) would save a year (95% CI)\n";
+    let ratio = |x: f64| {
+        if x.is_finite() {
+            format!("{x:.3}")
+        } else {
+            "∞".to_string()
+        }
+    };
+    let rows: Vec<Vec<String>> = r
+        .components
+        .iter()
+        .take(top)
+        .map(|w| {
+            vec![
+                w.component.clone(),
+                format!(
+                    "{} ± {}",
+                    money(w.perfect_per_year.mean),
+                    money(w.perfect_per_year.ci95)
+                ),
+                ratio(w.cost_rrw),
+                w.failed_per_year.as_ref().map_or("—".into(), |f| {
+                    format!("{} ± {}", money(f.mean), money(f.ci95))
+                }),
+                w.cost_raw.map_or("—".into(), ratio),
+            ]
+        })
+        .collect();
+    s += &table(
+        &[
+            "component",
+            "perfect saves/year",
+            "cost RRW",
+            "failed for good costs/year",
+            "cost RAW",
+        ],
+        &rows,
+        layout,
+    );
+    if r.components.len() > top {
+        s += &format!(
+            "  ... {} more components; --top {} or --json shows them\n",
+            r.components.len() - top,
+            r.components.len()
+        );
+    }
+    s
+}

@@ -1,0 +1,93 @@
+//! `importance`: the money worth of components held to closed forms on a static model.
+
+use crate::common::{faultline, scratch, stderr};
+use serde_json::Value;
+
+/// A service that needs `a` and one of `b`, `c`; faults and repairs exponential; an outage
+/// costs $1 a minute, so a year's cost is its minutes of outage. Ten years, so the start
+/// (everything healthy) weighs little against the steady state.
+const MODEL: &str = r#"Scenario(
+    name: "series-parallel",
+    horizon: "3650d",
+    runs: 300,
+    seed: 4,
+    components: [
+        (id: "a", faults: [(name: "f", every: Exp(mean: "100d"), effect: Crash, repair: Exp(mean: "2d"))]),
+        (id: "b", faults: [(name: "f", every: Exp(mean: "20d"), effect: Crash, repair: Exp(mean: "2d"))]),
+        (id: "c", faults: [(name: "f", every: Exp(mean: "20d"), effect: Crash, repair: Exp(mean: "2d"))]),
+        (id: "bc", group: (need: 1, of: ["b", "c"])),
+        (id: "site", service: (slo: 1.0, users: 1)),
+    ],
+    edges: [
+        (from: "site", to: "a", kind: Requires),
+        (from: "site", to: "bc", kind: Requires),
+    ],
+    cost: (outage_per_minute: 1.0),
+)
+"#;
+
+/// The entry of `component` in the report.
+fn worth<'a>(j: &'a Value, component: &str) -> &'a Value {
+    j["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["component"] == component)
+        .unwrap_or_else(|| panic!("{component} missing: {j:#}"))
+}
+
+/// Asserts an estimate `e` (mean, ci95) holds `exact` within 3.3 standard errors (99.9%)
+/// plus the start-up transient (under 1%), and that its interval is tight enough (under
+/// 10% of `exact`) for the check to mean something.
+fn holds(what: &str, e: &Value, exact: f64) {
+    let (mean, ci) = (e["mean"].as_f64().unwrap(), e["ci95"].as_f64().unwrap());
+    assert!(
+        ci < 0.1 * exact,
+        "{what}: interval ±{ci} too wide for {exact}"
+    );
+    let tolerance = 3.3 * ci / 1.96 + 0.01 * exact;
+    assert!(
+        (mean - exact).abs() <= tolerance,
+        "{what}: measured {mean} ± {ci}, closed form {exact}"
+    );
+}
+
+/// A perfect component saves its Birnbaum importance × its unavailability × the minutes of
+/// a year (at $1 a minute); one failed for good adds what the system's unavailability
+/// becomes with it down, minus what it was.
+#[test]
+fn component_worth_matches_birnbaum_weighted_by_cost() {
+    let dir = scratch("importance");
+    let file = dir.join("model.ron");
+    std::fs::write(&file, MODEL).unwrap();
+    let out = faultline(&["importance", file.to_str().unwrap(), "--json", "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let year = 365.0 * 1440.0;
+    let qa = 2.0 / 102.0;
+    let q = 2.0 / 22.0;
+    let u = 1.0 - (1.0 - qa) * (1.0 - q * q);
+    holds(
+        "perfect a",
+        &worth(&j, "a")["perfect_per_year"],
+        qa * (1.0 - q * q) * year,
+    );
+    holds(
+        "perfect b",
+        &worth(&j, "b")["perfect_per_year"],
+        q * q * (1.0 - qa) * year,
+    );
+    holds(
+        "a failed",
+        &worth(&j, "a")["failed_per_year"],
+        (1.0 - u) * year,
+    );
+    let b_down = 1.0 - (1.0 - qa) * (1.0 - q);
+    holds(
+        "b failed",
+        &worth(&j, "b")["failed_per_year"],
+        (b_down - u) * year,
+    );
+    // Ranked: a first (it is in series), then the two members.
+    assert_eq!(j["components"][0]["component"], "a");
+}
