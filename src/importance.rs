@@ -11,6 +11,10 @@ use crate::attack::beside_base;
 use faultline_core::model::{Effect, Injection, Model, Sampler, Source};
 use faultline_core::montecarlo::Study;
 use faultline_report::json::MeanCi;
+use faultline_scenario::duration::Duration;
+use faultline_scenario::schema::{Dist, Scenario};
+use faultline_scenario::validate;
+use faultline_units::human;
 use serde::Serialize;
 
 /// One component's worth.
@@ -30,6 +34,21 @@ pub struct Worth {
     pub cost_raw: Option<f64>,
 }
 
+/// One response parameter's worth: what improving it by 10% saves a year, and per unit.
+#[derive(Serialize, Debug, Clone)]
+pub struct Lever {
+    /// The parameter ("acknowledge", "diagnose", "alert delays", "runbook", "responders").
+    pub parameter: String,
+    /// What the improvement is, in words ("10% faster: 10m → 9m").
+    pub change: String,
+    /// Cost per year saved by that change (paired, 95% CI).
+    pub saves_per_year: MeanCi,
+    /// The unit the saving is also given per ("minute", "responder", "0.1 of the factor").
+    pub unit: String,
+    /// Cost per year saved per unit of improvement (the saving divided by the change).
+    pub per_unit_per_year: f64,
+}
+
 /// Every component with fault modes, ranked by what a perfect one would save.
 #[derive(Serialize, Debug, Clone)]
 pub struct Report {
@@ -43,6 +62,8 @@ pub struct Report {
     pub cost_per_year: MeanCi,
     /// Per component, the most valuable to perfect first.
     pub components: Vec<Worth>,
+    /// The response team's parameters, the most valuable first (empty without a response).
+    pub levers: Vec<Lever>,
 }
 
 /// A year in seconds, the unit of every "per year".
@@ -81,8 +102,16 @@ fn always_failed(base: &Model, c: usize) -> Option<Model> {
     Some(m)
 }
 
-/// Measures every component with fault modes of `base` on `study`'s runs.
-pub fn measure(base: &Model, study: Study, progress: &(dyn Fn(u64) + Sync)) -> Report {
+/// Measures every component with fault modes of `base` (compiled from `sc`, with the
+/// command line's overrides applied by `adjust`) and every response parameter on `study`'s
+/// runs.
+pub fn measure(
+    sc: &Scenario,
+    base: &Model,
+    adjust: &dyn Fn(&mut Model),
+    study: Study,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Report {
     let comps: Vec<usize> = (0..base.comps.len())
         .filter(|&c| {
             base.comps[c]
@@ -150,13 +179,160 @@ pub fn measure(base: &Model, study: Study, progress: &(dyn Fn(u64) + Sync)) -> R
         })
         .collect();
     components.sort_by(|a, b| b.perfect_per_year.mean.total_cmp(&a.perfect_per_year.mean));
+    let levers = levers(sc, base, adjust, study, &per_year);
     Report {
         scenario: base.name.clone(),
         runs: study.runs,
         seed: study.seed,
         cost_per_year: per_year(&(&base_run.cost).into()),
         components,
+        levers,
     }
+}
+
+/// A response parameter improved: the scenario changed, what changed, and by how many units.
+struct Improved {
+    parameter: &'static str,
+    change: String,
+    unit: &'static str,
+    units: f64,
+    scenario: Scenario,
+}
+
+/// Each response parameter the scenario has, improved by 10% (one more responder), as a
+/// scenario of its own.
+fn improvements(sc: &Scenario) -> Vec<Improved> {
+    let Some(r) = &sc.response else {
+        return vec![];
+    };
+    let mut out = vec![];
+    let mut with = |parameter, change: String, unit, units: f64, edit: &dyn Fn(&mut Scenario)| {
+        let mut x = sc.clone();
+        edit(&mut x);
+        out.push(Improved {
+            parameter,
+            change,
+            unit,
+            units,
+            scenario: x,
+        });
+    };
+    for (parameter, d) in [("acknowledge", r.acknowledge), ("diagnose", r.diagnose)] {
+        let Some(mean) = mean(d) else { continue };
+        let change = format!("10% faster: {} → {}", human(mean), human(0.9 * mean));
+        with(parameter, change, "minute", 0.1 * mean / 60.0, &|x| {
+            let r = x.response.as_mut().expect("has a response");
+            let d = if parameter == "acknowledge" {
+                &mut r.acknowledge
+            } else {
+                &mut r.diagnose
+            };
+            *d = scaled(*d, 0.9);
+        });
+    }
+    if !sc.alerts.is_empty() {
+        let total: f64 = sc.alerts.iter().map(|a| a.after.secs()).sum();
+        let change = "every alert's delay 10% shorter".to_string();
+        with(
+            "alert delays",
+            change,
+            "minute (all alerts)",
+            0.1 * total / 60.0,
+            &|x| {
+                for a in &mut x.alerts {
+                    a.after = Duration(0.9 * a.after.secs());
+                }
+            },
+        );
+    }
+    let change = format!("factor 10% lower: {} → {:.3}", r.runbook, 0.9 * r.runbook);
+    with("runbook", change, "0.1 of the factor", r.runbook, &|x| {
+        let r = x.response.as_mut().expect("has a response");
+        r.runbook *= 0.9;
+    });
+    let change = format!("{} → {} on call", r.oncall, r.oncall + 1);
+    with("responders", change, "responder", 1.0, &|x| {
+        x.response.as_mut().expect("has a response").oncall += 1;
+    });
+    out
+}
+
+/// The mean of a duration distribution, seconds (`None` when it has none to improve).
+fn mean(d: Dist) -> Option<f64> {
+    let m = match d {
+        Dist::Exp { mean } => mean.secs(),
+        Dist::Weibull { shape, scale } => faultline_core::model::weibull_mean(shape, scale.secs()),
+        Dist::LogNormal { median, sigma } => median.secs() * (sigma * sigma / 2.0).exp(),
+        Dist::Uniform(a, b) => (a.secs() + b.secs()) / 2.0,
+        Dist::Fixed(x) | Dist::At(x) => x.secs(),
+        Dist::Never => return None,
+    };
+    (m > 0.0 && m.is_finite()).then_some(m)
+}
+
+/// `d` with every duration multiplied by `f` (its mean too).
+fn scaled(d: Dist, f: f64) -> Dist {
+    let x = |v: Duration| Duration(v.secs() * f);
+    match d {
+        Dist::Exp { mean } => Dist::Exp { mean: x(mean) },
+        Dist::Weibull { shape, scale } => Dist::Weibull {
+            shape,
+            scale: x(scale),
+        },
+        Dist::LogNormal { median, sigma } => Dist::LogNormal {
+            median: x(median),
+            sigma,
+        },
+        Dist::Uniform(a, b) => Dist::Uniform(x(a), x(b)),
+        Dist::Fixed(v) => Dist::Fixed(x(v)),
+        Dist::At(v) => Dist::At(x(v)),
+        Dist::Never => Dist::Never,
+    }
+}
+
+/// The response parameters' worth, the most valuable first.
+fn levers(
+    sc: &Scenario,
+    base: &Model,
+    adjust: &dyn Fn(&mut Model),
+    study: Study,
+    per_year: &dyn Fn(&MeanCi) -> MeanCi,
+) -> Vec<Lever> {
+    let improved: Vec<(Improved, Model)> = improvements(sc)
+        .into_iter()
+        .filter_map(|i| {
+            let mut m = validate::compile(&i.scenario).ok()?;
+            adjust(&mut m);
+            Some((i, m))
+        })
+        .collect();
+    let summaries = beside_base(
+        base,
+        improved.len(),
+        |k| improved[k].1.clone(),
+        study,
+        &|_| {},
+    );
+    let mut levers: Vec<Lever> = improved
+        .iter()
+        .zip(&summaries)
+        .map(|((i, _), su)| {
+            let d: MeanCi = (&su.paired_cost).into();
+            let saves = per_year(&MeanCi {
+                mean: -d.mean,
+                ci95: d.ci95,
+            });
+            Lever {
+                parameter: i.parameter.to_string(),
+                change: i.change.clone(),
+                per_unit_per_year: saves.mean / i.units,
+                saves_per_year: saves,
+                unit: i.unit.to_string(),
+            }
+        })
+        .collect();
+    levers.sort_by(|a, b| b.saves_per_year.mean.total_cmp(&a.saves_per_year.mean));
+    levers
 }
 
 /// `a / b`, infinite when only `b` is zero, 1 when both are.

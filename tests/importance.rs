@@ -91,3 +91,67 @@ fn component_worth_matches_birnbaum_weighted_by_cost() {
     // Ranked: a first (it is in series), then the two members.
     assert_eq!(j["components"][0]["component"], "a");
 }
+
+/// One fault at noon, found by an alert after 5 minutes, acknowledged in 10, diagnosed in
+/// 20, repaired in an hour from the diagnosis: the outage lasts the sum, so each 10%
+/// improvement saves exactly its share of it, at $1 a minute, every day of the year.
+const RESPONSE: &str = r#"Scenario(
+    name: "response",
+    horizon: "1d",
+    runs: 20,
+    components: [
+        (id: "db", faults: [(name: "crash", every: Never, effect: Crash, repair: Fixed("1h"))]),
+        (id: "site", service: (slo: 1.0, users: 1)),
+    ],
+    edges: [(from: "site", to: "db", kind: Requires)],
+    inject: [(at: "12h", fault: "crash", component: "db")],
+    cost: (outage_per_minute: 1.0),
+    alerts: [(on: "db", when: Failed, after: "5m")],
+    response: (
+        oncall: 1,
+        acknowledge: Fixed("10m"),
+        diagnose: Fixed("20m"),
+        repair_starts: Diagnosis,
+    ),
+)
+"#;
+
+#[test]
+fn response_levers_save_their_share_of_the_outage() {
+    let dir = scratch("importance-response");
+    let file = dir.join("response.ron");
+    std::fs::write(&file, RESPONSE).unwrap();
+    let out = faultline(&["importance", file.to_str().unwrap(), "--json", "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lever = |name: &str| {
+        j["levers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["parameter"] == name)
+            .unwrap_or_else(|| panic!("{name} missing: {j:#}"))
+            .clone()
+    };
+    // Minutes saved a day × 365 days, at $1 a minute.
+    for (name, minutes, per_unit) in [
+        ("diagnose", 2.0, 365.0),
+        ("acknowledge", 1.0, 365.0),
+        ("alert delays", 0.5, 365.0),
+        ("runbook", 2.0, 730.0),
+        ("responders", 0.0, 0.0),
+    ] {
+        let l = lever(name);
+        let saved = l["saves_per_year"]["mean"].as_f64().unwrap();
+        assert!(
+            (saved - minutes * 365.0).abs() < 1e-6,
+            "{name}: saves {saved} a year, want {}",
+            minutes * 365.0
+        );
+        let unit = l["per_unit_per_year"].as_f64().unwrap();
+        assert!(
+            (unit - per_unit).abs() < 1e-6,
+            "{name}: {unit} per unit, want {per_unit}"
+        );
+    }
+}

@@ -3,11 +3,12 @@
 use super::threads;
 use crate::cli::args::{Common, Effort, Print};
 use crate::cli::error::CliError;
-use crate::cli::load::load;
+use crate::cli::load::{adjust, load_all};
 use crate::importance::{Report, measure};
 use crate::progress::Progress;
 use faultline_core::montecarlo::Study;
 use faultline_report::tables::{Layout, table};
+use faultline_scenario::validate;
 use faultline_units::money;
 use std::io::Write;
 
@@ -19,12 +20,16 @@ pub(crate) fn importance(
     effort: &Effort,
     print: &Print,
 ) -> Result<(), CliError> {
-    let base = load(&common.scenario, Some(common))?;
+    let loaded = load_all(&common.scenario, Some(common))?;
+    let base = &loaded.models[0];
+    let sc = validate::parse(&common.scenario.to_string_lossy(), &loaded.text)?;
     let seed = common.seed.unwrap_or(base.seed);
     let runs = effort.runs.unwrap_or(base.runs);
     let study = Study::whole(seed, runs, threads(effort.threads));
     let bar = Progress::runs(runs, "measuring", common.quiet);
-    let report = measure(&base, study, &|n| bar.set(n));
+    let report = measure(&sc, base, &|m| adjust(m, Some(common)), study, &|n| {
+        bar.set(n)
+    });
     bar.finish();
     if print.json {
         let text =
@@ -92,6 +97,30 @@ fn render(r: &Report, top: usize, layout: Layout) -> String {
             "  ... {} more components; --top {} or --json shows them\n",
             r.components.len() - top,
             r.components.len()
+        );
+    }
+    if !r.levers.is_empty() {
+        s += "\nThe response team: what each improvement saves a year (95% CI), and per unit\n";
+        let rows: Vec<Vec<String>> = r
+            .levers
+            .iter()
+            .map(|l| {
+                vec![
+                    l.parameter.clone(),
+                    l.change.clone(),
+                    format!(
+                        "{} ± {}",
+                        money(l.saves_per_year.mean),
+                        money(l.saves_per_year.ci95)
+                    ),
+                    format!("{} per {}", money(l.per_unit_per_year), l.unit),
+                ]
+            })
+            .collect();
+        s += &table(
+            &["parameter", "improvement", "saves/year", "per unit"],
+            &rows,
+            layout,
         );
     }
     s
