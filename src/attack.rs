@@ -16,6 +16,7 @@ use faultline_scenario::duration::Duration;
 use faultline_scenario::schema::Scenario;
 use faultline_scenario::validate;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// Attacked models simulated together (with the baseline), a batch at a time.
 const BATCH: usize = 32;
@@ -30,6 +31,33 @@ pub struct Search<'a> {
     pub limit: usize,
     /// How many of the worst attacks get a strategy comparison.
     pub defend: usize,
+    /// A beam search of this width instead of every set (a heuristic).
+    pub beam: Option<usize>,
+}
+
+/// How the attacked sets were chosen.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Every set of K targets.
+    Exhaustive,
+    /// A beam search: every single target; then, size by size, every set that adds one
+    /// target to one of the `width` most damaging sets so far, and (for pairs) every two
+    /// members of one group or voter, which each alone may do nothing. A heuristic: the
+    /// most damaging set may be missed.
+    Beam {
+        /// Sets kept at each size.
+        width: usize,
+    },
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Method::Exhaustive => write!(f, "exhaustive"),
+            Method::Beam { width } => write!(f, "beam search of width {width} (a heuristic)"),
+        }
+    }
 }
 
 /// One attack: the targets, when, and what it adds to the baseline's cost and downtime
@@ -83,8 +111,8 @@ pub struct Report {
     pub runs: u64,
     /// The master seed.
     pub seed: u64,
-    /// "exhaustive": every set of K targets was simulated.
-    pub search: &'static str,
+    /// How the sets were chosen: every one, or a beam search (a heuristic).
+    pub search: Method,
     /// Every attack, the most damaging first.
     pub attacks: Vec<Attack>,
     /// The strategies under the worst attacks.
@@ -118,63 +146,40 @@ pub fn search(
             if all.len() == 1 { "" } else { "s" }
         )));
     }
-    let sets = combinations(all.len(), s.k);
-    let count = sets.len() * s.at.len();
-    if count > s.limit {
-        return Err(SearchError::Usage(format!(
-            "{} sets of {} targets × {} attack time{} = {count} attacked models, more than \
-             --limit {}; lower --k, give fewer --at, or raise --limit",
-            sets.len(),
-            s.k,
-            s.at.len(),
-            if s.at.len() == 1 { "" } else { "s" },
-            s.limit
-        )));
-    }
     let compile = |x: &Scenario| -> Result<Model, SearchError> {
         let mut m = validate::compile(x).map_err(SearchError::Invalid)?;
         adjust(&mut m);
         Ok(m)
     };
     let base = compile(sc)?;
-    let plan: Vec<(f64, &Vec<usize>)> =
-        s.at.iter()
-            .flat_map(|&at| sets.iter().map(move |set| (at, set)))
-            .collect();
-    let summaries = beside_base(
-        &base,
-        plan.len(),
-        |k| {
-            let (at, set) = plan[k];
-            let picked: Vec<&Target> = set.iter().map(|&i| &all[i]).collect();
-            attacked_model(&base, sc, &picked, at)
-        },
+    let eval = Evaluate {
+        sc,
+        all: &all,
+        base: &base,
+        at: s.at,
         study,
         progress,
-    );
-    let mut attacks: Vec<Attack> = sets
-        .iter()
-        .enumerate()
-        .map(|(k, set)| {
-            let worst = (0..s.at.len())
-                .map(|t| (t, &summaries[t * sets.len() + k]))
-                .max_by(|a, b| a.1.paired_cost.mean().total_cmp(&b.1.paired_cost.mean()))
-                .expect("at least one attack time");
-            Attack {
-                targets: set.iter().map(|&i| all[i].name().to_string()).collect(),
-                at_s: s.at[worst.0],
-                extra_cost: (&worst.1.paired_cost).into(),
-                extra_downtime_s: (&worst.1.paired_downtime).into(),
-                failure_probability: worst.1.failure_probability(),
+    };
+    let (attacks, search) = match s.beam {
+        None => {
+            let sets = combinations(all.len(), s.k);
+            let count = sets.len() * s.at.len();
+            if count > s.limit {
+                return Err(SearchError::Usage(format!(
+                    "{} sets of {} targets × {} attack time{} = {count} attacked models, more \
+                     than --limit {}; search with --beam 20 (a heuristic), lower --k, give \
+                     fewer --at, or raise --limit",
+                    sets.len(),
+                    s.k,
+                    s.at.len(),
+                    if s.at.len() == 1 { "" } else { "s" },
+                    s.limit
+                )));
             }
-        })
-        .collect();
-    // The most damaging first: by cost, then (a scenario without costs) by downtime; ties
-    // in the order of the targets.
-    attacks.sort_by(|a, b| {
-        (b.extra_cost.mean.total_cmp(&a.extra_cost.mean))
-            .then(b.extra_downtime_s.mean.total_cmp(&a.extra_downtime_s.mean))
-    });
+            (ranked(eval.attacks(&sets)), Method::Exhaustive)
+        }
+        Some(width) => (beam(&eval, sc, s.k, width), Method::Beam { width }),
+    };
     let mut defended = vec![];
     if !sc.strategies.is_empty() {
         for a in attacks.iter().take(s.defend) {
@@ -188,10 +193,107 @@ pub fn search(
         at_s: s.at.to_vec(),
         runs: study.runs,
         seed: study.seed,
-        search: "exhaustive",
+        search,
         attacks,
         defended,
     })
+}
+
+/// What evaluating sets of targets needs.
+struct Evaluate<'a> {
+    sc: &'a Scenario,
+    all: &'a [Target],
+    base: &'a Model,
+    at: &'a [f64],
+    study: Study,
+    progress: &'a (dyn Fn(u64) + Sync),
+}
+
+impl Evaluate<'_> {
+    /// Each set of targets attacked at every attack time, keeping its worst.
+    fn attacks(&self, sets: &[Vec<usize>]) -> Vec<Attack> {
+        let plan: Vec<(f64, &Vec<usize>)> = (self.at.iter())
+            .flat_map(|&at| sets.iter().map(move |set| (at, set)))
+            .collect();
+        let summaries = beside_base(
+            self.base,
+            plan.len(),
+            |k| {
+                let (at, set) = plan[k];
+                let picked: Vec<&Target> = set.iter().map(|&i| &self.all[i]).collect();
+                attacked_model(self.base, self.sc, &picked, at)
+            },
+            self.study,
+            self.progress,
+        );
+        sets.iter()
+            .enumerate()
+            .map(|(k, set)| {
+                let worst = (0..self.at.len())
+                    .map(|t| (t, &summaries[t * sets.len() + k]))
+                    .max_by(|a, b| a.1.paired_cost.mean().total_cmp(&b.1.paired_cost.mean()))
+                    .expect("at least one attack time");
+                Attack {
+                    targets: set
+                        .iter()
+                        .map(|&i| self.all[i].name().to_string())
+                        .collect(),
+                    at_s: self.at[worst.0],
+                    extra_cost: (&worst.1.paired_cost).into(),
+                    extra_downtime_s: (&worst.1.paired_downtime).into(),
+                    failure_probability: worst.1.failure_probability(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// `attacks` ranked: the most damaging first, by cost, then (a scenario without costs) by
+/// downtime; ties in the order of the targets.
+fn ranked(mut attacks: Vec<Attack>) -> Vec<Attack> {
+    attacks.sort_by(|a, b| {
+        (b.extra_cost.mean.total_cmp(&a.extra_cost.mean))
+            .then(b.extra_downtime_s.mean.total_cmp(&a.extra_downtime_s.mean))
+    });
+    attacks
+}
+
+/// The beam search (see [`Method::Beam`]): the sets of `k` targets it reached, ranked.
+fn beam(eval: &Evaluate, sc: &Scenario, k: usize, width: usize) -> Vec<Attack> {
+    let n = eval.all.len();
+    let index = |name: &str| eval.all.iter().position(|t| t.name() == name);
+    let singles: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    let mut level = ranked(eval.attacks(&singles));
+    for size in 2..=k {
+        let mut next: BTreeSet<Vec<usize>> = BTreeSet::new();
+        for a in level.iter().take(width) {
+            let set: Vec<usize> = a.targets.iter().filter_map(|t| index(t)).collect();
+            for t in 0..n {
+                if !set.contains(&t) {
+                    let mut grown = set.clone();
+                    grown.push(t);
+                    grown.sort_unstable();
+                    next.insert(grown);
+                }
+            }
+        }
+        if size == 2 {
+            // Members of one group or voter: masked alone, perhaps not together.
+            for c in &sc.components {
+                let members =
+                    (c.group.iter().flat_map(|g| &g.of)).chain(c.voter.iter().flat_map(|v| &v.of));
+                let idx: Vec<usize> = members.filter_map(|m| index(m)).collect();
+                for (x, &i) in idx.iter().enumerate() {
+                    for &j in &idx[x + 1..] {
+                        next.insert(vec![i.min(j), i.max(j)]);
+                    }
+                }
+            }
+        }
+        let sets: Vec<Vec<usize>> = next.into_iter().collect();
+        level = ranked(eval.attacks(&sets));
+    }
+    level
 }
 
 /// Every strategy under attack `a`, on the same runs: which defends best.

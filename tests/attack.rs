@@ -133,3 +133,31 @@ fn impossible_searches_are_refused() {
         assert_eq!(stdout(&out), "", "{all:?}");
     }
 }
+
+/// The beam search finds the exhaustive search's worst pair even at width 1, where growing
+/// the worst single (`c`) alone would miss it: `a` and `b` do nothing alone, and are tried
+/// together as two members of one group.
+#[test]
+fn a_narrow_beam_finds_the_worst_pair_through_its_group() {
+    let dir = scratch("attack-beam");
+    let file = dir.join("model.ron");
+    std::fs::write(&file, MODEL).unwrap();
+    let out = faultline(&[
+        "attack",
+        file.to_str().unwrap(),
+        "--k",
+        "2",
+        "--at",
+        "6h",
+        "--beam",
+        "1",
+        "--json",
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["search"]["beam"]["width"], 1, "{}", j["search"]);
+    let exhaustive = ranking(&attack_json("attack-beam-all", "2"));
+    assert_eq!(ranking(&j)[0], exhaustive[0]);
+    assert_eq!(ranking(&j)[0].0, "a+b");
+}

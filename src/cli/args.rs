@@ -74,6 +74,7 @@ const ATTACK_HELP: &str = concat!(
   faultline attack scenarios/substation.ron --k 2        # N-2: every pair
   faultline attack scenarios/substation.ron --k 2 --at 1d --at 30d --runs 2000
   faultline attack scenarios/substation.ron --k 2 --json > attacks.json
+  faultline attack estate.ron --k 2 --beam 10 --runs 40   # too many pairs to try them all
 
 ",
     exit_codes!()
@@ -427,6 +428,11 @@ pub(crate) enum Command {
         /// The most attacked models one search may simulate (sets × attack times).
         #[arg(long, default_value_t = 2000)]
         limit: usize,
+        /// Search with a beam of this width instead of every set: every single target,
+        /// then sets grown one target at a time from the W most damaging (and, for pairs,
+        /// every two members of one group). A heuristic: it may miss the worst set.
+        #[arg(long, value_name = "W", value_parser = clap::value_parser!(u64).range(1..))]
+        beam: Option<u64>,
         #[command(flatten)]
         effort: Effort,
         #[command(flatten)]

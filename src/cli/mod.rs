@@ -166,6 +166,7 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             top,
             defend,
             limit,
+            beam,
             effort,
             print,
         } => commands::attack(
@@ -177,6 +178,7 @@ fn execute(cli: Cli) -> Result<(), CliError> {
                 top,
                 defend,
                 limit,
+                beam: beam.map(|w| w as usize),
             },
             &effort,
             &print,

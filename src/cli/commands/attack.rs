@@ -24,6 +24,8 @@ pub(crate) struct AttackOptions {
     pub(crate) defend: usize,
     /// Most attacked models simulated.
     pub(crate) limit: usize,
+    /// A beam search of this width instead of every set.
+    pub(crate) beam: Option<usize>,
 }
 
 /// Runs the search and prints the ranking and the defences (tables, or JSON).
@@ -61,6 +63,7 @@ pub(crate) fn attack(
         at: &at,
         limit: o.limit,
         defend: o.defend,
+        beam: o.beam,
     };
     let report = search(&sc, &s, study, &|m| adjust(m, Some(common)), &|n| {
         bar.set(n)
@@ -92,7 +95,7 @@ pub(crate) fn attack(
 fn render(r: &Report, top: usize, layout: Layout) -> String {
     let times: Vec<String> = r.at_s.iter().map(|&t| human(t)).collect();
     let mut s = format!(
-        "{} — every set of {} of {} targets lost together at {}, {} runs each (seed {}), {} \
+        "{} — sets of {} of {} targets lost together at {}, {} runs each (seed {}), {} \
          ({} attacks)\n",
         r.scenario,
         r.k,
