@@ -199,6 +199,13 @@ pub fn search(
     })
 }
 
+/// What an attack did to the runs, paired against the baseline.
+struct Damage {
+    cost: MeanCi,
+    downtime: MeanCi,
+    failure_probability: f64,
+}
+
 /// What evaluating sets of targets needs.
 struct Evaluate<'a> {
     sc: &'a Scenario,
@@ -223,6 +230,11 @@ impl Evaluate<'_> {
                 let picked: Vec<&Target> = set.iter().map(|&i| &self.all[i]).collect();
                 attacked_model(self.base, self.sc, &picked, at)
             },
+            |su| Damage {
+                cost: (&su.paired_cost).into(),
+                downtime: (&su.paired_downtime).into(),
+                failure_probability: su.failure_probability(),
+            },
             self.study,
             self.progress,
         );
@@ -231,7 +243,7 @@ impl Evaluate<'_> {
             .map(|(k, set)| {
                 let worst = (0..self.at.len())
                     .map(|t| (t, &summaries[t * sets.len() + k]))
-                    .max_by(|a, b| a.1.paired_cost.mean().total_cmp(&b.1.paired_cost.mean()))
+                    .max_by(|a, b| a.1.cost.mean.total_cmp(&b.1.cost.mean))
                     .expect("at least one attack time");
                 Attack {
                     targets: set
@@ -239,9 +251,9 @@ impl Evaluate<'_> {
                         .map(|&i| self.all[i].name().to_string())
                         .collect(),
                     at_s: self.at[worst.0],
-                    extra_cost: (&worst.1.paired_cost).into(),
-                    extra_downtime_s: (&worst.1.paired_downtime).into(),
-                    failure_probability: worst.1.failure_probability(),
+                    extra_cost: worst.1.cost.clone(),
+                    extra_downtime_s: worst.1.downtime.clone(),
+                    failure_probability: worst.1.failure_probability,
                 }
             })
             .collect()
@@ -330,15 +342,17 @@ fn defend(
 
 /// Simulates `count` variants of `base` (`variant(k)` builds the k-th) on the same runs as
 /// `base`, a batch at a time beside it (the pairing is run by run, so batches change no
-/// number; they keep memory flat); returns each variant's summary, its paired differences
-/// against `base`.
-pub fn beside_base(
+/// number; they keep memory flat); returns what `keep` takes of each variant's summary
+/// (whose paired differences are against `base`), so that a search over thousands of
+/// variants holds a few numbers for each, not its whole summary.
+pub fn beside_base<T>(
     base: &Model,
     count: usize,
     variant: impl Fn(usize) -> Model,
+    keep: impl Fn(&Summary) -> T,
     study: Study,
     progress: &(dyn Fn(u64) + Sync),
-) -> Vec<Summary> {
+) -> Vec<T> {
     let mut summaries = Vec::with_capacity(count);
     let batches = count.div_ceil(BATCH) as u64;
     for (b, start) in (0..count).step_by(BATCH).enumerate() {
@@ -346,7 +360,7 @@ pub fn beside_base(
         models.extend((start..(start + BATCH).min(count)).map(&variant));
         let done = b as u64 * study.runs;
         let step = &|n: u64| progress((done + n) / batches);
-        summaries.extend(run_all(&models, study, step).into_iter().skip(1));
+        summaries.extend(run_all(&models, study, step).iter().skip(1).map(&keep));
     }
     summaries
 }

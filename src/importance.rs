@@ -66,6 +66,12 @@ pub struct Report {
     pub levers: Vec<Lever>,
 }
 
+/// A variant's cost, paired against the scenario's on the same runs, and its own mean.
+struct Paired {
+    diff: MeanCi,
+    cost: f64,
+}
+
 /// A year in seconds, the unit of every "per year".
 const YEAR: f64 = 365.0 * 86_400.0;
 
@@ -148,6 +154,10 @@ pub fn measure(
                 always_failed(base, failing[k - n]).expect("has a Crash mode")
             }
         },
+        |su| Paired {
+            diff: (&su.paired_cost).into(),
+            cost: su.cost.mean(),
+        },
         study,
         progress,
     );
@@ -163,7 +173,7 @@ pub fn measure(
         .enumerate()
         .map(|(k, &c)| {
             let p = &summaries[k];
-            let saved: MeanCi = (&p.paired_cost).into();
+            let saved = &p.diff;
             let saved = MeanCi {
                 mean: -saved.mean,
                 ci95: saved.ci95,
@@ -172,9 +182,9 @@ pub fn measure(
             Worth {
                 component: base.comps[c].id.clone(),
                 perfect_per_year: per_year(&saved),
-                cost_rrw: ratio(base_cost, p.cost.mean()),
-                failed_per_year: f.map(|f| per_year(&(&f.paired_cost).into())),
-                cost_raw: f.map(|f| ratio(f.cost.mean(), base_cost)),
+                cost_rrw: ratio(base_cost, p.cost),
+                failed_per_year: f.map(|f| per_year(&f.diff)),
+                cost_raw: f.map(|f| ratio(f.cost, base_cost)),
             }
         })
         .collect();
@@ -310,14 +320,14 @@ fn levers(
         base,
         improved.len(),
         |k| improved[k].1.clone(),
+        |su| MeanCi::from(&su.paired_cost),
         study,
         &|_| {},
     );
     let mut levers: Vec<Lever> = improved
         .iter()
         .zip(&summaries)
-        .map(|((i, _), su)| {
-            let d: MeanCi = (&su.paired_cost).into();
+        .map(|((i, _), d)| {
             let saves = per_year(&MeanCi {
                 mean: -d.mean,
                 ci95: d.ci95,
