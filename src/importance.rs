@@ -9,7 +9,7 @@
 
 use crate::attack::beside_base;
 use faultline_core::model::{Effect, Injection, Model, Sampler, Source};
-use faultline_core::montecarlo::Study;
+use faultline_core::montecarlo::{Study, Summary};
 use faultline_report::json::MeanCi;
 use faultline_scenario::duration::Duration;
 use faultline_scenario::schema::{Dist, Scenario};
@@ -58,6 +58,9 @@ pub struct Report {
     pub runs: u64,
     /// The master seed.
     pub seed: u64,
+    /// What worth is counted in (every "cost" below is seconds of downtime when this is
+    /// `downtime`).
+    pub measure: Measure,
     /// The baseline's expected cost per year.
     pub cost_per_year: MeanCi,
     /// Per component, the most valuable to perfect first.
@@ -70,6 +73,38 @@ pub struct Report {
 struct Paired {
     diff: MeanCi,
     cost: f64,
+}
+
+/// What worth is counted in: money, or (a scenario without costs) seconds of downtime.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Expected cost, in the scenario's currency.
+    Cost,
+    /// Expected seconds with a service failed.
+    Downtime,
+}
+
+impl Measure {
+    /// A variant's paired difference and mean, in this measure.
+    fn paired(self, su: &Summary) -> Paired {
+        let (diff, own) = match self {
+            Measure::Cost => (&su.paired_cost, &su.cost),
+            Measure::Downtime => (&su.paired_downtime, &su.downtime),
+        };
+        Paired {
+            diff: diff.into(),
+            cost: own.mean(),
+        }
+    }
+
+    /// The scenario's own total per run, in this measure.
+    fn total(self, su: &Summary) -> MeanCi {
+        match self {
+            Measure::Cost => (&su.cost).into(),
+            Measure::Downtime => (&su.downtime).into(),
+        }
+    }
 }
 
 /// A year in seconds, the unit of every "per year".
@@ -144,6 +179,13 @@ pub fn measure(
         .filter_map(|(&c, f)| f.map(|_| c))
         .collect();
     let n = comps.len();
+    // A scenario without costs is measured in downtime (seconds a year) instead.
+    let base_run = faultline_core::montecarlo::run(base, study, &|_| {});
+    let measure = if base_run.cost.mean() > 0.0 {
+        Measure::Cost
+    } else {
+        Measure::Downtime
+    };
     let summaries = beside_base(
         base,
         n + failing.len(),
@@ -154,10 +196,7 @@ pub fn measure(
                 always_failed(base, failing[k - n]).expect("has a Crash mode")
             }
         },
-        |su| Paired {
-            diff: (&su.paired_cost).into(),
-            cost: su.cost.mean(),
-        },
+        |su| measure.paired(su),
         study,
         progress,
     );
@@ -166,8 +205,7 @@ pub fn measure(
         mean: m.mean / years,
         ci95: m.ci95 / years,
     };
-    let base_run = faultline_core::montecarlo::run(base, study, &|_| {});
-    let base_cost = base_run.cost.mean();
+    let base_cost = measure.total(&base_run).mean;
     let mut components: Vec<Worth> = comps
         .iter()
         .enumerate()
@@ -189,12 +227,13 @@ pub fn measure(
         })
         .collect();
     components.sort_by(|a, b| b.perfect_per_year.mean.total_cmp(&a.perfect_per_year.mean));
-    let levers = levers(sc, base, adjust, study, &per_year);
+    let levers = levers(sc, base, adjust, study, measure, &per_year);
     Report {
         scenario: base.name.clone(),
         runs: study.runs,
         seed: study.seed,
-        cost_per_year: per_year(&(&base_run.cost).into()),
+        measure,
+        cost_per_year: per_year(&measure.total(&base_run)),
         components,
         levers,
     }
@@ -306,6 +345,7 @@ fn levers(
     base: &Model,
     adjust: &dyn Fn(&mut Model),
     study: Study,
+    measure: Measure,
     per_year: &dyn Fn(&MeanCi) -> MeanCi,
 ) -> Vec<Lever> {
     let improved: Vec<(Improved, Model)> = improvements(sc)
@@ -320,7 +360,7 @@ fn levers(
         base,
         improved.len(),
         |k| improved[k].1.clone(),
-        |su| MeanCi::from(&su.paired_cost),
+        |su| measure.paired(su).diff,
         study,
         &|_| {},
     );

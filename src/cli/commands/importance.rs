@@ -4,12 +4,12 @@ use super::threads;
 use crate::cli::args::{Common, Effort, Print};
 use crate::cli::error::CliError;
 use crate::cli::load::{adjust, load_all};
-use crate::importance::{Report, measure};
+use crate::importance::{Measure, Report, measure};
 use crate::progress::Progress;
 use faultline_core::montecarlo::Study;
 use faultline_report::tables::{Layout, table};
 use faultline_scenario::validate;
-use faultline_units::money;
+use faultline_units::{human, money};
 use std::io::Write;
 
 /// Measures every component and prints the ranking (a table, or JSON).
@@ -44,15 +44,29 @@ pub(crate) fn importance(
 
 /// The ranking as text.
 fn render(r: &Report, top: usize, layout: Layout) -> String {
+    // Money, or (a scenario without costs) time with a service failed.
+    let amount = |x: f64| match r.measure {
+        Measure::Cost => money(x),
+        Measure::Downtime if x < 0.0 => format!("-{}", human(-x)),
+        Measure::Downtime => human(x),
+    };
     let mut s = format!(
         "{} — what each component is worth, {} runs per variant (seed {}), paired with the \
-         scenario run by run\nThe scenario costs {} ± {} a year.\n\n",
-        r.scenario,
-        r.runs,
-        r.seed,
-        money(r.cost_per_year.mean),
-        money(r.cost_per_year.ci95)
+         scenario run by run\n",
+        r.scenario, r.runs, r.seed
     );
+    s += &match r.measure {
+        Measure::Cost => format!(
+            "The scenario costs {} ± {} a year.\n\n",
+            money(r.cost_per_year.mean),
+            money(r.cost_per_year.ci95)
+        ),
+        Measure::Downtime => format!(
+            "The scenario has no costs, so worth is counted in downtime: {} ± {} a year.\n\n",
+            human(r.cost_per_year.mean),
+            human(r.cost_per_year.ci95)
+        ),
+    };
     s += "Ranked by what a perfect component (its own faults never happen) would save a year (95% CI)\n";
     let ratio = |x: f64| {
         if x.is_finite() {
@@ -70,12 +84,12 @@ fn render(r: &Report, top: usize, layout: Layout) -> String {
                 w.component.clone(),
                 format!(
                     "{} ± {}",
-                    money(w.perfect_per_year.mean),
-                    money(w.perfect_per_year.ci95)
+                    amount(w.perfect_per_year.mean),
+                    amount(w.perfect_per_year.ci95)
                 ),
                 ratio(w.cost_rrw),
                 w.failed_per_year.as_ref().map_or("—".into(), |f| {
-                    format!("{} ± {}", money(f.mean), money(f.ci95))
+                    format!("{} ± {}", amount(f.mean), amount(f.ci95))
                 }),
                 w.cost_raw.map_or("—".into(), ratio),
             ]
@@ -110,10 +124,10 @@ fn render(r: &Report, top: usize, layout: Layout) -> String {
                     l.change.clone(),
                     format!(
                         "{} ± {}",
-                        money(l.saves_per_year.mean),
-                        money(l.saves_per_year.ci95)
+                        amount(l.saves_per_year.mean),
+                        amount(l.saves_per_year.ci95)
                     ),
-                    format!("{} per {}", money(l.per_unit_per_year), l.unit),
+                    format!("{} per {}", amount(l.per_unit_per_year), l.unit),
                 ]
             })
             .collect();
