@@ -37,19 +37,24 @@ const MODEL: &str = r#"Scenario(
 /// `attack --k K --at 6h --json` on the model, written in a folder of its own (`tag`):
 /// tests run in parallel.
 fn attack_json(tag: &str, k: &str) -> Value {
+    attack_with(tag, &["--k", k])
+}
+
+/// `attack --at 6h --json` and `args` on the model, in a folder of its own (`tag`).
+fn attack_with(tag: &str, args: &[&str]) -> Value {
     let dir = scratch(tag);
     let file = dir.join("model.ron");
     std::fs::write(&file, MODEL).unwrap();
-    let out = faultline(&[
+    let mut all = vec![
         "attack",
         file.to_str().unwrap(),
-        "--k",
-        k,
         "--at",
         "6h",
         "--json",
         "-q",
-    ]);
+    ];
+    all.extend_from_slice(args);
+    let out = faultline(&all);
     assert!(out.status.success(), "{}", stderr(&out));
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)))
 }
@@ -139,23 +144,7 @@ fn impossible_searches_are_refused() {
 /// together as two members of one group.
 #[test]
 fn a_narrow_beam_finds_the_worst_pair_through_its_group() {
-    let dir = scratch("attack-beam");
-    let file = dir.join("model.ron");
-    std::fs::write(&file, MODEL).unwrap();
-    let out = faultline(&[
-        "attack",
-        file.to_str().unwrap(),
-        "--k",
-        "2",
-        "--at",
-        "6h",
-        "--beam",
-        "1",
-        "--json",
-        "-q",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j = attack_with("attack-beam", &["--k", "2", "--beam", "1"]);
     assert_eq!(j["search"]["beam"]["width"], 1, "{}", j["search"]);
     let exhaustive = ranking(&attack_json("attack-beam-all", "2"));
     assert_eq!(ranking(&j)[0], exhaustive[0]);
