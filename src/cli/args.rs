@@ -438,13 +438,15 @@ pub(crate) enum Command {
         #[command(flatten)]
         print: Print,
     },
-    /// What each component is worth in money: the cost per year a perfect one would save
-    /// and the cost per year if it were failed for good, on the same runs as the scenario.
+    /// Where the next dollar goes: what each component and each response parameter is
+    /// worth a year, on the same runs as the scenario.
     ///
     /// A perfect component's own fault modes never happen; an always-failed one crashes at
-    /// the start (its first Crash mode) and is never repaired. Both are paired against the
-    /// scenario run by run, with 95% intervals, and give the money versions of risk
-    /// reduction worth (RRW) and risk achievement worth (RAW).
+    /// the start (its first Crash mode) and is never repaired: the money versions of risk
+    /// reduction worth (RRW) and risk achievement worth (RAW). Each response parameter
+    /// (acknowledge, diagnose, alert delays, runbook, responders) is improved by 10%, and
+    /// its saving given a year and per unit. All paired run by run, with 95% intervals; a
+    /// scenario without costs is measured in downtime.
     #[command(after_long_help = IMPORTANCE_HELP)]
     Importance {
         #[command(flatten)]
