@@ -24,13 +24,13 @@ pub struct Worth {
     pub component: String,
     /// Cost per year saved if it never failed on its own (paired, 95% CI).
     pub perfect_per_year: MeanCi,
-    /// E[cost] / E[cost if it never failed]: the cost risk reduction worth (∞ when the
+    /// E(cost) / E(cost if it never failed): the cost risk reduction worth (∞ when the
     /// perfect component leaves nothing to pay).
     pub cost_rrw: f64,
     /// Cost per year added if it were failed from the start and never repaired (paired);
     /// absent without a `Crash` fault mode.
     pub failed_per_year: Option<MeanCi>,
-    /// E[cost if always failed] / E[cost]: the cost risk achievement worth.
+    /// E(cost if always failed) / E(cost): the cost risk achievement worth.
     pub cost_raw: Option<f64>,
 }
 
