@@ -128,9 +128,11 @@ pub enum SearchError {
     Invalid(Vec<Problem>),
 }
 
-/// Runs the search on `sc`; `adjust` applies the command line's overrides to each model.
+/// Runs the search on `sc`, whose compiled baseline (with the command line's overrides) is
+/// `base`; `adjust` applies those overrides to the strategies under attack.
 pub fn search(
     sc: &Scenario,
+    base: &Model,
     s: &Search,
     study: Study,
     adjust: &(dyn Fn(&mut Model) + Sync),
@@ -146,36 +148,33 @@ pub fn search(
             if all.len() == 1 { "" } else { "s" }
         )));
     }
-    let compile = |x: &Scenario| -> Result<Model, SearchError> {
-        let mut m = validate::compile(x).map_err(SearchError::Invalid)?;
-        adjust(&mut m);
-        Ok(m)
-    };
-    let base = compile(sc)?;
     let eval = Evaluate {
         sc,
         all: &all,
-        base: &base,
+        base,
         at: s.at,
         study,
         progress,
     };
     let (attacks, search) = match s.beam {
         None => {
-            let sets = combinations(all.len(), s.k);
-            let count = sets.len() * s.at.len();
-            if count > s.limit {
+            // Counted before any set is listed: C(738, 4) sets would not fit in memory.
+            let sets = binomial(all.len(), s.k);
+            let count = sets.and_then(|c| c.checked_mul(s.at.len()));
+            if count.is_none_or(|c| c > s.limit) {
+                let sets = sets.map_or("more than 2^64".into(), |c| c.to_string());
+                let count = count.map_or("too many".into(), |c| c.to_string());
                 return Err(SearchError::Usage(format!(
-                    "{} sets of {} targets × {} attack time{} = {count} attacked models, more \
-                     than --limit {}; search with --beam 20 (a heuristic), lower --k, give \
-                     fewer --at, or raise --limit",
-                    sets.len(),
+                    "{sets} sets of {} targets × {} attack time{} = {count} attacked models, \
+                     more than --limit {}; search with --beam 20 (a heuristic), lower --k, \
+                     give fewer --at, or raise --limit",
                     s.k,
                     s.at.len(),
                     if s.at.len() == 1 { "" } else { "s" },
                     s.limit
                 )));
             }
+            let sets = combinations(all.len(), s.k);
             (ranked(eval.attacks(&sets)), Method::Exhaustive)
         }
         Some(width) => (beam(&eval, sc, s.k, width), Method::Beam { width }),
@@ -222,7 +221,7 @@ impl Evaluate<'_> {
         let plan: Vec<(f64, &Vec<usize>)> = (self.at.iter())
             .flat_map(|&at| sets.iter().map(move |set| (at, set)))
             .collect();
-        let summaries = beside_base(
+        let (_, summaries) = beside_base(
             self.base,
             plan.len(),
             |k| {
@@ -342,9 +341,10 @@ fn defend(
 
 /// Simulates `count` variants of `base` (`variant(k)` builds the k-th) on the same runs as
 /// `base`, a batch at a time beside it (the pairing is run by run, so batches change no
-/// number; they keep memory flat); returns what `keep` takes of each variant's summary
-/// (whose paired differences are against `base`), so that a search over thousands of
-/// variants holds a few numbers for each, not its whole summary.
+/// number; they keep memory flat). Returns the baseline's own summary (from the first
+/// batch: every batch simulates the same baseline runs) and what `keep` takes of each
+/// variant's summary (whose paired differences are against `base`), so that a search over
+/// thousands of variants holds a few numbers for each, not its whole summary.
 pub fn beside_base<T>(
     base: &Model,
     count: usize,
@@ -352,17 +352,30 @@ pub fn beside_base<T>(
     keep: impl Fn(&Summary) -> T,
     study: Study,
     progress: &(dyn Fn(u64) + Sync),
-) -> Vec<T> {
-    let mut summaries = Vec::with_capacity(count);
-    let batches = count.div_ceil(BATCH) as u64;
-    for (b, start) in (0..count).step_by(BATCH).enumerate() {
+) -> (Summary, Vec<T>) {
+    let mut kept = Vec::with_capacity(count);
+    let mut own = None;
+    let batches = count.div_ceil(BATCH).max(1) as u64;
+    for b in 0..batches as usize {
+        let start = b * BATCH;
         let mut models = vec![base.clone()];
         models.extend((start..(start + BATCH).min(count)).map(&variant));
         let done = b as u64 * study.runs;
         let step = &|n: u64| progress((done + n) / batches);
-        summaries.extend(run_all(&models, study, step).iter().skip(1).map(&keep));
+        let mut summaries = run_all(&models, study, step).into_iter();
+        let first = summaries.next().expect("the baseline's summary");
+        own.get_or_insert(first);
+        kept.extend(summaries.map(|s| keep(&s)));
     }
-    summaries
+    (own.expect("one batch at least"), kept)
+}
+
+/// C(n, k), or `None` past `usize`.
+fn binomial(n: usize, k: usize) -> Option<usize> {
+    if k > n {
+        return Some(0);
+    }
+    (0..k).try_fold(1usize, |c, i| Some(c.checked_mul(n - i)? / (i + 1)))
 }
 
 /// Every set of `k` of `n` indices, in lexicographic order.
@@ -387,7 +400,7 @@ fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
 
 #[cfg(test)]
 mod tests {
-    use super::combinations;
+    use super::{binomial, combinations};
 
     #[test]
     fn combinations_are_every_subset_once() {
@@ -395,5 +408,14 @@ mod tests {
         assert_eq!(combinations(5, 3).len(), 10);
         assert_eq!(combinations(3, 1), vec![vec![0], vec![1], vec![2]]);
         assert_eq!(combinations(2, 2), vec![vec![0, 1]]);
+        for (n, k) in [(4, 2), (5, 3), (7, 0), (3, 4)] {
+            assert_eq!(
+                binomial(n, k),
+                Some(combinations(n, k).len()),
+                "C({n}, {k})"
+            );
+        }
+        assert_eq!(binomial(738, 4), Some(12_259_641_240));
+        assert_eq!(binomial(100_000, 8), None);
     }
 }

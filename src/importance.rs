@@ -123,13 +123,16 @@ fn perfect(base: &Model, c: usize) -> Model {
     m
 }
 
-/// `base` with component `c` crashed at the start and never repaired (its first visible
-/// `Crash` mode), or `None` without one.
-fn always_failed(base: &Model, c: usize) -> Option<Model> {
-    let s = base.comps[c].slots.clone().find(|&s| {
+/// Component `c`'s first visible `Crash` mode, what failing it for good strikes.
+fn crash_slot(base: &Model, c: usize) -> Option<u32> {
+    base.comps[c].slots.clone().find(|&s| {
         let slot = &base.slots[s as usize];
         slot.source == Source::Own && slot.effect == Effect::Crash && !slot.latent
-    })?;
+    })
+}
+
+/// `base` with slot `s` struck at the start and never repaired.
+fn always_failed(base: &Model, s: u32) -> Model {
     let mut m = base.clone();
     m.slots[s as usize].repair = Sampler::Never;
     m.injections.insert(
@@ -140,7 +143,7 @@ fn always_failed(base: &Model, c: usize) -> Option<Model> {
             common: None,
         },
     );
-    Some(m)
+    m
 }
 
 /// Measures every component with fault modes of `base` (compiled from `sc`, with the
@@ -161,62 +164,45 @@ pub fn measure(
                 .any(|s| base.slots[s as usize].source == Source::Own)
         })
         .collect();
-    let failed: Vec<Option<usize>> = {
-        let mut k = 0;
-        comps
-            .iter()
-            .map(|&c| {
-                always_failed(base, c).map(|_| {
-                    k += 1;
-                    k - 1
-                })
-            })
-            .collect()
-    };
-    let failing: Vec<usize> = comps
-        .iter()
-        .zip(&failed)
-        .filter_map(|(&c, f)| f.map(|_| c))
+    let crash: Vec<(usize, u32)> = (comps.iter())
+        .filter_map(|&c| crash_slot(base, c).map(|s| (c, s)))
         .collect();
     let n = comps.len();
+    let (own, summaries) = beside_base(
+        base,
+        n + crash.len(),
+        |k| match k.checked_sub(n) {
+            None => perfect(base, comps[k]),
+            Some(j) => always_failed(base, crash[j].1),
+        },
+        |su| [Measure::Cost, Measure::Downtime].map(|m| m.paired(su)),
+        study,
+        progress,
+    );
     // A scenario without costs is measured in downtime (seconds a year) instead.
-    let base_run = faultline_core::montecarlo::run(base, study, &|_| {});
-    let measure = if base_run.cost.mean() > 0.0 {
+    let measure = if own.cost.mean() > 0.0 {
         Measure::Cost
     } else {
         Measure::Downtime
     };
-    let summaries = beside_base(
-        base,
-        n + failing.len(),
-        |k| {
-            if k < n {
-                perfect(base, comps[k])
-            } else {
-                always_failed(base, failing[k - n]).expect("has a Crash mode")
-            }
-        },
-        |su| measure.paired(su),
-        study,
-        progress,
-    );
+    // Each variant kept both measures, in `Measure` order.
+    let which = measure as usize;
     let years = base.horizon / YEAR;
     let per_year = |m: &MeanCi| MeanCi {
         mean: m.mean / years,
         ci95: m.ci95 / years,
     };
-    let base_cost = measure.total(&base_run).mean;
+    let base_cost = measure.total(&own).mean;
     let mut components: Vec<Worth> = comps
         .iter()
         .enumerate()
         .map(|(k, &c)| {
-            let p = &summaries[k];
-            let saved = &p.diff;
+            let p = &summaries[k][which];
             let saved = MeanCi {
-                mean: -saved.mean,
-                ci95: saved.ci95,
+                mean: -p.diff.mean,
+                ci95: p.diff.ci95,
             };
-            let f = failed[k].map(|j| &summaries[n + j]);
+            let f = (crash.iter().position(|&(x, _)| x == c)).map(|j| &summaries[n + j][which]);
             Worth {
                 component: base.comps[c].id.clone(),
                 perfect_per_year: per_year(&saved),
@@ -233,7 +219,7 @@ pub fn measure(
         runs: study.runs,
         seed: study.seed,
         measure,
-        cost_per_year: per_year(&measure.total(&base_run)),
+        cost_per_year: per_year(&measure.total(&own)),
         components,
         levers,
     }
@@ -356,7 +342,7 @@ fn levers(
             Some((i, m))
         })
         .collect();
-    let summaries = beside_base(
+    let (_, summaries) = beside_base(
         base,
         improved.len(),
         |k| improved[k].1.clone(),

@@ -65,7 +65,7 @@ pub(crate) fn attack(
         defend: o.defend,
         beam: o.beam,
     };
-    let report = search(&sc, &s, study, &|m| adjust(m, Some(common)), &|n| {
+    let report = search(&sc, base, &s, study, &|m| adjust(m, Some(common)), &|n| {
         bar.set(n)
     });
     bar.finish();
