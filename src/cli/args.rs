@@ -496,7 +496,7 @@ pub(crate) enum Command {
         #[arg(long, value_name = "T", default_value_t = 1.0)]
         time: f64,
         /// Largest Markov chain to build for a DFT, in states.
-        #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+        #[arg(long, value_name = "N", default_value_t = MAX_STATES)]
         max_states: usize,
         #[command(flatten)]
         print: Print,
@@ -750,6 +750,10 @@ fn profile_parser() -> impl TypedValueParser<Value = Profile> {
 
 /// `--horizon`: a duration with units, as in the scenario file, and never zero (a run of no
 /// time has nothing to say).
+/// The largest Markov chain of a DFT built by default (`analyze --max-states`, and
+/// `run --exact` on a `.dft`).
+pub(crate) const MAX_STATES: usize = 1_000_000;
+
 /// An attack time: a duration from the start of the run (0 allowed).
 fn parse_at(s: &str) -> Result<f64, String> {
     let d = faultline_units::parse_duration(s).map_err(|e| e.to_string())?;

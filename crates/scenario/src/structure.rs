@@ -262,7 +262,7 @@ impl<'s> Builder<'s> {
         }
         if let Some(g) = c.group.as_ref().filter(|g| g.kind != GroupKind::KofN) {
             self.refuse(format!(
-                "component {}: in a {:?} group the order members go down in matters",
+                "component {}: its group is {:?}, where the order members go down in matters",
                 c.id, g.kind
             ));
         }

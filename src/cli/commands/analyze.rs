@@ -40,7 +40,7 @@ pub(crate) fn analyze(
         )));
     }
     if let [file] = files
-        && has_extension(file, "dft")
+        && faultline_scenario::import::is_dft(file)
     {
         return analyze_dft(out, file, &o);
     }

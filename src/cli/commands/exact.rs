@@ -46,7 +46,8 @@ pub(crate) fn compare(scenario: &Path, strategy: Option<&str>, j: &SummaryJson) 
     if strategy.is_some() {
         return Err("the exact values are the baseline's; run without --strategy".into());
     }
-    if is_dft(scenario) {
+    // A Galileo DFT is solved by its own Markov chain, dynamic gates and all.
+    if faultline_scenario::import::is_dft(scenario) {
         return dft_chain(scenario, j);
     }
     let name = scenario.to_string_lossy();
@@ -146,22 +147,14 @@ pub(crate) fn with_json(j: &SummaryJson, x: &Exact) -> Result<String, CliError> 
     serde_json::to_string_pretty(&v).map_err(|e| CliError::Other(e.to_string()))
 }
 
-/// Whether `path` is a Galileo DFT (solved by its own Markov chain, dynamic gates and all).
-fn is_dft(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("dft"))
-}
-
-/// Most states of a DFT's chain that `run --exact` builds (as `analyze`'s default).
-const DFT_STATES: usize = 1_000_000;
-
 /// A Galileo DFT run directly: its Markov chain's unreliability at the horizon (its rates
 /// are per hour, as `import` reads them), beside the simulated share.
 fn dft_chain(file: &Path, j: &SummaryJson) -> Exact {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     let dft = faultline_dft::parse(&text).map_err(|e| e.to_string())?;
     let hours = j.horizon_s / 3600.0;
-    let exact = faultline_dft::analyze(&dft, hours, DFT_STATES).map_err(|e| e.to_string())?;
+    let exact = faultline_dft::analyze(&dft, hours, crate::cli::args::MAX_STATES)
+        .map_err(|e| e.to_string())?;
     let base = j.strategies.first().ok_or("no results")?;
     let sim = base.services.first().ok_or("no service in the results")?;
     let failed = ShareCi::of(

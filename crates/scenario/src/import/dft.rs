@@ -129,9 +129,6 @@ pub(super) fn scenario_text(dft: &Dft, origin: &Origin) -> Result<String, Import
             }
         }
     }
-    if !matches!(top.kind, Kind::Gate { .. } | Kind::Basic { .. }) {
-        unreachable!("the parser refuses a top that is neither a gate nor a basic event");
-    }
     writeln!(s, "    ],").ok();
     if !edges.is_empty() {
         writeln!(s, "    edges: [\n{edges}    ],").ok();

@@ -44,7 +44,14 @@ pub struct Origin<'a> {
 /// a scenario.
 pub fn is_fault_tree(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    ext.eq_ignore_ascii_case("xml") || ext.eq_ignore_ascii_case("dft")
+    ext.eq_ignore_ascii_case("xml") || is_dft(path)
+}
+
+/// Whether `path` names a Galileo dynamic fault tree (`.dft`).
+pub fn is_dft(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("dft"))
 }
 
 /// How fault-tree files become a scenario.
@@ -96,11 +103,6 @@ pub fn import(paths: &[&Path], settings: &Settings) -> Result<String, LoadError>
         .first()
         .and_then(|p| p.file_stem())
         .map_or("model".into(), |s| s.to_string_lossy().into_owned());
-    let is_dft = |p: &&Path| {
-        p.extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("dft"))
-    };
     let (tree, hours) = match (paths, &texts[..]) {
         ([p], [(file, text)]) if is_dft(p) => {
             let dft = faultline_dft::parse(text).map_err(|e| fail(format!("{file}:{e}")))?;
@@ -116,7 +118,7 @@ pub fn import(paths: &[&Path], settings: &Settings) -> Result<String, LoadError>
                 }
             }
         }
-        _ if paths.iter().any(is_dft) => {
+        _ if paths.iter().any(|p| is_dft(p)) => {
             return Err(fail(
                 "a Galileo DFT (.dft) is imported alone, not with other files".into(),
             ));
