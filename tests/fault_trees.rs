@@ -86,6 +86,17 @@ fn names_in(dir: &Path) -> Vec<String> {
     v
 }
 
+/// Runs each command of `commands`, hands its output to `check`, and asserts it wrote
+/// nothing into `dir` (no output file, no temporary left behind).
+fn each_writes_nothing(dir: &Path, commands: &[Vec<&str>], check: impl Fn(&[&str], &Output)) {
+    let before = names_in(dir);
+    for args in commands {
+        let out = faultline(args);
+        check(args, &out);
+        assert_eq!(names_in(dir), before, "{args:?} wrote a file");
+    }
+}
+
 /// `pumps.xml` imported as a scenario into a fresh scratch directory `name`.
 fn imported_pumps(name: &str) -> (PathBuf, PathBuf) {
     let dir = scratch(name);
@@ -419,21 +430,19 @@ fn dft_restrictions_and_spare_modules_are_refused_for_simulation() {
         "toplevel \"T\";\n\"T\" wsp \"A\" \"M\";\n\"M\" and \"B\" \"C\";\n\"A\" lambda=1;\n\"B\" lambda=1;\n\"C\" lambda=1;\n",
     )
     .unwrap();
-    let before = names_in(&dir);
     for (file, needle) in [
         (&seq, ":3:1: seq 'R'"),
         (&module, ":2:1: spare gate 'T' has the gate 'M'"),
     ] {
         let ron = dir.join("out.ron");
-        for args in [
+        let commands = [
             vec!["run", path(file), "--runs", "100", "-q"],
             vec!["import", path(file), "-o", path(&ron)],
-        ] {
-            let out = faultline(&args);
+        ];
+        each_writes_nothing(&dir, &commands, |_, out| {
             let at = format!("{}{needle}", path(file));
-            refused(&out, &[at.as_str(), "analyze"]);
-            assert_eq!(names_in(&dir), before, "{args:?} wrote a file");
-        }
+            refused(out, &[at.as_str(), "analyze"]);
+        });
     }
 }
 
@@ -470,23 +479,21 @@ fn not_gate_is_analysed_but_not_simulated() {
     assert_eq!(j["coherent"], false);
     assert!(rel(f64_of(&j["probability"]), 0.1 * 0.8) < 1e-12, "{j:#}");
 
-    let before = names_in(&dir);
     let ron = dir.join("inverted.ron");
-    for args in [
+    let commands = [
         vec!["run", path(&xml), "--runs", "100", "-q"],
         vec!["import", path(&xml), "-o", path(&ron)],
-    ] {
-        let out = faultline(&args);
-        refused(&out, &["'inv'", "<not>"]);
-        let at = location(&stderr(&out), path(&xml));
+    ];
+    each_writes_nothing(&dir, &commands, |args, out| {
+        refused(out, &["'inv'", "<not>"]);
+        let at = location(&stderr(out), path(&xml));
         // The gate is defined on line 10, column 5 (its <not> on line 11).
         assert!(
             matches!(at, Some((10, 5)) | Some((11, 7))),
             "{args:?}: located at {at:?}: {}",
-            stderr(&out)
+            stderr(out)
         );
-        assert_eq!(names_in(&dir), before, "{args:?} wrote a file");
-    }
+    });
 }
 
 /// Broken XML: `analyze` and `import` exit 2 at `file:line:col`, and import writes nothing.
@@ -499,23 +506,21 @@ fn broken_xml_is_refused_at_its_place() {
         "<opsa-mef>\n  <define-fault-tree name=\"t\">\n    <define-gate name=\"g\">\n      <or>\n    </define-gate>\n</opsa-mef>\n",
     )
     .unwrap();
-    let before = names_in(&dir);
     let ron = dir.join("broken.ron");
-    for args in [
+    let commands = [
         vec!["analyze", path(&xml)],
         vec!["import", path(&xml), "-o", path(&ron)],
         vec!["run", path(&xml), "--runs", "10", "-q"],
-    ] {
-        let out = faultline(&args);
-        refused(&out, &[]);
-        let at = location(&stderr(&out), path(&xml));
+    ];
+    each_writes_nothing(&dir, &commands, |args, out| {
+        refused(out, &[]);
+        let at = location(&stderr(out), path(&xml));
         assert!(
             matches!(at, Some((5, _))),
             "{args:?}: located at {at:?}: {}",
-            stderr(&out)
+            stderr(out)
         );
-        assert_eq!(names_in(&dir), before, "{args:?} wrote a file");
-    }
+    });
 }
 
 /// A gate using an undefined basic event is refused (exit 2) at the reference's
@@ -542,18 +547,16 @@ fn undefined_basic_event_is_refused_at_its_reference() {
 "#,
     )
     .unwrap();
-    let before = names_in(&dir);
     let ron = dir.join("ghost.ron");
-    for args in [
+    let commands = [
         vec!["analyze", path(&xml)],
         vec!["import", path(&xml), "-o", path(&ron)],
-    ] {
-        let out = faultline(&args);
-        refused(&out, &["ghost"]);
-        let at = location(&stderr(&out), path(&xml));
-        assert_eq!(at, Some((6, 9)), "{args:?}: {}", stderr(&out));
-        assert_eq!(names_in(&dir), before, "{args:?} wrote a file");
-    }
+    ];
+    each_writes_nothing(&dir, &commands, |args, out| {
+        refused(out, &["ghost"]);
+        let at = location(&stderr(out), path(&xml));
+        assert_eq!(at, Some((6, 9)), "{args:?}: {}", stderr(out));
+    });
 }
 
 /// An event tree is not a fault tree: `analyze` refuses it with exit 2 at its place.
