@@ -407,7 +407,8 @@ pub(crate) enum Command {
     /// Each attacked scenario runs on the same runs as the unattacked one (common random
     /// numbers), so the added cost and downtime are paired differences with 95% intervals.
     /// A target is a component with a Crash fault mode (destroyed and repaired as that
-    /// fault is) or a common cause that crashes what it hits. The search is exhaustive.
+    /// fault is) or a common cause that crashes what it hits. The search tries every set,
+    /// or with --beam grows sets from the most damaging ones (a heuristic, said as such).
     #[command(after_long_help = ATTACK_HELP)]
     Attack {
         #[command(flatten)]
