@@ -301,3 +301,42 @@ fn problems_in_a_strategy_are_located_in_the_strategy() {
         assert!(shown.contains(expected), "missing {expected} in:\n{shown}");
     }
 }
+
+/// A degradation hidden under an outage keeps the alert's condition true when the outage
+/// ends: the alert fires again for it (a new root cause), so it is diagnosed and repaired
+/// rather than left unseen to the horizon.
+#[test]
+fn an_alert_fires_again_when_the_cause_under_it_changes() {
+    let text = r#"Scenario(name: "hidden", horizon: "10d",
+        components: [
+            (id: "feed", faults: [(name: "cut", every: At("1d"), effect: Crash, repair: Fixed("1d"))]),
+            (id: "line", faults: [(name: "sag", every: At("30h"), effect: Degrade(0.9), repair: Fixed("1h"))]),
+            (id: "svc", service: (slo: 0.5, users: 100)),
+        ],
+        edges: [(from: "svc", to: "line", kind: Requires), (from: "line", to: "feed", kind: Requires)],
+        alerts: [(on: "line", when: CapacityBelow(1.0), after: "10m")],
+        response: (oncall: 1, acknowledge: Fixed("5m"), diagnose: Fixed("2h"),
+                   customer_report: Never, repair_starts: Diagnosis),
+    )"#;
+    let file = crate::common::scenario_file("hidden-under-outage", text);
+    let out = faultline(&[
+        "trace",
+        &file,
+        "-q",
+        "--out",
+        crate::common::scratch("hidden-under-outage-out")
+            .to_str()
+            .unwrap(),
+    ]);
+    let trace = crate::common::stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Paged for the cut at day 1 00:10; the cut is repaired a day after its diagnosis
+    // (day 2 02:15), the alert fires again 10 minutes later for the sag, which is
+    // diagnosed two hours after the acknowledgement and repaired an hour after that.
+    assert_eq!(trace.matches("DETECTED  line").count(), 2, "{trace}");
+    assert!(trace.contains("day 2 02:25:00  DETECTED  line"), "{trace}");
+    assert!(
+        trace.contains("day 2 05:30:00  REPAIRED  line: sag fixed"),
+        "{trace}"
+    );
+}

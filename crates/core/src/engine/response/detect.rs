@@ -30,8 +30,14 @@ impl Sim<'_> {
                 Condition::Burn(_) => continue,
             };
             let au = a as usize;
-            if on != self.rs.alert_on[au] {
+            // An alert that stays on while what keeps it on changes (a second fault under
+            // the first, left when the first is repaired) is a new alert for the new cause:
+            // otherwise the second fault would go unseen once the first one's incident is
+            // resolved, for as long as the condition holds.
+            let key = if on { self.key_of(i) } else { NONE };
+            if on != self.rs.alert_on[au] || key != self.rs.alert_key[au] {
                 self.rs.alert_on[au] = on;
+                self.rs.alert_key[au] = key;
                 self.rs.alert_gen[au] += 1;
                 if on {
                     let generation = self.rs.alert_gen[au];

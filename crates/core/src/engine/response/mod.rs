@@ -121,6 +121,9 @@ pub struct ResponseState {
     mit_rng: Vec<ChaCha8Rng>,
     alert_on: Vec<bool>,
     alert_gen: Vec<u32>,
+    /// Per alert that is on: the root cause it is on for (an incident key). When the
+    /// cause changes under a firing alert, the alert fires again for the new cause.
+    alert_key: Vec<u32>,
     report_gen: Vec<u32>,
     /// Incidents of this run.
     pub incidents: Vec<Incident>,
@@ -179,6 +182,7 @@ impl ResponseState {
                 .collect(),
             alert_on: vec![false; m.alerts.len()],
             alert_gen: vec![0; m.alerts.len()],
+            alert_key: vec![NONE; m.alerts.len()],
             report_gen: vec![0; m.services.len()],
             incidents: Vec::new(),
             open: Vec::new(),
@@ -231,6 +235,7 @@ impl Sim<'_> {
         }
         r.alert_on.fill(false);
         r.alert_gen.fill(0);
+        r.alert_key.fill(NONE);
         r.report_gen.fill(0);
         r.incidents.clear();
         r.open.clear();
