@@ -11,63 +11,11 @@ use crate::attack::beside_base;
 use faultline_core::model::{Effect, Injection, Model, Sampler, Source};
 use faultline_core::montecarlo::{Study, Summary};
 use faultline_report::json::MeanCi;
+pub use faultline_report::worth::{Lever, Measure, Report, Worth};
 use faultline_scenario::duration::Duration;
-use faultline_scenario::schema::{Dist, Scenario};
+use faultline_scenario::schema::{Dist, Mitigation, Scenario};
 use faultline_scenario::validate;
 use faultline_units::human;
-use serde::Serialize;
-
-/// One component's worth.
-#[derive(Serialize, Debug, Clone)]
-pub struct Worth {
-    /// The component.
-    pub component: String,
-    /// Cost per year saved if it never failed on its own (paired, 95% CI).
-    pub perfect_per_year: MeanCi,
-    /// E(cost) / E(cost if it never failed): the cost risk reduction worth (∞ when the
-    /// perfect component leaves nothing to pay).
-    pub cost_rrw: f64,
-    /// Cost per year added if it were failed from the start and never repaired (paired);
-    /// absent without a `Crash` fault mode.
-    pub failed_per_year: Option<MeanCi>,
-    /// E(cost if always failed) / E(cost): the cost risk achievement worth.
-    pub cost_raw: Option<f64>,
-}
-
-/// One response parameter's worth: what improving it by 10% saves a year, and per unit.
-#[derive(Serialize, Debug, Clone)]
-pub struct Lever {
-    /// The parameter ("acknowledge", "diagnose", "alert delays", "runbook", "responders").
-    pub parameter: String,
-    /// What the improvement is, in words ("10% faster: 10m → 9m").
-    pub change: String,
-    /// Cost per year saved by that change (paired, 95% CI).
-    pub saves_per_year: MeanCi,
-    /// The unit the saving is also given per ("minute", "responder", "0.1 of the factor").
-    pub unit: String,
-    /// Cost per year saved per unit of improvement (the saving divided by the change).
-    pub per_unit_per_year: f64,
-}
-
-/// Every component with fault modes, ranked by what a perfect one would save.
-#[derive(Serialize, Debug, Clone)]
-pub struct Report {
-    /// The scenario.
-    pub scenario: String,
-    /// Runs per variant, on the baseline's seed.
-    pub runs: u64,
-    /// The master seed.
-    pub seed: u64,
-    /// What worth is counted in (every "cost" below is seconds of downtime when this is
-    /// `downtime`).
-    pub measure: Measure,
-    /// The baseline's expected cost per year.
-    pub cost_per_year: MeanCi,
-    /// Per component, the most valuable to perfect first.
-    pub components: Vec<Worth>,
-    /// The response team's parameters, the most valuable first (empty without a response).
-    pub levers: Vec<Lever>,
-}
 
 /// A variant's cost, paired against the scenario's on the same runs, and its own mean.
 struct Paired {
@@ -75,35 +23,23 @@ struct Paired {
     cost: f64,
 }
 
-/// What worth is counted in: money, or (a scenario without costs) seconds of downtime.
-#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Measure {
-    /// Expected cost, in the scenario's currency.
-    Cost,
-    /// Expected seconds with a service failed.
-    Downtime,
+/// A variant's paired difference and mean, in measure `m`.
+fn paired(m: Measure, su: &Summary) -> Paired {
+    let (diff, own) = match m {
+        Measure::Cost => (&su.paired_cost, &su.cost),
+        Measure::Downtime => (&su.paired_downtime, &su.downtime),
+    };
+    Paired {
+        diff: diff.into(),
+        cost: own.mean(),
+    }
 }
 
-impl Measure {
-    /// A variant's paired difference and mean, in this measure.
-    fn paired(self, su: &Summary) -> Paired {
-        let (diff, own) = match self {
-            Measure::Cost => (&su.paired_cost, &su.cost),
-            Measure::Downtime => (&su.paired_downtime, &su.downtime),
-        };
-        Paired {
-            diff: diff.into(),
-            cost: own.mean(),
-        }
-    }
-
-    /// The scenario's own total per run, in this measure.
-    fn total(self, su: &Summary) -> MeanCi {
-        match self {
-            Measure::Cost => (&su.cost).into(),
-            Measure::Downtime => (&su.downtime).into(),
-        }
+/// The scenario's own total per run, in measure `m`.
+fn total(m: Measure, su: &Summary) -> MeanCi {
+    match m {
+        Measure::Cost => (&su.cost).into(),
+        Measure::Downtime => (&su.downtime).into(),
     }
 }
 
@@ -146,16 +82,18 @@ fn always_failed(base: &Model, s: u32) -> Model {
     m
 }
 
-/// Measures every component with fault modes of `base` (compiled from `sc`, with the
-/// command line's overrides applied by `adjust`) and every response parameter on `study`'s
-/// runs.
+/// Measures every component with fault modes of the baseline `models[0]` and every
+/// response parameter on `study`'s runs; `models` are `sc` compiled (the baseline, then
+/// every strategy) with the command line's overrides applied by `adjust`, which the
+/// variants get too. A strategy's mitigation delays are measured in that strategy.
 pub fn measure(
     sc: &Scenario,
-    base: &Model,
+    models: &[Model],
     adjust: &dyn Fn(&mut Model),
     study: Study,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Report {
+    let base = &models[0];
     let comps: Vec<usize> = (0..base.comps.len())
         .filter(|&c| {
             base.comps[c]
@@ -175,7 +113,7 @@ pub fn measure(
             None => perfect(base, comps[k]),
             Some(j) => always_failed(base, crash[j].1),
         },
-        |su| [Measure::Cost, Measure::Downtime].map(|m| m.paired(su)),
+        |su| [Measure::Cost, Measure::Downtime].map(|m| paired(m, su)),
         study,
         progress,
     );
@@ -192,7 +130,7 @@ pub fn measure(
         mean: m.mean / years,
         ci95: m.ci95 / years,
     };
-    let base_cost = measure.total(&own).mean;
+    let base_cost = total(measure, &own).mean;
     let mut components: Vec<Worth> = comps
         .iter()
         .enumerate()
@@ -213,83 +151,179 @@ pub fn measure(
         })
         .collect();
     components.sort_by(|a, b| b.perfect_per_year.mean.total_cmp(&a.perfect_per_year.mean));
-    let levers = levers(sc, base, adjust, study, measure, &per_year);
+    let levers = levers(sc, models, adjust, study, measure, &per_year);
     Report {
         scenario: base.name.clone(),
         runs: study.runs,
         seed: study.seed,
         measure,
-        cost_per_year: per_year(&measure.total(&own)),
+        cost_per_year: per_year(&total(measure, &own)),
         components,
         levers,
     }
 }
 
-/// A response parameter improved: the scenario changed, what changed, and by how many units.
-struct Improved {
+/// A response parameter (or a strategy's mitigation delay) changed 10% both ways, each
+/// way a scenario of its own.
+struct Tweak {
     parameter: &'static str,
+    /// The strategy whose model it changes (`None`: the baseline).
+    strategy: Option<String>,
     change: String,
     unit: &'static str,
+    /// Units of improvement the better scenario makes.
     units: f64,
-    scenario: Scenario,
+    better: Scenario,
+    /// The worse scenario and what it is, in words (none for a single responder).
+    worse: Option<(String, Scenario)>,
 }
 
-/// Each response parameter the scenario has, improved by 10% (one more responder), as a
-/// scenario of its own.
-fn improvements(sc: &Scenario) -> Vec<Improved> {
-    let Some(r) = &sc.response else {
-        return vec![];
-    };
+/// A duration parameter's two changes in words: 10% faster and 10% slower.
+fn faster_slower(mean: f64) -> (String, String) {
+    (
+        format!("10% faster: {} → {}", human(mean), human(0.9 * mean)),
+        format!("10% slower: {} → {}", human(mean), human(1.1 * mean)),
+    )
+}
+
+/// `sc` changed by `edit` with factor `f`.
+fn edited(sc: &Scenario, f: f64, edit: &dyn Fn(&mut Scenario, f64)) -> Scenario {
+    let mut x = sc.clone();
+    edit(&mut x, f);
+    x
+}
+
+/// Each response parameter the scenario has, and each strategy's spare deploy and failover
+/// delays, improved by 10% (one more responder) and slipped by 10% (one fewer).
+fn tweaks(sc: &Scenario) -> Vec<Tweak> {
     let mut out = vec![];
-    let mut with = |parameter, change: String, unit, units: f64, edit: &dyn Fn(&mut Scenario)| {
-        let mut x = sc.clone();
-        edit(&mut x);
-        out.push(Improved {
+    let mut both = |parameter,
+                    strategy: Option<&str>,
+                    (change, slip): (String, String),
+                    (unit, units): (&'static str, f64),
+                    edit: &dyn Fn(&mut Scenario, f64)| {
+        out.push(Tweak {
             parameter,
+            strategy: strategy.map(str::to_string),
             change,
             unit,
             units,
-            scenario: x,
+            better: edited(sc, 0.9, edit),
+            worse: Some((slip, edited(sc, 1.1, edit))),
         });
     };
-    for (parameter, d) in [("acknowledge", r.acknowledge), ("diagnose", r.diagnose)] {
-        let Some(mean) = mean(d) else { continue };
-        let change = format!("10% faster: {} → {}", human(mean), human(0.9 * mean));
-        with(parameter, change, "minute", 0.1 * mean / 60.0, &|x| {
-            let r = x.response.as_mut().expect("has a response");
-            let d = if parameter == "acknowledge" {
-                &mut r.acknowledge
-            } else {
-                &mut r.diagnose
-            };
-            *d = scaled(*d, 0.9);
+    if let Some(r) = &sc.response {
+        for (parameter, d) in [("acknowledge", r.acknowledge), ("diagnose", r.diagnose)] {
+            let Some(mean) = mean(d) else { continue };
+            let unit = ("minute", 0.1 * mean / 60.0);
+            both(parameter, None, faster_slower(mean), unit, &|x, f| {
+                let r = x.response.as_mut().expect("has a response");
+                let d = if parameter == "acknowledge" {
+                    &mut r.acknowledge
+                } else {
+                    &mut r.diagnose
+                };
+                *d = scaled(*d, f);
+            });
+        }
+    }
+    if sc.response.is_some() && !sc.alerts.is_empty() {
+        let total: f64 = sc.alerts.iter().map(|a| a.after.secs()).sum();
+        let words = (
+            "every alert's delay 10% shorter".to_string(),
+            "every alert's delay 10% longer".to_string(),
+        );
+        let unit = ("minute (all alerts)", 0.1 * total / 60.0);
+        both("alert delays", None, words, unit, &|x, f| {
+            for a in &mut x.alerts {
+                a.after = Duration(f * a.after.secs());
+            }
         });
     }
-    if !sc.alerts.is_empty() {
-        let total: f64 = sc.alerts.iter().map(|a| a.after.secs()).sum();
-        let change = "every alert's delay 10% shorter".to_string();
-        with(
-            "alert delays",
-            change,
-            "minute (all alerts)",
-            0.1 * total / 60.0,
-            &|x| {
-                for a in &mut x.alerts {
-                    a.after = Duration(0.9 * a.after.secs());
-                }
+    if let Some(r) = &sc.response {
+        let words = (
+            format!("factor 10% lower: {} → {:.3}", r.runbook, 0.9 * r.runbook),
+            format!("factor 10% higher: {} → {:.3}", r.runbook, 1.1 * r.runbook),
+        );
+        both(
+            "runbook",
+            None,
+            words,
+            ("0.1 of the factor", r.runbook),
+            &|x, f| {
+                x.response.as_mut().expect("has a response").runbook *= f;
             },
         );
     }
-    let change = format!("factor 10% lower: {} → {:.3}", r.runbook, 0.9 * r.runbook);
-    with("runbook", change, "0.1 of the factor", r.runbook, &|x| {
-        let r = x.response.as_mut().expect("has a response");
-        r.runbook *= 0.9;
-    });
-    let change = format!("{} → {} on call", r.oncall, r.oncall + 1);
-    with("responders", change, "responder", 1.0, &|x| {
-        x.response.as_mut().expect("has a response").oncall += 1;
-    });
+    for st in &sc.strategies {
+        for (parameter, is_spare) in [("spare deploy", true), ("failover delay", false)] {
+            let delays: Vec<f64> = (st.mitigations.iter())
+                .filter_map(|m| delay(m, is_spare).and_then(mean))
+                .collect();
+            if delays.is_empty() {
+                continue;
+            }
+            let total: f64 = delays.iter().sum();
+            let unit = if delays.len() == 1 {
+                "hour"
+            } else {
+                "hour (all of them)"
+            };
+            let name = st.name.clone();
+            both(
+                parameter,
+                Some(&st.name),
+                faster_slower(total / delays.len() as f64),
+                (unit, 0.1 * total / 3600.0),
+                &move |x, f| {
+                    let st = (x.strategies.iter_mut())
+                        .find(|s| s.name == name)
+                        .expect("the strategy");
+                    for m in &mut st.mitigations {
+                        scale_delay(m, is_spare, f);
+                    }
+                },
+            );
+        }
+    }
+    if let Some(r) = &sc.response {
+        let mut one_more = sc.clone();
+        one_more.response.as_mut().expect("has a response").oncall += 1;
+        let worse = (r.oncall > 1).then(|| {
+            let mut x = sc.clone();
+            x.response.as_mut().expect("has a response").oncall -= 1;
+            (format!("{} → {} on call", r.oncall, r.oncall - 1), x)
+        });
+        out.push(Tweak {
+            parameter: "responders",
+            strategy: None,
+            change: format!("{} → {} on call", r.oncall, r.oncall + 1),
+            unit: "responder",
+            units: 1.0,
+            better: one_more,
+            worse,
+        });
+    }
     out
+}
+
+/// A mitigation's delay when it is of the kind asked: a spare's deploy time, or a
+/// failover's switching time.
+fn delay(m: &Mitigation, spare: bool) -> Option<Dist> {
+    match (m, spare) {
+        (Mitigation::Spare { deploy, .. }, true) => Some(*deploy),
+        (Mitigation::Failover { delay, .. }, false) => Some(*delay),
+        _ => None,
+    }
+}
+
+/// `m`'s delay multiplied by `f`, when it is of the kind asked.
+fn scale_delay(m: &mut Mitigation, spare: bool, f: f64) {
+    match (m, spare) {
+        (Mitigation::Spare { deploy: d, .. }, true)
+        | (Mitigation::Failover { delay: d, .. }, false) => *d = scaled(*d, f),
+        _ => {}
+    }
 }
 
 /// The mean of a duration distribution, seconds (`None` when it has none to improve).
@@ -325,48 +359,75 @@ fn scaled(d: Dist, f: f64) -> Dist {
     }
 }
 
-/// The response parameters' worth, the most valuable first.
+/// The response parameters' worth, the most valuable first. Each tweak is paired against
+/// the model it changes: the baseline, or its strategy's.
 fn levers(
     sc: &Scenario,
-    base: &Model,
+    models: &[Model],
     adjust: &dyn Fn(&mut Model),
     study: Study,
     measure: Measure,
     per_year: &dyn Fn(&MeanCi) -> MeanCi,
 ) -> Vec<Lever> {
-    let improved: Vec<(Improved, Model)> = improvements(sc)
-        .into_iter()
-        .filter_map(|i| {
-            let mut m = validate::compile(&i.scenario).ok()?;
-            adjust(&mut m);
-            Some((i, m))
-        })
-        .collect();
-    let (_, summaries) = beside_base(
-        base,
-        improved.len(),
-        |k| improved[k].1.clone(),
-        |su| measure.paired(su).diff,
-        study,
-        &|_| {},
-    );
-    let mut levers: Vec<Lever> = improved
-        .iter()
-        .zip(&summaries)
-        .map(|((i, _), d)| {
+    // The model of `x` that `t` changes, with the command line's overrides.
+    let compile = |t: &Tweak, x: &Scenario| -> Option<Model> {
+        let mut m = match &t.strategy {
+            None => validate::compile(x).ok()?,
+            Some(name) => (validate::compile_all(x).ok()?)
+                .into_iter()
+                .find(|m| &m.strategy == name)?,
+        };
+        adjust(&mut m);
+        Some(m)
+    };
+    let mut levers = vec![];
+    for (k, own) in models.iter().enumerate() {
+        let mine = |t: &&Tweak| match &t.strategy {
+            None => k == 0,
+            Some(name) => k > 0 && &own.strategy == name,
+        };
+        let all = tweaks(sc);
+        let compiled: Vec<(&Tweak, Model, Option<Model>)> = (all.iter().filter(mine))
+            .filter_map(|t| {
+                let better = compile(t, &t.better)?;
+                let worse = t.worse.as_ref().and_then(|(_, w)| compile(t, w));
+                Some((t, better, worse))
+            })
+            .collect();
+        if compiled.is_empty() {
+            continue;
+        }
+        // Every tweak's better model, then the worse ones that exist, beside `own`.
+        let variants: Vec<&Model> = (compiled.iter().map(|c| &c.1))
+            .chain(compiled.iter().filter_map(|c| c.2.as_ref()))
+            .collect();
+        let (_, diffs) = beside_base(
+            own,
+            variants.len(),
+            |v| variants[v].clone(),
+            |su| paired(measure, su).diff,
+            study,
+            &|_| {},
+        );
+        let mut worse_diffs = diffs[compiled.len()..].iter();
+        for ((t, _, worse), d) in compiled.iter().zip(&diffs) {
             let saves = per_year(&MeanCi {
                 mean: -d.mean,
                 ci95: d.ci95,
             });
-            Lever {
-                parameter: i.parameter.to_string(),
-                change: i.change.clone(),
-                per_unit_per_year: saves.mean / i.units,
+            let slip = worse.as_ref().and_then(|_| worse_diffs.next());
+            levers.push(Lever {
+                parameter: t.parameter.to_string(),
+                strategy: t.strategy.clone(),
+                change: t.change.clone(),
+                per_unit_per_year: saves.mean / t.units,
                 saves_per_year: saves,
-                unit: i.unit.to_string(),
-            }
-        })
-        .collect();
+                unit: t.unit.to_string(),
+                worse: slip.and(t.worse.as_ref().map(|w| w.0.clone())),
+                worse_costs_per_year: slip.map(per_year),
+            });
+        }
+    }
     levers.sort_by(|a, b| b.saves_per_year.mean.total_cmp(&a.saves_per_year.mean));
     levers
 }

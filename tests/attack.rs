@@ -129,6 +129,10 @@ fn impossible_searches_are_refused() {
         (vec!["--k", "4"], "--k 4 but the scenario has 3 targets"),
         (vec!["--at", "2d"], "must come before the horizon"),
         (vec!["--k", "2", "--limit", "2"], "more than --limit 2"),
+        (
+            vec!["--during", "night"],
+            "--during night: the scenario has no phases",
+        ),
     ] {
         let mut all = vec!["attack", f, "-q"];
         all.extend(args.iter().copied());
@@ -149,4 +153,36 @@ fn a_narrow_beam_finds_the_worst_pair_through_its_group() {
     let exhaustive = ranking(&attack_json("attack-beam-all", "2"));
     assert_eq!(ranking(&j)[0], exhaustive[0]);
     assert_eq!(ranking(&j)[0].0, "a+b");
+}
+
+/// `--during PHASE` attacks at the phase's start and a quarter, half and three quarters
+/// through it (here the second half of the day), besides any `--at`; an unknown phase is
+/// refused with the phases there are.
+#[test]
+fn an_attack_during_a_phase_tries_four_moments_of_it() {
+    let phased = MODEL.replace(
+        "cost: (outage_per_minute: 100.0),",
+        r#"cost: (outage_per_minute: 100.0),
+    phases: (list: [(name: "quiet", lasts: "12h"), (name: "busy", lasts: "12h")]),"#,
+    );
+    let dir = scratch("attack-during");
+    let file = dir.join("model.ron");
+    std::fs::write(&file, phased).unwrap();
+    let f = file.to_str().unwrap();
+    let out = faultline(&[
+        "attack", f, "--during", "busy", "--at", "1h", "--json", "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hours: Vec<f64> = (j["at_s"].as_array().unwrap().iter())
+        .map(|t| t.as_f64().unwrap() / 3600.0)
+        .collect();
+    assert_eq!(hours, [1.0, 12.0, 15.0, 18.0, 21.0]);
+    let out = faultline(&["attack", f, "--during", "rush", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--during rush: no phase of that name; it has: quiet, busy"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -113,6 +113,9 @@ const RESPONSE: &str = r#"Scenario(
         diagnose: Fixed("20m"),
         repair_starts: Diagnosis,
     ),
+    strategies: [
+        (name: "spare", mitigations: [Spare(for: ["db"], deploy: Fixed("10m"), capacity: 1.0)]),
+    ],
 )
 "#;
 
@@ -153,5 +156,73 @@ fn response_levers_save_their_share_of_the_outage() {
             (unit - per_unit).abs() < 1e-6,
             "{name}: {unit} per unit, want {per_unit}"
         );
+        // Every delay here is linear in the parameter, so a 10% slip costs what a 10%
+        // improvement saves; a single responder has nobody to lose.
+        let slip = &l["worse_costs_per_year"];
+        if name == "responders" {
+            assert!(slip.is_null() && l["worse"].is_null(), "{l:#}");
+        } else {
+            let slip = slip["mean"].as_f64().unwrap();
+            assert!((slip - saved).abs() < 1e-6, "{name}: a slip costs {slip}");
+        }
     }
+    // The spare's deploy time is measured in the strategy that has it: 10% of 10 minutes
+    // is a minute a day, $365 a year, $21,900 per hour of deploy time; a minute slower
+    // costs the same.
+    let l = lever("spare deploy");
+    assert_eq!(l["strategy"], "spare", "{l:#}");
+    let saved = l["saves_per_year"]["mean"].as_f64().unwrap();
+    assert!((saved - 365.0).abs() < 1e-6, "deploy saves {saved}");
+    let unit = l["per_unit_per_year"].as_f64().unwrap();
+    assert!((unit - 21_900.0).abs() < 1e-6, "deploy: {unit} per hour");
+    let slip = l["worse_costs_per_year"]["mean"].as_f64().unwrap();
+    assert!((slip - 365.0).abs() < 1e-6, "a slower deploy costs {slip}");
+}
+
+/// `compare --importance` adds "Where to invest" to the report, with its two tornado charts
+/// (written beside it) and the tables; it cannot be sharded.
+#[test]
+fn compare_shows_where_to_invest() {
+    let dir = scratch("importance-compare");
+    let file = dir.join("response.ron");
+    std::fs::write(&file, RESPONSE).unwrap();
+    let out_dir = dir.join("report");
+    let f = file.to_str().unwrap();
+    let out = faultline(&[
+        "compare",
+        f,
+        "--importance",
+        "-q",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Where to invest"));
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(html.contains("<h2 id=\"worth\">Where to invest</h2>"));
+    assert!(html.contains("id=\"chart-worth-components\""));
+    assert!(html.contains("id=\"chart-worth-response\""));
+    assert!(html.contains("<td>spare deploy (spare)</td>"));
+    for chart in ["worth-components", "worth-response"] {
+        for ext in ["svg", "png"] {
+            assert!(
+                out_dir.join(format!("{chart}.{ext}")).is_file(),
+                "{chart}.{ext}"
+            );
+        }
+    }
+    let shard = dir.join("shard.json");
+    let out = faultline(&[
+        "compare",
+        f,
+        "--importance",
+        "--shard",
+        "1/2",
+        "--shard-file",
+        shard.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--importance cannot be sharded"));
+    assert!(!shard.exists());
 }

@@ -75,6 +75,7 @@ const ATTACK_HELP: &str = concat!(
   faultline attack scenarios/substation.ron --k 2 --at 1d --at 30d --runs 2000
   faultline attack scenarios/substation.ron --k 2 --json > attacks.json
   faultline attack estate.ron --k 2 --beam 10 --runs 40   # too many pairs to try them all
+  faultline attack scenarios/shuttle.ron --during ascent  # the worst moment of a mission
 
 ",
     exit_codes!()
@@ -357,6 +358,12 @@ pub(crate) enum Command {
         /// p10/p50/p90 across runs (only `run` and `compare` have this flag).
         #[arg(long, value_name = "FILE.csv")]
         series: Option<PathBuf>,
+        /// Also measure what each component and response parameter is worth a year (as
+        /// `faultline importance` does, on the same runs) and add "Where to invest" to the
+        /// report: tornado charts and the ranked tables. Runs about two variants per
+        /// component more.
+        #[arg(long)]
+        importance: bool,
     },
     /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem;
     /// write postmortem.md and a timeline chart.
@@ -420,6 +427,11 @@ pub(crate) enum Command {
         /// worst [default: a tenth of the horizon].
         #[arg(long, value_name = "TIME", value_parser = parse_at)]
         at: Vec<f64>,
+        /// Attack during this operating phase: at its start and a quarter, half and three
+        /// quarters through its first occurrence in the planned timeline, keeping each
+        /// attack's worst (with --at, those times too).
+        #[arg(long, value_name = "PHASE")]
+        during: Option<String>,
         /// Rows of the ranking to print (--json has them all).
         #[arg(long, default_value_t = 10)]
         top: usize,

@@ -153,16 +153,22 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             sharding,
             per_run,
             series,
+            importance,
         } => {
-            let exports = (per_run.as_deref(), series.as_deref());
+            let extras = commands::Extras {
+                per_run: per_run.as_deref(),
+                series: series.as_deref(),
+                importance,
+            };
             commands::compare(
-                &mut out, &common, &files, &effort, &print, &sharding, exports,
+                &mut out, &common, &files, &effort, &print, &sharding, extras,
             )?
         }
         Command::Attack {
             common,
             k,
             at,
+            during,
             top,
             defend,
             limit,
@@ -175,6 +181,7 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             &commands::AttackOptions {
                 k: k as usize,
                 at,
+                during,
                 top,
                 defend,
                 limit,

@@ -4,8 +4,8 @@
 //! offline and can be mailed or attached to a ticket as it is. It leads with a one-sentence
 //! verdict (which strategy wins and by how much), then the ranking with every number the
 //! terminal shows, the charts, the scenario and its assumptions, the single points of
-//! failure, where the baseline's risk is (for a scenario with a static structure), and the
-//! exact command, seed and version that reproduce it.
+//! failure, where the baseline's risk is (for a scenario with a static structure), where to
+//! invest (with `--importance`), and the exact command, seed and version that reproduce it.
 
 use crate::ReportError;
 use crate::charts::{self, Chart, Curve};
@@ -34,6 +34,9 @@ pub struct Inputs<'a> {
     /// Where the baseline's risk is, one entry per service of its static structure; empty
     /// (and no section) for a scenario without one.
     pub risk: &'a [RiskSection],
+    /// What each component and response parameter is worth a year (`compare
+    /// --importance`); no section without it.
+    pub worth: Option<&'a crate::worth::Report>,
     /// Charts to inline.
     pub charts: &'a [Chart],
     /// The command that reproduces the study.
@@ -131,14 +134,21 @@ pub fn write_compare(
         let run = crate::trace::record(x.model, j.seed, 0);
         list.extend(charts::queue_charts(x.model, &bands, &run.queue_samples)?);
     }
+    let worth = match x.worth {
+        Some(w) => crate::worth::tornadoes(w)?,
+        None => vec![],
+    };
     let mut files = vec![];
-    for c in &list {
+    for c in list.iter().chain(&worth) {
         files.extend(c.write(dir)?);
     }
-    let html = render(&Inputs {
-        charts: &list,
-        ..*x
-    });
+    let html = render_with(
+        &Inputs {
+            charts: &list,
+            ..*x
+        },
+        &worth,
+    );
     files.push(output::save(&dir.join("report.html"), html.as_bytes())?);
     Ok(files)
 }
@@ -273,6 +283,11 @@ pub fn verdict_sentence(j: &SummaryJson) -> (bool, String, String) {
 
 /// The report as one HTML document.
 pub fn render(x: &Inputs) -> String {
+    render_with(x, &[])
+}
+
+/// [`render`], with the tornado charts of `x.worth` drawn already.
+fn render_with(x: &Inputs, worth: &[Chart]) -> String {
     let j = x.summary;
     let m = x.model;
     let mut s = String::new();
@@ -328,6 +343,9 @@ pub fn render(x: &Inputs) -> String {
 
     spofs(&mut s, m, x.spofs);
     risk(&mut s, x.risk);
+    if let Some(w) = x.worth {
+        crate::worth::section(&mut s, w, worth);
+    }
 
     reproduce(&mut s, x);
     s.push_str("</body>\n</html>\n");

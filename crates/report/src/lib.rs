@@ -10,6 +10,7 @@
 //! - [`postmortem`]: one run written up as a retrospective;
 //! - [`sweep`]: a parameter's values and what each strategy made of them;
 //! - [`charts`], [`html`], [`dot`]: pictures, the self-contained report, the graph;
+//! - [`worth`]: what each component and response parameter is worth a year (`importance`);
 //! - [`per_run`]: one CSV row per run and strategy (`--per-run`);
 //! - [`output`]: every file written atomically.
 
@@ -25,6 +26,7 @@ pub mod sweep;
 pub mod tables;
 pub mod timeline;
 pub mod trace;
+pub mod worth;
 
 /// A report file that could not be produced: a chart that could not be drawn, or a file
 /// that could not be written.

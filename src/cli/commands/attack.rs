@@ -6,6 +6,7 @@ use crate::cli::args::{Common, Effort, Print};
 use crate::cli::error::CliError;
 use crate::cli::load::{adjust, load_all};
 use crate::progress::Progress;
+use faultline_core::model::Model;
 use faultline_core::montecarlo::Study;
 use faultline_report::tables::{Layout, table};
 use faultline_scenario::validate;
@@ -18,6 +19,8 @@ pub(crate) struct AttackOptions {
     pub(crate) k: usize,
     /// Attack times, seconds (empty: a tenth of the horizon).
     pub(crate) at: Vec<f64>,
+    /// An operating phase to attack during (`--during`).
+    pub(crate) during: Option<String>,
     /// Ranking rows printed.
     pub(crate) top: usize,
     /// Worst attacks that get every strategy run against them.
@@ -26,6 +29,40 @@ pub(crate) struct AttackOptions {
     pub(crate) limit: usize,
     /// A beam search of this width instead of every set.
     pub(crate) beam: Option<usize>,
+}
+
+/// Attack times within phase `name`'s first occurrence in the planned timeline (aborts
+/// aside): its start, and a quarter, half and three quarters through it, before the
+/// horizon.
+fn phase_times(m: &Model, name: &str) -> Result<Vec<f64>, String> {
+    let Some(ph) = &m.phases else {
+        return Err("the scenario has no phases".to_string());
+    };
+    let Some(k) = ph.list.iter().position(|p| p.name == name) else {
+        let names: Vec<&str> = ph.list.iter().map(|p| p.name.as_str()).collect();
+        return Err(format!(
+            "no phase of that name; it has: {}",
+            names.join(", ")
+        ));
+    };
+    let start: f64 = ph.list[..k].iter().map(|p| p.lasts).sum();
+    if start >= m.horizon {
+        return Err(format!(
+            "the phase begins at {}, after the horizon ({})",
+            human(start),
+            human(m.horizon)
+        ));
+    }
+    let last = k + 1 == ph.list.len() && !ph.cycle;
+    let end = if last {
+        m.horizon
+    } else {
+        (start + ph.list[k].lasts).min(m.horizon)
+    };
+    Ok([0.0, 0.25, 0.5, 0.75]
+        .iter()
+        .map(|f| start + f * (end - start))
+        .collect())
 }
 
 /// Runs the search and prints the ranking and the defences (tables, or JSON).
@@ -42,11 +79,18 @@ pub(crate) fn attack(
     let file = common.scenario.to_string_lossy();
     let sc = validate::parse(&file, &loaded.text)?;
     let horizon = base.horizon;
-    let at = if o.at.is_empty() {
-        vec![horizon / 10.0]
-    } else {
-        o.at.clone()
-    };
+    let mut at = o.at.clone();
+    if let Some(name) = &o.during {
+        at.extend(phase_times(base, name).map_err(|m| {
+            CliError::Usage(format!(
+                "{}: --during {name}: {m}",
+                common.scenario.display()
+            ))
+        })?);
+    }
+    if at.is_empty() {
+        at.push(horizon / 10.0);
+    }
     if let Some(t) = at.iter().find(|&&t| t >= horizon) {
         return Err(CliError::Usage(format!(
             "--at {}: the attack must come before the horizon ({})",

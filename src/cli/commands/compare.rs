@@ -6,21 +6,33 @@ use super::{announce, command_line, threads};
 use super::{per_run, series};
 use crate::cli::args::{Common, Effort, Files, Print, Sharding};
 use crate::cli::error::CliError;
-use crate::cli::load::load_all;
+use crate::cli::load::{Loaded, adjust, load_all};
+use crate::importance::{Report, measure};
 use crate::progress::Progress;
 use faultline_core::analysis;
 use faultline_core::model::{Model, stable_hash};
 use faultline_core::montecarlo::{Study, Summary};
 use faultline_report::json::{self, SummaryJson};
 use faultline_report::tables::Provenance;
+use faultline_report::worth::render_text;
 use faultline_report::{html, tables};
+use faultline_scenario::validate;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
+/// What `compare` does besides ranking the strategies.
+pub(crate) struct Extras<'a> {
+    /// Write a CSV row per run and strategy here.
+    pub(crate) per_run: Option<&'a Path>,
+    /// Write the queues' time series here.
+    pub(crate) series: Option<&'a Path>,
+    /// Measure what each component and response parameter is worth (`--importance`).
+    pub(crate) importance: bool,
+}
+
 /// Prints the ranking (tables laid out as `print` says, or JSON) and writes report.html and the charts,
-/// or with a shard requested writes that shard's file instead; `per_run` also writes a CSV
-/// row per run and strategy there, `series` the queues' time series.
+/// or with a shard requested writes that shard's file instead; `extras` says what else.
 pub(crate) fn compare(
     out: &mut impl Write,
     common: &Common,
@@ -28,8 +40,13 @@ pub(crate) fn compare(
     effort: &Effort,
     print: &Print,
     sharding: &Sharding,
-    (per_run, series): (Option<&Path>, Option<&Path>),
+    extras: Extras,
 ) -> Result<(), CliError> {
+    let Extras {
+        per_run,
+        series,
+        importance,
+    } = extras;
     let &Effort { runs, threads: t } = effort;
     let loaded = load_all(&common.scenario, Some(common))?;
     let models = &loaded.models;
@@ -37,6 +54,13 @@ pub(crate) fn compare(
     let runs = runs.unwrap_or(models[0].runs);
     if let Some(ix) = shard_of(sharding)? {
         no_per_run_in_shards(per_run)?;
+        if importance {
+            return Err(CliError::Usage(
+                "--importance cannot be sharded: run `faultline importance` (or compare \
+                 --importance) in one piece"
+                    .into(),
+            ));
+        }
         series::refuse_in_shards(series)?;
         return write_shard(common, sharding, "compare", models, seed, runs, t, ix);
     }
@@ -48,6 +72,9 @@ pub(crate) fn compare(
     let bar = Progress::runs(runs, "comparing", common.quiet);
     let summaries = per_run::simulate(models, study, &|n| bar.set(n), per_run)?;
     bar.finish();
+    let worth = importance
+        .then(|| measure_worth(common, &loaded, study))
+        .transpose()?;
     let elapsed = started.elapsed().as_secs_f64();
     let risk = super::analyze::baseline_risk(&common.scenario.to_string_lossy(), &loaded.text);
     let mut j = json::summary_json_all(models, &summaries, seed);
@@ -75,6 +102,10 @@ pub(crate) fn compare(
             .as_bytes(),
         )?;
         out.write_all(super::analyze::risk_text(&risk, print.layout(false)).as_bytes())?;
+        if let Some(w) = &worth {
+            out.write_all(b"\nWhere to invest\n")?;
+            out.write_all(render_text(w, 10, print.layout(false)).as_bytes())?;
+        }
     }
     out.flush()?;
     let command = command_line(&[("--runs", runs.to_string()), ("--seed", seed.to_string())]);
@@ -84,11 +115,23 @@ pub(crate) fn compare(
         summary: &j,
         assumptions: &loaded.assumptions,
         risk: &risk,
+        worth: worth.as_ref(),
         command: &command,
         scenario_text: &loaded.text,
         file: &common.scenario,
     }
     .write(files, common.quiet)
+}
+
+/// What each component and response parameter of the baseline is worth, on the study's
+/// runs (`--importance`).
+fn measure_worth(common: &Common, loaded: &Loaded, study: Study) -> Result<Report, CliError> {
+    let sc = validate::parse(&common.scenario.to_string_lossy(), &loaded.text)?;
+    let bar = Progress::runs(study.runs, "measuring worth", common.quiet);
+    let adjust = |m: &mut Model| adjust(m, Some(common));
+    let report = measure(&sc, &loaded.models, &adjust, study, &|n| bar.set(n));
+    bar.finish();
+    Ok(report)
 }
 
 /// A compared study, ready for its report (report.html and the charts). `compare` and
@@ -106,6 +149,8 @@ pub(crate) struct CompareReport<'a> {
     /// Where the baseline's risk is, from the scenario's text
     /// ([`super::analyze::baseline_risk`]); empty without a static structure.
     pub(crate) risk: &'a [html::RiskSection],
+    /// What each component and response parameter is worth (`--importance`).
+    pub(crate) worth: Option<&'a Report>,
     /// The command line that reproduces the study.
     pub(crate) command: &'a str,
     /// The scenario file's text, whose hash the report shows.
@@ -126,6 +171,7 @@ impl CompareReport<'_> {
             summary: self.summary,
             spofs: &spofs,
             risk: self.risk,
+            worth: self.worth,
             charts: &[],
             command: self.command,
             scenario_hash: stable_hash(&[self.scenario_text]),

@@ -54,6 +54,7 @@ pub(crate) fn merge(
             summary: &j,
             assumptions: &assumptions,
             risk: &risk,
+            worth: None,
             command: &command,
             scenario_text: &h.text,
             file: Path::new(&h.file),

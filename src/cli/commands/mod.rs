@@ -21,7 +21,7 @@ mod validate;
 
 pub(crate) use analyze::{AnalyzeOptions, analyze, export, import};
 pub(crate) use attack::{AttackOptions, attack};
-pub(crate) use compare::compare;
+pub(crate) use compare::{Extras, compare};
 pub(crate) use docs::{completions, man};
 pub(crate) use r#gen::r#gen;
 pub(crate) use graph::graph;

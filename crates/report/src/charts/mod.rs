@@ -21,6 +21,8 @@
 //! - [`queue_charts`] (`queue.rs`): queue length across runs (p50–p90 band per strategy);
 //!   `queue_series.rs`: goodput, attempts per job and latency over the run (p10–p90 bands)
 //!   and one run's waiting line, parked jobs and latency.
+//! - [`tornado()`] (`tornado.rs`): what each component or response parameter is worth a
+//!   year, better to the left of zero and worse to the right.
 
 use crate::output;
 use plotters::coord::Shift;
@@ -37,12 +39,14 @@ mod queue_series;
 mod raster;
 mod style;
 mod sweep;
+mod tornado;
 
 pub use cost::cost_bars;
 pub use downtime::{Curve, downtime_cdf};
 pub use gantt::{state_color, timeline};
 pub use queue::{Band, queue_charts};
 pub use sweep::sweep;
+pub use tornado::{Swing, Unit, tornado};
 
 /// What drawing returns: plotters' errors, boxed.
 type Drawn = Result<(), Box<dyn Error>>;
