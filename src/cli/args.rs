@@ -457,9 +457,11 @@ pub(crate) enum Command {
     /// A perfect component's own fault modes never happen; an always-failed one crashes at
     /// the start (its first Crash mode) and is never repaired: the money versions of risk
     /// reduction worth (RRW) and risk achievement worth (RAW). Each response parameter
-    /// (acknowledge, diagnose, alert delays, runbook, responders) is improved by 10%, and
-    /// its saving given a year and per unit. All paired run by run, with 95% intervals; a
-    /// scenario without costs is measured in downtime.
+    /// (acknowledge, diagnose, alert delays, runbook, responders, and each strategy's spare
+    /// deploy and failover delays, in that strategy) is improved by 10% and slipped by 10%:
+    /// the saving a year and per unit, and the slip's cost. All paired run by run, with 95%
+    /// intervals; a scenario without costs is measured in downtime. `compare --importance`
+    /// puts the same in the report, with tornado charts.
     #[command(after_long_help = IMPORTANCE_HELP)]
     Importance {
         #[command(flatten)]
