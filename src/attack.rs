@@ -141,8 +141,8 @@ pub fn search(
     let all = targets(sc);
     if s.k == 0 || s.k > all.len() {
         return Err(SearchError::Usage(format!(
-            "--k {} but the scenario has {} target{} (components with a Crash fault, \
-             common causes that crash)",
+            "--k {} but the scenario has {} target{} (components with a fault mode, \
+             common causes)",
             s.k,
             all.len(),
             if all.len() == 1 { "" } else { "s" }

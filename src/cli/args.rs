@@ -413,8 +413,9 @@ pub(crate) enum Command {
     ///
     /// Each attacked scenario runs on the same runs as the unattacked one (common random
     /// numbers), so the added cost and downtime are paired differences with 95% intervals.
-    /// A target is a component with a Crash fault mode (destroyed and repaired as that
-    /// fault is) or a common cause that crashes what it hits. The search tries every set,
+    /// A target is a component struck by its first Crash fault mode (destroyed and
+    /// repaired as that fault is), or without one by its first other mode (a load burst, a
+    /// slowdown: named component/mode), or a common cause. The search tries every set,
     /// or with --beam grows sets from the most damaging ones (a heuristic, said as such).
     #[command(after_long_help = ATTACK_HELP)]
     Attack {

@@ -1,8 +1,9 @@
 //! Attacks as scenarios: what an attacker (or a storm, or a bad week) can take out
 //! together, and the scenario in which it does.
 //!
-//! A target is a component with a `Crash` fault mode, destroyed as that fault destroys it
-//! (and repaired as it is repaired), or a common cause, struck as it strikes. An attack on
+//! A target is a component with a fault mode, struck by its first `Crash` mode (destroyed
+//! as that fault destroys it, and repaired as it is repaired) or without one by its first
+//! other mode (a load burst, a slowdown), or a common cause, struck as it strikes. An attack on
 //! a set of targets at a time adds one injection per target to the scenario, so the
 //! attacked scenario is an ordinary one: its strategies, response and repairs play out as
 //! in any run, and the same run index has the same natural faults as without the attack
@@ -15,12 +16,15 @@ use faultline_core::model::{self, Model};
 /// Something an attack can take out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    /// A component, destroyed by its fault mode `fault` (its first `Crash` mode).
+    /// A component, struck by its fault mode `fault` (its first `Crash` mode, or without
+    /// one its first mode of any effect: a load burst, a slowdown).
     Component {
         /// The component's id.
         id: String,
         /// The fault mode injected.
         fault: String,
+        /// How tables name it: the id, or `id/fault` when the mode is not a crash.
+        label: String,
     },
     /// A common cause, struck once.
     Common {
@@ -30,10 +34,11 @@ pub enum Target {
 }
 
 impl Target {
-    /// How the target is named in tables: the component's id, or the common cause's name.
+    /// How the target is named in tables: the component's id (with the fault mode when it
+    /// is not a crash), or the common cause's name.
     pub fn name(&self) -> &str {
         match self {
-            Target::Component { id, .. } => id,
+            Target::Component { label, .. } => label,
             Target::Common { name } => name,
         }
     }
@@ -41,7 +46,7 @@ impl Target {
     /// The injection that carries out the attack on this target at `at`.
     fn injection(&self, at: Duration) -> Injection {
         match self {
-            Target::Component { id, fault } => Injection {
+            Target::Component { id, fault, .. } => Injection {
                 at,
                 fault: fault.clone(),
                 component: Some(id.clone()),
@@ -55,27 +60,31 @@ impl Target {
     }
 }
 
-/// Every target of the scenario, components first (in file order), then common causes
-/// whose effect is a crash. A component without a `Crash` fault mode (a plain node, a
-/// group, a service) is not a target: it has no way to be destroyed and repaired.
+/// Every target of the scenario, components first (in file order), then common causes.
+/// A component is struck by its first `Crash` mode (destroyed, and repaired as that fault
+/// is), or without one by its first other mode (an attacker's load burst or slowdown); one
+/// with no fault modes (a plain node, a group, a service) is not a target: it fails
+/// through what it needs. Latent modes are not targets (an attack is seen).
 pub fn targets(sc: &Scenario) -> Vec<Target> {
     let components = sc.components.iter().filter_map(|c| {
-        let f = c
-            .faults
-            .iter()
-            .find(|f| matches!(f.effect, Effect::Crash) && !f.latent)?;
+        let seen = || c.faults.iter().filter(|f| !f.latent);
+        let f = seen()
+            .find(|f| matches!(f.effect, Effect::Crash))
+            .or_else(|| seen().next())?;
+        let label = if matches!(f.effect, Effect::Crash) {
+            c.id.clone()
+        } else {
+            format!("{}/{}", c.id, f.name)
+        };
         Some(Target::Component {
             id: c.id.clone(),
             fault: f.name.clone(),
+            label,
         })
     });
-    let causes = sc
-        .common_cause
-        .iter()
-        .filter(|cc| matches!(cc.effect, Effect::Crash))
-        .map(|cc| Target::Common {
-            name: cc.name.clone(),
-        });
+    let causes = sc.common_cause.iter().map(|cc| Target::Common {
+        name: cc.name.clone(),
+    });
     components.chain(causes).collect()
 }
 
@@ -93,7 +102,7 @@ pub fn attacked_model(base: &Model, sc: &Scenario, targets: &[&Target], at: f64)
     let mut m = base.clone();
     for t in targets {
         let inj = match t {
-            Target::Component { id, fault } => {
+            Target::Component { id, fault, .. } => {
                 let ci = base
                     .comps
                     .iter()
@@ -146,11 +155,12 @@ mod tests {
     )"#;
 
     #[test]
-    fn targets_are_crashable_components_and_crashing_causes() {
+    fn targets_are_components_with_fault_modes_and_common_causes() {
         let sc = validate::parse("t.ron", TEXT).unwrap();
         let all = targets(&sc);
         let names: Vec<&str> = all.iter().map(Target::name).collect();
-        assert_eq!(names, ["a", "storm"]);
+        // `b` has no crash: it is struck by its slowdown, named with it.
+        assert_eq!(names, ["a", "b/slow", "storm"]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use faultline_core::model::Model;
 use faultline_core::montecarlo::Study;
 use faultline_report::tables::{Layout, table};
 use faultline_scenario::validate;
+use faultline_units::number::count;
 use faultline_units::{human, money};
 use std::io::Write;
 
@@ -139,16 +140,15 @@ pub(crate) fn attack(
 fn render(r: &Report, top: usize, layout: Layout) -> String {
     let times: Vec<String> = r.at_s.iter().map(|&t| human(t)).collect();
     let mut s = format!(
-        "{} — sets of {} of {} targets lost together at {}, {} runs each (seed {}), {} \
-         ({} attacks)\n",
+        "{} — sets of {} of {} lost together at {}, {} runs each (seed {}), {} ({})\n",
         r.scenario,
         r.k,
-        r.targets.len(),
+        count(r.targets.len() as u64, "target", "targets"),
         times.join(" or "),
         r.runs,
         r.seed,
         r.search,
-        r.attacks.len()
+        count(r.attacks.len() as u64, "attack", "attacks")
     );
     s +=
         "Each attack runs on the same runs as the scenario without it: what it adds is paired.\n\n";
