@@ -202,7 +202,7 @@ fn compare_shows_where_to_invest() {
     assert!(html.contains("<h2 id=\"worth\">Where to invest</h2>"));
     assert!(html.contains("id=\"chart-worth-components\""));
     assert!(html.contains("id=\"chart-worth-response\""));
-    assert!(html.contains("<td>spare deploy (spare)</td>"));
+    assert!(html.contains(">spare deploy (spare)</td>"));
     for chart in ["worth-components", "worth-response"] {
         for ext in ["svg", "png"] {
             assert!(

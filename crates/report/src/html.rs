@@ -187,6 +187,7 @@ td:first-child, th:first-child { text-align: left; }
 tr.best td { background: #eef6ee; font-weight: bold; }
 tr.baseline td { color: #555; }
 td.about { text-align: left; white-space: normal; color: #444; }
+td.wrap { white-space: normal; }
 figure { margin: 1.2em 0; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; }
