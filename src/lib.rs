@@ -15,6 +15,7 @@
 //! to each (`faultline::engine::Sim`, `faultline::validate::load_str`, ...).
 
 pub mod attack;
+pub mod cache;
 pub mod cli;
 pub mod importance;
 pub mod progress;

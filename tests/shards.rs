@@ -17,7 +17,8 @@ fn tmp(name: &str) -> PathBuf {
 fn faultline_cmd() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_faultline"));
     c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("FAULTLINE_OUTPUT", tmp("output"));
+        .env("FAULTLINE_OUTPUT", tmp("output"))
+        .env("FAULTLINE_CACHE_DIR", crate::common::cache_root());
     for k in [
         "SLURM_ARRAY_TASK_ID",
         "SLURM_ARRAY_TASK_MIN",

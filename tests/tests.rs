@@ -6,6 +6,7 @@ mod alloc;
 mod architecture;
 mod attack;
 mod burn;
+mod cache;
 mod charts;
 mod cli;
 mod closed_form;

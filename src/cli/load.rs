@@ -16,20 +16,37 @@ pub(crate) fn load(path: &Path, common: Option<&Common>) -> Result<Model, CliErr
     Ok(load_timed(path, common)?.0)
 }
 
-/// [`load`], with the seconds spent reading, parsing, and checking and compiling, and the
-/// scenario's warnings for `--json`.
+/// [`load`], with how long loading took (for `--stats`) and the scenario's warnings for
+/// `--json`.
 pub(crate) fn load_timed(
     path: &Path,
     common: Option<&Common>,
-) -> Result<(Model, [f64; 3], Vec<WarningJson>), CliError> {
+) -> Result<(Model, String, Vec<WarningJson>), CliError> {
     let Loaded {
         mut models,
         seconds,
+        cached,
         warnings,
         ..
     } = load_all(path, common)?;
     let k = strategy_index(path, &models, common)?;
-    Ok((models.swap_remove(k), seconds, warnings))
+    Ok((models.swap_remove(k), timing(seconds, cached), warnings))
+}
+
+/// How long loading took, in words for `--stats`.
+fn timing([read, parse, compile]: [f64; 3], cached: bool) -> String {
+    let total = read + parse + compile;
+    if cached {
+        format!(
+            "loaded in {total:.3}s (read {read:.3}s, the compiled models from the cache \
+             {compile:.3}s)"
+        )
+    } else {
+        format!(
+            "loaded in {total:.3}s (read {read:.3}s, parse {parse:.3}s, check and compile \
+             {compile:.3}s)"
+        )
+    }
 }
 
 /// Which of `models` `--strategy` names (0, the baseline, without it).
@@ -62,8 +79,11 @@ pub(crate) struct Loaded {
     pub(crate) assumptions: Vec<String>,
     /// The baseline and every strategy, with command-line overrides applied.
     pub(crate) models: Vec<Model>,
-    /// Seconds spent reading, parsing, and checking and compiling (for `--stats`).
+    /// Seconds spent reading, parsing, and checking and compiling (for `--stats`); with
+    /// the models from the compiled-model cache, no parsing and the cache's read.
     pub(crate) seconds: [f64; 3],
+    /// Whether the models came from the compiled-model cache ([`crate::cache`]).
+    pub(crate) cached: bool,
     /// Warnings about the scenario, for `--json` (they are printed on stderr as found).
     pub(crate) warnings: Vec<WarningJson>,
 }
@@ -148,6 +168,23 @@ fn load_parsed(path: &Path, common: Option<&Common>) -> Result<(Loaded, Vec<Prob
     let started = Instant::now();
     let text = read(path)?;
     let read_s = started.elapsed().as_secs_f64();
+    // Overrides can bring warnings the cached load did not have: the cache is only for
+    // the scenario as written.
+    let plain = common.is_none_or(|c| c.horizon.is_none() && c.max_events.is_none());
+    if plain && let Some(hit) = crate::cache::get(&text) {
+        let cached_s = started.elapsed().as_secs_f64() - read_s;
+        return Ok((
+            Loaded {
+                text,
+                assumptions: hit.assumptions,
+                models: hit.models,
+                seconds: [read_s, 0.0, cached_s],
+                cached: true,
+                warnings: vec![],
+            },
+            vec![],
+        ));
+    }
     let file = path.to_string_lossy();
     let sc = validate::parse(&file, &text)?;
     let parse_s = started.elapsed().as_secs_f64() - read_s;
@@ -157,12 +194,16 @@ fn load_parsed(path: &Path, common: Option<&Common>) -> Result<(Loaded, Vec<Prob
         adjust(m, common);
     }
     let warnings = validate::warnings(&sc, &models);
+    if plain && warnings.is_empty() {
+        crate::cache::put(&text, &sc.assumptions, &models);
+    }
     Ok((
         Loaded {
             text,
             assumptions: sc.assumptions,
             models,
             seconds: [read_s, parse_s, compile_s],
+            cached: false,
             warnings: vec![],
         },
         warnings,

@@ -9,15 +9,22 @@ pub fn repo(path: &str) -> PathBuf {
 }
 
 /// Runs the faultline binary with `args`. Files it writes without `--out` go under the
-/// build's temporary directory, never into the repository's `output/`.
+/// build's temporary directory, never into the repository's `output/`, and so does its
+/// compiled-model cache (never the user's).
 pub fn faultline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_faultline"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
         .env("FAULTLINE_OUTPUT", output_root())
+        .env("FAULTLINE_CACHE_DIR", cache_root())
         .output()
         .expect("run faultline")
+}
+
+/// Where the binary keeps compiled models under the tests (its `FAULTLINE_CACHE_DIR`).
+pub fn cache_root() -> PathBuf {
+    scratch_root().join("model-cache")
 }
 
 /// Where the binary writes by default under the tests (its `FAULTLINE_OUTPUT`).

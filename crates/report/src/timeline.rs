@@ -594,7 +594,7 @@ impl Observer for Recorder<'_> {
             }
             Note::Mitigated { mitigation, comp } => {
                 let spec = &m.mitigations[mitigation as usize];
-                let label = spec.label;
+                let label = &*spec.label;
                 // A spare or a failover stands in until withdrawn; a restart that worked
                 // clears the fault itself, so there is nothing to show on the lane.
                 if matches!(

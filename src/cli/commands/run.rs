@@ -28,7 +28,7 @@ pub(crate) fn run(
     (per_run, series): (Option<&Path>, Option<&Path>),
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
-    let (m, [read_s, parse_s, compile_s], warnings) = load_timed(&common.scenario, Some(common))?;
+    let (m, loading, warnings) = load_timed(&common.scenario, Some(common))?;
     let seed = common.seed.unwrap_or(m.seed);
     let runs = runs.unwrap_or(m.runs);
     if let Some(ix) = shard_of(sharding)? {
@@ -83,13 +83,7 @@ pub(crate) fn run(
         }
     }
     if stats {
-        eprintln!(
-            "stats: loaded in {:.3}s (read {:.3}s, parse {:.3}s, check and compile {:.3}s)",
-            read_s + parse_s + compile_s,
-            read_s,
-            parse_s,
-            compile_s
-        );
+        eprintln!("stats: {loading}");
         eprintln!(
             "stats: {} runs, {} events in {:.3}s ({:.0} events/s, {:.0} runs/s), {:.1} component evaluations per event, peak pending events {}, peak memory {}",
             summary.runs,

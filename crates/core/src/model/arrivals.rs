@@ -7,9 +7,10 @@
 use super::Sampler;
 use rand::Rng;
 use rand_distr::{Distribution, Gamma};
+use serde::{Deserialize, Serialize};
 
 /// How new jobs arrive at a queue.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub enum ArrivalSpec {
     /// Poisson: independent exponential gaps (the default).
     #[default]
@@ -25,7 +26,7 @@ pub enum ArrivalSpec {
 }
 
 /// One state of a modulated process.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Level {
     /// Multiplier on the rate in force while in this state (mean 1 over time).
     pub level: f64,
@@ -34,7 +35,7 @@ pub struct Level {
 }
 
 /// Gaps between the arrivals of a renewal process, with mean 1.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub enum Gaps {
     /// Every gap is 1: evenly spaced arrivals.
     Even,
@@ -75,7 +76,7 @@ pub fn weibull_mean(shape: f64, scale: f64) -> f64 {
 }
 
 /// The order in which a queue serves its jobs.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub enum Discipline {
     /// First in, first out (the default).
     #[default]

@@ -1,7 +1,8 @@
 //! Compressed sparse rows: adjacency lists in two flat arrays.
 
+use serde::{Deserialize, Serialize};
 /// Adjacency lists in one flat array: row `i` is `items[offsets[i]..offsets[i + 1]]`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Csr {
     offsets: Vec<u32>,
     items: Vec<u32>,

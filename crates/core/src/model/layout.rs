@@ -5,6 +5,7 @@
 //! edge views beside them, so large models stay within a few cache lines per event.
 
 use super::{Csr, EdgeKind, Model, NONE};
+use serde::{Deserialize, Serialize};
 
 /// [`Node::flags`]: a k-of-n group.
 pub const GROUP: u32 = 1;
@@ -31,7 +32,7 @@ pub const SPARES: u32 = 1 << 9;
 /// What evaluating a component reads, in one 32-byte record, so that propagation touches
 /// one cache line per component instead of a line in each of many arrays. Ranges end where
 /// the next node's begin ([`Model::nodes`] has one sentinel node at the end).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 #[repr(C, align(32))]
 pub struct Node {
     /// Output when healthy.
@@ -49,7 +50,7 @@ pub struct Node {
 }
 
 /// What evaluating a dependent reads of an input edge: 16 bytes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Link {
     /// The `Degrades` factor, or [`REQUIRES`] for a `Requires` edge.
     pub factor: f64,
@@ -65,7 +66,7 @@ pub const REQUIRES: f64 = -1.0;
 /// One dependent of a component: the edge and who is at its other end. For an edge with a
 /// delay or a probability below 1, [`SLOW_EDGE`] is set and the rest indexes
 /// [`Model::slow`] instead of the edges.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Dependent {
     /// Edge index, or [`SLOW_EDGE`] with an index into [`Model::slow`].
     pub edge: u32,
@@ -78,7 +79,7 @@ pub const SLOW_EDGE: u32 = 1 << 31;
 
 /// What passing a change over an edge with a delay or a probability below 1 reads, in 32
 /// bytes (the [`Edge`](super::Edge) is 56 and mostly what the hot loop does not need).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Slow {
     /// Probability an error episode crosses.
     pub p: f64,

@@ -5,6 +5,7 @@
 //! (the RON scenario reader, or any other format) fills a [`Model`] and calls
 //! [`Model::lay_out`]; nothing here knows how the model was written down.
 
+use serde::{Deserialize, Serialize};
 mod arrivals;
 mod csr;
 mod layout;
@@ -25,7 +26,7 @@ pub use sampler::Sampler;
 pub const NONE: u32 = u32::MAX;
 
 /// What an active fault does to its component.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Effect {
     /// Capacity drops to zero.
     Crash,
@@ -45,7 +46,7 @@ pub enum Effect {
 }
 
 /// What an alert watches for.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Condition {
     /// A service below its SLO, or any other component down (capacity 0).
     Failed,
@@ -64,7 +65,7 @@ pub enum Condition {
 /// A burn-rate rule (the SRE Workbook's multi-window alert): it fires when the error budget
 /// of the service's objective burns at least `factor` times too fast over both the `long`
 /// and the `short` window, and resets once the short window's rate drops below `factor`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Burn {
     /// The burn rate that pages: 1 spends the budget exactly over the objective's window.
     pub factor: f64,
@@ -75,7 +76,7 @@ pub struct Burn {
 }
 
 /// Where a fault slot's occurrences come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Source {
     /// The component's own fault mode: an alternating renewal process (fault, repair, fault...).
     Own,
@@ -84,7 +85,7 @@ pub enum Source {
 }
 
 /// One way one component can be broken: an own fault mode, or its share of a common cause.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Slot {
     /// The component it breaks.
     pub comp: u32,
@@ -132,7 +133,7 @@ impl Slot {
 }
 
 /// A common-cause fault process.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Common {
     /// Name for traces.
     pub name: String,
@@ -148,7 +149,7 @@ pub struct Common {
 
 /// A compiled dependency edge: `dependent` needs `dependency`; errors travel from the
 /// dependency to the dependent. (The scenario file writes these as `from` and `to`.)
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Edge {
     /// The component that needs the other.
     pub dependent: u32,
@@ -167,7 +168,7 @@ pub struct Edge {
 }
 
 /// Compiled edge kinds (`Load` edges live in [`Model::load_takes`] instead).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum EdgeKind {
     /// Capacity capped by the dependency's; corruption and slowness pass.
     Requires,
@@ -176,7 +177,7 @@ pub enum EdgeKind {
 }
 
 /// A service boundary's thresholds.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct ServiceSpec {
     /// Failed below this capacity.
     pub slo: f64,
@@ -189,7 +190,7 @@ pub struct ServiceSpec {
 }
 
 /// An availability objective: not failed for at least `availability` of every `window`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Objective {
     /// The promised share of each window.
     pub availability: f64,
@@ -213,7 +214,7 @@ impl Objective {
 }
 
 /// A group's logic (see the scenario's `GroupKind` for what each means to a user).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Logic {
     /// k-of-n, or a load-sharing pool.
     #[default]
@@ -227,7 +228,7 @@ pub enum Logic {
 }
 
 /// A compiled component.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Comp {
     /// The id from the scenario.
     pub id: String,
@@ -258,7 +259,7 @@ pub struct Comp {
 }
 
 /// How a compiled queue judges its health.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum QueueHealthSpec {
     /// Share of attempts that succeeded in time.
     Goodput,
@@ -267,7 +268,7 @@ pub enum QueueHealthSpec {
 }
 
 /// A compiled job queue.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QueueSpec {
     /// Its component.
     pub comp: u32,
@@ -326,7 +327,7 @@ pub struct QueueSpec {
 
 /// A latency objective: at least `share` of the requests (jobs, without a client) that end
 /// in each `window` answered within `latency` seconds of their first attempt.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LatencyObjective {
     /// Seconds within which a request must be answered.
     pub latency: f64,
@@ -345,7 +346,7 @@ impl LatencyObjective {
 
 /// A queue's clients seen as requests: the first attempt, its retries and a hedge answer
 /// one request, and the first reply of any of them does.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ClientSpec {
     /// Seconds after which the user gives up on the request (+inf: only once no attempt is
     /// left).
@@ -357,7 +358,7 @@ pub struct ClientSpec {
 }
 
 /// Faults injected at one time in every run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Injection {
     /// When.
     pub at: f64,
@@ -368,7 +369,7 @@ pub struct Injection {
 }
 
 /// What downtime costs (per service, summed).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct CostModel {
     /// Per failed minute.
     pub outage_per_minute: f64,
@@ -395,7 +396,7 @@ impl CostModel {
 }
 
 /// A compiled alert.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct AlertSpec {
     /// Component watched.
     pub comp: u32,
@@ -406,7 +407,7 @@ pub struct AlertSpec {
 }
 
 /// The compiled response team.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct ResponseSpec {
     /// Responders on call.
     pub oncall: u32,
@@ -467,7 +468,7 @@ impl ResponseSpec {
 
 /// How a responder tires: a factor on diagnosis and procedure times and on the chances of
 /// skipping a step or doing it wrong (see [`FatigueSpec::factor`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct FatigueSpec {
     /// Seconds on shift before fatigue shows.
     pub fresh: f64,
@@ -498,7 +499,7 @@ impl FatigueSpec {
 }
 
 /// The coordination parameters of [`ResponseSpec::coordination_factor`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct CoordinationSpec {
     /// Share of a diagnosis that does not split.
     pub serial: f64,
@@ -509,7 +510,7 @@ pub struct CoordinationSpec {
 }
 
 /// A mitigation done as a procedure of steps (see the scenario format's procedures).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProcedureSpec {
     /// The steps, in order.
     pub steps: Vec<StepSpec>,
@@ -520,7 +521,7 @@ pub struct ProcedureSpec {
 }
 
 /// One step of a procedure.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepSpec {
     /// Its name, for traces.
     pub name: String,
@@ -535,7 +536,7 @@ pub struct StepSpec {
 }
 
 /// What a compiled mitigation does.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub enum MitigationKind {
     /// Spare units standing in at a share of capacity.
     Spare {
@@ -606,7 +607,7 @@ pub enum MitigationKind {
 
 /// A compiled inspection (a proof test, a health check, a restore drill): it looks for
 /// latent faults on its components at fixed intervals.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InspectionSpec {
     /// The component named in the scenario (for traces).
     pub on: u32,
@@ -632,10 +633,10 @@ pub struct InspectionSpec {
 }
 
 /// A compiled mitigation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MitigationSpec {
     /// Short label for traces ("Spare", "Failover", "Restart").
-    pub label: &'static str,
+    pub label: std::borrow::Cow<'static, str>,
     /// What it does.
     pub kind: MitigationKind,
     /// Components it applies to.
@@ -655,7 +656,7 @@ pub struct MitigationSpec {
 }
 
 /// The whole compiled scenario.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Model {
     /// Scenario name.
     pub name: String,

@@ -10,9 +10,10 @@
 //! two walks of the list, whatever the horizon.
 
 use super::Csr;
+use serde::{Deserialize, Serialize};
 
 /// One operating phase.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Phase {
     /// Its name, for reports and traces.
     pub name: String,
@@ -29,7 +30,7 @@ pub struct Phase {
 }
 
 /// The compiled phases of a scenario.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Phases {
     /// Whether the list repeats until the horizon (otherwise the last phase lasts).
     pub cycle: bool,
@@ -47,7 +48,7 @@ pub struct Phases {
 }
 
 /// Where a timeline stands: the phase in force and when it began.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Cursor {
     /// The phase in force.
     pub phase: u32,
@@ -56,7 +57,7 @@ pub struct Cursor {
 }
 
 /// A conversion from operational to calendar time.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Due {
     /// The operational time is reached at this calendar time.
     At(f64),

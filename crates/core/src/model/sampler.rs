@@ -2,9 +2,10 @@
 
 use rand::Rng;
 use rand_distr::{Distribution, Exp, LogNormal, Uniform, Weibull};
+use serde::{Deserialize, Serialize};
 
 /// A duration distribution ready to sample, in seconds.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub enum Sampler {
     /// Exponential.
     Exp(Exp<f64>),

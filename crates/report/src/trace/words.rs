@@ -477,7 +477,7 @@ impl Words<'_> {
                 comp,
                 ready_at,
             } => {
-                let label = m.mitigations[mitigation as usize].label;
+                let label = &*m.mitigations[mitigation as usize].label;
                 let text = format!(
                     "{}: {label} on its way, ready at {}",
                     self.id(comp),
@@ -491,7 +491,7 @@ impl Words<'_> {
                 format!("{}: no spare unit left in stock", self.id(comp)),
             ),
             Note::SpareLostInStock { mitigation, left } => {
-                let label = m.mitigations[mitigation as usize].label;
+                let label = &*m.mitigations[mitigation as usize].label;
                 let text = format!("{label}: a spare unit waiting in stock failed ({left} left)");
                 ("SPARE LOST", text)
             }
@@ -530,7 +530,7 @@ impl Words<'_> {
                 format!("{}: restart did not clear the fault", self.id(comp)),
             ),
             Note::Withdrawn { mitigation, comp } => {
-                let label = m.mitigations[mitigation as usize].label;
+                let label = &*m.mitigations[mitigation as usize].label;
                 let text = format!("{}: repaired; {label} withdrawn", self.id(comp));
                 ("WITHDRAWN", text)
             }
@@ -543,7 +543,7 @@ impl Words<'_> {
     /// the fault, a load mitigation changes the queue, a stand-in only hides the fault.
     fn mitigated(&self, mitigation: u32, comp: u32) -> String {
         let m = self.0;
-        let label = m.mitigations[mitigation as usize].label;
+        let label = &*m.mitigations[mitigation as usize].label;
         if label == "restart" {
             format!("{}: the restart cleared the fault", self.id(comp))
         } else if label == "redesign" {

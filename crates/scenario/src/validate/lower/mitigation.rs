@@ -42,7 +42,7 @@ pub(super) fn lower_mitigation(
 ) -> MitigationSpec {
     let (label, kind, targets, per_use, key) = per_kind(mt, ids);
     MitigationSpec {
-        label,
+        label: label.into(),
         kind,
         targets,
         auto: match mt.trigger() {
