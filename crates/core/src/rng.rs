@@ -70,7 +70,9 @@ pub(crate) struct Streams {
     keys: Vec<(u64, u64)>,
     /// Per stream: words read so far, while it is not cached.
     pos: Vec<u64>,
-    /// Which stream each cache entry holds, `u32::MAX` for none (unused when resident).
+    /// Which stream each cache entry holds, `u32::MAX` for none; when resident, per stream,
+    /// whether it has been seeded for this run (1) or not yet (0): a stream is seeded at
+    /// its first draw of the run, so the many a run never draws from cost nothing.
     tags: Vec<u32>,
     cached: Vec<ChaCha8Rng>,
 }
@@ -92,7 +94,7 @@ impl Streams {
                 vec![0; keys.len()]
             },
             tags: if resident {
-                vec![]
+                vec![0; entries]
             } else {
                 vec![u32::MAX; entries]
             },
@@ -112,9 +114,7 @@ impl Streams {
         self.seed = seed;
         self.run = run;
         if self.resident() {
-            for (r, &(key, purpose)) in self.cached.iter_mut().zip(&self.keys) {
-                *r = stream(seed, run, key, purpose);
-            }
+            self.tags.fill(0);
         } else {
             self.pos.fill(0);
             self.tags.fill(u32::MAX);
@@ -134,6 +134,9 @@ impl Streams {
     #[inline]
     pub(crate) fn get(&mut self, id: u32) -> &mut ChaCha8Rng {
         let e = if self.resident() {
+            if self.tags[id as usize] == 0 {
+                self.seed_resident(id);
+            }
             id as usize
         } else {
             let e = id as usize & (Self::CACHE - 1);
@@ -143,6 +146,15 @@ impl Streams {
             e
         };
         &mut self.cached[e]
+    }
+
+    /// Seeds resident stream `id` for this run, at its first draw.
+    #[cold]
+    #[inline(never)]
+    fn seed_resident(&mut self, id: u32) {
+        let (key, purpose) = self.keys[id as usize];
+        self.cached[id as usize] = stream(self.seed, self.run, key, purpose);
+        self.tags[id as usize] = 1;
     }
 
     /// Puts stream `id` in cache entry `e`, parking the stream that held it at its word
@@ -245,5 +257,32 @@ mod tests {
             .sum();
         // 19 degrees of freedom: the 99.9th percentile is 43.8.
         assert!(chi2 < 43.8, "chi2 = {chi2}");
+    }
+
+    /// A small set (every stream resident, seeded at its first draw of a run) draws what
+    /// one `ChaCha8Rng` per stream draws, run after run, whichever streams a run skips.
+    #[test]
+    fn resident_streams_seeded_lazily_draw_what_their_own_streams_draw() {
+        use rand::RngCore;
+        let keys: Vec<(u64, u64)> = (0..6u64).map(|k| (k * 977, FAULT + k % 2)).collect();
+        let mut streams = Streams::new(keys.clone());
+        assert!(streams.resident());
+        for (seed, run) in [(3, 0), (3, 1), (9, 5)] {
+            streams.reset(seed, run);
+            let mut own: Vec<ChaCha8Rng> = (keys.iter())
+                .map(|&(k, p)| stream(seed, run, k, p))
+                .collect();
+            // Stream 2 is never drawn from in the second run: the third must not care.
+            for id in [0u32, 3, 3, 5, 0, 1] {
+                if run == 1 && id == 2 {
+                    continue;
+                }
+                let (a, b) = (streams.get(id).next_u64(), own[id as usize].next_u64());
+                assert_eq!(a, b, "run {run}, stream {id}");
+            }
+            if run != 1 {
+                assert_eq!(streams.get(2).next_u64(), own[2].next_u64());
+            }
+        }
     }
 }
