@@ -140,7 +140,11 @@ pub fn render_text(r: &Report, top: usize, layout: Layout) -> String {
             m.amount_ci(&r.cost_per_year)
         ),
     };
-    s += "Ranked by what a perfect component (its own faults never happen) would save a year (95% CI)\n";
+    if r.components.is_empty() {
+        s += "No component has fault modes of its own: there is nothing to perfect or fail.\n";
+    } else {
+        s += "Ranked by what a perfect component (its own faults never happen) would save a year (95% CI)\n";
+    }
     let rows: Vec<Vec<String>> = (r.components.iter().take(top))
         .map(|w| {
             vec![
@@ -152,17 +156,19 @@ pub fn render_text(r: &Report, top: usize, layout: Layout) -> String {
             ]
         })
         .collect();
-    s += &table(
-        &[
-            "component",
-            "perfect saves/year",
-            "cost RRW",
-            "failed for good costs/year",
-            "cost RAW",
-        ],
-        &rows,
-        layout,
-    );
+    if !rows.is_empty() {
+        s += &table(
+            &[
+                "component",
+                "perfect saves/year",
+                "cost RRW",
+                "failed for good costs/year",
+                "cost RAW",
+            ],
+            &rows,
+            layout,
+        );
+    }
     if r.components.len() > top {
         s += &format!(
             "  ... {} more components; --top {} or --json shows them\n",
@@ -292,6 +298,17 @@ pub fn section(s: &mut String, r: &Report, charts: &[Chart]) {
             escape(&c.caption)
         );
     }
+    if r.components.is_empty() {
+        s.push_str("<p>No component has fault modes of its own: there is nothing to perfect or fail.</p>\n");
+    } else {
+        components_table(s, r);
+    }
+    levers_table(s, r);
+}
+
+/// The components' table.
+fn components_table(s: &mut String, r: &Report) {
+    let m = r.measure;
     s.push_str(
         "<table class=\"worth\">\n<tr><th>component</th><th>perfect saves/year</th>\
          <th>cost RRW</th><th>failed for good costs/year</th><th>cost RAW</th></tr>\n",
@@ -308,6 +325,11 @@ pub fn section(s: &mut String, r: &Report, charts: &[Chart]) {
         );
     }
     s.push_str("</table>\n");
+}
+
+/// The levers' table, when there are any.
+fn levers_table(s: &mut String, r: &Report) {
+    let m = r.measure;
     if r.levers.is_empty() {
         return;
     }
@@ -394,5 +416,18 @@ mod tests {
         let t = render_text(&report(), 3, Layout::default());
         assert!(t.contains("spare deploy (mobile)"), "{t}");
         assert!(t.contains("17 more components"), "{t}");
+    }
+
+    #[test]
+    fn a_scenario_without_fault_modes_says_so() {
+        let mut r = report();
+        r.components.clear();
+        r.levers.clear();
+        let t = render_text(&r, 10, Layout::default());
+        assert!(t.contains("No component has fault modes"), "{t}");
+        assert!(!t.contains("cost RRW"), "{t}");
+        let mut s = String::new();
+        section(&mut s, &r, &tornadoes(&r).unwrap());
+        assert!(s.contains("No component has fault modes") && !s.contains("<table"));
     }
 }
