@@ -76,37 +76,48 @@ fn second_hash(text: &str) -> u64 {
     h.finish()
 }
 
-/// The entry's file for `text`, when the cache is on.
-fn file(text: &str) -> Option<PathBuf> {
+/// Where the entry for one scenario text is, and how to confirm it: worked out once per
+/// load (hashing a 33 MB text takes tens of milliseconds), for [`get`] and then [`put`].
+pub struct Key {
+    path: PathBuf,
+    text_len: u64,
+    text_hash: u64,
+}
+
+/// The key of `text`, when the cache is on and the text is large enough to use it.
+pub fn key(text: &str) -> Option<Key> {
     if text.len() < MIN_BYTES {
         return None;
     }
-    let key = stable_hash(&[env!("CARGO_PKG_VERSION"), &binary()?, text]);
-    Some(dir()?.join(format!("{key:016x}.model")))
-}
-
-/// The models compiled from `text` by this binary before, if the cache has them.
-pub fn get(text: &str) -> Option<Entry> {
-    let bytes = std::fs::read(file(text)?).ok()?;
-    let e: Entry = postcard::from_bytes(&bytes).ok()?;
-    (e.text_len == text.len() as u64 && e.text_hash == second_hash(text)).then_some(e)
-}
-
-/// Keeps the models compiled from `text` (atomically; nothing on failure).
-pub fn put(text: &str, assumptions: &[String], models: &[Model]) {
-    let Some(path) = file(text) else { return };
-    let entry = EntryRef {
+    let name = stable_hash(&[env!("CARGO_PKG_VERSION"), &binary()?, text]);
+    Some(Key {
+        path: dir()?.join(format!("{name:016x}.model")),
         text_len: text.len() as u64,
         text_hash: second_hash(text),
+    })
+}
+
+/// The models this binary compiled from the text of `key` before, if the cache has them.
+pub fn get(key: &Key) -> Option<Entry> {
+    let bytes = std::fs::read(&key.path).ok()?;
+    let e: Entry = postcard::from_bytes(&bytes).ok()?;
+    (e.text_len == key.text_len && e.text_hash == key.text_hash).then_some(e)
+}
+
+/// Keeps the models compiled from the text of `key` (atomically; nothing on failure).
+pub fn put(key: &Key, assumptions: &[String], models: &[Model]) {
+    let entry = EntryRef {
+        text_len: key.text_len,
+        text_hash: key.text_hash,
         assumptions,
         models,
     };
     let Ok(bytes) = postcard::to_stdvec(&entry) else {
         return;
     };
-    if let Some(parent) = path.parent()
+    if let Some(parent) = key.path.parent()
         && std::fs::create_dir_all(parent).is_ok()
     {
-        let _ = faultline_report::output::save(&path, &bytes);
+        let _ = faultline_report::output::save(&key.path, &bytes);
     }
 }

@@ -380,13 +380,13 @@ fn levers(
         adjust(&mut m);
         Some(m)
     };
+    let all = tweaks(sc);
     let mut levers = vec![];
     for (k, own) in models.iter().enumerate() {
         let mine = |t: &&Tweak| match &t.strategy {
             None => k == 0,
             Some(name) => k > 0 && &own.strategy == name,
         };
-        let all = tweaks(sc);
         let compiled: Vec<(&Tweak, Model, Option<Model>)> = (all.iter().filter(mine))
             .filter_map(|t| {
                 let better = compile(t, &t.better)?;

@@ -171,7 +171,8 @@ fn load_parsed(path: &Path, common: Option<&Common>) -> Result<(Loaded, Vec<Prob
     // Overrides can bring warnings the cached load did not have: the cache is only for
     // the scenario as written.
     let plain = common.is_none_or(|c| c.horizon.is_none() && c.max_events.is_none());
-    if plain && let Some(hit) = crate::cache::get(&text) {
+    let key = plain.then(|| crate::cache::key(&text)).flatten();
+    if let Some(hit) = key.as_ref().and_then(crate::cache::get) {
         let cached_s = started.elapsed().as_secs_f64() - read_s;
         return Ok((
             Loaded {
@@ -194,8 +195,10 @@ fn load_parsed(path: &Path, common: Option<&Common>) -> Result<(Loaded, Vec<Prob
         adjust(m, common);
     }
     let warnings = validate::warnings(&sc, &models);
-    if plain && warnings.is_empty() {
-        crate::cache::put(&text, &sc.assumptions, &models);
+    if let Some(key) = &key
+        && warnings.is_empty()
+    {
+        crate::cache::put(key, &sc.assumptions, &models);
     }
     Ok((
         Loaded {

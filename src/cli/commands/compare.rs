@@ -6,8 +6,8 @@ use super::{announce, command_line, threads};
 use super::{per_run, series};
 use crate::cli::args::{Common, Effort, Files, Print, Sharding};
 use crate::cli::error::CliError;
-use crate::cli::load::{Loaded, adjust, load_all};
-use crate::importance::{Report, measure};
+use crate::cli::load::load_all;
+use crate::importance::Report;
 use crate::progress::Progress;
 use faultline_core::analysis;
 use faultline_core::model::{Model, stable_hash};
@@ -16,7 +16,6 @@ use faultline_report::json::{self, SummaryJson};
 use faultline_report::tables::Provenance;
 use faultline_report::worth::render_text;
 use faultline_report::{html, tables};
-use faultline_scenario::validate;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -73,7 +72,7 @@ pub(crate) fn compare(
     let summaries = per_run::simulate(models, study, &|n| bar.set(n), per_run)?;
     bar.finish();
     let worth = importance
-        .then(|| measure_worth(common, &loaded, study))
+        .then(|| super::importance::worth(common, &loaded, study))
         .transpose()?;
     let elapsed = started.elapsed().as_secs_f64();
     let risk = super::analyze::baseline_risk(&common.scenario.to_string_lossy(), &loaded.text);
@@ -121,17 +120,6 @@ pub(crate) fn compare(
         file: &common.scenario,
     }
     .write(files, common.quiet)
-}
-
-/// What each component and response parameter of the baseline is worth, on the study's
-/// runs (`--importance`).
-fn measure_worth(common: &Common, loaded: &Loaded, study: Study) -> Result<Report, CliError> {
-    let sc = validate::parse(&common.scenario.to_string_lossy(), &loaded.text)?;
-    let bar = Progress::runs(study.runs, "measuring worth", common.quiet);
-    let adjust = |m: &mut Model| adjust(m, Some(common));
-    let report = measure(&sc, &loaded.models, &adjust, study, &|n| bar.set(n));
-    bar.finish();
-    Ok(report)
 }
 
 /// A compared study, ready for its report (report.html and the charts). `compare` and
