@@ -23,7 +23,8 @@ pub mod shard;
 pub mod sweep;
 
 pub use faultline_core::{
-    analysis, engine, model, montecarlo, propagation, queue, queue_series, response, rng, stats,
+    analysis, engine, model, montecarlo, propagation, queue, queue_series, rare, response, rng,
+    stats,
 };
 pub use faultline_report::{
     charts, dot, html, json, output, postmortem, series, tables, timeline, trace,

@@ -24,6 +24,7 @@ mod objectives;
 mod people;
 mod phases;
 mod queues;
+mod rare;
 mod requests;
 mod response;
 mod semantics;

@@ -212,6 +212,7 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             all,
             stats,
             exact,
+            rare,
             sharding,
             per_run,
             series,
@@ -219,7 +220,7 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             common.strategy = pick.strategy;
             let how = (&print, all, stats, exact);
             let exports = (per_run.as_deref(), series.as_deref());
-            commands::run(&mut out, &common, &effort, how, &sharding, exports)?
+            commands::run(&mut out, &common, &effort, how, (&rare, &sharding), exports)?
         }
     }
     out.flush()?;

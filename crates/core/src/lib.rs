@@ -20,6 +20,7 @@ pub mod model;
 pub mod montecarlo;
 mod prefetch;
 pub mod queue_series;
+pub mod rare;
 pub mod rng;
 pub mod stats;
 

@@ -63,6 +63,7 @@ pub fn placeholder() -> ChaCha8Rng {
 /// direct-mapped cache; one that is not cached is rebuilt at its word position
 /// (`set_word_pos`), which costs a ChaCha block but saves the memory and the cache misses.
 /// The draws are exactly those of a `ChaCha8Rng` per stream either way.
+#[derive(Clone)]
 pub(crate) struct Streams {
     seed: u64,
     run: u64,

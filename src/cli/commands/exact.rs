@@ -41,33 +41,44 @@ const FAILED: &str = "P(failed by the horizon)";
 /// The rows, or why there is no exact value.
 pub(crate) type Exact = Result<Vec<Row>, String>;
 
-/// Compares the simulated summary `j` of `scenario` with its exact values.
-pub(crate) fn compare(scenario: &Path, strategy: Option<&str>, j: &SummaryJson) -> Exact {
+/// One service's exact values.
+pub(crate) struct Values {
+    /// The service.
+    pub(crate) service: String,
+    /// P(failed by the horizon), where there is one.
+    pub(crate) failed: Option<f64>,
+    /// Availability over the horizon, for a repaired model solved as a Markov chain.
+    pub(crate) availability: Option<f64>,
+}
+
+/// Each service's exact values, from the baseline of `scenario` (a horizon of
+/// `horizon_s` seconds for a Galileo DFT, whose file has none), or why there are none.
+pub(crate) fn values(
+    scenario: &Path,
+    strategy: Option<&str>,
+    horizon_s: f64,
+) -> Result<Vec<Values>, String> {
     if strategy.is_some() {
         return Err("the exact values are the baseline's; run without --strategy".into());
     }
     // A Galileo DFT is solved by its own Markov chain, dynamic gates and all.
     if faultline_scenario::import::is_dft(scenario) {
-        return dft_chain(scenario, j);
+        return dft_chain(scenario, horizon_s);
     }
     let name = scenario.to_string_lossy();
     let text = validate::read(scenario).map_err(|e| e.to_string())?;
     let sc = validate::parse(&name, &text).map_err(|e| e.to_string())?;
     let st = structure(&sc).map_err(|e| e.to_string())?;
-    let base = j.strategies.first().ok_or("no results")?;
-    let runs = j.runs;
-    let mut rows = vec![];
+    let mut all = vec![];
     for (service, tree) in &st.services {
-        let sim = base
-            .services
-            .iter()
-            .find(|s| s.id == *service)
-            .ok_or("service missing from the results")?;
-        let failed = ShareCi::of((sim.failure_probability * runs as f64).round() as u64, runs);
         if st.exact_in_time {
             let limit = faultline_ftree::Settings::default().node_limit;
             let exact = faultline_ftree::probability(tree, limit).map_err(|e| e.to_string())?;
-            rows.push(Row::new(service, FAILED, exact, failed));
+            all.push(Values {
+                service: service.clone(),
+                failed: Some(exact),
+                availability: None,
+            });
             continue;
         }
         let Some(rates) = &st.rates else {
@@ -79,23 +90,44 @@ pub(crate) fn compare(scenario: &Path, strategy: Option<&str>, j: &SummaryJson) 
         };
         let horizon = sc.horizon.secs();
         let x = faultline_ftree::markov::solve(tree, rates, horizon).map_err(|e| e.to_string())?;
-        let a = &sim.availability;
-        let availability = ShareCi {
-            share: a.mean,
-            lo95: a.mean - a.ci95,
-            hi95: a.mean + a.ci95,
-        };
-        rows.push(Row::new(
-            service,
-            "availability",
-            1.0 - x.interval_unavailability,
-            availability,
-        ));
-        if let Some(u) = x.unreliability {
-            rows.push(Row::new(service, FAILED, u, failed));
+        all.push(Values {
+            service: service.clone(),
+            failed: x.unreliability,
+            availability: Some(1.0 - x.interval_unavailability),
+        });
+    }
+    Ok(all)
+}
+
+/// Compares the simulated summary `j` of `scenario` with its exact values.
+pub(crate) fn compare(scenario: &Path, strategy: Option<&str>, j: &SummaryJson) -> Exact {
+    let base = j.strategies.first().ok_or("no results")?;
+    let runs = j.runs;
+    let mut rows = vec![];
+    for v in values(scenario, strategy, j.horizon_s)? {
+        let sim = (base.services.iter())
+            .find(|s| s.id == v.service)
+            .or_else(|| base.services.first().filter(|_| is_dft(scenario)))
+            .ok_or("service missing from the results")?;
+        let failed = ShareCi::of((sim.failure_probability * runs as f64).round() as u64, runs);
+        if let Some(exact) = v.availability {
+            let a = &sim.availability;
+            let availability = ShareCi {
+                share: a.mean,
+                lo95: a.mean - a.ci95,
+                hi95: a.mean + a.ci95,
+            };
+            rows.push(Row::new(&sim.id, "availability", exact, availability));
+        }
+        if let Some(exact) = v.failed {
+            rows.push(Row::new(&sim.id, FAILED, exact, failed));
         }
     }
     Ok(rows)
+}
+
+fn is_dft(scenario: &Path) -> bool {
+    faultline_scenario::import::is_dft(scenario)
 }
 
 /// The comparison as a table after the summary.
@@ -148,18 +180,16 @@ pub(crate) fn with_json(j: &SummaryJson, x: &Exact) -> Result<String, CliError> 
 }
 
 /// A Galileo DFT run directly: its Markov chain's unreliability at the horizon (its rates
-/// are per hour, as `import` reads them), beside the simulated share.
-fn dft_chain(file: &Path, j: &SummaryJson) -> Exact {
+/// are per hour, as `import` reads them). Its one service is its top event.
+fn dft_chain(file: &Path, horizon_s: f64) -> Result<Vec<Values>, String> {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     let dft = faultline_dft::parse(&text).map_err(|e| e.to_string())?;
-    let hours = j.horizon_s / 3600.0;
+    let hours = horizon_s / 3600.0;
     let exact = faultline_dft::analyze(&dft, hours, crate::cli::args::MAX_STATES)
         .map_err(|e| e.to_string())?;
-    let base = j.strategies.first().ok_or("no results")?;
-    let sim = base.services.first().ok_or("no service in the results")?;
-    let failed = ShareCi::of(
-        (sim.failure_probability * j.runs as f64).round() as u64,
-        j.runs,
-    );
-    Ok(vec![Row::new(&sim.id, FAILED, exact.unreliability, failed)])
+    Ok(vec![Values {
+        service: String::new(),
+        failed: Some(exact.unreliability),
+        availability: None,
+    }])
 }

@@ -12,6 +12,7 @@ mod graph;
 mod importance;
 mod merge;
 mod per_run;
+mod rare;
 mod run;
 mod series;
 mod shard_file;

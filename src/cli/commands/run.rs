@@ -4,7 +4,7 @@
 use super::shard_file::{no_per_run_in_shards, shard_of, write_shard};
 use super::threads;
 use super::{per_run, series};
-use crate::cli::args::{Common, Effort, Print, Sharding};
+use crate::cli::args::{Common, Effort, Print, Rare, Sharding};
 use crate::cli::error::CliError;
 use crate::cli::load::load_timed;
 use crate::progress::Progress;
@@ -24,12 +24,22 @@ pub(crate) fn run(
     common: &Common,
     effort: &Effort,
     (print, all, stats, exact): (&Print, bool, bool, bool),
-    sharding: &Sharding,
+    (rare, sharding): (&Rare, &Sharding),
     (per_run, series): (Option<&Path>, Option<&Path>),
 ) -> Result<(), CliError> {
     let &Effort { runs, threads: t } = effort;
     let (m, loading, warnings) = load_timed(&common.scenario, Some(common))?;
     let seed = common.seed.unwrap_or(m.seed);
+    if rare.rare {
+        let runs = runs.unwrap_or(super::rare::HISTORIES);
+        if shard_of(sharding)?.is_some() {
+            return Err(CliError::Usage(
+                "--rare runs in one process: it cannot be sharded".into(),
+            ));
+        }
+        let how = (print.json, exact, print.layout(all));
+        return super::rare::run(out, common, &m, (runs, threads(t)), rare, how);
+    }
     let runs = runs.unwrap_or(m.runs);
     if let Some(ix) = shard_of(sharding)? {
         no_per_run_in_shards(per_run)?;

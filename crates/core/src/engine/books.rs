@@ -34,6 +34,7 @@ pub struct ServiceRun {
 }
 
 /// What a run measured at the service boundary.
+#[derive(Clone)]
 pub struct Books {
     /// Seconds spent in each [`Class`] per component, this run.
     pub time_in: Vec<[f64; 4]>,

@@ -29,6 +29,7 @@ use super::propagation::Health;
 use crate::model::{Logic, Model, NONE, Source};
 
 /// Per-run state of ordered and spares groups (empty vectors when the model has none).
+#[derive(Clone)]
 pub(crate) struct Dynamic {
     /// Per component: when its output last went down (capacity 0), NaN while up. Kept only
     /// when some group's logic is ordered.

@@ -212,7 +212,7 @@ impl Ord for Event {
 }
 
 /// The pending events of a run, earliest first, equal times first-in-first-out.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Agenda {
     heap: BinaryHeap<Event>,
     /// Insertion counter: the tie-break that makes runs deterministic.
@@ -265,6 +265,14 @@ impl Agenda {
         self.heap.pop()
     }
 
+    /// Every pending event, earliest first, leaving the agenda empty (its sequence
+    /// counter goes on, so events pushed back keep their order).
+    pub(crate) fn take_all(&mut self) -> Vec<Event> {
+        let mut all = std::mem::take(&mut self.heap).into_sorted_vec();
+        all.reverse();
+        all
+    }
+
     /// The earliest event, left on the agenda.
     #[inline]
     pub(crate) fn peek(&self) -> Option<&Event> {
@@ -273,7 +281,7 @@ impl Agenda {
 }
 
 /// Payloads too big for an event, kept aside in reused slots (no allocation once warm).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Slab<T> {
     items: Vec<T>,
     free: Vec<u32>,

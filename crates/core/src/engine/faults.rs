@@ -27,11 +27,12 @@ pub(crate) fn fault_times(slot: u32) -> u32 {
 }
 
 /// The stream of fault slot `slot`'s repair times.
-fn repair_times(slot: u32) -> u32 {
+pub(crate) fn repair_times(slot: u32) -> u32 {
     2 * slot + 1
 }
 
 /// Per-run state of the fault slots and common causes.
+#[derive(Clone)]
 pub(crate) struct Faults {
     /// Per slot: [`IDLE`], [`DORMANT`] or [`ACTIVE`].
     pub(crate) state: Vec<u8>,
@@ -63,6 +64,12 @@ impl Faults {
     pub(crate) fn reset(&mut self, m: &Model, seed: u64, run: u64) {
         self.state.fill(IDLE);
         self.generation.fill(0);
+        self.seed_streams(m, seed, run);
+    }
+
+    /// Every stream at the start of run `run` of the study seeded `seed` (the state kept:
+    /// a copy of a history is given fresh randomness this way).
+    pub(crate) fn seed_streams(&mut self, m: &Model, seed: u64, run: u64) {
         self.streams.reset(seed, run);
         for (k, c) in m.common.iter().enumerate() {
             self.common[k] = rng::stream(seed, run, c.key, rng::FAULT);

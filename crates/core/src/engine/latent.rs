@@ -20,6 +20,7 @@ use crate::rng;
 use rand_chacha::ChaCha8Rng;
 
 /// Per-run state of latent faults, demands and inspections, and what they measured.
+#[derive(Clone)]
 pub struct Hidden {
     /// Per component: whether a demand on it can do anything (latent or on-demand slots).
     pub(crate) demandable: Vec<bool>,
@@ -96,13 +97,18 @@ impl Hidden {
         }
     }
 
+    /// The inspections' streams at the start of run `run` of the study seeded `seed`.
+    pub(crate) fn seed_streams(&mut self, m: &Model, seed: u64, run: u64) {
+        for (k, x) in m.inspections.iter().enumerate() {
+            self.rng[k] = rng::stream(seed, run, x.key, rng::INSPECTION);
+        }
+    }
+
     /// Nothing latent, nothing measured, streams at the start of run `run`.
     fn reset(&mut self, m: &Model, seed: u64, run: u64) {
         self.since.fill(f64::NAN);
         self.by_demand.fill(false);
-        for (k, x) in m.inspections.iter().enumerate() {
-            self.rng[k] = rng::stream(seed, run, x.key, rng::INSPECTION);
-        }
+        self.seed_streams(m, seed, run);
         self.offline.fill(0);
         self.unready_since.fill(f64::NAN);
         self.dirty = !m.watch.is_empty();

@@ -36,6 +36,7 @@ mod phase;
 pub mod propagation;
 pub mod queue;
 pub mod response;
+mod split;
 
 pub use books::{Books, ServiceRun};
 pub use latent::Hidden;
@@ -58,7 +59,9 @@ use response::ResponseState;
 /// all be waiting.
 pub const MEMORY_BUDGET: usize = 10_000_000;
 
-/// One simulated history, with buffers reused from run to run.
+/// One simulated history, with buffers reused from run to run. A copy (`clone`) carries
+/// on from the same state: rare-event splitting (`rare`) continues a history many ways.
+#[derive(Clone)]
 pub struct Sim<'m> {
     /// The model simulated.
     pub(crate) m: &'m Model,
@@ -203,16 +206,40 @@ impl<'m> Sim<'m> {
     /// components it touched; what users see is committed once nothing more happens at
     /// that instant (`close_instant`), so a failure always lasts longer than zero.
     pub fn run<O: Observer>(&mut self, seed: u64, run: u64, obs: &mut O) {
+        self.start(seed, run);
+        self.handle_events(obs, |_| false);
+        self.finish();
+    }
+
+    /// Resets to the healthy template and schedules what starts run `run` of the study
+    /// seeded `seed`: the run is ready for `handle_events`.
+    pub(crate) fn start(&mut self, seed: u64, run: u64) {
         self.reset(seed, run);
         self.schedule_faults();
         self.reset_hidden(seed, run);
+    }
+
+    /// Handles events until `stop` holds at the end of an instant (every event at that
+    /// time handled and what users saw committed): then returns true, the state at that
+    /// instant, ready to go on. Returns false at the end of the run (the horizon, the
+    /// event cap or the memory budget), before [`Sim::finish`].
+    pub(crate) fn handle_events<O: Observer>(
+        &mut self,
+        obs: &mut O,
+        mut stop: impl FnMut(&Sim) -> bool,
+    ) -> bool {
         let max_events = self.m.max_events;
         loop {
             let next = self.agenda.peek().map(Event::t);
-            if self.books.instant_open() && next != Some(self.now) {
-                // The instant has settled; its hooks may schedule more at this instant.
-                self.close_instant(obs);
-                continue;
+            if next != Some(self.now) {
+                if self.books.instant_open() {
+                    // The instant has settled; its hooks may schedule more at this instant.
+                    self.close_instant(obs);
+                    continue;
+                }
+                if stop(self) {
+                    return true;
+                }
             }
             let Some(ev) = self.agenda.pop() else { break };
             if self.events >= max_events {
@@ -243,8 +270,9 @@ impl<'m> Sim<'m> {
         }
         if self.books.instant_open() {
             self.close_instant(obs);
+            return stop(self);
         }
-        self.finish();
+        false
     }
 
     /// Starts loading what the next event will touch, so that its cache misses overlap
@@ -284,7 +312,7 @@ impl<'m> Sim<'m> {
     }
 
     /// Closes the run at the horizon or at the event cap.
-    fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         let end = if self.capped {
             self.now
         } else {

@@ -101,6 +101,7 @@ struct Episode {
 }
 
 /// The live state of the dependency network in one run, and the template it starts from.
+#[derive(Clone)]
 pub(crate) struct Net {
     /// Per component: output, cause, committed class, ... in one cache line.
     pub(crate) st: Vec<CompState>,

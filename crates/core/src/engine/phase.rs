@@ -14,6 +14,7 @@ use super::{Note, Observer, Sim};
 use crate::model::{Cursor, Due, Model, NONE, Source};
 
 /// Per-run state of the phases, and what each phase saw (indexed by phase).
+#[derive(Clone)]
 pub struct PhaseState {
     /// Whether the model has phases (every hook does nothing otherwise).
     pub(crate) on: bool,

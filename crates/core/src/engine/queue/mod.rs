@@ -158,6 +158,7 @@ impl QueueCounts {
 }
 
 /// Per-run state of one queue.
+#[derive(Clone)]
 struct QRun {
     /// Waiting jobs in arrival order (of class 0, with priority classes).
     waiting: VecDeque<u32>,
@@ -270,6 +271,7 @@ impl QRun {
 }
 
 /// All queues of a run, and the job slab they share.
+#[derive(Clone)]
 pub struct QueueState {
     jobs: Vec<Job>,
     free: Vec<u32>,

@@ -55,6 +55,7 @@ pub struct BurnRun {
 }
 
 /// The burn-rate rules of a model and their state in the current run.
+#[derive(Clone)]
 pub struct BurnState {
     /// Per rule: its alert index.
     pub alert: Vec<u32>,

@@ -116,6 +116,7 @@ pub struct ResponseRun {
 }
 
 /// Per-run response state and measurements, reused from run to run.
+#[derive(Clone)]
 pub struct ResponseState {
     rng: ChaCha8Rng,
     mit_rng: Vec<ChaCha8Rng>,
@@ -216,10 +217,9 @@ impl ResponseState {
 }
 
 impl Sim<'_> {
-    /// Resets response state for a run and schedules what starts at t = 0 (warm spares'
-    /// waiting failures).
-    pub(crate) fn reset_response(&mut self, seed: u64, run: u64) {
-        let m = self.m;
+    /// The responders' and mitigations' streams at the start of run `run` of the study
+    /// seeded `seed`.
+    pub(crate) fn seed_response_streams(&mut self, seed: u64, run: u64) {
         let r = &mut self.rs;
         r.rng = rng::stream(
             seed,
@@ -227,12 +227,20 @@ impl Sim<'_> {
             crate::model::stable_hash(&["response"]),
             rng::RESPONSE,
         );
-        for (k, mt) in m.mitigations.iter().enumerate() {
+        for (k, mt) in self.m.mitigations.iter().enumerate() {
             r.mit_rng[k] = rng::stream(seed, run, mt.key, rng::MITIGATION);
             if mt.procedure.is_some() {
                 r.proc_rng[k] = rng::stream(seed, run, mt.key, rng::PROCEDURE);
             }
         }
+    }
+
+    /// Resets response state for a run and schedules what starts at t = 0 (warm spares'
+    /// waiting failures).
+    pub(crate) fn reset_response(&mut self, seed: u64, run: u64) {
+        let m = self.m;
+        self.seed_response_streams(seed, run);
+        let r = &mut self.rs;
         r.alert_on.fill(false);
         r.alert_gen.fill(0);
         r.alert_key.fill(NONE);

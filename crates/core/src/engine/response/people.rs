@@ -130,6 +130,7 @@ impl PeopleRun {
 }
 
 /// The roster of a run.
+#[derive(Clone)]
 pub(crate) struct Roster {
     /// Whether people are told apart: with fatigue, teams or a rota. Without, an incident
     /// takes one anonymous responder and the roster stays empty (no cost per run).
