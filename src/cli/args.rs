@@ -108,6 +108,25 @@ Writes into output/<file stem>/compare/ (or --out DIR):
     exit_codes!()
 );
 
+const EXPLORE_HELP: &str = concat!(
+    "Examples:
+  faultline explore scenarios/substation.ron --run 3 --strategy mobile-transformer
+  faultline explore scenarios/substation.ron --worst --strategy all
+  faultline explore scenarios/job-queue.ron --median
+
+Writes one self-contained page (open it from disk: no network, no server) into
+output/<file stem>/explore/run<K>.html (or --out DIR) and prints its path. The page
+plays the run on the dependency graph: components coloured by state, errors travelling
+the edges they cross, groups masking them, services turning red, the responders'
+milestones on the time axis, a queue's backlog under its box; the trace beside it,
+synced both ways (click a line to go there). Space plays and pauses; the arrow keys step
+from event to event; the wheel zooms and dragging pans. Each --strategy adds a tab: the
+same run, the same faults, under that strategy.
+
+",
+    exit_codes!()
+);
+
 const TRACE_HELP: &str = concat!(
     "Examples:
   faultline trace scenarios/substation.ron --run 3
@@ -371,6 +390,31 @@ pub(crate) enum Command {
         /// component more.
         #[arg(long)]
         importance: bool,
+    },
+    /// Watch one run in the browser: write a page that plays it on the dependency graph,
+    /// with the trace beside it and the same run under other strategies.
+    #[command(after_long_help = EXPLORE_HELP)]
+    Explore {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        files: Files,
+        /// Which run to show (run k has the same faults as in `run` and `trace`)
+        /// [default: 0].
+        #[arg(long, conflicts_with_all = ["worst", "median"])]
+        run: Option<u64>,
+        /// Show the baseline's most expensive run of --runs (ties: the first).
+        #[arg(long, conflicts_with = "median")]
+        worst: bool,
+        /// Show the baseline's median run by cost of --runs.
+        #[arg(long)]
+        median: bool,
+        /// Runs to choose the worst or median among [default: the scenario's `runs`].
+        #[arg(long, conflicts_with = "run", value_parser = clap::value_parser!(u64).range(1..))]
+        runs: Option<u64>,
+        /// Also show the same run under this strategy (repeat it for more, or `all`).
+        #[arg(long = "strategy", value_name = "NAME")]
+        strategies: Vec<String>,
     },
     /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem;
     /// write postmortem.md and a timeline chart.

@@ -135,6 +135,18 @@ fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Graph { scenario } => commands::graph(&mut out, &scenario)?,
         Command::Completions { shell } => commands::completions(&mut out, shell)?,
         Command::Man { command } => commands::man(&mut out, command.as_deref())?,
+        Command::Explore {
+            common,
+            files,
+            run,
+            worst,
+            median,
+            runs,
+            strategies,
+        } => {
+            let pick = commands::Pick::of(run, worst, median, runs);
+            commands::explore(&mut out, &common, &files, pick, &strategies)?
+        }
         Command::Trace {
             mut common,
             pick,

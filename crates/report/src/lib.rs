@@ -16,6 +16,7 @@
 
 pub mod charts;
 pub mod dot;
+pub mod explore;
 pub mod html;
 pub mod json;
 pub mod output;
