@@ -12,6 +12,7 @@ mod cli;
 mod closed_form;
 mod diagnostics;
 mod docs;
+mod explore;
 mod fault_trees;
 mod fuzz;
 mod hardening;

@@ -19,7 +19,12 @@
   let nodes = [];        // per component: its <g>
   let links = [];        // per link: its <path>
   let linkOf = new Map();// "from,to" -> link index
-  let playing = false, last = 0, current = -1;
+  let playing = false, last = 0, current = -1, scrolled = 0;
+  const frames = { n: 0, ms: 0 };  // frames played and the script time they took
+  let dirty = new Set();  // components whose state changed since the last render
+  let fresh = new Set();  // components glowing: changed a moment ago
+  let hurt = [];          // per group: members not healthy
+  let groupsOf = [], membersOf = [], servicesAbove = [], carried = [];
 
   function stamp(t) {
     const d = Math.floor(t / 86400), s = Math.floor(t - d * 86400);
@@ -44,6 +49,8 @@
     const g = $("graph"), P = scene.picture;
     g.innerHTML = "";
     g.setAttribute("viewBox", `-10 -10 ${P.width + 20} ${P.height + 20}`);
+    // Large pictures paint without anti-aliasing: frames stay smooth.
+    g.classList.toggle("large", P.nodes.length > 200);
     const lg = el("g", {}, g);
     links = P.links.map((l) => el("path", { d: l.d, class: "link " + l.kind }, lg));
     linkOf = new Map(P.links.map((l, k) => [l.from + "," + l.to, k]));
@@ -65,6 +72,15 @@
       box.addEventListener("click", () => jumpToComponent(i));
       return box;
     });
+    const n = P.nodes.length;
+    groupsOf = P.nodes.map(() => []);
+    membersOf = P.nodes.map(() => []);
+    servicesAbove = P.nodes.map(() => []);
+    P.links.forEach((l) => {
+      if (l.kind === "member") { groupsOf[l.to].push(l.from); membersOf[l.from].push(l.to); }
+      if (P.nodes[l.from].kind === "service") servicesAbove[l.to].push(l.from);
+    });
+    carried = Array.from({ length: n }, () => []);
     $("about").textContent = scene.about || "";
     $("services").innerHTML = "";
     scene.services.slice(0, 4).forEach((s) => {
@@ -87,6 +103,7 @@
     scene.log.forEach((l, k) => {
       const li = document.createElement("li");
       li.dataset.t = l.t;
+      li.className = "future";
       li.innerHTML = `<span class="time"></span><span class="tag"></span><span class="text"></span>`;
       li.children[0].textContent = l.time;
       li.children[1].textContent = l.tag;
@@ -94,7 +111,7 @@
       li.addEventListener("click", () => { pause(); setTime(l.t); });
       ol.appendChild(li);
     });
-    current = -2;
+    current = -1;
   }
 
   function drawMarks() {
@@ -119,16 +136,24 @@
   // The state at the cursor: changes applied in order, from the start when going back.
   function reset() {
     st = scene.picture.nodes.map(() => ({ cls: "healthy", latent: false, mitigated: false, via: null, since: -1 }));
+    hurt = scene.picture.nodes.map(() => 0);
     applied = 0;
+    dirty = new Set(st.keys());
+    fresh.clear();
   }
   function apply(c) {
-    const s = st[c.c];
+    const s = st[c.c], was = s.cls;
+    dirty.add(c.c);
     if (c.s === "latent") s.latent = true;
     else if (c.s === "-latent") s.latent = false;
     else if (c.s === "mitigated") s.mitigated = true;
     else if (c.s === "-mitigated") s.mitigated = false;
     else { s.cls = c.s; s.via = c.s === "healthy" ? null : c.via; }
     s.since = c.t;
+    if ((was === "healthy") !== (s.cls === "healthy")) {
+      for (const g of groupsOf[c.c]) { hurt[g] += s.cls === "healthy" ? -1 : 1; dirty.add(g); }
+    }
+    for (const v of servicesAbove[c.c]) dirty.add(v);
   }
   function shown(s) {
     if (s.mitigated) return "mitigated";
@@ -145,7 +170,8 @@
       if (animate && c.via !== null && c.s !== "healthy") travelled.push(c);
     }
     T = t;
-    travelled.forEach(pulse);
+    // A few travelling errors per frame are a story; hundreds are noise (and slow).
+    travelled.slice(0, 6).forEach(pulse);
   }
 
   // An error travelling the edge it crossed: from the dependency (or member) up to it.
@@ -164,37 +190,44 @@
     })(start);
   }
 
+  // Only what changed since the last frame is touched: a frame of a large model while
+  // playing is a few components, not all of them.
   function render() {
-    const P = scene.picture;
-    nodes.forEach((g, i) => {
-      const s = shown(st[i]);
+    const P = scene.picture, window_ = freshness();
+    for (const i of dirty) {
+      const g = nodes[i], s = shown(st[i]);
       if (g.getAttribute("data-state") !== s) g.setAttribute("data-state", s);
-      const fresh = st[i].since >= 0 && T - st[i].since < freshness();
-      g.classList.toggle("fresh", fresh && s !== "healthy");
-    });
-    // Links carrying an error, groups masking one.
-    const carrying = new Set();
-    st.forEach((s, i) => {
-      if (s.cls === "healthy") return;
-      if (s.via !== null) carrying.add(linkOf.get(i + "," + s.via));
-      else if (P.nodes[i].kind === "service") {
-        // A service's state comes without its path: its impaired dependencies carry it.
-        P.links.forEach((l, k) => { if (l.from === i && st[l.to].cls !== "healthy") carrying.add(k); });
+      const glow = st[i].since >= 0 && s !== "healthy" && T - st[i].since < window_;
+      g.classList.toggle("fresh", glow);
+      if (glow) fresh.add(i);
+      // The lines that carry its error: from where it came, or, for a service (told
+      // without a path), to its impaired dependencies.
+      for (const k of carried[i]) links[k].classList.remove("carrying");
+      carried[i] = [];
+      if (st[i].cls !== "healthy") {
+        if (st[i].via !== null) {
+          const k = linkOf.get(i + "," + st[i].via);
+          if (k !== undefined) carried[i].push(k);
+        } else if (P.nodes[i].kind === "service") {
+          P.links.forEach((l, k) => { if (l.from === i && st[l.to].cls !== "healthy") carried[i].push(k); });
+        }
       }
-    });
-    links.forEach((p, k) => p.classList.toggle("carrying", carrying.has(k)));
-    P.nodes.forEach((n, i) => {
-      if (n.kind !== "group" && n.kind !== "voter") return;
-      const hurt = P.links.some((l) => l.from === i && l.kind === "member" && st[l.to].cls !== "healthy");
-      nodes[i].classList.toggle("masking", hurt && st[i].cls === "healthy");
-    });
+      for (const k of carried[i]) links[k].classList.add("carrying");
+      if (membersOf[i].length) g.classList.toggle("masking", hurt[i] > 0 && st[i].cls === "healthy");
+    }
+    for (const i of fresh) {
+      const on = st[i].since >= 0 && T - st[i].since < window_ && shown(st[i]) !== "healthy";
+      nodes[i].classList.toggle("fresh", on);
+      if (!on) fresh.delete(i);
+    }
+    dirty.clear();
     for (const q of scene.queues) {
       let at = null;
       for (const p of q.pts) { if (p[0] <= T) at = p; else break; }
       nodes[q.c].extra.textContent = at ? `backlog ${at[1]}` + (at[2] !== null ? ` · latency ${human(at[2])}` : "") : "";
     }
     $("now").textContent = stamp(T);
-    const states = scene.services.map((s) => shown(st[P.nodes.findIndex((n) => n.id === s.id)]));
+    const states = scene.services.map((s) => shown(st[s.c]));
     if (states.length <= 4) {
       $("status").textContent = scene.services.map((s, k) => `${s.id}: ${states[k]}`).join(" · ");
     } else {
@@ -208,15 +241,19 @@
 
   function syncLog() {
     const log = scene.log;
-    let k = -1;
-    for (let i = 0; i < log.length && log[i].t <= T; i++) k = i;
-    const items = $("log").children;
+    let lo = 0, hi = log.length;  // the first line after the cursor
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (log[mid].t <= T) lo = mid + 1; else hi = mid; }
+    const k = lo - 1;
     if (k === current) return;
-    for (let i = 0; i < items.length; i++) {
-      items[i].className = i < k ? "past" : i === k ? "current" : "future";
-    }
+    const items = $("log").children;
+    const from = Math.max(0, Math.min(k, current)), to = Math.min(items.length - 1, Math.max(k, current));
+    for (let i = from; i <= to; i++) items[i].className = i < k ? "past" : i === k ? "current" : "future";
     current = k;
-    if (k >= 0) items[k].scrollIntoView({ block: "nearest" });
+    const now = performance.now();
+    if (k >= 0 && (!playing || now - scrolled > 200)) {
+      items[k].scrollIntoView({ block: "nearest" });
+      scrolled = now;
+    }
   }
 
   function setTime(t, animate) {
@@ -247,7 +284,10 @@
     if (!playing) return;
     const dt = (now - last) / 1000;
     last = now;
+    const t0 = performance.now();
     setTime(T + dt * Number($("speed").value), true);
+    frames.n++;
+    frames.ms += performance.now() - t0;
     if (T >= D.horizon) pause(); else requestAnimationFrame(tick);
   }
 
@@ -316,6 +356,7 @@
     time: () => T,
     state: (id) => { const n = nodes.find((g) => g.dataset.id === id); return n && n.dataset.state; },
     scenes: () => D.scenes.map((s) => s.strategy),
+    frames: () => ({ ...frames }),
   };
   show(0);
 })();

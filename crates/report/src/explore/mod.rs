@@ -81,6 +81,8 @@ pub struct QueueSeries {
 /// What one service's users saw in the run.
 #[derive(Serialize)]
 pub struct ServiceLine {
+    /// The service's component.
+    pub c: u32,
     /// The service's id.
     pub id: String,
     /// "down 2d 3h in 1 failure, 45,000 user-hours".
@@ -137,6 +139,7 @@ pub fn scene(m: &Model, t: &Trace) -> Scene {
         .collect();
     let services = (m.services.iter().zip(&t.services))
         .map(|(&c, &(down, failures, user_minutes))| ServiceLine {
+            c,
             id: m.comps[c as usize].id.clone(),
             text: format!(
                 "down {} in {failures} failure{}, {} user-hours",
