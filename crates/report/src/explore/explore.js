@@ -48,7 +48,9 @@
   function draw() {
     const g = $("graph"), P = scene.picture;
     g.innerHTML = "";
-    g.setAttribute("viewBox", `-10 -10 ${P.width + 20} ${P.height + 20}`);
+    // Small pictures keep their size (centred) rather than filling the frame.
+    const vw = Math.max(P.width + 20, 760), vh = Math.max(P.height + 20, 520);
+    g.setAttribute("viewBox", `${(P.width - vw) / 2} ${(P.height - vh) / 2} ${vw} ${vh}`);
     // Large pictures paint without anti-aliasing: frames stay smooth.
     g.classList.toggle("large", P.nodes.length > 200);
     const lg = el("g", {}, g);
