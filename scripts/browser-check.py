@@ -138,6 +138,41 @@ def substation(page, bin_, work, shots):
     check(86400 < t < 30 * 86400, f"one second of play at a week a second moved the cursor to {t / 86400:.1f} days")
 
 
+def drill(page, bin_, work, shots):
+    """The drill of substation run 3 played with scripted choices ends with the
+    postmortem the precomputed outcomes say."""
+    path = run(bin_, "drill", "scenarios/substation.ron", "--run", "3",
+               "--out", os.path.join(work, "drill"), "-q").strip()
+    page.goto("file://" + os.path.abspath(path))
+    data = page.evaluate("JSON.parse(document.getElementById('data').textContent)")
+    check(abs(data["paged_at"] - (3 * 86400 + 300)) < 1e-6, "the drill starts at the gunfire's page (day 3 00:05)")
+    page.click('#graph .node[data-id="west_end"]')
+    check(page.evaluate("drill.elapsed()") == 0, "looking before acknowledging costs nothing and shows nothing")
+    page.click("#ack")
+    page.click('#graph .node[data-id="distribution"]')
+    page.click("#know")
+    hint = page.inner_text("#hint")
+    check("errors, not the fault" in hint, f"saying you know before finding a fault is refused: {hint!r}")
+    for c in ["county_supply", "west_end", "west_end_xfmr"]:
+        page.click(f'#graph .node[data-id="{c}"]')
+    shown = page.evaluate("document.querySelector('#graph .node[data-id=\"west_end_xfmr\"]').dataset.state")
+    check(shown == "down", "a look reveals the transformer down")
+    check(page.evaluate("drill.elapsed()") == 42, "2 minutes to acknowledge and 4 looks of 10: 42 minutes")
+    page.click("#know")
+    page.click('#mitigations button[data-strategy="mobile-transformer"]')
+    result = page.evaluate("drill.result")
+    mobile = next(c for c in data["choices"] if c["strategy"] == "mobile-transformer")
+    want = mobile["by_looks"][3]
+    check(result["looks"] == 4 and result["outcome"] == want,
+          f"the postmortem is the outcome simulated for 4 looks and the mobile transformer: {result}")
+    text = page.inner_text("#postmortem")
+    cost = "${:,}".format(round(want["cost"]))
+    check(cost in text, f"the postmortem shows the run's cost {cost}")
+    best = min(data["choices"], key=lambda c: c["as_modelled"]["cost"])["strategy"]
+    check(f"best on this history: {best}" in text, f"and the best strategy on the same faults ({best})")
+    page.screenshot(path=os.path.join(shots, "drill-run3.png"), full_page=True)
+
+
 def estate(page, bin_, work, shots):
     """Smooth animation on a 1,000-component model: frames per second while playing."""
     text = run(bin_, "gen", "1000")
@@ -177,13 +212,15 @@ def main():
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         substation(page, a.bin, work, shots)
+        drill(page, a.bin, work, shots)
         estate(page, a.bin, work, shots)
         check(not errors, "no script errors" + (f": {errors[:3]}" if errors else ""))
         browser.close()
     print(f"screenshots in {shots}/")
     if a.docs:
         shutil.copy(os.path.join(shots, "substation-run3.png"), "docs/explorer.png")
-        print("wrote docs/explorer.png")
+        shutil.copy(os.path.join(shots, "drill-run3.png"), "docs/drill.png")
+        print("wrote docs/explorer.png and docs/drill.png")
     sys.exit(1 if FAILED else 0)
 
 

@@ -227,3 +227,98 @@ fn bad_requests_are_refused_without_a_page() {
         "nothing written"
     );
 }
+
+/// The drill of substation run 3 starts at the page for the gunfire (not the feeder
+/// fault's earlier page, which users barely feel), knows both transformers as what to
+/// find, and has an outcome for every number of looks under every strategy; the student
+/// who finds the fault fast and calls the mobile transformer beats the modelled people.
+#[test]
+fn the_drill_has_every_outcome_the_student_can_reach() {
+    let dir = scratch("drill-substation");
+    let o = faultline(&[
+        "drill",
+        "scenarios/substation.ron",
+        "--run",
+        "3",
+        "--out",
+        dir.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(stdout(&o).trim()).unwrap();
+    let start = page.find(r#"id="data">"#).unwrap() + r#"id="data">"#.len();
+    let json = &page[start..start + page[start..].find("</script>").unwrap()];
+    let d: Value = serde_json::from_str(&json.replace("<\\/", "</")).unwrap();
+    assert_eq!(
+        d["paged_at"].as_f64(),
+        Some(3.0 * 86_400.0 + 300.0),
+        "the gunfire's page"
+    );
+    let nodes = d["scene"]["picture"]["nodes"].as_array().unwrap();
+    let roots: Vec<&str> = (d["roots"].as_array().unwrap().iter())
+        .map(|r| nodes[r.as_u64().unwrap() as usize]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(roots, ["west_end_xfmr", "carthage_xfmr"]);
+    let choices = d["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), 6, "no mitigation, then five strategies");
+    for c in choices {
+        assert_eq!(
+            c["by_looks"].as_array().unwrap().len(),
+            11,
+            "one to eleven looks"
+        );
+    }
+    let mobile = choices
+        .iter()
+        .find(|c| c["strategy"] == "mobile-transformer")
+        .unwrap();
+    let (fast, slow) = (&mobile["by_looks"][3], &mobile["by_looks"][10]);
+    let modelled = &mobile["as_modelled"];
+    let cost = |o: &Value| o["cost"].as_f64().unwrap();
+    assert!(cost(fast) < cost(slow), "looking longer costs more");
+    assert!(
+        cost(fast) < cost(modelled),
+        "a 42-minute diagnosis beats the modelled hours"
+    );
+    let none = &choices[0]["by_looks"][3];
+    assert!(
+        cost(fast) < cost(none) / 2.0,
+        "the mitigation, not the diagnosis, is the win"
+    );
+    assert!(mobile["by_looks"][3]["mitigated"].as_f64().is_some());
+    assert!(none["mitigated"].is_null());
+}
+
+/// No on-call response, or no page in the run: no drill, exit 2, no page written.
+#[test]
+fn a_drill_needs_someone_paged() {
+    let dir = scratch("drill-bad");
+    let out = dir.to_str().unwrap();
+    let cases: [(&[&str], &str); 2] = [
+        (
+            &["drill", "scenarios/protection.ron", "--out", out],
+            "no on-call response",
+        ),
+        (
+            &[
+                "drill",
+                "scenarios/substation.ron",
+                "--horizon",
+                "1h",
+                "--out",
+                out,
+            ],
+            "nobody is paged in run 0",
+        ),
+    ];
+    for (args, why) in cases {
+        let o = faultline(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(why), "{args:?}: {}", stderr(&o));
+    }
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}

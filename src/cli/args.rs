@@ -127,6 +127,25 @@ same run, the same faults, under that strategy.
     exit_codes!()
 );
 
+const DRILL_HELP: &str = concat!(
+    "Examples:
+  faultline drill scenarios/substation.ron --run 3
+  faultline drill scenarios/amazon-outage.ron --run 0
+
+Writes one self-contained page into output/<file stem>/drill/run<K>.html (or --out DIR)
+and prints its path. You are paged: acknowledge (2 simulated minutes), click components
+to look at them (10 minutes a look: grey boxes are what you have not seen; services show
+what users see), say when you know what is broken (you must have found a component with
+a fault of its own, not only its errors), then pick a mitigation among the scenario's
+strategies or none. The postmortem compares your run (your acknowledgement and diagnosis
+times, your choice) with the same strategy as the scenario models its people and with the
+best strategy on the same faults. Every reachable outcome is simulated when the page is
+written: the page runs offline.
+
+",
+    exit_codes!()
+);
+
 const TRACE_HELP: &str = concat!(
     "Examples:
   faultline trace scenarios/substation.ron --run 3
@@ -415,6 +434,19 @@ pub(crate) enum Command {
         /// Also show the same run under this strategy (repeat it for more, or `all`).
         #[arg(long = "strategy", value_name = "NAME")]
         strategies: Vec<String>,
+    },
+    /// Be on call for one run, in the browser: a page that plays the run to the first page,
+    /// lets you acknowledge, look, say what is broken and pick a mitigation, then shows
+    /// the postmortem of your own run.
+    #[command(after_long_help = DRILL_HELP)]
+    Drill {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        files: Files,
+        /// Which run to play (run k has the same faults as in `run` and `trace`).
+        #[arg(long, default_value_t = 0)]
+        run: u64,
     },
     /// Narrate one run: every fault, error, masking, failure and repair, then a postmortem;
     /// write postmortem.md and a timeline chart.

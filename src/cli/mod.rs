@@ -147,6 +147,7 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             let pick = commands::Pick::of(run, worst, median, runs);
             commands::explore(&mut out, &common, &files, pick, &strategies)?
         }
+        Command::Drill { common, files, run } => commands::drill(&mut out, &common, &files, run)?,
         Command::Trace {
             mut common,
             pick,

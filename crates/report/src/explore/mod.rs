@@ -7,6 +7,7 @@
 //! One self-contained HTML file: the data as JSON, the script and the style inline, no
 //! network. The page's behaviour is in `explore.js`; what it is given is [`Scene`].
 
+pub mod drill;
 mod layout;
 
 pub use layout::{Link, Node, Picture, place};
@@ -229,5 +230,5 @@ pub fn page(meta: &Meta, scenes: &[Scene]) -> String {
 }
 
 const TEMPLATE: &str = include_str!("page.html");
-const STYLE: &str = include_str!("explore.css");
+pub(crate) const STYLE: &str = include_str!("explore.css");
 const SCRIPT: &str = include_str!("explore.js");
