@@ -193,8 +193,8 @@ fn node(m: &Model, i: usize, (x, y): (f64, f64), (w, h): (f64, f64)) -> Node {
     }
 }
 
-/// Lays out `m`: with layout-rs up to [`LARGE`] components and lines, by [`place_large`]
-/// beyond.
+/// Lays out `m`: with layout-rs up to 600 components and lines, in wrapped layers beyond
+/// (layout-rs's crossing reduction takes minutes there).
 pub fn place(m: &Model) -> Picture {
     let links = links_of(m);
     if m.comps.len() + links.len() > LARGE {
