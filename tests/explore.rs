@@ -5,6 +5,28 @@ use crate::common::{faultline, scratch, stderr, stdout};
 use serde_json::Value;
 use std::path::PathBuf;
 
+/// Each of `cases` (arguments, words of the reason) exits 2 with its reason, and nothing
+/// is written into `dir`.
+fn refused(cases: &[(&[&str], &str)], dir: &std::path::Path) {
+    for (args, why) in cases {
+        let o = faultline(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(why), "{args:?}: {}", stderr(&o));
+    }
+    assert_eq!(
+        std::fs::read_dir(dir).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+/// The data a page carries (its `<script id="data">` element), parsed.
+fn data_of(page: &str) -> Value {
+    let start = page.find(r#"id="data">"#).unwrap() + r#"id="data">"#.len();
+    let json = &page[start..start + page[start..].find("</script>").unwrap()];
+    serde_json::from_str(&json.replace(r"<\/", "</")).expect("the page's data")
+}
+
 /// Runs `explore` with `args` into a fresh directory `tag`; the page's path and its data.
 fn explore(tag: &str, args: &[&str]) -> (PathBuf, String, Value) {
     let dir = scratch(tag);
@@ -20,12 +42,7 @@ fn explore(tag: &str, args: &[&str]) -> (PathBuf, String, Value) {
         "the path printed is the page's"
     );
     let page = std::fs::read_to_string(&path).expect("the page");
-    let start = page
-        .find(r#"<script type="application/json" id="data">"#)
-        .unwrap();
-    let json = &page[start..];
-    let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
-    let data = serde_json::from_str(&json.replace("<\\/", "</")).expect("the page's data");
+    let data = data_of(&page);
     (path, page, data)
 }
 
@@ -216,16 +233,7 @@ fn bad_requests_are_refused_without_a_page() {
         ),
         (&["explore", "scenarios/nope.ron", "--out", out], "nope.ron"),
     ];
-    for (args, why) in cases {
-        let o = faultline(args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
-        assert!(stderr(&o).contains(why), "{args:?}: {}", stderr(&o));
-    }
-    assert_eq!(
-        std::fs::read_dir(&dir).unwrap().count(),
-        0,
-        "nothing written"
-    );
+    refused(&cases, &dir);
 }
 
 /// The drill of substation run 3 starts at the page for the gunfire (not the feeder
@@ -245,10 +253,7 @@ fn the_drill_has_every_outcome_the_student_can_reach() {
         "-q",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let page = std::fs::read_to_string(stdout(&o).trim()).unwrap();
-    let start = page.find(r#"id="data">"#).unwrap() + r#"id="data">"#.len();
-    let json = &page[start..start + page[start..].find("</script>").unwrap()];
-    let d: Value = serde_json::from_str(&json.replace("<\\/", "</")).unwrap();
+    let d = data_of(&std::fs::read_to_string(stdout(&o).trim()).unwrap());
     assert_eq!(
         d["paged_at"].as_f64(),
         Some(3.0 * 86_400.0 + 300.0),
@@ -311,14 +316,5 @@ fn a_drill_needs_someone_paged() {
             "nobody is paged in run 0",
         ),
     ];
-    for (args, why) in cases {
-        let o = faultline(args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
-        assert!(stderr(&o).contains(why), "{args:?}: {}", stderr(&o));
-    }
-    assert_eq!(
-        std::fs::read_dir(&dir).unwrap().count(),
-        0,
-        "nothing written"
-    );
+    refused(&cases, &dir);
 }

@@ -13,11 +13,7 @@
   const looked = [];          // component indices, in the order looked at
   const nodes = [];
 
-  function stamp(t) {
-    const d = Math.floor(t / 86400), s = Math.floor(t - d * 86400);
-    const p = (n) => String(n).padStart(2, "0");
-    return `day ${d} ${p(Math.floor(s / 3600))}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}`;
-  }
+  const stamp = faultlineStamp;
   function human(s) {
     if (s === null || s === undefined) return "not within the run";
     if (s >= 86400) { const d = Math.floor(s / 86400); return `${d}d ${Math.floor((s - d * 86400) / 3600)}h`; }
@@ -40,8 +36,7 @@
 
   function draw() {
     const g = $("graph");
-    const vw = Math.max(P.width + 20, 760), vh = Math.max(P.height + 20, 520);
-    g.setAttribute("viewBox", `${(P.width - vw) / 2} ${(P.height - vh) / 2} ${vw} ${vh}`);
+    faultlineFit(g, P);
     const lg = document.createElementNS(NS, "g");
     g.appendChild(lg);
     for (const l of P.links) {

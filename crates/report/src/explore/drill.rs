@@ -91,6 +91,7 @@ pub fn page(d: &Drill) -> String {
         )
         .replace("{{style}}", super::STYLE)
         .replace("{{drillstyle}}", STYLE)
+        .replace("{{common}}", super::COMMON)
         .replace("{{script}}", SCRIPT)
         .replace("{{data}}", &json)
 }

@@ -26,11 +26,7 @@
   let hurt = [];          // per group: members not healthy
   let groupsOf = [], membersOf = [], servicesAbove = [], carried = [];
 
-  function stamp(t) {
-    const d = Math.floor(t / 86400), s = Math.floor(t - d * 86400);
-    const p = (n) => String(n).padStart(2, "0");
-    return `day ${d} ${p(Math.floor(s / 3600))}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}`;
-  }
+  const stamp = faultlineStamp;
   function human(s) {
     if (s >= 86400) return (s / 86400).toFixed(1) + "d";
     if (s >= 3600) return (s / 3600).toFixed(1) + "h";
@@ -48,9 +44,7 @@
   function draw() {
     const g = $("graph"), P = scene.picture;
     g.innerHTML = "";
-    // Small pictures keep their size (centred) rather than filling the frame.
-    const vw = Math.max(P.width + 20, 760), vh = Math.max(P.height + 20, 520);
-    g.setAttribute("viewBox", `${(P.width - vw) / 2} ${(P.height - vh) / 2} ${vw} ${vh}`);
+    faultlineFit(g, P);
     // Large pictures paint without anti-aliasing: frames stay smooth.
     g.classList.toggle("large", P.nodes.length > 200);
     const lg = el("g", {}, g);

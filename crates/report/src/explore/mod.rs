@@ -225,6 +225,7 @@ pub fn page(meta: &Meta, scenes: &[Scene]) -> String {
             &crate::html::escape(&format!("{} · run {}", meta.scenario, meta.run)),
         )
         .replace("{{style}}", STYLE)
+        .replace("{{common}}", COMMON)
         .replace("{{script}}", SCRIPT)
         .replace("{{data}}", &json)
 }
@@ -232,3 +233,5 @@ pub fn page(meta: &Meta, scenes: &[Scene]) -> String {
 const TEMPLATE: &str = include_str!("page.html");
 pub(crate) const STYLE: &str = include_str!("explore.css");
 const SCRIPT: &str = include_str!("explore.js");
+/// What the explorer's and the drill's scripts share.
+pub(crate) const COMMON: &str = include_str!("common.js");
