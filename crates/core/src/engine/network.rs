@@ -289,7 +289,6 @@ impl Sim<'_> {
             let iu = i as usize;
             self.net.st[iu].bits &= !IN_WORK;
             evaluations += 1;
-            self.evaluations += 1;
             if evaluations > limit {
                 self.unsettled = true;
                 while let Some(Reverse(key)) = self.net.work.pop() {
@@ -377,6 +376,7 @@ impl Sim<'_> {
                 }
             }
         }
+        self.evaluations += evaluations;
     }
 
     /// Passes a dependency's new output along slow edge `k` ([`Model::slow`]), subject to its
