@@ -263,6 +263,7 @@ impl Sim<'_> {
     }
 
     /// Queues a component for re-evaluation.
+    #[inline]
     pub(crate) fn mark(&mut self, i: u32) {
         let st = &mut self.net.st[i as usize];
         if st.bits & IN_WORK == 0 {
