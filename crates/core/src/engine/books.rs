@@ -179,62 +179,22 @@ impl Sim<'_> {
         for k in 0..self.net.touched.len() {
             let i = self.net.touched[k];
             let iu = i as usize;
-            self.net.st[iu].bits &= !TOUCHED;
-            let h = self.net.st[iu].out;
-            let cls = self.classify(iu, h);
-            let old = self.net.st[iu].class;
+            let flags = m.nodes[iu].flags;
+            let st = &mut self.net.st[iu];
+            st.bits &= !TOUCHED;
+            let h = st.out;
+            let cls = Class::of(h, m.nodes[iu].capacity);
+            let old = st.class;
             if cls != old {
-                self.books.time_in[iu][old as usize] += self.now - self.net.st[iu].since;
-                self.net.st[iu].since = self.now;
-                self.net.st[iu].class = cls;
-                if self.is_tripped(iu) && old != Class::Down {
-                    obs.note(
-                        self.now,
-                        Note::Tripped {
-                            comp: i,
-                            via: self.net.st[iu].via,
-                        },
-                    );
-                }
-                obs.note(
-                    self.now,
-                    Note::Change {
-                        comp: i,
-                        from: old,
-                        to: cls,
-                        health: h,
-                        cause: self.net.st[iu].cause,
-                        via: self.net.st[iu].via,
-                    },
-                );
-                if !m.mitigations.is_empty() {
-                    self.on_class_change(iu, cls == Class::Healthy);
-                }
-                if m.demands && old == Class::Healthy && m.nodes[iu].flags & FEEDS_GROUP != 0 {
-                    self.demand_others(iu);
-                }
-                if cls != Class::Healthy && m.nodes[iu].flags & FEEDS_GROUP != 0 {
-                    for &g in m.groups_of.row(iu) {
-                        if self.classify(g as usize, self.net.st[g as usize].out) == Class::Healthy
-                        {
-                            let by_backup = m.comps[g as usize].voter.is_some()
-                                && !self.has_majority(g as usize);
-                            obs.note(
-                                self.now,
-                                Note::Masked {
-                                    group: g,
-                                    member: i,
-                                    by_backup,
-                                },
-                            );
-                        }
-                    }
-                }
+                self.books.time_in[iu][old as usize] += self.now - st.since;
+                st.since = self.now;
+                st.class = cls;
+                self.class_changed(i, old, cls, obs);
             }
-            if m.response.is_some() && !m.alerts.is_empty() {
+            if m.response.is_some() && !m.alerts_of.row(iu).is_empty() {
                 self.check_alerts(iu);
             }
-            if m.nodes[iu].flags & SERVICE != 0 {
+            if flags & SERVICE != 0 {
                 // Users' view waits until the instant has settled (close_instant).
                 let si = self.books.svc_of[iu] as usize;
                 if !self.books.is_pending[si] {
@@ -246,31 +206,79 @@ impl Sim<'_> {
         self.net.touched.clear();
     }
 
+    /// Component `i`'s committed class went from `old` to `cls` (its books already moved):
+    /// notes, mitigations triggered by the change, demands on the other members of its
+    /// groups, and groups that masked it.
+    fn class_changed<O: Observer>(&mut self, i: u32, old: Class, cls: Class, obs: &mut O) {
+        let m = self.m;
+        let iu = i as usize;
+        let h = self.net.st[iu].out;
+        if self.is_tripped(iu) && old != Class::Down {
+            obs.note(
+                self.now,
+                Note::Tripped {
+                    comp: i,
+                    via: self.net.st[iu].via,
+                },
+            );
+        }
+        obs.note(
+            self.now,
+            Note::Change {
+                comp: i,
+                from: old,
+                to: cls,
+                health: h,
+                cause: self.net.st[iu].cause,
+                via: self.net.st[iu].via,
+            },
+        );
+        if !m.mitigations.is_empty() {
+            self.on_class_change(iu, cls == Class::Healthy);
+        }
+        if m.demands && old == Class::Healthy && m.nodes[iu].flags & FEEDS_GROUP != 0 {
+            self.demand_others(iu);
+        }
+        if cls != Class::Healthy && m.nodes[iu].flags & FEEDS_GROUP != 0 {
+            for &g in m.groups_of.row(iu) {
+                if self.classify(g as usize, self.net.st[g as usize].out) == Class::Healthy {
+                    let by_backup =
+                        m.comps[g as usize].voter.is_some() && !self.has_majority(g as usize);
+                    obs.note(
+                        self.now,
+                        Note::Masked {
+                            group: g,
+                            member: i,
+                            by_backup,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
     /// Commits what users see at the end of an instant: every service whose output changed
     /// during it, compared with what it was before the instant. Response hooks it calls may
     /// schedule more events at this very instant; the run loop handles them and closes the
-    /// instant again.
+    /// instant again. (Only [`Sim::commit`] marks services pending, never a hook.)
     pub(crate) fn close_instant<O: Observer>(&mut self, obs: &mut O) {
-        let mut pending = std::mem::take(&mut self.books.pending);
-        for &si in &pending {
-            let si = si as usize;
+        for k in 0..self.books.pending.len() {
+            let si = self.books.pending[k] as usize;
             self.books.is_pending[si] = false;
             let comp = self.m.services[si] as usize;
             let h = self.net.st[comp].out;
             self.service_change(si, comp, h, obs);
         }
-        // Keep the allocation; anything the hooks marked meanwhile stays pending.
-        pending.clear();
-        pending.append(&mut self.books.pending);
-        self.books.pending = pending;
+        self.books.pending.clear();
     }
 
     fn service_change<O: Observer>(&mut self, si: usize, comp: usize, h: Health, obs: &mut O) {
         self.phase_service_changing(si);
-        let spec = self.m.comps[comp].service.expect("service");
+        let m = self.m;
+        let spec = m.comps[comp].service.as_ref().expect("service");
         let users = spec.users as f64;
         let now = self.now;
-        let st = SvcState::of(&spec, h);
+        let st = SvcState::of(spec, h);
         let a = &mut self.books.svc[si];
         let dt = now - a.since;
         match a.state {
@@ -287,7 +295,7 @@ impl Sim<'_> {
         let a = &mut self.books.svc[si];
         a.user_seconds += users * a.frac * dt;
         a.since = now;
-        a.frac = SvcState::affected(&spec, h);
+        a.frac = SvcState::affected(spec, h);
         let old = a.state;
         if st == old {
             if st == SvcState::Failed && self.m.response.is_some() {

@@ -183,11 +183,17 @@ impl Sim<'_> {
         }
     }
 
+    /// Whether the model has dormancy clocks (a spare that ages slower while it waits).
+    #[inline(always)]
+    pub(crate) fn has_dormancy(&self) -> bool {
+        !self.dy.left.is_empty()
+    }
+
     /// When slot `slot`'s fault, `dt` operational seconds away, comes in calendar time,
     /// given its component's dormancy and whether it is claimed; `None` when its component
     /// ages as usual.
     pub(crate) fn dormant_due(&mut self, slot: usize, dt: f64) -> Option<f64> {
-        if self.dy.left.is_empty() {
+        if !self.has_dormancy() {
             return None;
         }
         let c = self.m.slots[slot].comp as usize;

@@ -216,6 +216,7 @@ impl Sim<'_> {
 
     /// A fault becomes an error: active, or latent when its mode is latent and it is not
     /// being revealed (a latent slot activated again is revealed).
+    #[inline]
     pub(crate) fn activate<O: Observer>(&mut self, slot: u32, obs: &mut O) {
         let s = &self.m.slots[slot as usize];
         if s.latent && self.faults.state[slot as usize] == DORMANT {
@@ -243,6 +244,7 @@ impl Sim<'_> {
     }
 
     /// Starts the repair clock of an active slot.
+    #[inline]
     pub(crate) fn start_repair(&mut self, slot: u32) {
         let s = &self.m.slots[slot as usize];
         self.rs.repairing[slot as usize] = true;

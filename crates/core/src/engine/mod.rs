@@ -260,7 +260,9 @@ impl<'m> Sim<'m> {
             }
             self.now = ev.t();
             self.events += 1;
-            if let Some(next) = self.agenda.peek() {
+            if self.net.prefetch
+                && let Some(next) = self.agenda.peek()
+            {
                 self.prefetch_event(next.kind);
             }
             self.dispatch(ev.kind, obs);

@@ -24,6 +24,10 @@ const TRIPPED: u8 = 1 << 2;
 /// Forced down by a static "what if" probe.
 const FORCED: u8 = 1 << 3;
 
+/// Models of at least this many components prefetch what the next steps will read; in a
+/// smaller one the run state stays in cache and the prefetches would only cost instructions.
+const PREFETCH_FROM: usize = 1_000;
+
 /// One component's run state, in one cache line: evaluating a component and marking it for
 /// re-evaluation touch only this line of per-component state.
 #[derive(Clone, Copy, Debug)]
@@ -127,6 +131,8 @@ pub(crate) struct Net {
     scratch: Vec<u32>,
     /// Every edge passes at once (the healthy template, static probes).
     static_mode: bool,
+    /// Whether to prefetch (a model of at least [`PREFETCH_FROM`] components).
+    pub(crate) prefetch: bool,
     /// The healthy state every run starts from.
     template: Vec<CompState>,
     /// What every edge delivers in the template state.
@@ -172,6 +178,7 @@ impl Net {
             touched: Vec::with_capacity(n.min(1 << 16)),
             scratch: Vec::new(),
             static_mode: true,
+            prefetch: n >= PREFETCH_FROM,
             template: vec![],
             template_views: vec![],
         }
@@ -263,6 +270,7 @@ impl Sim<'_> {
     }
 
     /// Queues a component for re-evaluation.
+    #[inline]
     pub(crate) fn mark(&mut self, i: u32) {
         let st = &mut self.net.st[i as usize];
         if st.bits & IN_WORK == 0 {
@@ -270,11 +278,13 @@ impl Sim<'_> {
             self.net
                 .work
                 .push(Reverse(u64::from(st.rank) << 32 | u64::from(i)));
-            let e = st.inputs as usize;
-            prefetch(&self.m.nodes[i as usize]);
-            if let Some(v) = self.net.views.get(e) {
-                prefetch(v);
-                prefetch(&self.m.links[e]);
+            if self.net.prefetch {
+                let e = st.inputs as usize;
+                prefetch(&self.m.nodes[i as usize]);
+                if let Some(v) = self.net.views.get(e) {
+                    prefetch(v);
+                    prefetch(&self.m.links[e]);
+                }
             }
         }
     }
@@ -289,7 +299,6 @@ impl Sim<'_> {
             let iu = i as usize;
             self.net.st[iu].bits &= !IN_WORK;
             evaluations += 1;
-            self.evaluations += 1;
             if evaluations > limit {
                 self.unsettled = true;
                 while let Some(Reverse(key)) = self.net.work.pop() {
@@ -300,7 +309,9 @@ impl Sim<'_> {
             }
             // The dependents list is read only if the output changes (nine times in ten on
             // large models): start loading it now.
-            if let Some(d) = m.dependents.get(m.nodes[iu].dependents as usize) {
+            if self.net.prefetch
+                && let Some(d) = m.dependents.get(m.nodes[iu].dependents as usize)
+            {
                 prefetch(d);
             }
             let flags = m.nodes[iu].flags;
@@ -349,13 +360,8 @@ impl Sim<'_> {
                     [m.nodes[iu].dependents as usize..m.nodes[iu + 1].dependents as usize];
                 // Start loading every dependent's state and view first, so that their cache
                 // misses overlap instead of following one another.
-                for &d in dependents {
-                    prefetch(&self.net.st[d.comp as usize]);
-                    if d.edge & SLOW_EDGE == 0 {
-                        prefetch(&self.net.views[d.edge as usize]);
-                    } else {
-                        prefetch(&m.slow[(d.edge & !SLOW_EDGE) as usize]);
-                    }
+                if self.net.prefetch {
+                    self.prefetch_dependents(dependents);
                 }
                 for &d in dependents {
                     if d.edge & SLOW_EDGE == 0 {
@@ -375,6 +381,19 @@ impl Sim<'_> {
                         }
                     }
                 }
+            }
+        }
+        self.evaluations += evaluations;
+    }
+
+    /// Starts loading the state and the incoming view of each of `dependents`.
+    fn prefetch_dependents(&self, dependents: &[crate::model::Dependent]) {
+        for &d in dependents {
+            prefetch(&self.net.st[d.comp as usize]);
+            if d.edge & SLOW_EDGE == 0 {
+                prefetch(&self.net.views[d.edge as usize]);
+            } else {
+                prefetch(&self.m.slow[(d.edge & !SLOW_EDGE) as usize]);
             }
         }
     }

@@ -134,8 +134,18 @@ impl Sim<'_> {
 
     /// When a natural fault `dt` operational seconds from now is due on `clock` (slot `k`,
     /// or common cause `slots + k`): `now + dt` without phases.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn fault_due(&mut self, clock: usize, dt: f64) -> f64 {
+        if !self.ph.on && !self.has_dormancy() {
+            // The common case, a plain add, inline at every call.
+            return self.now + dt;
+        }
+        self.fault_due_slow(clock, dt)
+    }
+
+    /// [`Sim::fault_due`] with phases or dormancy clocks.
+    #[inline(never)]
+    fn fault_due_slow(&mut self, clock: usize, dt: f64) -> f64 {
         if !self.ph.on {
             if clock < self.m.slots.len()
                 && let Some(t) = self.dormant_due(clock, dt)
@@ -355,22 +365,36 @@ impl Sim<'_> {
     }
 
     /// Hook: service `si` is about to change state (its books are brought up to now).
+    #[inline(always)]
     pub(crate) fn phase_service_changing(&mut self, si: usize) {
         if self.ph.on {
-            self.phase_site_to_now();
-            self.phase_service_to_now(si);
+            self.phase_service_books_to_now(si);
         }
+    }
+
+    /// [`Sim::phase_service_changing`]'s work, with phases.
+    #[inline(never)]
+    fn phase_service_books_to_now(&mut self, si: usize) {
+        self.phase_site_to_now();
+        self.phase_service_to_now(si);
     }
 
     /// Hook: a service failed; `site` when no other service was failed. Counted in the
     /// phase in force, which aborts if it says so.
+    #[inline(always)]
     pub(crate) fn phase_service_failed(&mut self, site: bool) {
         if self.ph.on {
-            if site {
-                self.ph.failures[self.ph.cur.phase as usize] += 1;
-            }
-            self.abort_if_asked();
+            self.phase_count_failure(site);
         }
+    }
+
+    /// [`Sim::phase_service_failed`]'s work, with phases.
+    #[inline(never)]
+    fn phase_count_failure(&mut self, site: bool) {
+        if site {
+            self.ph.failures[self.ph.cur.phase as usize] += 1;
+        }
+        self.abort_if_asked();
     }
 
     /// Closes the per-phase books at the end of the run.

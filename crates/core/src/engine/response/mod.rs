@@ -304,16 +304,21 @@ impl Sim<'_> {
         let m = self.m;
         // A fault whose root is already diagnosed (a staggered bad deploy reaching one more
         // server) is repaired by the crew already on it.
+        let wait = m.response.as_ref().is_some_and(|r| r.repair_on_diagnosis)
+            && !self.root_being_repaired(slot);
+        self.rs.repairing[slot as usize] = !wait;
+        !wait
+    }
+
+    /// Whether slot `slot`'s root fault has an incident whose crew is already at work.
+    fn root_being_repaired(&self, slot: u32) -> bool {
+        let m = self.m;
         let key = match m.slots[slot as usize].source {
             Source::Common(cc) => (m.slots.len() + cc as usize) as u32,
             Source::Own => slot,
         };
-        let known = self
-            .open_incident(key)
-            .is_some_and(|i| self.rs.incidents[i as usize].stage == Stage::Working);
-        let wait = m.response.as_ref().is_some_and(|r| r.repair_on_diagnosis) && !known;
-        self.rs.repairing[slot as usize] = !wait;
-        !wait
+        self.open_incident(key)
+            .is_some_and(|i| self.rs.incidents[i as usize].stage == Stage::Working)
     }
 
     /// A slot was repaired: close failures waiting on it; withdraw a stand-in whose
