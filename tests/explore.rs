@@ -318,3 +318,45 @@ fn a_drill_needs_someone_paged() {
     ];
     refused(&cases, &dir);
 }
+
+/// The compare report links to the pages of the baseline's worst and median runs, written
+/// beside it with every strategy as a tab; the runs are those `explore --worst` and
+/// `--median` choose.
+#[test]
+fn the_compare_report_links_to_its_worst_and_median_runs() {
+    let dir = scratch("explore-compare");
+    let o = faultline(&[
+        "compare",
+        "scenarios/substation.ron",
+        "--runs",
+        "200",
+        "--out",
+        dir.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    for (file, flag) in [
+        ("explore-worst.html", "--worst"),
+        ("explore-median.html", "--median"),
+    ] {
+        assert!(
+            report.contains(&format!("<a href=\"{file}\">")),
+            "{file} linked"
+        );
+        let page = data_of(&std::fs::read_to_string(dir.join(file)).unwrap());
+        let args = ["scenarios/substation.ron", "--runs", "200", flag];
+        let (_, _, chosen) = explore(&format!("explore-compare{flag}"), &args);
+        assert_eq!(page["run"], chosen["run"], "{flag}");
+        assert_eq!(
+            page["scenes"].as_array().unwrap().len(),
+            6,
+            "every strategy a tab"
+        );
+        let run = page["run"].as_u64().unwrap();
+        assert!(
+            report.contains(&format!(": run {run}, $")),
+            "the label names run {run}"
+        );
+    }
+}

@@ -43,6 +43,16 @@ pub struct Inputs<'a> {
     pub command: &'a str,
     /// A fingerprint of the scenario text, so a reader can tell the file changed since.
     pub scenario_hash: u64,
+    /// Runs to watch: explorer pages written beside the report (`explore`), linked from it.
+    pub watch: &'a [Watch],
+}
+
+/// An explorer page of one run, written beside the report.
+pub struct Watch {
+    /// What the run is ("the worst run: run 1007, $134,570,120").
+    pub label: String,
+    /// The page's file name, beside report.html.
+    pub file: String,
 }
 
 /// Where the baseline's risk is, for one service of a scenario with a static (Boolean)
@@ -151,6 +161,26 @@ pub fn write_compare(
     );
     files.push(output::save(&dir.join("report.html"), html.as_bytes())?);
     Ok(files)
+}
+
+/// Links to the explorer pages of runs worth watching (none: no section).
+fn watch(s: &mut String, runs: &[Watch]) {
+    if runs.is_empty() {
+        return;
+    }
+    s.push_str(
+        "<h2>Watch a run</h2>\n<p class=\"sub\">Each page plays one run on the dependency \
+         graph, under every strategy (the same faults), with its trace beside it.</p>\n<ul id=\"watch\">\n",
+    );
+    for w in runs {
+        let _ = writeln!(
+            s,
+            "<li><a href=\"{}\">{}</a></li>",
+            escape(&w.file),
+            escape(&w.label)
+        );
+    }
+    s.push_str("</ul>\n");
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -324,6 +354,7 @@ fn render_with(x: &Inputs, worth: &[Chart]) -> String {
     );
 
     ranking(&mut s, j);
+    watch(&mut s, x.watch);
 
     s.push_str("<h2>Charts</h2>\n");
     for c in x.charts {

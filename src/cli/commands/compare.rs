@@ -163,9 +163,17 @@ impl CompareReport<'_> {
             charts: &[],
             command: self.command,
             scenario_hash: stable_hash(&[self.scenario_text]),
+            watch: &[],
         };
-        let written =
-            html::write_compare(&files.dir(self.file, "compare"), self.summaries, &inputs)?;
+        let dir = files.dir(self.file, "compare");
+        let study = (self.summary.seed, self.summary.runs);
+        let (watch, mut pages) = super::explore::watch_pages(self.models, self.file, study, &dir)?;
+        let inputs = html::Inputs {
+            watch: &watch,
+            ..inputs
+        };
+        let mut written = html::write_compare(&dir, self.summaries, &inputs)?;
+        written.append(&mut pages);
         announce(&written, quiet);
         Ok(())
     }

@@ -9,7 +9,7 @@ use crate::progress::Progress;
 use faultline_core::model::Model;
 use faultline_core::montecarlo::{self, Study};
 use faultline_report::explore::{self, Meta};
-use faultline_report::{output, trace};
+use faultline_report::{html, output, trace};
 use faultline_units::number::thousands;
 use std::io::Write;
 
@@ -109,6 +109,26 @@ fn choose(m: &Model, seed: u64, pick: Pick, quiet: bool) -> (u64, String) {
         Pick::Worst(n) => (n.unwrap_or(m.runs), true),
         Pick::Median(n) => (n.unwrap_or(m.runs), false),
     };
+    let [(w, wc), (md, mc)] = worst_and_median(m, seed, runs, quiet);
+    let of = thousands(runs as f64);
+    if worst {
+        let why = format!(
+            "the baseline's most expensive of {of} runs (${})",
+            thousands(wc)
+        );
+        (w, format!("Run {w}: {why}."))
+    } else {
+        let why = format!(
+            "the baseline's median of {of} runs by cost (${})",
+            thousands(mc)
+        );
+        (md, format!("Run {md}: {why}."))
+    }
+}
+
+/// The baseline's most expensive run of runs `0..runs` (ties: the first) and its median
+/// run by cost (ties by run number), each with its cost.
+fn worst_and_median(m: &Model, seed: u64, runs: u64, quiet: bool) -> [(u64, f64); 2] {
     let bar = Progress::runs(runs, "choosing a run", quiet);
     let mut costs: Vec<(f64, u64)> = Vec::with_capacity(runs as usize);
     let study = Study::whole(seed, runs, threads(None));
@@ -117,29 +137,70 @@ fn choose(m: &Model, seed: u64, pick: Pick, quiet: bool) -> (u64, String) {
     });
     bar.finish();
     costs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let of = thousands(runs as f64);
-    if worst {
-        let top = costs.last().map_or(0.0, |c| c.0);
-        let (_, run) = costs
-            .iter()
-            .find(|c| c.0 == top)
-            .copied()
-            .unwrap_or((0.0, 0));
-        (
+    let top = costs.last().map_or(0.0, |c| c.0);
+    let worst = costs
+        .iter()
+        .find(|c| c.0 == top)
+        .copied()
+        .unwrap_or((0.0, 0));
+    let median = costs[(costs.len() - 1) / 2];
+    [(worst.1, worst.0), (median.1, median.0)]
+}
+
+/// Runs at most this many of the baseline to choose the runs a compare report links to:
+/// a bound on the time and memory it adds to a large study (and to `merge`).
+const WATCH_AMONG: u64 = 10_000;
+
+/// The explorer pages of the baseline's worst and median runs (among its first
+/// [`WATCH_AMONG`] runs), every strategy a tab, written into `dir` beside a compare report:
+/// their links for the report, and the files written. `scenario` names the file in the
+/// pages' command line, which is built, not copied from this process, so that `compare`
+/// and `merge` write the same bytes.
+pub(crate) fn watch_pages(
+    models: &[Model],
+    scenario: &std::path::Path,
+    (seed, runs): (u64, u64),
+    dir: &std::path::Path,
+) -> Result<(Vec<html::Watch>, Vec<std::path::PathBuf>), CliError> {
+    let base = &models[0];
+    let among = runs.min(WATCH_AMONG);
+    let [worst, median] = worst_and_median(base, seed, among, true);
+    let of = thousands(among as f64);
+    let mut watch = vec![];
+    let mut files = vec![];
+    for ((run, cost), what, file) in [
+        (worst, "The worst run", "explore-worst.html"),
+        (median, "The median run", "explore-median.html"),
+    ] {
+        let scenes: Vec<explore::Scene> = (models.iter())
+            .map(|m| explore::scene(m, &trace::record(m, seed, run)))
+            .collect();
+        let meta = Meta {
+            scenario: &base.name,
+            seed,
             run,
-            format!(
-                "Run {run}: the baseline's most expensive of {of} runs (${}).",
-                thousands(top)
-            ),
-        )
-    } else {
-        let (cost, run) = costs[(costs.len() - 1) / 2];
-        (
-            run,
-            format!(
-                "Run {run}: the baseline's median of {of} runs by cost (${}).",
+            chosen: format!(
+                "Run {run}: {} of the baseline by cost, of its first {of} runs (${}).",
+                what.to_lowercase(),
                 thousands(cost)
             ),
-        )
+            horizon: base.horizon,
+            command: format!(
+                "faultline explore {} --run {run} --strategy all --seed {seed}",
+                scenario.display()
+            ),
+        };
+        files.push(output::save(
+            &dir.join(file),
+            explore::page(&meta, &scenes).as_bytes(),
+        )?);
+        watch.push(html::Watch {
+            label: format!(
+                "{what} of the baseline by cost (of the first {of}): run {run}, ${}",
+                thousands(cost)
+            ),
+            file: file.to_string(),
+        });
     }
+    Ok((watch, files))
 }
