@@ -178,7 +178,7 @@ fn replicate(m: &Model, study: &RareStudy, r: u32, tick: &(dyn Fn(u64) + Sync)) 
     let mut estimate = 1.0;
     let mut from: Vec<Sim> = vec![];
     for (j, &target) in targets.iter().enumerate() {
-        let mut reached = Vec::new();
+        let mut reached = Kept::new(seed, history(r, j, 0));
         let mut count = StageCount {
             runs: study.effort,
             ..StageCount::default()
@@ -199,7 +199,7 @@ fn replicate(m: &Model, study: &RareStudy, r: u32, tick: &(dyn Fn(u64) + Sync)) 
             count.events += sim.events - before;
             if hit {
                 count.hits += 1;
-                reached.push(sim.clone());
+                reached.offer(&sim);
             }
             if i % 1024 == 1023 {
                 tick(1024);
@@ -214,9 +214,45 @@ fn replicate(m: &Model, study: &RareStudy, r: u32, tick: &(dyn Fn(u64) + Sync)) 
             tick(left);
             break;
         }
-        from = reached;
+        from = reached.states;
     }
     Replication { estimate, stages }
+}
+
+/// The states a stage's histories reached their threshold in, or a uniform sample of
+/// [`Kept::MOST`] of them (reservoir sampling): every state reached has the same chance to
+/// be kept, so the next stage still starts from them evenly in expectation (the product of
+/// shares stays unbiased), and memory stays bounded when a level is easy to reach.
+struct Kept<'m> {
+    states: Vec<Sim<'m>>,
+    seen: u64,
+    rng: rand_chacha::ChaCha8Rng,
+}
+
+impl<'m> Kept<'m> {
+    /// States kept at most per stage.
+    const MOST: usize = 4096;
+
+    fn new(seed: u64, run: u64) -> Kept<'m> {
+        Kept {
+            states: vec![],
+            seen: 0,
+            rng: rng::stream(seed, run, 1, SPREAD),
+        }
+    }
+
+    /// One more state reached.
+    fn offer(&mut self, sim: &Sim<'m>) {
+        self.seen += 1;
+        if self.states.len() < Self::MOST {
+            self.states.push(sim.clone());
+        } else {
+            let k = self.rng.random_range(0..self.seen);
+            if let Some(slot) = self.states.get_mut(k as usize) {
+                slot.clone_from(sim);
+            }
+        }
+    }
 }
 
 /// Which starting state each of `effort` histories takes: every one of `states` the same
