@@ -144,8 +144,8 @@ fn execute(cli: Cli) -> Result<(), CliError> {
             runs,
             strategies,
         } => {
-            let pick = commands::Pick::of(run, worst, median, runs);
-            commands::explore(&mut out, &common, &files, pick, &strategies)?
+            let which = commands::Which::of(run, worst, median, runs);
+            commands::explore(&mut out, &common, &files, which, &strategies)?
         }
         Command::Drill { common, files, run } => commands::drill(&mut out, &common, &files, run)?,
         Command::Trace {

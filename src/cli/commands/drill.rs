@@ -91,30 +91,19 @@ pub(crate) fn drill(
 /// Whether some service is failed at `t`: the drill starts at the first page users
 /// already feel (a minor page before it would make a dull drill).
 fn users_see_failure(m: &Model, scene: &Scene, t: f64) -> bool {
-    let mut failed = vec![false; m.comps.len()];
-    for c in scene.changes.iter().take_while(|c| c.t <= t) {
-        if m.comps[c.c as usize].service.is_some() {
-            failed[c.c as usize] = c.s == "failed";
-        }
-    }
-    failed.contains(&true)
+    let st = scene.states_at(t);
+    (m.services.iter()).any(|&c| st[c as usize].0 == "failed")
 }
 
 /// Components with a fault of their own showing at `t` (impaired, not through another
 /// component): what the student has to find.
 fn roots_at(m: &Model, scene: &Scene, t: f64) -> Vec<u32> {
-    let mut own = vec![false; m.comps.len()];
-    for c in scene.changes.iter().take_while(|c| c.t <= t) {
-        let k = c.c as usize;
-        match c.s {
-            "healthy" => own[k] = false,
-            "degraded" | "corrupt" | "down" => own[k] = c.via.is_none(),
-            _ => {}
-        }
-    }
-    (0..m.comps.len())
-        .filter(|&k| own[k] && m.comps[k].service.is_none())
-        .map(|k| k as u32)
+    let own = |k: usize, (s, via): (&str, Option<u32>)| {
+        s != "healthy" && via.is_none() && m.comps[k].service.is_none()
+    };
+    (scene.states_at(t).into_iter().enumerate())
+        .filter(|&(k, st)| own(k, st))
+        .map(|(k, _)| k as u32)
         .collect()
 }
 

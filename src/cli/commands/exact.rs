@@ -4,6 +4,7 @@
 use crate::cli::error::CliError;
 use faultline_report::json::{ShareCi, SummaryJson};
 use faultline_report::tables::{Layout, table};
+use faultline_scenario::import::is_dft;
 use faultline_scenario::structure::structure;
 use faultline_scenario::validate;
 use serde::Serialize;
@@ -62,7 +63,7 @@ pub(crate) fn values(
         return Err("the exact values are the baseline's; run without --strategy".into());
     }
     // A Galileo DFT is solved by its own Markov chain, dynamic gates and all.
-    if faultline_scenario::import::is_dft(scenario) {
+    if is_dft(scenario) {
         return dft_chain(scenario, horizon_s);
     }
     let name = scenario.to_string_lossy();
@@ -124,10 +125,6 @@ pub(crate) fn compare(scenario: &Path, strategy: Option<&str>, j: &SummaryJson) 
         }
     }
     Ok(rows)
-}
-
-fn is_dft(scenario: &Path) -> bool {
-    faultline_scenario::import::is_dft(scenario)
 }
 
 /// The comparison as a table after the summary.

@@ -15,7 +15,7 @@ use std::io::Write;
 
 /// Which run the page shows.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Pick {
+pub(crate) enum Which {
     /// This run.
     Run(u64),
     /// The baseline's most expensive of this many runs (the scenario's `runs` if `None`).
@@ -24,33 +24,33 @@ pub(crate) enum Pick {
     Median(Option<u64>),
 }
 
-impl Pick {
+impl Which {
     /// From the flags: `--run K`, `--worst`, `--median` (clap keeps them apart), `--runs`.
-    pub(crate) fn of(run: Option<u64>, worst: bool, median: bool, runs: Option<u64>) -> Pick {
+    pub(crate) fn of(run: Option<u64>, worst: bool, median: bool, runs: Option<u64>) -> Which {
         if worst {
-            Pick::Worst(runs)
+            Which::Worst(runs)
         } else if median {
-            Pick::Median(runs)
+            Which::Median(runs)
         } else {
-            Pick::Run(run.unwrap_or(0))
+            Which::Run(run.unwrap_or(0))
         }
     }
 }
 
-/// Writes the page for `pick` with the baseline and `strategies` (`all`: every one) and
+/// Writes the page for `which` with the baseline and `strategies` (`all`: every one) and
 /// prints its path on stdout.
 pub(crate) fn explore(
     out: &mut impl Write,
     common: &Common,
     files: &Files,
-    pick: Pick,
+    which: Which,
     strategies: &[String],
 ) -> Result<(), CliError> {
     let models = load_all(&common.scenario, Some(common))?.models;
     let shown = scenes_of(&common.scenario, &models, strategies)?;
     let base = &models[0];
     let seed = common.seed.unwrap_or(base.seed);
-    let (run, chosen) = choose(base, seed, pick, common.quiet);
+    let (run, chosen) = choose(base, seed, which, common.quiet);
     let scenes: Vec<explore::Scene> = (shown.iter())
         .map(|&k| explore::scene(&models[k], &trace::record(&models[k], seed, run)))
         .collect();
@@ -103,11 +103,11 @@ fn scenes_of(
 }
 
 /// The run to show, and how it was chosen (for the page's header).
-fn choose(m: &Model, seed: u64, pick: Pick, quiet: bool) -> (u64, String) {
-    let (runs, worst) = match pick {
-        Pick::Run(k) => return (k, format!("Run {k}, chosen by its number.")),
-        Pick::Worst(n) => (n.unwrap_or(m.runs), true),
-        Pick::Median(n) => (n.unwrap_or(m.runs), false),
+fn choose(m: &Model, seed: u64, which: Which, quiet: bool) -> (u64, String) {
+    let (runs, worst) = match which {
+        Which::Run(k) => return (k, format!("Run {k}, chosen by its number.")),
+        Which::Worst(n) => (n.unwrap_or(m.runs), true),
+        Which::Median(n) => (n.unwrap_or(m.runs), false),
     };
     let [(w, wc), (md, mc)] = worst_and_median(m, seed, runs, quiet);
     let of = thousands(runs as f64);

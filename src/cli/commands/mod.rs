@@ -27,7 +27,7 @@ pub(crate) use attack::{AttackOptions, attack};
 pub(crate) use compare::{Extras, compare};
 pub(crate) use docs::{completions, man};
 pub(crate) use drill::drill;
-pub(crate) use explore::{Pick, explore};
+pub(crate) use explore::{Which, explore};
 pub(crate) use r#gen::r#gen;
 pub(crate) use graph::graph;
 pub(crate) use importance::importance;

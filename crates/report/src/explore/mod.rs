@@ -161,6 +161,21 @@ pub fn scene(m: &Model, t: &Trace) -> Scene {
     }
 }
 
+impl Scene {
+    /// Every component's class (or a service's state) at `t` and the component its
+    /// impairment came through, replaying [`Scene::changes`] (marks such as `latent` and
+    /// `mitigated` are left out): what the page shows before its overlays.
+    pub fn states_at(&self, t: f64) -> Vec<(&'static str, Option<u32>)> {
+        let mut st = vec![("healthy", None); self.picture.nodes.len()];
+        for c in self.changes.iter().take_while(|c| c.t <= t) {
+            if !c.s.contains("latent") && !c.s.contains("mitigated") {
+                st[c.c as usize] = (c.s, c.via);
+            }
+        }
+        st
+    }
+}
+
 /// The state change a note makes, if any: (component, state, via).
 fn change_of(m: &Model, n: Note) -> Option<(u32, &'static str, Option<u32>)> {
     let slot_comp = |s: u32| m.slots[s as usize].comp;
