@@ -172,6 +172,25 @@ def drill(page, bin_, work, shots):
     check(f"best on this history: {best}" in text, f"and the best strategy on the same faults ({best})")
     page.screenshot(path=os.path.join(shots, "drill-run3.png"), full_page=True)
 
+    # Again, handing off with notes before finding the fault.
+    page.goto("file://" + os.path.abspath(path))
+    page.click("#ack")
+    for c in ["distribution", "west_end"]:
+        page.click(f'#graph .node[data-id="{c}"]')
+    page.click("#handoff-notes")
+    page.click('#graph .node[data-id="west_end_xfmr"]')
+    check(page.evaluate("drill.elapsed()") == 22, "after a hand-off, looks cost nothing: still 22 minutes")
+    page.click('#mitigations button[data-strategy="mobile-transformer"]')
+    result = page.evaluate("drill.result")
+    want = mobile["handed_off"]["notes"][2]
+    check(result["handed"] == {"notes": True} and result["outcome"] == want,
+          f"a hand-off with notes that do not name the fault: the outcome simulated for it: {result}")
+    text = page.inner_text("#postmortem")
+    other = "${:,}".format(round(mobile["handed_off"]["bare"][2]["cost"]))
+    check("had you handed off without notes" in text and other in text,
+          f"and the postmortem sets it beside a hand-off without notes ({other})")
+    page.screenshot(path=os.path.join(shots, "drill-handoff.png"), full_page=True)
+
 
 def estate(page, bin_, work, shots):
     """Smooth animation on a 1,000-component model: frames per second while playing."""

@@ -239,7 +239,8 @@ fn bad_requests_are_refused_without_a_page() {
 /// The drill of substation run 3 starts at the page for the gunfire (not the feeder
 /// fault's earlier page, which users barely feel), knows both transformers as what to
 /// find, and has an outcome for every number of looks under every strategy; the student
-/// who finds the fault fast and calls the mobile transformer beats the modelled people.
+/// who finds the fault fast and calls the mobile transformer beats the modelled people,
+/// and a hand-off with notes naming the fault costs only the hand-off time.
 #[test]
 fn the_drill_has_every_outcome_the_student_can_reach() {
     let dir = scratch("drill-substation");
@@ -292,6 +293,18 @@ fn the_drill_has_every_outcome_the_student_can_reach() {
     );
     assert!(mobile["by_looks"][3]["mitigated"].as_f64().is_some());
     assert!(none["mitigated"].is_null());
+    // Handing off after four looks: notes naming the fault cost the scenario's 20-minute
+    // hand-off and nothing more; notes without it leave the rest of a diagnosis; no notes,
+    // a whole one.
+    let off = &mobile["handed_off"];
+    for (table, n) in [("notes_found", 11), ("notes", 12), ("bare", 12)] {
+        assert_eq!(off[table].as_array().unwrap().len(), n, "{table}");
+    }
+    let at = |o: &Value| o["mitigated"].as_f64().unwrap();
+    let (named, unnamed, bare) = (&off["notes_found"][3], &off["notes"][4], &off["bare"][4]);
+    assert!((at(named) - at(fast) - 20.0 * 60.0).abs() < 1e-6);
+    assert!(at(named) < at(unnamed) && at(named) < at(bare));
+    assert!(cost(named) < cost(bare), "notes make a hand-off cheap");
 }
 
 /// No on-call response, or no page in the run: no drill, exit 2, no page written.

@@ -97,6 +97,68 @@ fn hand_offs_cost_little_with_notes_and_a_whole_diagnosis_without() {
     assert_eq!(downtime(false), 10.0 * MIN + 5.0 * HOUR + 15.0 * MIN);
 }
 
+/// A drill's student on call from the first page: their acknowledgement and looking in
+/// place of the scenario's, then diagnosed or handed off to the scenario's next
+/// responder, with notes naming the fault (the hand-off time only), notes that do not (the
+/// rest of the scenario's diagnosis) or none (a whole diagnosis). The page before `from`
+/// and the pages after a hand-off are the scenario's people's.
+#[test]
+fn a_drills_student_diagnoses_or_hands_off() {
+    use faultline::model::{Student, StudentHandoff};
+    let text = r#"Scenario(name: "drill", horizon: "10d",
+        components: [
+            (id: "a", faults: [(name: "f", every: At("1d"), effect: Crash, repair: Fixed("8d"))]),
+            (id: "b", faults: [(name: "f", every: At("5d"), effect: Crash, repair: Fixed("4d"))]),
+            (id: "sa", service: (slo: 0.5)), (id: "sb", service: (slo: 0.5)),
+        ],
+        edges: [(from: "sa", to: "a", kind: Requires), (from: "sb", to: "b", kind: Requires)],
+        alerts: [(on: "sa", when: Failed, after: "10m"), (on: "sb", when: Failed, after: "10m")],
+        response: (oncall: 1, acknowledge: Fixed("5m"), diagnose: Fixed("2h"),
+                   customer_report: Never, handoff: Fixed("15m")),
+        strategies: [(name: "spares", mitigations: [Spare(for: ["a", "b"], deploy: Fixed("0s"), stock: 2)])],
+    )"#;
+    let downtimes = |from: f64, looking: f64, handoff: Option<(bool, bool)>| {
+        let mut ms = models(text);
+        for m in &mut ms {
+            m.response.as_mut().unwrap().student = Some(Student {
+                from,
+                acknowledge: 2.0 * MIN,
+                looking,
+                handoff: handoff.map(|(notes, found)| StudentHandoff { notes, found }),
+            });
+        }
+        let ss = study(&ms, 2, 1);
+        let s = by_name(&ms, &ss, "spares");
+        (s.services[0].downtime.mean(), s.services[1].downtime.mean())
+    };
+    let page = DAY + 10.0 * MIN;
+    let (found, notes) = (Some((true, true)), Some((true, false)));
+    let modelled = 10.0 * MIN + 5.0 * MIN + 2.0 * HOUR;
+    let student = |looking| 10.0 * MIN + 2.0 * MIN + looking;
+    let half = 30.0 * MIN;
+    // Diagnosed after looking; the student stays on call for b's page too.
+    assert_eq!(downtimes(page, half, None), (student(half), student(half)));
+    // Handed off: a's diagnosis as each ending says; b's page goes to the scenario's people.
+    let handed = |h| downtimes(page, half, h);
+    assert_eq!(handed(found), (student(half) + 15.0 * MIN, modelled));
+    assert_eq!(handed(notes), (student(2.0 * HOUR) + 15.0 * MIN, modelled));
+    assert_eq!(
+        downtimes(page, 3.0 * HOUR, notes),
+        (student(3.0 * HOUR) + 15.0 * MIN, modelled),
+        "notes after three hours of looking leave nothing of a 2-hour diagnosis"
+    );
+    let bare = handed(Some((false, true)));
+    assert_eq!(bare, (student(half) + 15.0 * MIN + 2.0 * HOUR, modelled));
+    assert_eq!(
+        bare,
+        handed(Some((false, false))),
+        "without notes, found is moot"
+    );
+    // A drill from after the first page leaves it to the scenario's people.
+    let later = downtimes(page + 1.0, half, None);
+    assert_eq!(later, (modelled, student(half)));
+}
+
 #[test]
 fn incidents_queue_for_people() {
     let text = |oncall: u32| {

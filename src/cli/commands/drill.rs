@@ -1,16 +1,19 @@
 //! `drill`: an on-call drill on one run, as a page (`faultline_report::explore::drill`).
 //! Every outcome the student can reach is simulated here: for each strategy (no
-//! mitigation first) and each number of looks, the run with the student's acknowledgement
-//! and diagnosis times in place of the scenario's.
+//! mitigation first), each number of looks and each way of ending (diagnosed, handed off
+//! with notes that name the fault or do not, handed off without notes), the run with the
+//! student on call from the page on ([`Student`]).
 
 use super::command_line;
 use crate::cli::args::{Common, Files};
 use crate::cli::error::CliError;
 use crate::cli::load::load_all;
 use faultline_core::engine::{Note, Sim};
-use faultline_core::model::{Model, Sampler};
+use faultline_core::model::{Model, Student, StudentHandoff};
 use faultline_core::montecarlo::Summary;
-use faultline_report::explore::drill::{self, ACK_MINUTES, Choice, Drill, LOOK_MINUTES, Outcome};
+use faultline_report::explore::drill::{
+    self, ACK_MINUTES, Choice, Drill, HandedOff, LOOK_MINUTES, Outcome,
+};
 use faultline_report::explore::{self, Scene};
 use faultline_report::output;
 use faultline_report::trace::{self, Recorder};
@@ -55,13 +58,27 @@ pub(crate) fn drill(
     let roots = roots_at(base, &scene, paged_at);
     let looks = (base.comps.iter().filter(|c| c.service.is_none()).count()).clamp(1, MAX_LOOKS);
     let choices = (models.iter())
-        .map(|m| Choice {
-            strategy: m.strategy.clone(),
-            about: m.strategy_about.clone(),
-            by_looks: (1..=looks)
-                .map(|l| outcome(&as_student(m, l), seed, run, paged_at))
-                .collect(),
-            as_modelled: outcome(m, seed, run, paged_at),
+        .map(|m| {
+            let ending = |handoff, from: usize| {
+                (from..=looks)
+                    .map(|l| {
+                        let student = as_student(m, paged_at, l, handoff);
+                        outcome(&student, seed, run, paged_at)
+                    })
+                    .collect()
+            };
+            let off = |notes, found| Some(StudentHandoff { notes, found });
+            Choice {
+                strategy: m.strategy.clone(),
+                about: m.strategy_about.clone(),
+                by_looks: ending(None, 1),
+                handed_off: HandedOff {
+                    notes_found: ending(off(true, true), 1),
+                    notes: ending(off(true, false), 0),
+                    bare: ending(off(false, false), 0),
+                },
+                as_modelled: outcome(m, seed, run, paged_at),
+            }
         })
         .collect();
     let d = Drill {
@@ -107,16 +124,18 @@ fn roots_at(m: &Model, scene: &Scene, t: f64) -> Vec<u32> {
         .collect()
 }
 
-/// `m` with the student in the loop: acknowledged in [`ACK_MINUTES`], diagnosed after
-/// `looks` looks of [`LOOK_MINUTES`] each (no runbook factor, no fatigue: the time is
-/// theirs, as the drill's clock showed it).
-fn as_student(m: &Model, looks: usize) -> Model {
+/// `m` with the student on call from the page at `paged_at`: acknowledging in
+/// [`ACK_MINUTES`], then `looks` looks of [`LOOK_MINUTES`] each, and then knowing what is
+/// broken or handing off as `handoff` says.
+fn as_student(m: &Model, paged_at: f64, looks: usize, handoff: Option<StudentHandoff>) -> Model {
     let mut m = m.clone();
     if let Some(r) = &mut m.response {
-        r.acknowledge = Sampler::Fixed(ACK_MINUTES * 60.0);
-        r.diagnose = Sampler::Fixed(looks as f64 * LOOK_MINUTES * 60.0);
-        r.runbook = 1.0;
-        r.fatigue = None;
+        r.student = Some(Student {
+            from: paged_at,
+            acknowledge: ACK_MINUTES * 60.0,
+            looking: looks as f64 * LOOK_MINUTES * 60.0,
+            handoff,
+        });
     }
     m
 }

@@ -439,6 +439,38 @@ pub struct ResponseSpec {
     pub record: bool,
     /// How a team's diagnosis time changes with its size.
     pub coordination: CoordinationSpec,
+    /// A drill's student in the loop (`faultline drill`; never written in a scenario).
+    pub student: Option<Student>,
+}
+
+/// A drill's student on call: from the page at `from` on, the student takes the incidents
+/// paged (until they hand one off), acknowledging in `acknowledge` seconds and looking
+/// for `looking` seconds, with no runbook factor and no fatigue (the time is theirs, as
+/// the drill's clock showed it). Incidents paged earlier stay with the scenario's people,
+/// so the run up to the page is the one the student watched.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Student {
+    /// When the drill's page came.
+    pub from: f64,
+    /// Seconds to acknowledge.
+    pub acknowledge: f64,
+    /// Seconds spent looking before saying "I know" or handing off.
+    pub looking: f64,
+    /// `None`: the student found the fault and diagnosed it after `looking`; otherwise
+    /// they handed the incident off then.
+    pub handoff: Option<StudentHandoff>,
+}
+
+/// How a drill's student handed an incident off to the scenario's next responder (after
+/// the hand-off time drawn from the scenario's `handoff`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudentHandoff {
+    /// They wrote down what they had seen. With notes naming the fault, the colleague
+    /// knows it at once; with notes that do not, they finish the scenario's diagnosis,
+    /// less the time already spent looking. Without notes they diagnose from scratch.
+    pub notes: bool,
+    /// The student had seen a component with a fault of its own.
+    pub found: bool,
 }
 
 impl ResponseSpec {

@@ -10,6 +10,7 @@
   const roots = new Set(D.roots);
   let elapsed = 0;            // simulated minutes since the page
   let acked = false, known = false, done = false;
+  let handed = null;          // null, or { notes } once the student has handed off
   const looked = [];          // component indices, in the order looked at
   const nodes = [];
 
@@ -86,11 +87,13 @@
     note(`acknowledged (${D.ack_minutes} min)`);
     $("ack").disabled = true;
     $("know").disabled = false;
+    $("handoff-notes").disabled = false;
+    $("handoff-bare").disabled = false;
     $("hint").textContent = `Click a component to look at it (${D.look_minutes} simulated minutes a look).`;
   }
 
   function look(i) {
-    if (!acked || known || done) {
+    if (!acked || known || handed || done) {
       $("hint").textContent = acked ? "" : "Acknowledge the page first.";
       return;
     }
@@ -114,9 +117,27 @@
     known = true;
     $("know").disabled = true;
     note(`know what is broken: ${looked.filter((i) => roots.has(i)).map((i) => P.nodes[i].id).join(", ")}`);
-    $("hint").textContent = "Fix the failure, not (only) the fault: pick a mitigation, or none.";
+    offerMitigations("Fix the failure, not (only) the fault: pick a mitigation, or none.");
+  }
+
+  // The shift is over (or the student is out of their depth): a colleague of the
+  // scenario's takes the incident over. With notes they read what was seen; without,
+  // they start again.
+  function handOff(notes) {
+    if (!acked || handed || done) return;
+    handed = { notes };
+    $("know").disabled = true;
+    $("handoff-notes").disabled = true;
+    $("handoff-bare").disabled = true;
+    note(notes ? "handed off, with these notes" : "handed off, without notes");
+    offerMitigations("Your colleague takes it from here. Which mitigation does the team have ready for them?");
+  }
+
+  function offerMitigations(hint) {
+    $("hint").textContent = hint;
     const m = $("mitigations");
     m.hidden = false;
+    m.replaceChildren();
     D.choices.forEach((c, k) => {
       const b = document.createElement("button");
       b.dataset.strategy = c.strategy;
@@ -138,9 +159,26 @@
     postmortem(k);
   }
 
+  // The student's run: index the outcomes by how many looks and how it ended.
+  function ending(c, looks, how) {
+    const found = looked.some((i) => roots.has(i));
+    if (how === null) return c.by_looks[looks - 1];
+    if (!how.notes) return c.handed_off.bare[looks];
+    return found ? c.handed_off.notes_found[looks - 1] : c.handed_off.notes[looks];
+  }
+
   function postmortem(k) {
-    const looks = Math.min(looked.length, D.choices[k].by_looks.length);
-    const you = D.choices[k].by_looks[looks - 1];
+    const c = D.choices[k];
+    const looks = Math.min(looked.length, c.by_looks.length);
+    const you = ending(c, looks, handed);
+    const found = looked.some((i) => roots.has(i));
+    // What the other ways of ending would have given, on the same history.
+    const others = [];
+    if (handed) {
+      const other = { notes: !handed.notes };
+      others.push([`had you handed off ${other.notes ? "with" : "without"} notes`, ending(c, looks, other)]);
+      if (found) others.push(["had you stayed and diagnosed it yourself", ending(c, looks, null)]);
+    }
     const best = D.choices.reduce((b, c, i) => (c.as_modelled.cost < D.choices[b].as_modelled.cost ? i : b), 0);
     const row = (who, o, cls) => `<tr class="${cls || ""}"><td>${who}</td><td class="num">${human(o.restored === null ? null : o.restored - D.paged_at)}</td>` +
       `<td class="num">${o.mitigated === null ? "none" : human(o.mitigated - D.paged_at)}</td><td class="num">${human(o.downtime)}</td><td class="num">${money(o.cost)}</td></tr>`;
@@ -150,18 +188,23 @@
       <p id="summary"></p>
       <table><tr><th></th><th>page → service back</th><th>page → mitigated</th><th>downtime (run)</th><th>cost (run)</th></tr>
       ${row("you", you, "you")}
+      ${others.map(([who, o]) => row(who, o)).join("")}
       ${row(`${D.choices[k].strategy}, as the scenario models its people`, D.choices[k].as_modelled)}
       ${row(`best on this history: ${D.choices[best].strategy}`, D.choices[best].as_modelled)}
       </table>
       <p>Write down what is happening: your notes above are the timeline. Fix the failure, not the fault: a
       mitigation brings the service back while the repair goes on.</p>`;
     const diag = D.ack_minutes + looks * D.look_minutes;
+    const ended = handed
+      ? `handed off ${handed.notes ? "with" : "without"} notes ${diag} minutes after the page` +
+        (handed.notes ? (found ? " (they named the fault)" : " (they did not name the fault yet)") : "")
+      : `knew what was broken ${diag} minutes after the page`;
     $("summary").textContent = `You acknowledged in ${D.ack_minutes} minutes, looked at ${looked.length} ` +
-      `component${looked.length === 1 ? "" : "s"} and knew what was broken ${diag} minutes after the page; ` +
+      `component${looked.length === 1 ? "" : "s"} and ${ended}; ` +
       `you chose ${k === 0 ? "no mitigation" : D.choices[k].strategy}. Your run cost ${money(you.cost)}, ` +
       `${you.cost <= D.choices[best].as_modelled.cost ? "no more than" : money(you.cost - D.choices[best].as_modelled.cost) + " more than"} ` +
       `the best strategy on the same faults.`;
-    window.drill.result = { looks, strategy: D.choices[k].strategy, outcome: you, best: D.choices[best].strategy };
+    window.drill.result = { looks, handed, strategy: D.choices[k].strategy, outcome: you, best: D.choices[best].strategy };
   }
 
   $("title").textContent = `On call: ${D.scenario}, run ${D.run} of seed ${D.seed}`;
@@ -172,6 +215,8 @@
   tick(0);
   $("ack").addEventListener("click", acknowledge);
   $("know").addEventListener("click", know);
+  $("handoff-notes").addEventListener("click", () => handOff(true));
+  $("handoff-bare").addEventListener("click", () => handOff(false));
   // For scripts (and the browser test).
   window.drill = { elapsed: () => elapsed, result: null };
 })();

@@ -30,6 +30,19 @@ pub struct Outcome {
     pub mitigated: Option<f64>,
 }
 
+/// What a hand-off after some looks gives (the next responder is the scenario's).
+#[derive(Clone, Debug, Serialize)]
+pub struct HandedOff {
+    /// With notes naming the fault, indexed by looks minus one: the next responder knows it
+    /// after the hand-off time.
+    pub notes_found: Vec<Outcome>,
+    /// With notes that do not name it, indexed by looks (from none): they finish the
+    /// scenario's diagnosis, less the time the student spent.
+    pub notes: Vec<Outcome>,
+    /// Without notes, indexed by looks: they diagnose from scratch.
+    pub bare: Vec<Outcome>,
+}
+
 /// A strategy the student can choose, and what it gives.
 #[derive(Clone, Debug, Serialize)]
 pub struct Choice {
@@ -40,6 +53,8 @@ pub struct Choice {
     /// Indexed by the number of looks minus one: the run with the student's
     /// acknowledgement and that long a diagnosis, under this strategy.
     pub by_looks: Vec<Outcome>,
+    /// The runs in which the student hands off after looking.
+    pub handed_off: HandedOff,
     /// The run under this strategy with the scenario's own response timings.
     pub as_modelled: Outcome,
 }

@@ -155,6 +155,7 @@ impl Sim<'_> {
             generation: 0,
             team: 0,
             holding: 0,
+            student: false,
         });
         if self.rs.free > 0 {
             self.assign(id, obs);

@@ -6,14 +6,20 @@ use crate::engine::event::ResponseEvent;
 use crate::engine::faults::ACTIVE;
 use crate::engine::propagation::SvcState;
 use crate::engine::{Note, Observer, Sim};
+use crate::model::Student;
 
 impl Sim<'_> {
     pub(super) fn assign<O: Observer>(&mut self, id: u32, obs: &mut O) {
         let resp = self.m.response.as_ref().expect("response");
         let team = self.page_team(id);
         self.rs.free -= team;
-        let ack = resp.acknowledge.sample(&mut self.rs.rng) * self.ph.response;
+        let student = self.student_on_call();
+        let ack = match student {
+            Some(s) => s.acknowledge,
+            None => resp.acknowledge.sample(&mut self.rs.rng) * self.ph.response,
+        };
         let inc = &mut self.rs.incidents[id as usize];
+        inc.student = student.is_some();
         inc.team = team;
         inc.stage = Stage::Paged;
         inc.assigned = self.now;
@@ -33,6 +39,13 @@ impl Sim<'_> {
                 generation,
             },
         );
+    }
+
+    /// The drill's student, if they take a page now: from the drill's page on, until they
+    /// hand an incident off.
+    fn student_on_call(&self) -> Option<Student> {
+        let s = self.m.response.as_ref()?.student?;
+        (self.now >= s.from && !self.rs.student_gone).then_some(s)
     }
 
     pub(super) fn diagnosis_time(&mut self) -> f64 {
@@ -65,6 +78,9 @@ impl Sim<'_> {
 
     pub(super) fn start_diagnosis<O: Observer>(&mut self, id: u32, obs: &mut O) {
         obs.note(self.now, Note::Acknowledged { incident: id });
+        if self.rs.incidents[id as usize].student {
+            return self.student_diagnoses(id, obs);
+        }
         let d = self.team_diagnosis_time(id, obs);
         let now = self.now;
         let inc = &mut self.rs.incidents[id as usize];
@@ -90,13 +106,56 @@ impl Sim<'_> {
         }
     }
 
+    /// The drill's student diagnoses incident `id`: they know after looking, or hand it off
+    /// then. With a hand-off the scenario's diagnosis time is drawn whatever the student
+    /// found (what is left of it is the next responder's work when the notes do not name
+    /// the fault), so the streams do not depend on what they found.
+    fn student_diagnoses<O: Observer>(&mut self, id: u32, obs: &mut O) {
+        let s = (self.m.response.as_ref()).and_then(|r| r.student);
+        let s = s.expect("a student's incident");
+        let (now, at) = (self.now, self.now + s.looking);
+        let mut ends = at;
+        if let Some(h) = s.handoff {
+            let d = self.team_diagnosis_time(id, obs);
+            if !h.found {
+                ends = now + d;
+            }
+        }
+        let inc = &mut self.rs.incidents[id as usize];
+        inc.stage = Stage::Diagnosing;
+        inc.diag_end = ends;
+        let (incident, generation) = (id, inc.generation);
+        self.schedule(
+            at,
+            match s.handoff {
+                None => ResponseEvent::Step {
+                    incident,
+                    generation,
+                },
+                Some(_) => ResponseEvent::Handoff {
+                    incident,
+                    generation,
+                },
+            },
+        );
+    }
+
     pub(super) fn handoff<O: Observer>(&mut self, id: u32, generation: u32, obs: &mut O) {
         let resp = self.m.response.as_ref().expect("response");
         let inc = self.rs.incidents[id as usize];
         if inc.generation != generation {
             return;
         }
-        if inc.stage == Stage::Working && inc.holding > 0 {
+        let mut notes = resp.notes;
+        if inc.student {
+            // The drill's student hands off (as they chose), and leaves the pager.
+            notes = resp
+                .student
+                .and_then(|s| s.handoff)
+                .is_some_and(|h| h.notes);
+            self.rs.incidents[id as usize].student = false;
+            self.rs.student_gone = true;
+        } else if inc.stage == Stage::Working && inc.holding > 0 {
             self.hands_on_handoff(id, obs);
             return;
         }
@@ -106,19 +165,20 @@ impl Sim<'_> {
         self.rs.run.handoffs += 1;
         self.relieve_team(id);
         let h = resp.handoff.sample(&mut self.rs.rng);
-        let diag_end = if resp.notes {
-            inc.diag_end + h
-        } else {
-            self.now + h + self.team_diagnosis_time(id, obs)
-        };
         let now = self.now;
+        let diag_end = if notes {
+            // (A student's diagnosis can be due already: their notes leave nothing to do.)
+            inc.diag_end.max(now) + h
+        } else {
+            now + h + self.team_diagnosis_time(id, obs)
+        };
         self.rs.incidents[id as usize].diag_end = diag_end;
         let (g, shift_end) = self.new_shift(id);
         obs.note(
             now,
             Note::Handoff {
                 incident: id,
-                notes: resp.notes,
+                notes,
                 diagnosed_at: diag_end,
             },
         );

@@ -75,6 +75,8 @@ pub struct Incident {
     pub team: u32,
     /// Hands-on mitigations it keeps its people on.
     holding: u32,
+    /// A drill's student has it ([`crate::model::Student`]).
+    student: bool,
 }
 
 /// How a problem was detected.
@@ -170,6 +172,9 @@ pub struct ResponseState {
     standin_holder: Vec<u32>,
     /// Burn-rate rules on services' error budgets, and what they did this run.
     pub burn: BurnState,
+    /// A drill's student has handed an incident off: the scenario's people take the pages
+    /// from then on.
+    student_gone: bool,
 }
 
 impl ResponseState {
@@ -212,6 +217,7 @@ impl ResponseState {
             load_holder: vec![NONE; m.mitigations.len()],
             standin_holder: vec![NONE; n],
             burn: BurnState::new(m),
+            student_gone: false,
         }
     }
 }
@@ -268,6 +274,7 @@ impl Sim<'_> {
         r.slips.clear();
         r.load_holder.fill(NONE);
         r.standin_holder.fill(NONE);
+        r.student_gone = false;
         self.reset_burns();
         for k in 0..m.mitigations.len() {
             if let MitigationKind::Spare { stock, .. } = m.mitigations[k].kind {

@@ -80,6 +80,7 @@ pub(super) fn response(sc: &Scenario) -> Option<ResponseSpec> {
             per_channel: r.coordination.per_channel,
             record_cuts: r.coordination.record_cuts,
         },
+        student: None,
     })
 }
 
