@@ -76,9 +76,10 @@ def shown_states(page):
 
 
 def substation(page, bin_, work, shots):
-    out = os.path.join(work, "substation")
+    # The two pages whose screenshots go under docs/ are written where a user's would be
+    # (output/, out of git), so their "Written by" line is the command a reader can run.
     path = run(bin_, "explore", "scenarios/substation.ron", "--run", "3",
-               "--strategy", "mobile-transformer", "--out", out, "-q").strip()
+               "--strategy", "mobile-transformer", "-q").strip()
     size = os.path.getsize(path)
     check(size < 1_000_000, f"substation page is {size:,} bytes (budget 1 MB)")
     page.goto("file://" + os.path.abspath(path))
@@ -141,8 +142,7 @@ def substation(page, bin_, work, shots):
 def drill(page, bin_, work, shots):
     """The drill of substation run 3 played with scripted choices ends with the
     postmortem the precomputed outcomes say."""
-    path = run(bin_, "drill", "scenarios/substation.ron", "--run", "3",
-               "--out", os.path.join(work, "drill"), "-q").strip()
+    path = run(bin_, "drill", "scenarios/substation.ron", "--run", "3", "-q").strip()
     page.goto("file://" + os.path.abspath(path))
     data = page.evaluate("JSON.parse(document.getElementById('data').textContent)")
     check(abs(data["paged_at"] - (3 * 86400 + 300)) < 1e-6, "the drill starts at the gunfire's page (day 3 00:05)")

@@ -129,6 +129,31 @@ fn temp_files_are_unpredictable_and_never_follow_symlinks() {
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), n);
 }
 
+/// Outputs are created like any file a tool writes: 0666 less the umask (not a temporary
+/// file's private 0600), so a report can be shared or served.
+#[test]
+fn outputs_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("h-umask");
+    let scenario = repo("scenarios/substation.ron");
+    for (umask, mode) in [("022", 0o644), ("077", 0o600), ("002", 0o664)] {
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_faultline"))
+            .arg("run")
+            .arg(&scenario)
+            .args(["--runs", "20", "-q", "--per-run", "runs.csv"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let meta = std::fs::metadata(dir.join("runs.csv")).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, mode, "umask {umask}");
+        std::fs::remove_file(dir.join("runs.csv")).unwrap();
+    }
+}
+
 /// Issue 14, item 4: a scenario path, `--out` and `--shard-file` that are not UTF-8 work
 /// (paths are `OsString` end to end).
 #[test]

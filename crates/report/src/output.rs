@@ -168,9 +168,12 @@ where
     let stem: String = name.to_string_lossy().chars().take(100).collect();
     let mut tmp = {
         let mut files = pending();
+        // Created 0666 less the umask, like any file a tool writes (a temporary file's
+        // default, 0600, would make every report private once renamed into place).
         let tmp = tempfile::Builder::new()
             .prefix(&format!(".{stem}."))
             .suffix(".tmp")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
             .tempfile_in(&dir)?;
         files.push(tmp.path().to_path_buf());
         tmp
