@@ -161,6 +161,8 @@ def drill(page, bin_, work, shots):
     page.click("#know")
     page.click('#mitigations button[data-strategy="mobile-transformer"]')
     result = page.evaluate("drill.result")
+    check(page.is_disabled("#handoff-notes") and page.is_disabled("#handoff-bare"),
+          "once a mitigation is chosen, the drill is over: no hand-off is offered")
     mobile = next(c for c in data["choices"] if c["strategy"] == "mobile-transformer")
     want = mobile["by_looks"][3]
     check(result["looks"] == 4 and result["outcome"] == want,

@@ -155,6 +155,8 @@
     const c = D.choices[k];
     note(k === 0 ? "chose no mitigation" : `chose ${c.strategy}`);
     $("mitigations").hidden = true;
+    $("handoff-notes").disabled = true;
+    $("handoff-bare").disabled = true;
     $("hint").textContent = "";
     postmortem(k);
   }
