@@ -100,7 +100,7 @@ fn hand_offs_cost_little_with_notes_and_a_whole_diagnosis_without() {
 /// A drill's student on call from the first page: their acknowledgement and looking in
 /// place of the scenario's, then diagnosed or handed off to the scenario's next
 /// responder, with notes naming the fault (the hand-off time only), notes that do not (the
-/// rest of the scenario's diagnosis) or none (a whole diagnosis). The page before `from`
+/// rest of the scenario's diagnosis) or none (a whole diagnosis). Pages until `after`
 /// and the pages after a hand-off are the scenario's people's.
 #[test]
 fn a_drills_student_diagnoses_or_hands_off() {
@@ -117,11 +117,11 @@ fn a_drills_student_diagnoses_or_hands_off() {
                    customer_report: Never, handoff: Fixed("15m")),
         strategies: [(name: "spares", mitigations: [Spare(for: ["a", "b"], deploy: Fixed("0s"), stock: 2)])],
     )"#;
-    let downtimes = |from: f64, looking: f64, handoff: Option<(bool, bool)>| {
+    let downtimes = |after: f64, looking: f64, handoff: Option<(bool, bool)>| {
         let mut ms = models(text);
         for m in &mut ms {
             m.response.as_mut().unwrap().student = Some(Student {
-                from,
+                after,
                 acknowledge: 2.0 * MIN,
                 looking,
                 handoff: handoff.map(|(notes, found)| StudentHandoff { notes, found }),
@@ -131,19 +131,19 @@ fn a_drills_student_diagnoses_or_hands_off() {
         let s = by_name(&ms, &ss, "spares");
         (s.services[0].downtime.mean(), s.services[1].downtime.mean())
     };
-    let page = DAY + 10.0 * MIN;
+    let (page, first) = (DAY + 10.0 * MIN, f64::NEG_INFINITY);
     let (found, notes) = (Some((true, true)), Some((true, false)));
     let modelled = 10.0 * MIN + 5.0 * MIN + 2.0 * HOUR;
     let student = |looking| 10.0 * MIN + 2.0 * MIN + looking;
     let half = 30.0 * MIN;
     // Diagnosed after looking; the student stays on call for b's page too.
-    assert_eq!(downtimes(page, half, None), (student(half), student(half)));
+    assert_eq!(downtimes(first, half, None), (student(half), student(half)));
     // Handed off: a's diagnosis as each ending says; b's page goes to the scenario's people.
-    let handed = |h| downtimes(page, half, h);
+    let handed = |h| downtimes(first, half, h);
     assert_eq!(handed(found), (student(half) + 15.0 * MIN, modelled));
     assert_eq!(handed(notes), (student(2.0 * HOUR) + 15.0 * MIN, modelled));
     assert_eq!(
-        downtimes(page, 3.0 * HOUR, notes),
+        downtimes(first, 3.0 * HOUR, notes),
         (student(3.0 * HOUR) + 15.0 * MIN, modelled),
         "notes after three hours of looking leave nothing of a 2-hour diagnosis"
     );
@@ -154,8 +154,8 @@ fn a_drills_student_diagnoses_or_hands_off() {
         handed(Some((false, false))),
         "without notes, found is moot"
     );
-    // A drill from after the first page leaves it to the scenario's people.
-    let later = downtimes(page + 1.0, half, None);
+    // A drill on the second page leaves the first to the scenario's people.
+    let later = downtimes(page, half, None);
     assert_eq!(later, (modelled, student(half)));
 }
 

@@ -55,6 +55,12 @@ pub(crate) fn drill(
         .next()
         .unwrap_or(&page.text);
     let (paged_at, paged) = (page.t, paged.to_string());
+    // The student is on call after the page before this one (the scenario's people had
+    // that one): a strategy that pages sooner for this failure pages the student.
+    let after = (pages().map(|l| l.t))
+        .filter(|&t| t < paged_at)
+        .last()
+        .unwrap_or(f64::NEG_INFINITY);
     let roots = roots_at(base, &scene, paged_at);
     let looks = (base.comps.iter().filter(|c| c.service.is_none()).count()).clamp(1, MAX_LOOKS);
     let choices = (models.iter())
@@ -62,7 +68,7 @@ pub(crate) fn drill(
             let ending = |handoff, from: usize| {
                 (from..=looks)
                     .map(|l| {
-                        let student = as_student(m, paged_at, l, handoff);
+                        let student = as_student(m, after, l, handoff);
                         outcome(&student, seed, run, paged_at)
                     })
                     .collect()
@@ -124,14 +130,14 @@ fn roots_at(m: &Model, scene: &Scene, t: f64) -> Vec<u32> {
         .collect()
 }
 
-/// `m` with the student on call from the page at `paged_at`: acknowledging in
+/// `m` with the student on call for pages after `after`: acknowledging in
 /// [`ACK_MINUTES`], then `looks` looks of [`LOOK_MINUTES`] each, and then knowing what is
 /// broken or handing off as `handoff` says.
-fn as_student(m: &Model, paged_at: f64, looks: usize, handoff: Option<StudentHandoff>) -> Model {
+fn as_student(m: &Model, after: f64, looks: usize, handoff: Option<StudentHandoff>) -> Model {
     let mut m = m.clone();
     if let Some(r) = &mut m.response {
         r.student = Some(Student {
-            from: paged_at,
+            after,
             acknowledge: ACK_MINUTES * 60.0,
             looking: looks as f64 * LOOK_MINUTES * 60.0,
             handoff,

@@ -443,15 +443,16 @@ pub struct ResponseSpec {
     pub student: Option<Student>,
 }
 
-/// A drill's student on call: from the page at `from` on, the student takes the incidents
-/// paged (until they hand one off), acknowledging in `acknowledge` seconds and looking
-/// for `looking` seconds, with no runbook factor and no fatigue (the time is theirs, as
-/// the drill's clock showed it). Incidents paged earlier stay with the scenario's people,
-/// so the run up to the page is the one the student watched.
+/// A drill's student on call: the student takes the incidents paged after `after` (until
+/// they hand one off), acknowledging in `acknowledge` seconds and looking for `looking`
+/// seconds, with no runbook factor and no fatigue (the time is theirs, as the drill's
+/// clock showed it). `after` is the page before the drill's in the run the student
+/// watched: incidents paged until then stay with the scenario's people, so the run up to
+/// the drill's page is the one watched, and a strategy that pages sooner pages the student.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Student {
-    /// When the drill's page came.
-    pub from: f64,
+    /// When the page before the drill's came (−∞ if none).
+    pub after: f64,
     /// Seconds to acknowledge.
     pub acknowledge: f64,
     /// Seconds spent looking before saying "I know" or handing off.

@@ -41,11 +41,11 @@ impl Sim<'_> {
         );
     }
 
-    /// The drill's student, if they take a page now: from the drill's page on, until they
-    /// hand an incident off.
+    /// The drill's student, if they take a page now: after the page before the drill's,
+    /// until they hand an incident off.
     fn student_on_call(&self) -> Option<Student> {
         let s = self.m.response.as_ref()?.student?;
-        (self.now >= s.from && !self.rs.student_gone).then_some(s)
+        (self.now > s.after && !self.rs.student_gone).then_some(s)
     }
 
     pub(super) fn diagnosis_time(&mut self) -> f64 {
