@@ -59,7 +59,7 @@ pub(crate) fn drill(
     // that one): a strategy that pages sooner for this failure pages the student.
     let after = (pages().map(|l| l.t))
         .filter(|&t| t < paged_at)
-        .last()
+        .next_back()
         .unwrap_or(f64::NEG_INFINITY);
     let roots = roots_at(base, &scene, paged_at);
     let looks = (base.comps.iter().filter(|c| c.service.is_none()).count()).clamp(1, MAX_LOOKS);
