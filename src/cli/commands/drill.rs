@@ -58,8 +58,7 @@ pub(crate) fn drill(
     // The student is on call after the page before this one (the scenario's people had
     // that one): a strategy that pages sooner for this failure pages the student.
     let after = (pages().map(|l| l.t))
-        .filter(|&t| t < paged_at)
-        .next_back()
+        .rfind(|&t| t < paged_at)
         .unwrap_or(f64::NEG_INFINITY);
     let roots = roots_at(base, &scene, paged_at);
     let looks = (base.comps.iter().filter(|c| c.service.is_none()).count()).clamp(1, MAX_LOOKS);
