@@ -16,8 +16,12 @@ pub const FAULT: u64 = 1;
 pub const REPAIR: u64 = 2;
 /// Purpose: whether an error episode crosses a probabilistic edge.
 pub const EDGE: u64 = 3;
-/// Purpose: the responders' timings (acknowledge, diagnose, hand-offs, customer reports).
+/// Purpose: an incident's timings (acknowledge, diagnose, hand-offs), keyed by its root
+/// and how many incidents about that root came before it in the run, so that a strategy
+/// that adds or removes an incident leaves every other incident's times as they were.
 pub const RESPONSE: u64 = 4;
+/// Purpose: how long customers take to report a failed service (one stream a service).
+pub const REPORT: u64 = 7;
 /// Purpose: a mitigation's timings and outcomes.
 pub const MITIGATION: u64 = 5;
 /// Purpose: whether an inspection finds each latent fault.
@@ -26,7 +30,7 @@ pub const INSPECTION: u64 = 6;
 pub const PROCEDURE: u64 = 20;
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -49,6 +53,19 @@ pub fn key(seed: u64, run: u64, key: u64, purpose: u64) -> [u8; 32] {
 /// The stream for `(seed, run, key, purpose)`.
 pub fn stream(seed: u64, run: u64, k: u64, purpose: u64) -> ChaCha8Rng {
     ChaCha8Rng::from_seed(key(seed, run, k, purpose))
+}
+
+/// A small generator for streams that draw a handful of numbers each run (an incident's
+/// timings, a service's customer reports): 16 bytes, seeded in a few instructions, where a
+/// ChaCha stream computes 256 bytes of key stream before its first draw.
+pub type Small = rand_pcg::Pcg64Mcg;
+
+/// The small stream of `(seed, run, k, purpose)` (see [`Small`]).
+pub fn small(seed: u64, run: u64, k: u64, purpose: u64) -> Small {
+    let b = key(seed, run, k, purpose);
+    let mut state = [0u8; 16];
+    state.copy_from_slice(&b[..16]);
+    Small::new(u128::from_le_bytes(state))
 }
 
 /// A stream to fill buffers with before a run seeds them properly.

@@ -78,7 +78,7 @@ impl Sim<'_> {
         } else {
             self.rs.pending.push((key, self.now, si as u32));
         }
-        let delay = resp.customer_report.sample(&mut self.rs.rng);
+        let delay = resp.customer_report.sample(&mut self.rs.report_rng[si]);
         let generation = self.rs.report_gen[si];
         self.schedule(
             self.now + delay,
@@ -146,6 +146,8 @@ impl Sim<'_> {
         r.run.detect_count += n;
         let id = self.rs.incidents.len() as u32;
         self.rs.open.push(id);
+        let nth = self.rs.per_root[key as usize];
+        self.rs.per_root[key as usize] += 1;
         self.rs.incidents.push(Incident {
             key,
             stage: Stage::Queued,
@@ -156,7 +158,10 @@ impl Sim<'_> {
             team: 0,
             holding: 0,
             student: false,
+            nth,
         });
+        let stream = self.incident_stream(id as usize);
+        self.rs.inc_rng.push(stream);
         if self.rs.free > 0 {
             self.assign(id, obs);
         } else {

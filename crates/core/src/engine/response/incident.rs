@@ -16,7 +16,7 @@ impl Sim<'_> {
         let student = self.student_on_call();
         let ack = match student {
             Some(s) => s.acknowledge,
-            None => resp.acknowledge.sample(&mut self.rs.rng) * self.ph.response,
+            None => resp.acknowledge.sample(&mut self.rs.inc_rng[id as usize]) * self.ph.response,
         };
         let inc = &mut self.rs.incidents[id as usize];
         inc.student = student.is_some();
@@ -48,15 +48,17 @@ impl Sim<'_> {
         (self.now > s.after && !self.rs.student_gone).then_some(s)
     }
 
-    pub(super) fn diagnosis_time(&mut self) -> f64 {
+    /// Incident `id`'s diagnosis time as drawn, before its team's factors.
+    pub(super) fn diagnosis_time(&mut self, id: u32) -> f64 {
         let resp = self.m.response.as_ref().expect("response");
-        resp.diagnose.sample(&mut self.rs.rng) * resp.runbook * self.ph.response
+        let rng = &mut self.rs.inc_rng[id as usize];
+        resp.diagnose.sample(rng) * resp.runbook * self.ph.response
     }
 
     /// The diagnosis time of incident `id`'s team: the drawn time × their fatigue × the
     /// coordination factor of their size (noted when either is in play).
     fn team_diagnosis_time<O: Observer>(&mut self, id: u32, obs: &mut O) -> f64 {
-        let d = self.diagnosis_time();
+        let d = self.diagnosis_time(id);
         let resp = self.m.response.as_ref().expect("response");
         let team = self.rs.incidents[id as usize].team;
         if team <= 1 && resp.fatigue.is_none() {
@@ -164,7 +166,7 @@ impl Sim<'_> {
         }
         self.rs.run.handoffs += 1;
         self.relieve_team(id);
-        let h = resp.handoff.sample(&mut self.rs.rng);
+        let h = resp.handoff.sample(&mut self.rs.inc_rng[id as usize]);
         let now = self.now;
         let diag_end = if notes {
             // (A student's diagnosis can be due already: their notes leave nothing to do.)

@@ -77,6 +77,8 @@ pub struct Incident {
     holding: u32,
     /// A drill's student has it ([`crate::model::Student`]).
     student: bool,
+    /// How many incidents about the same root came before it in the run (its stream's key).
+    nth: u32,
 }
 
 /// How a problem was detected.
@@ -120,7 +122,19 @@ pub struct ResponseRun {
 /// Per-run response state and measurements, reused from run to run.
 #[derive(Clone)]
 pub struct ResponseState {
-    rng: ChaCha8Rng,
+    /// Per incident (by its index in `incidents`): the stream of its people's timings.
+    inc_rng: Vec<rng::Small>,
+    /// Per service: the stream of its customer-report delays.
+    report_rng: Vec<rng::Small>,
+    /// Per service: the key of its customer-report stream.
+    report_keys: Vec<u64>,
+    /// Per incident key: incidents about it so far this run.
+    per_root: Vec<u32>,
+    /// Per component: the stable key of incidents about it when no single fault explains
+    /// them (0 until first needed).
+    comp_root: Vec<u64>,
+    /// The study seed and run, for the incidents' streams.
+    seeded: (u64, u64),
     mit_rng: Vec<ChaCha8Rng>,
     alert_on: Vec<bool>,
     alert_gen: Vec<u32>,
@@ -182,7 +196,14 @@ impl ResponseState {
     pub(crate) fn new(m: &crate::model::Model) -> ResponseState {
         let n = m.comps.len();
         ResponseState {
-            rng: rng::placeholder(),
+            inc_rng: Vec::new(),
+            report_rng: vec![rng::small(0, 0, 0, 0); m.services.len()],
+            per_root: vec![0; m.slots.len() + m.common.len() + n],
+            comp_root: vec![0; n],
+            report_keys: (m.services.iter())
+                .map(|&c| crate::model::stable_hash(&["report", &m.comps[c as usize].id]))
+                .collect(),
+            seeded: (0, 0),
             mit_rng: (0..m.mitigations.len())
                 .map(|_| rng::placeholder())
                 .collect(),
@@ -226,13 +247,18 @@ impl Sim<'_> {
     /// The responders' and mitigations' streams at the start of run `run` of the study
     /// seeded `seed`.
     pub(crate) fn seed_response_streams(&mut self, seed: u64, run: u64) {
+        self.rs.seeded = (seed, run);
+        if self.m.response.is_some() {
+            let r = &mut self.rs;
+            for (stream, &key) in r.report_rng.iter_mut().zip(&r.report_keys) {
+                *stream = rng::small(seed, run, key, rng::REPORT);
+            }
+        }
+        for id in 0..self.rs.incidents.len() {
+            // A copy of a history (rare-event splitting) goes on with fresh draws.
+            self.rs.inc_rng[id] = self.incident_stream(id);
+        }
         let r = &mut self.rs;
-        r.rng = rng::stream(
-            seed,
-            run,
-            crate::model::stable_hash(&["response"]),
-            rng::RESPONSE,
-        );
         for (k, mt) in self.m.mitigations.iter().enumerate() {
             r.mit_rng[k] = rng::stream(seed, run, mt.key, rng::MITIGATION);
             if mt.procedure.is_some() {
@@ -245,13 +271,18 @@ impl Sim<'_> {
     /// waiting failures).
     pub(crate) fn reset_response(&mut self, seed: u64, run: u64) {
         let m = self.m;
+        // No incidents yet: the streams seeded are the services' only.
+        for inc in &self.rs.incidents {
+            self.rs.per_root[inc.key as usize] = 0;
+        }
+        self.rs.incidents.clear();
+        self.rs.inc_rng.clear();
         self.seed_response_streams(seed, run);
         let r = &mut self.rs;
         r.alert_on.fill(false);
         r.alert_gen.fill(0);
         r.alert_key.fill(NONE);
         r.report_gen.fill(0);
-        r.incidents.clear();
         r.open.clear();
         r.free = m.response.as_ref().map_or(0, |x| x.oncall);
         r.queue.clear();
@@ -302,6 +333,29 @@ impl Sim<'_> {
                 Source::Own => c,
             }
         }
+    }
+
+    /// Incident `id`'s stream: keyed by the stable identity of its root (a fault mode, a
+    /// common cause, or the component where no single fault explains it) and by how many
+    /// incidents of this run about that root came before it.
+    fn incident_stream(&mut self, id: usize) -> rng::Small {
+        let m = self.m;
+        let Incident { key, nth, .. } = self.rs.incidents[id];
+        let key = key as usize;
+        let (slots, ccs) = (m.slots.len(), m.common.len());
+        let root = if key < slots {
+            m.slots[key].key
+        } else if key < slots + ccs {
+            m.common[key - slots].key
+        } else {
+            let c = key - slots - ccs;
+            if self.rs.comp_root[c] == 0 {
+                self.rs.comp_root[c] = crate::model::stable_hash(&["incident", &m.comps[c].id]);
+            }
+            self.rs.comp_root[c]
+        };
+        let (seed, run) = self.rs.seeded;
+        rng::small(seed, run, root ^ rng::mix(u64::from(nth)), rng::RESPONSE)
     }
 
     // ----- hooks called by the engine ------------------------------------------------
