@@ -305,6 +305,20 @@ fn the_drill_has_every_outcome_the_student_can_reach() {
     assert!((at(named) - at(fast) - 20.0 * 60.0).abs() < 1e-6);
     assert!(at(named) < at(unnamed) && at(named) < at(bare));
     assert!(cost(named) < cost(bare), "notes make a hand-off cheap");
+    // On one history notes never lose: naming the fault beats notes that do not, which
+    // beat none, after any number of looks and under every strategy.
+    for c in choices {
+        let off = &c["handed_off"];
+        for l in 1..=11 {
+            let (named, unnamed) = (cost(&off["notes_found"][l - 1]), cost(&off["notes"][l]));
+            let bare = cost(&off["bare"][l]);
+            assert!(
+                named <= unnamed && unnamed <= bare,
+                "{} after {l} looks",
+                c["strategy"]
+            );
+        }
+    }
 }
 
 /// No on-call response, or no page in the run: no drill, exit 2, no page written.

@@ -468,7 +468,8 @@ pub struct Student {
 pub struct StudentHandoff {
     /// They wrote down what they had seen. With notes naming the fault, the colleague
     /// knows it at once; with notes that do not, they finish the scenario's diagnosis,
-    /// less the time already spent looking. Without notes they diagnose from scratch.
+    /// less the time already spent looking. Without notes they diagnose from scratch: the
+    /// scenario's diagnosis time again, in full.
     pub notes: bool,
     /// The student had seen a component with a fault of its own.
     pub found: bool,

@@ -159,6 +159,7 @@ impl Sim<'_> {
             holding: 0,
             student: false,
             nth,
+            drawn: 0.0,
         });
         let stream = self.incident_stream(id as usize);
         self.rs.inc_rng.push(stream);

@@ -110,22 +110,24 @@ impl Sim<'_> {
 
     /// The drill's student diagnoses incident `id`: they know after looking, or hand it off
     /// then. With a hand-off the scenario's diagnosis time is drawn whatever the student
-    /// found (what is left of it is the next responder's work when the notes do not name
-    /// the fault), so the streams do not depend on what they found.
+    /// found: what is left of it is the next responder's work when the notes do not name
+    /// the fault, and all of it again without notes (the same draw, so that on one history
+    /// notes never lose to none).
     fn student_diagnoses<O: Observer>(&mut self, id: u32, obs: &mut O) {
         let s = (self.m.response.as_ref()).and_then(|r| r.student);
         let s = s.expect("a student's incident");
         let (now, at) = (self.now, self.now + s.looking);
-        let mut ends = at;
+        let (mut ends, mut drawn) = (at, 0.0);
         if let Some(h) = s.handoff {
-            let d = self.team_diagnosis_time(id, obs);
+            drawn = self.team_diagnosis_time(id, obs);
             if !h.found {
-                ends = now + d;
+                ends = now + drawn;
             }
         }
         let inc = &mut self.rs.incidents[id as usize];
         inc.stage = Stage::Diagnosing;
         inc.diag_end = ends;
+        inc.drawn = drawn;
         let (incident, generation) = (id, inc.generation);
         self.schedule(
             at,
@@ -148,8 +150,9 @@ impl Sim<'_> {
         if inc.generation != generation {
             return;
         }
-        let mut notes = resp.notes;
+        let (mut notes, mut again) = (resp.notes, None);
         if inc.student {
+            again = Some(inc.drawn);
             // The drill's student hands off (as they chose), and leaves the pager.
             notes = resp
                 .student
@@ -172,7 +175,11 @@ impl Sim<'_> {
             // (A student's diagnosis can be due already: their notes leave nothing to do.)
             inc.diag_end.max(now) + h
         } else {
-            now + h + self.team_diagnosis_time(id, obs)
+            let d = match again {
+                Some(d) => d,
+                None => self.team_diagnosis_time(id, obs),
+            };
+            now + h + d
         };
         self.rs.incidents[id as usize].diag_end = diag_end;
         let (g, shift_end) = self.new_shift(id);

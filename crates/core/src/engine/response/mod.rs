@@ -79,6 +79,9 @@ pub struct Incident {
     student: bool,
     /// How many incidents about the same root came before it in the run (its stream's key).
     nth: u32,
+    /// A drill student's incident handed off: the scenario's diagnosis time drawn for it,
+    /// which a colleague without notes spends again in full.
+    drawn: f64,
 }
 
 /// How a problem was detected.
