@@ -136,11 +136,12 @@ Writes one self-contained page into output/<file stem>/drill/run<K>.html (or --o
 and prints its path. You are paged: acknowledge (2 simulated minutes), click components
 to look at them (10 minutes a look: grey boxes are what you have not seen; services show
 what users see), say when you know what is broken (you must have found a component with
-a fault of its own, not only its errors), then pick a mitigation among the scenario's
-strategies or none. The postmortem compares your run (your acknowledgement and diagnosis
-times, your choice) with the same strategy as the scenario models its people and with the
-best strategy on the same faults. Every reachable outcome is simulated when the page is
-written: the page runs offline.
+a fault of its own, not only its errors), or hand off to a colleague of the scenario's,
+with your notes or without, then pick a mitigation among the scenario's strategies or
+none. The postmortem compares your run (your acknowledgement and diagnosis times or
+hand-off, your choice) with the same strategy as the scenario models its people and with
+the best strategy on the same faults. Every reachable outcome is simulated when the page
+is written: the page runs offline.
 
 ",
     exit_codes!()
@@ -436,8 +437,8 @@ pub(crate) enum Command {
         strategies: Vec<String>,
     },
     /// Be on call for one run, in the browser: a page that plays the run to the first page,
-    /// lets you acknowledge, look, say what is broken and pick a mitigation, then shows
-    /// the postmortem of your own run.
+    /// lets you acknowledge, look, say what is broken or hand off (with notes or without)
+    /// and pick a mitigation, then shows the postmortem of your own run.
     #[command(after_long_help = DRILL_HELP)]
     Drill {
         #[command(flatten)]
