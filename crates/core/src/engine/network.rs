@@ -9,7 +9,9 @@
 use super::Sim;
 use super::event::{Kind, Slab};
 use super::propagation::{Class, Health, SvcState};
-use crate::model::{CLUSTER, FEEDS_GROUP, Model, NONE, Node, QUEUE, SLOW_EDGE, SPARES, STANDBY};
+use crate::model::{
+    CLUSTER, EXTRAS, FEEDS_GROUP, Model, NONE, Node, QUEUE, SLOW_EDGE, SPARES, STANDBY,
+};
 use crate::prefetch::prefetch;
 use crate::rng;
 use std::cmp::Reverse;
@@ -314,76 +316,90 @@ impl Sim<'_> {
             {
                 prefetch(d);
             }
-            let flags = m.nodes[iu].flags;
-            if flags & SPARES != 0 {
-                self.claim(iu);
+            if m.nodes[iu].flags & EXTRAS == 0 && self.net.st[iu].bits & (TRIPPED | FORCED) == 0 {
+                self.settle_one::<true>(i);
+            } else {
+                self.settle_one::<false>(i);
             }
-            let (mut pre, mut cause, mut via) = self.evaluate(iu);
-            if flags & QUEUE != 0 {
-                let (good, root) = self.queue_output(iu, pre);
-                pre.cap *= good;
-                if good < 1.0 && cause == NONE {
-                    cause = root;
-                    via = NONE;
+        }
+        self.evaluations += evaluations;
+    }
+
+    /// Re-evaluates component `i` and passes a change on. `PLAIN` is a promise that it has
+    /// none of the [`EXTRAS`] flags and is neither tripped nor forced: that instance is
+    /// compiled without their checks (the same code, so both give the same results).
+    #[inline(always)]
+    fn settle_one<const PLAIN: bool>(&mut self, i: u32) {
+        let m = self.m;
+        let iu = i as usize;
+        let flags = m.nodes[iu].flags;
+        if !PLAIN && flags & SPARES != 0 {
+            self.claim(iu);
+        }
+        let (mut pre, mut cause, mut via) = self.evaluate::<PLAIN>(iu);
+        if !PLAIN && flags & QUEUE != 0 {
+            let (good, root) = self.queue_output(iu, pre);
+            pre.cap *= good;
+            if good < 1.0 && cause == NONE {
+                cause = root;
+                via = NONE;
+            }
+        }
+        let st = &mut self.net.st[iu];
+        let load_changed = pre.cap != st.pre_cap;
+        st.pre_cap = pre.cap;
+        st.pre_cause = cause;
+        if !PLAIN && flags & CLUSTER != 0 && load_changed {
+            self.recompute_cluster(m.comps[iu].cluster);
+        }
+        let mut h = pre;
+        if !PLAIN && self.net.st[iu].bits & TRIPPED != 0 {
+            h.cap = 0.0;
+            cause = self.net.trip_cause[iu];
+            via = self.net.trip_via[iu];
+        }
+        let st = &mut self.net.st[iu];
+        if h != st.out || cause != st.cause {
+            let before = st.out;
+            st.out = h;
+            st.cause = cause;
+            st.via = via;
+            if st.bits & TOUCHED == 0 {
+                st.bits |= TOUCHED;
+                self.net.touched.push(i);
+            }
+            if !PLAIN && flags & FEEDS_GROUP != 0 {
+                self.note_member_change(iu, before, h);
+                for &g in m.groups_of.row(iu) {
+                    self.mark(g);
                 }
             }
-            let st = &mut self.net.st[iu];
-            let load_changed = pre.cap != st.pre_cap;
-            st.pre_cap = pre.cap;
-            st.pre_cause = cause;
-            if flags & CLUSTER != 0 && load_changed {
-                self.recompute_cluster(m.comps[iu].cluster);
+            let dependents =
+                &m.dependents[m.nodes[iu].dependents as usize..m.nodes[iu + 1].dependents as usize];
+            // Start loading every dependent's state and view first, so that their cache
+            // misses overlap instead of following one another.
+            if self.net.prefetch {
+                self.prefetch_dependents(dependents);
             }
-            let mut h = pre;
-            if self.net.st[iu].bits & TRIPPED != 0 {
-                h.cap = 0.0;
-                cause = self.net.trip_cause[iu];
-                via = self.net.trip_via[iu];
+            for &d in dependents {
+                if d.edge & SLOW_EDGE == 0 {
+                    // The common case: no delay, always passes.
+                    self.net.views[d.edge as usize] = View { h, cause };
+                    self.mark(d.comp);
+                } else {
+                    self.send(d.edge & !SLOW_EDGE, h, cause);
+                }
             }
-            let st = &mut self.net.st[iu];
-            if h != st.out || cause != st.cause {
-                let before = st.out;
-                st.out = h;
-                st.cause = cause;
-                st.via = via;
-                if st.bits & TOUCHED == 0 {
-                    st.bits |= TOUCHED;
-                    self.net.touched.push(i);
-                }
-                if flags & FEEDS_GROUP != 0 {
-                    self.note_member_change(iu, before, h);
-                    for &g in m.groups_of.row(iu) {
-                        self.mark(g);
-                    }
-                }
-                let dependents = &m.dependents
-                    [m.nodes[iu].dependents as usize..m.nodes[iu + 1].dependents as usize];
-                // Start loading every dependent's state and view first, so that their cache
-                // misses overlap instead of following one another.
-                if self.net.prefetch {
-                    self.prefetch_dependents(dependents);
-                }
-                for &d in dependents {
-                    if d.edge & SLOW_EDGE == 0 {
-                        // The common case: no delay, always passes.
-                        self.net.views[d.edge as usize] = View { h, cause };
-                        self.mark(d.comp);
-                    } else {
-                        self.send(d.edge & !SLOW_EDGE, h, cause);
-                    }
-                }
-                if flags & STANDBY != 0 {
-                    for &mit in m.standby_for.row(iu) {
-                        for &t in &m.mitigations[mit as usize].targets {
-                            if self.rs.standin[t as usize] == mit {
-                                self.mark(t);
-                            }
+            if !PLAIN && flags & STANDBY != 0 {
+                for &mit in m.standby_for.row(iu) {
+                    for &t in &m.mitigations[mit as usize].targets {
+                        if self.rs.standin[t as usize] == mit {
+                            self.mark(t);
                         }
                     }
                 }
             }
         }
-        self.evaluations += evaluations;
     }
 
     /// Starts loading the state and the incoming view of each of `dependents`.

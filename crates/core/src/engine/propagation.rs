@@ -179,19 +179,20 @@ impl Sim<'_> {
         2 * correct > replicas.len()
     }
 
-    /// Output of component `i` before any overload trip, with its cause and via.
-    pub(crate) fn evaluate(&self, i: usize) -> (Health, u32, u32) {
+    /// Output of component `i` before any overload trip, with its cause and via. `PLAIN`:
+    /// see [`Sim::settle_one`](super::Sim).
+    pub(crate) fn evaluate<const PLAIN: bool>(&self, i: usize) -> (Health, u32, u32) {
         let m = self.m;
         let node = m.nodes[i];
         let next = m.nodes[i + 1];
         let mut h = Health::nominal(node.capacity);
         let mut cause = NONE;
         let mut via = NONE;
-        if node.flags & PHASE_IDLE != 0 && self.ph.idle[i] {
+        if !PLAIN && node.flags & PHASE_IDLE != 0 && self.ph.idle[i] {
             // Nobody needs it during this phase: its dependents see it healthy.
             return (h, NONE, NONE);
         }
-        if self.is_forced(i) {
+        if !PLAIN && self.is_forced(i) {
             h.cap = 0.0;
             return (h, NONE, NONE);
         }
@@ -222,7 +223,8 @@ impl Sim<'_> {
         }
 
         // A stand-in (a spare, a failover) replaces what the component's own faults took.
-        if node.flags & MITIGABLE != 0
+        if !PLAIN
+            && node.flags & MITIGABLE != 0
             && let Some((sub, replace)) = self.standin_health(i)
         {
             if replace {
@@ -238,10 +240,10 @@ impl Sim<'_> {
             }
         }
 
-        if node.flags & VOTER != 0 {
+        if !PLAIN && node.flags & VOTER != 0 {
             self.vote(i, &mut h, &mut cause, &mut via);
         }
-        if node.flags & GROUP != 0 {
+        if !PLAIN && node.flags & GROUP != 0 {
             self.group(i, &mut h, &mut cause, &mut via);
         }
 

@@ -28,6 +28,11 @@ pub const PHASE_IDLE: u32 = 1 << 8;
 /// [`Node::flags`]: a [`Logic::Spares`](super::Logic::Spares) group (settling claims a
 /// member for it before evaluating it).
 pub const SPARES: u32 = 1 << 9;
+/// Every flag but [`SERVICE`]: what asks more of settling than evaluating a component's
+/// own faults and inputs. A component with none of them (and not tripped or forced) takes
+/// the short path through `settle`, compiled without those checks. A new flag is in it
+/// unless taken out here, so it can only make a component take the longer path.
+pub const EXTRAS: u32 = !SERVICE;
 
 /// What evaluating a component reads, in one 32-byte record, so that propagation touches
 /// one cache line per component instead of a line in each of many arrays. Ranges end where

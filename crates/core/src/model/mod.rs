@@ -16,8 +16,8 @@ pub mod topology;
 pub use arrivals::{ArrivalSpec, Discipline, Gaps, Level, MAX_CLASSES, weibull_mean};
 pub use csr::Csr;
 pub use layout::{
-    CLUSTER, Dependent, FEEDS_GROUP, GROUP, Link, MITIGABLE, Node, PHASE_IDLE, QUEUE, REQUIRES,
-    SERVICE, SLOW_EDGE, SPARES, STANDBY, Slow, VOTER,
+    CLUSTER, Dependent, EXTRAS, FEEDS_GROUP, GROUP, Link, MITIGABLE, Node, PHASE_IDLE, QUEUE,
+    REQUIRES, SERVICE, SLOW_EDGE, SPARES, STANDBY, Slow, VOTER,
 };
 pub use phase::{Cursor, Due, Phase, Phases};
 pub use sampler::Sampler;
