@@ -179,8 +179,9 @@ impl Sim<'_> {
         2 * correct > replicas.len()
     }
 
-    /// Output of component `i` before any overload trip, with its cause and via. `PLAIN`:
-    /// see [`Sim::settle_one`](super::Sim).
+    /// Output of component `i` before any overload trip, with its cause and via. `PLAIN`
+    /// promises that `i` has none of the [`EXTRAS`](crate::model::EXTRAS) flags and is not
+    /// forced, so their checks are compiled out (`settle` decides, in `network.rs`).
     pub(crate) fn evaluate<const PLAIN: bool>(&self, i: usize) -> (Health, u32, u32) {
         let m = self.m;
         let node = m.nodes[i];
