@@ -387,3 +387,42 @@ fn the_compare_report_links_to_its_worst_and_median_runs() {
         );
     }
 }
+
+/// A compare of more runs than the report chooses among (10,000) links to the worst and
+/// median of the baseline's first 10,000, kept from its own study: the runs `explore
+/// --worst` and `--median` choose among those 10,000, and not among all of the study's.
+#[test]
+fn a_long_compare_links_to_runs_among_its_first_ten_thousand() {
+    let dir = scratch("explore-compare-long");
+    let o = faultline(&[
+        "compare",
+        "scenarios/shuttle.ron",
+        "--runs",
+        "10400",
+        "--out",
+        dir.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut chosen_in_all = vec![];
+    for (file, flag) in [
+        ("explore-worst.html", "--worst"),
+        ("explore-median.html", "--median"),
+    ] {
+        let page = data_of(&std::fs::read_to_string(dir.join(file)).unwrap());
+        let among = |runs: &str| {
+            let args = ["scenarios/shuttle.ron", "--runs", runs, flag];
+            explore(&format!("explore-compare-long{flag}{runs}"), &args).2["run"].clone()
+        };
+        assert_eq!(page["run"], among("10000"), "{flag}");
+        chosen_in_all.push(among("10400"));
+        assert!(page["run"].as_u64().unwrap() < 10_000, "{flag}");
+    }
+    // The cap matters here: among all 10,400 runs the median is another run, so a
+    // report that chose among every run of its study would fail the check above.
+    let median = data_of(&std::fs::read_to_string(dir.join("explore-median.html")).unwrap());
+    assert_ne!(
+        median["run"], chosen_in_all[1],
+        "the median moves with the runs"
+    );
+}

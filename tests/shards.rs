@@ -183,6 +183,16 @@ fn four_shards_merge_to_the_bytes_of_one_run() {
                 let b = std::fs::read(many.join(chart)).unwrap();
                 assert!(a == b, "{chart} differs between compare and merge");
             }
+            // The linked runs' pages too: compare chooses them from its own study's rows,
+            // merge (which has none) by simulating the baseline again.
+            for page in ["explore-worst.html", "explore-median.html"] {
+                let a = std::fs::read(one.join(page)).unwrap();
+                let b = std::fs::read(many.join(page)).unwrap();
+                assert!(
+                    a == b,
+                    "{scenario}: {page} differs between compare and merge"
+                );
+            }
             // The same report but for the command line that reproduces it, which names
             // compare's own flags.
             let report = |dir: &Path| {

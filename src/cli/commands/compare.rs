@@ -1,6 +1,7 @@
 //! `compare`: run the baseline and every strategy on the same runs, rank them, and write
 //! the report; [`CompareReport`] is that report, which `merge` writes too.
 
+use super::explore::BaselineCosts;
 use super::shard_file::{no_per_run_in_shards, shard_of, write_shard};
 use super::{announce, command_line, threads};
 use super::{per_run, series};
@@ -69,7 +70,14 @@ pub(crate) fn compare(
     let started = Instant::now();
     let study = Study::whole(seed, runs, threads);
     let bar = Progress::runs(runs, "comparing", common.quiet);
-    let summaries = per_run::simulate(models, study, &|n| bar.set(n), per_run)?;
+    let mut costs = BaselineCosts::new(runs);
+    let summaries = per_run::simulate(
+        models,
+        study,
+        &|n| bar.set(n),
+        per_run,
+        Some(&mut |r| costs.keep(r)),
+    )?;
     bar.finish();
     let worth = importance
         .then(|| super::importance::worth(common, &loaded, study))
@@ -118,6 +126,8 @@ pub(crate) fn compare(
         command: &command,
         scenario_text: &loaded.text,
         file: &common.scenario,
+        baseline_costs: Some(&costs),
+        threads,
     }
     .write(files, common.quiet)
 }
@@ -145,6 +155,11 @@ pub(crate) struct CompareReport<'a> {
     pub(crate) scenario_text: &'a str,
     /// The scenario file's path, which names the default output folder.
     pub(crate) file: &'a Path,
+    /// The baseline's costs run by run, kept by the study (`compare`) so that choosing the
+    /// runs the report links to need not simulate them again; `None` (`merge`) simulates.
+    pub(crate) baseline_costs: Option<&'a BaselineCosts>,
+    /// Threads for what the report still simulates (the linked runs, traced).
+    pub(crate) threads: usize,
 }
 
 impl CompareReport<'_> {
@@ -167,7 +182,13 @@ impl CompareReport<'_> {
         };
         let dir = files.dir(self.file, "compare");
         let study = (self.summary.seed, self.summary.runs);
-        let (watch, mut pages) = super::explore::watch_pages(self.models, self.file, study, &dir)?;
+        let (watch, mut pages) = super::explore::watch_pages(
+            self.models,
+            self.file,
+            study,
+            self.baseline_costs,
+            (&dir, self.threads),
+        )?;
         let inputs = html::Inputs {
             watch: &watch,
             ..inputs

@@ -7,10 +7,11 @@ use crate::cli::error::CliError;
 use crate::cli::load::load_all;
 use crate::progress::Progress;
 use faultline_core::model::Model;
-use faultline_core::montecarlo::{self, Study};
+use faultline_core::montecarlo::{self, RunRow, Study};
 use faultline_report::explore::{self, Meta};
 use faultline_report::{html, output, trace};
 use faultline_units::number::thousands;
+use rayon::prelude::*;
 use std::io::Write;
 
 /// Which run the page shows.
@@ -51,9 +52,8 @@ pub(crate) fn explore(
     let base = &models[0];
     let seed = common.seed.unwrap_or(base.seed);
     let (run, chosen) = choose(base, seed, which, common.quiet);
-    let scenes: Vec<explore::Scene> = (shown.iter())
-        .map(|&k| explore::scene(&models[k], &trace::record(&models[k], seed, run)))
-        .collect();
+    let runs: Vec<(&Model, u64)> = shown.iter().map(|&k| (&models[k], run)).collect();
+    let scenes = scenes(&runs, seed, threads(None));
     let command = command_line(&[("--seed", seed.to_string())]);
     let meta = Meta {
         scenario: &base.name,
@@ -136,6 +136,12 @@ fn worst_and_median(m: &Model, seed: u64, runs: u64, quiet: bool) -> [(u64, f64)
         costs.push((r.cost, r.run));
     });
     bar.finish();
+    worst_and_median_of(costs)
+}
+
+/// The most expensive run of `costs` (cost, run) (ties: the first) and its median run by
+/// cost (ties by run number), each with its cost; in whatever order the costs come.
+fn worst_and_median_of(mut costs: Vec<(f64, u64)>) -> [(u64, f64); 2] {
     costs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let top = costs.last().map_or(0.0, |c| c.0);
     let worst = costs
@@ -147,34 +153,70 @@ fn worst_and_median(m: &Model, seed: u64, runs: u64, quiet: bool) -> [(u64, f64)
     [(worst.1, worst.0), (median.1, median.0)]
 }
 
-/// Runs at most this many of the baseline to choose the runs a compare report links to:
-/// a bound on the time and memory it adds to a large study (and to `merge`).
-const WATCH_AMONG: u64 = 10_000;
+/// Chooses the runs a compare report links to among at most this many of the baseline's: a
+/// bound on the time and memory it adds to a large study (and to `merge`).
+pub(crate) const WATCH_AMONG: u64 = 10_000;
+
+/// The baseline's costs, (cost, run), in its first [`WATCH_AMONG`] runs of a study of `runs`:
+/// what a compare report's watch pages are chosen from. `compare` keeps them from its own
+/// study's rows ([`BaselineCosts::keep`]); `merge`, which has no rows, simulates them again.
+pub(crate) struct BaselineCosts {
+    among: u64,
+    costs: Vec<(f64, u64)>,
+}
+
+impl BaselineCosts {
+    /// Ready to keep the costs of a study of `runs` runs.
+    pub(crate) fn new(runs: u64) -> BaselineCosts {
+        let among = runs.min(WATCH_AMONG);
+        BaselineCosts {
+            among,
+            costs: Vec::with_capacity(usize::try_from(among).unwrap_or(0)),
+        }
+    }
+
+    /// Keeps row `r`'s cost if it is one of the baseline's chosen-among runs.
+    pub(crate) fn keep(&mut self, r: &RunRow) {
+        if r.strategy == 0 && r.run < self.among {
+            self.costs.push((r.cost, r.run));
+        }
+    }
+}
 
 /// The explorer pages of the baseline's worst and median runs (among its first
 /// [`WATCH_AMONG`] runs), every strategy a tab, written into `dir` beside a compare report:
-/// their links for the report, and the files written. `scenario` names the file in the
-/// pages' command line, which is built, not copied from this process, so that `compare`
-/// and `merge` write the same bytes.
+/// their links for the report, and the files written. The baseline's `costs` in those runs
+/// come from the study when it kept them, or are simulated again (`None`); the runs are
+/// traced on `threads` threads. `scenario` names the file in the pages' command line, which
+/// is built, not copied from this process, so that `compare` and `merge` write the same
+/// bytes.
 pub(crate) fn watch_pages(
     models: &[Model],
     scenario: &std::path::Path,
     (seed, runs): (u64, u64),
-    dir: &std::path::Path,
+    costs: Option<&BaselineCosts>,
+    (dir, threads): (&std::path::Path, usize),
 ) -> Result<(Vec<html::Watch>, Vec<std::path::PathBuf>), CliError> {
     let base = &models[0];
     let among = runs.min(WATCH_AMONG);
-    let [worst, median] = worst_and_median(base, seed, among, true);
+    let [worst, median] = match costs {
+        Some(c) => worst_and_median_of(c.costs.clone()),
+        None => worst_and_median(base, seed, among, true),
+    };
     let of = thousands(among as f64);
+    // Both pages' runs under every model, traced side by side.
+    let runs: Vec<(&Model, u64)> = [worst.0, median.0]
+        .iter()
+        .flat_map(|&run| models.iter().map(move |m| (m, run)))
+        .collect();
+    let mut traced = scenes(&runs, seed, threads).into_iter();
     let mut watch = vec![];
     let mut files = vec![];
     for ((run, cost), what, file) in [
         (worst, "The worst run", "explore-worst.html"),
         (median, "The median run", "explore-median.html"),
     ] {
-        let scenes: Vec<explore::Scene> = (models.iter())
-            .map(|m| explore::scene(m, &trace::record(m, seed, run)))
-            .collect();
+        let scenes: Vec<explore::Scene> = traced.by_ref().take(models.len()).collect();
         let meta = Meta {
             scenario: &base.name,
             seed,
@@ -203,4 +245,18 @@ pub(crate) fn watch_pages(
         });
     }
     Ok((watch, files))
+}
+
+/// The scenes of `runs` (a model and a run index each, of the study seeded `seed`), in that
+/// order, traced on up to `threads` threads: each trace is its own simulation, so the
+/// scenes are the same whatever the thread count.
+fn scenes(runs: &[(&Model, u64)], seed: u64, threads: usize) -> Vec<explore::Scene> {
+    let scene = |&(m, run): &(&Model, u64)| explore::scene(m, &trace::record(m, seed, run));
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.min(runs.len()).max(1))
+        .build()
+    {
+        Ok(pool) => pool.install(|| runs.par_iter().map(scene).collect()),
+        Err(_) => runs.iter().map(scene).collect(),
+    }
 }

@@ -58,6 +58,8 @@ pub(crate) fn merge(
             command: &command,
             scenario_text: &h.text,
             file: Path::new(&h.file),
+            baseline_costs: None,
+            threads: super::threads(None),
         }
         .write(files, quiet)?;
     }

@@ -61,7 +61,7 @@ pub(crate) fn run(
     let study = Study::whole(seed, runs, threads);
     let bar = Progress::runs(runs, "simulating", common.quiet);
     let models = std::slice::from_ref(&m);
-    let summary = per_run::simulate(models, study, &|n| bar.set(n), per_run)?.swap_remove(0);
+    let summary = per_run::simulate(models, study, &|n| bar.set(n), per_run, None)?.swap_remove(0);
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
     let mut j = json::summary_json(&m, &summary, seed);
