@@ -194,11 +194,13 @@ impl Sim<'_> {
         self.qs.free.push(id);
     }
 
-    /// Workers available now: the queue's capacity share of its workers.
+    /// Workers available now: the queue's capacity share of its workers, rounded down (the
+    /// share is not negative, so the cast's truncation is the floor, without a call to
+    /// `floor`: this runs at every job start).
     pub(super) fn workers(&self, k: usize) -> u32 {
         let q = &self.qs.q[k];
         let total = self.m.queues[k].workers + q.extra_workers;
-        (f64::from(total) * q.input.cap.clamp(0.0, 1.0)).floor() as u32
+        (f64::from(total) * q.input.cap.clamp(0.0, 1.0)) as u32
     }
 
     /// Starts waiting jobs on free workers (under processor sharing: takes them all into
