@@ -205,7 +205,20 @@ impl Sim<'_> {
 
     /// Starts waiting jobs on free workers (under processor sharing: takes them all into
     /// service and reschedules).
+    #[inline]
     pub(super) fn start_jobs(&mut self, k: usize) {
+        // On a busy queue every arrival finds every worker taken: say so here, inline,
+        // before the call to the loop below (whose first step is the same test).
+        if self.m.queues[k].discipline != Discipline::Shared && self.qs.q[k].busy >= self.workers(k)
+        {
+            return;
+        }
+        self.start_waiting(k);
+    }
+
+    /// [`Sim::start_jobs`] past its first test.
+    #[inline(never)]
+    fn start_waiting(&mut self, k: usize) {
         // FIFO gets a copy of the loop of its own, with the choice of job folded away.
         match self.m.queues[k].discipline {
             Discipline::Fifo => self.start_in_order(k, Discipline::Fifo),
