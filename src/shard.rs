@@ -5,12 +5,14 @@
 //! on (seed, k), so a shard computes exactly the chunk summaries a single machine would.
 //! A shard file (JSON Lines) holds a header (tool version, the scenario's text and hash,
 //! seed, run range, command and overrides) and one line per chunk with that chunk's
-//! summaries. [`merge`] checks the headers agree, that the run ranges tile `0..R` with no
+//! summaries (and the baseline's cost in each of its runs among the study's first
+//! [`WATCH_AMONG`], which the compare report chooses its linked runs from). [`merge`] checks the headers agree, that the run ranges tile `0..R` with no
 //! gap or overlap, and folds the chunks in run order: the same floating-point operations in
 //! the same order as an unsharded run, hence the same bytes.
 
 use faultline_core::model::{Model, stable_hash};
 use faultline_core::montecarlo::{self, Study, Summary, chunk_size};
+use faultline_report::explore::WATCH_AMONG;
 use faultline_report::output;
 use faultline_scenario::validate;
 use serde::{Deserialize, Serialize};
@@ -18,8 +20,8 @@ use std::fmt;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-/// Format version of shard files.
-pub const FORMAT: u32 = 2;
+/// Format version of shard files (3: chunks carry the baseline's costs run by run).
+pub const FORMAT: u32 = 3;
 
 /// What a shard was made from; every shard of one study must agree on all of it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -61,6 +63,24 @@ pub struct Header {
 struct Chunk {
     first: u64,
     summaries: Vec<Summary>,
+    /// The baseline's cost in each of the chunk's runs that is among the study's first
+    /// [`WATCH_AMONG`], in run order: what `merge` chooses the report's linked runs from,
+    /// instead of simulating those runs again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    costs: Vec<f64>,
+}
+
+/// A merged study: its header, models and summaries, and the baseline's cost in each of its
+/// first [`WATCH_AMONG`] runs (in run order, from run 0).
+pub struct Merged {
+    /// The header the shards agree on.
+    pub header: Header,
+    /// The baseline, then every strategy.
+    pub models: Vec<Model>,
+    /// Each model's summary of the whole study.
+    pub summaries: Vec<Summary>,
+    /// The baseline's costs of runs `0..min(runs, WATCH_AMONG)`.
+    pub baseline_costs: Vec<f64>,
 }
 
 /// Why shards could not be made or merged.
@@ -136,8 +156,10 @@ pub fn write(
         runs: header.end - header.first,
         threads,
         total: header.runs,
-        per_run: false,
+        // The rows give the baseline's costs; they are never written themselves.
+        per_run: true,
     };
+    let among = header.runs.min(WATCH_AMONG);
     output::write_with(path, |w| {
         serde_json::to_writer(&mut *w, header)?;
         w.write_all(b"\n")?;
@@ -149,6 +171,10 @@ pub fn write(
             let line = Chunk {
                 first,
                 summaries: summaries.to_vec(),
+                costs: (summaries[0].rows.iter())
+                    .filter(|r| r.run < among)
+                    .map(|r| r.cost)
+                    .collect(),
             };
             if let Err(e) = serde_json::to_writer(&mut *w, &line)
                 .map_err(std::io::Error::from)
@@ -239,8 +265,8 @@ pub fn models_of(h: &Header) -> Result<Vec<Model>, ShardError> {
 }
 
 /// Merges shard files into the study's header, models and summaries, exactly as one
-/// unsharded run would have produced them.
-pub fn merge(paths: &[PathBuf]) -> Result<(Header, Vec<Model>, Vec<Summary>), ShardError> {
+/// unsharded run would have produced them, with the baseline's costs the shards carry.
+pub fn merge(paths: &[PathBuf]) -> Result<Merged, ShardError> {
     if paths.is_empty() {
         return Err(ShardError::Coverage("no shard files given".into()));
     }
@@ -305,6 +331,8 @@ pub fn merge(paths: &[PathBuf]) -> Result<(Header, Vec<Model>, Vec<Summary>), Sh
     }
     let models = models_of(&first)?;
     let mut totals: Vec<Summary> = models.iter().map(Summary::new).collect();
+    let among = first.runs.min(WATCH_AMONG);
+    let mut baseline_costs = Vec::with_capacity(usize::try_from(among).unwrap_or(0));
     for (p, h, r) in shards {
         let mut expect = h.first;
         for line in r.lines() {
@@ -318,6 +346,13 @@ pub fn merge(paths: &[PathBuf]) -> Result<(Header, Vec<Model>, Vec<Summary>), Sh
                 ));
             }
             let next = (expect + chunk_size(h.runs)).min(h.end);
+            if c.costs.len() as u64 != next.min(among).saturating_sub(expect) {
+                return Err(ShardError::Format(
+                    p.clone(),
+                    format!("chunk at run {}: damaged baseline costs", c.first),
+                ));
+            }
+            baseline_costs.extend_from_slice(&c.costs);
             for ((t, x), m) in totals.iter_mut().zip(&c.summaries).zip(&models) {
                 x.check(m, next - expect).map_err(|e| {
                     ShardError::Format(
@@ -336,7 +371,12 @@ pub fn merge(paths: &[PathBuf]) -> Result<(Header, Vec<Model>, Vec<Summary>), Sh
             ));
         }
     }
-    Ok((first, models, totals))
+    Ok(Merged {
+        header: first,
+        models,
+        summaries: totals,
+        baseline_costs,
+    })
 }
 
 /// Which shard this process is, from `--shard i/N` or the schedulers' environment:

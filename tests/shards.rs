@@ -284,6 +284,32 @@ fn merge_refuses_gaps_overlaps_and_other_studies() {
     );
     assert_eq!(mixed.status.code(), Some(2));
     assert!(stderr(&mixed).contains("seed"), "{}", stderr(&mixed));
+    // A chunk whose baseline costs lost one (what the report's linked runs are chosen
+    // from) is damaged too.
+    let text = std::fs::read_to_string(&files[1]).unwrap();
+    let (at, _) = text
+        .match_indices("\"costs\":[")
+        .nth(2)
+        .expect("costs in a chunk");
+    let comma = at + text[at..].find(',').unwrap();
+    let short = tmp("short-costs.jsonl");
+    let damaged = [&text[..at + "\"costs\":[".len()], &text[comma + 1..]].concat();
+    std::fs::write(&short, damaged).unwrap();
+    let lost = faultline_env(
+        &[
+            "merge",
+            files[0].to_str().unwrap(),
+            short.to_str().unwrap(),
+            files[2].to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(lost.status.code(), Some(2), "{}", stderr(&lost));
+    assert!(
+        stderr(&lost).contains("damaged baseline costs"),
+        "{}",
+        stderr(&lost)
+    );
     let junk = tmp("junk.jsonl");
     std::fs::write(&junk, "not a shard\n").unwrap();
     let bad = faultline_env(&["merge", junk.to_str().unwrap()], &[]);

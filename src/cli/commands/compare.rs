@@ -126,7 +126,7 @@ pub(crate) fn compare(
         command: &command,
         scenario_text: &loaded.text,
         file: &common.scenario,
-        baseline_costs: Some(&costs),
+        baseline_costs: &costs,
         threads,
     }
     .write(files, common.quiet)
@@ -155,9 +155,9 @@ pub(crate) struct CompareReport<'a> {
     pub(crate) scenario_text: &'a str,
     /// The scenario file's path, which names the default output folder.
     pub(crate) file: &'a Path,
-    /// The baseline's costs run by run, kept by the study (`compare`) so that choosing the
-    /// runs the report links to need not simulate them again; `None` (`merge`) simulates.
-    pub(crate) baseline_costs: Option<&'a BaselineCosts>,
+    /// The baseline's costs run by run, kept by the study (`compare`) or carried by the
+    /// shards (`merge`), so that choosing the runs the report links to simulates nothing.
+    pub(crate) baseline_costs: &'a BaselineCosts,
     /// Threads for what the report still simulates (the linked runs, traced).
     pub(crate) threads: usize,
 }

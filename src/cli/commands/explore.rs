@@ -8,7 +8,7 @@ use crate::cli::load::load_all;
 use crate::progress::Progress;
 use faultline_core::model::Model;
 use faultline_core::montecarlo::{self, RunRow, Study};
-use faultline_report::explore::{self, Meta};
+use faultline_report::explore::{self, Meta, WATCH_AMONG};
 use faultline_report::{html, output, trace};
 use faultline_units::number::thousands;
 use rayon::prelude::*;
@@ -153,13 +153,9 @@ fn worst_and_median_of(mut costs: Vec<(f64, u64)>) -> [(u64, f64); 2] {
     [(worst.1, worst.0), (median.1, median.0)]
 }
 
-/// Chooses the runs a compare report links to among at most this many of the baseline's: a
-/// bound on the time and memory it adds to a large study (and to `merge`).
-pub(crate) const WATCH_AMONG: u64 = 10_000;
-
 /// The baseline's costs, (cost, run), in its first [`WATCH_AMONG`] runs of a study of `runs`:
 /// what a compare report's watch pages are chosen from. `compare` keeps them from its own
-/// study's rows ([`BaselineCosts::keep`]); `merge`, which has no rows, simulates them again.
+/// study's rows ([`BaselineCosts::keep`]), `merge` from the shards, which carry them.
 pub(crate) struct BaselineCosts {
     among: u64,
     costs: Vec<(f64, u64)>,
@@ -177,32 +173,41 @@ impl BaselineCosts {
 
     /// Keeps row `r`'s cost if it is one of the baseline's chosen-among runs.
     pub(crate) fn keep(&mut self, r: &RunRow) {
-        if r.strategy == 0 && r.run < self.among {
-            self.costs.push((r.cost, r.run));
+        if r.strategy == 0 {
+            self.keep_run(r.run, r.cost);
+        }
+    }
+
+    /// Keeps the baseline's cost in run `run` if it is one of the chosen-among runs.
+    pub(crate) fn keep_run(&mut self, run: u64, cost: f64) {
+        if run < self.among {
+            self.costs.push((cost, run));
         }
     }
 }
 
 /// The explorer pages of the baseline's worst and median runs (among its first
-/// [`WATCH_AMONG`] runs), every strategy a tab, written into `dir` beside a compare report:
-/// their links for the report, and the files written. The baseline's `costs` in those runs
-/// come from the study when it kept them, or are simulated again (`None`); the runs are
-/// traced on `threads` threads. `scenario` names the file in the pages' command line, which
-/// is built, not copied from this process, so that `compare` and `merge` write the same
-/// bytes.
+/// [`WATCH_AMONG`] runs, whose `costs` the study kept), every strategy a tab, written into
+/// `dir` beside a compare report: their links for the report, and the files written. The
+/// two runs are traced on `threads` threads. `scenario` names the file in the pages'
+/// command line, which is built, not copied from this process, so that `compare` and
+/// `merge` write the same bytes.
 pub(crate) fn watch_pages(
     models: &[Model],
     scenario: &std::path::Path,
     (seed, runs): (u64, u64),
-    costs: Option<&BaselineCosts>,
+    costs: &BaselineCosts,
     (dir, threads): (&std::path::Path, usize),
 ) -> Result<(Vec<html::Watch>, Vec<std::path::PathBuf>), CliError> {
     let base = &models[0];
     let among = runs.min(WATCH_AMONG);
-    let [worst, median] = match costs {
-        Some(c) => worst_and_median_of(c.costs.clone()),
-        None => worst_and_median(base, seed, among, true),
-    };
+    if costs.among != among || costs.costs.len() as u64 != among {
+        return Err(CliError::Other(format!(
+            "the study kept {} of the baseline's first {among} runs' costs",
+            costs.costs.len()
+        )));
+    }
+    let [worst, median] = worst_and_median_of(costs.costs.clone());
     let of = thousands(among as f64);
     // Both pages' runs under every model, traced side by side.
     let runs: Vec<(&Model, u64)> = [worst.0, median.0]

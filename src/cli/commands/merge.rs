@@ -2,6 +2,7 @@
 //! report, exactly as one unsharded run would have printed and written them.
 
 use super::compare::CompareReport;
+use super::explore::BaselineCosts;
 use crate::cli::args::{Files, Print};
 use crate::cli::error::CliError;
 use crate::shard;
@@ -21,8 +22,12 @@ pub(crate) fn merge(
     files: &Files,
     quiet: bool,
 ) -> Result<(), CliError> {
-    let (h, models, summaries) =
-        shard::merge(shards).map_err(|e| CliError::Usage(e.to_string()))?;
+    let shard::Merged {
+        header: h,
+        models,
+        summaries,
+        baseline_costs,
+    } = shard::merge(shards).map_err(|e| CliError::Usage(e.to_string()))?;
     let j = json::summary_json_all(&models, &summaries, h.seed);
     let merged = Provenance::Merged {
         shards: shards.len(),
@@ -48,6 +53,10 @@ pub(crate) fn merge(
             "faultline compare {} --runs {} --seed {}",
             h.file, h.runs, h.seed
         );
+        let mut costs = BaselineCosts::new(h.runs);
+        for (run, &cost) in (0..).zip(&baseline_costs) {
+            costs.keep_run(run, cost);
+        }
         CompareReport {
             models: &models,
             summaries: &summaries,
@@ -58,7 +67,7 @@ pub(crate) fn merge(
             command: &command,
             scenario_text: &h.text,
             file: Path::new(&h.file),
-            baseline_costs: None,
+            baseline_costs: &costs,
             threads: super::threads(None),
         }
         .write(files, quiet)?;

@@ -12,6 +12,11 @@ mod layout;
 
 pub use layout::{Link, Node, Picture, place};
 
+/// A compare report links to the pages of the baseline's worst and median runs, chosen
+/// among at most this many of its first runs: a bound on the time and memory the choice
+/// adds to a large study, and on the costs a shard file carries for it.
+pub const WATCH_AMONG: u64 = 10_000;
+
 use crate::trace::{Event, Trace};
 use faultline_core::engine::Note;
 use faultline_core::model::{Model, NONE};
