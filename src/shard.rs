@@ -6,9 +6,10 @@
 //! A shard file (JSON Lines) holds a header (tool version, the scenario's text and hash,
 //! seed, run range, command and overrides) and one line per chunk with that chunk's
 //! summaries (and the baseline's cost in each of its runs among the study's first
-//! [`WATCH_AMONG`], which the compare report chooses its linked runs from). [`merge`] checks the headers agree, that the run ranges tile `0..R` with no
-//! gap or overlap, and folds the chunks in run order: the same floating-point operations in
-//! the same order as an unsharded run, hence the same bytes.
+//! [`WATCH_AMONG`], which the compare report chooses its linked runs from). [`merge`]
+//! checks the headers agree, that the run ranges tile `0..R` with no gap or overlap, and
+//! folds the chunks in run order: the same floating-point operations in the same order as
+//! an unsharded run, hence the same bytes.
 
 use faultline_core::model::{Model, stable_hash};
 use faultline_core::montecarlo::{self, Study, Summary, chunk_size};

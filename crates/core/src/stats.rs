@@ -293,9 +293,9 @@ fn bucket_index(x: f64) -> usize {
     k + 1
 }
 
-/// `log2(x)` within 0.008 (a quarter of a bucket) for a positive normal `x`: its binary exponent plus a quadratic in
-/// its mantissa. A few instructions where `log10` is a library call: every queue job's
-/// latency goes through [`bucket_index`].
+/// `log2(x)` within 0.008 (a quarter of a bucket) for a positive normal `x`: its binary
+/// exponent plus a quadratic in its mantissa. A few instructions where `log10` is a library
+/// call: every queue job's latency goes through [`bucket_index`].
 fn log2_estimate(x: f64) -> f64 {
     const MANTISSA_BITS: u64 = (1 << 52) - 1;
     let bits = x.to_bits();
