@@ -1,7 +1,6 @@
 //! `compare`: run the baseline and every strategy on the same runs, rank them, and write
 //! the report; [`CompareReport`] is that report, which `merge` writes too.
 
-use super::explore::BaselineCosts;
 use super::shard_file::{no_per_run_in_shards, shard_of, write_shard};
 use super::{announce, command_line, threads};
 use super::{per_run, series};
@@ -12,7 +11,8 @@ use crate::importance::Report;
 use crate::progress::Progress;
 use faultline_core::analysis;
 use faultline_core::model::{Model, stable_hash};
-use faultline_core::montecarlo::{Study, Summary};
+use faultline_core::montecarlo::{RunRow, Study, Summary};
+use faultline_report::explore::WATCH_AMONG;
 use faultline_report::json::{self, SummaryJson};
 use faultline_report::tables::Provenance;
 use faultline_report::worth::render_text;
@@ -70,14 +70,16 @@ pub(crate) fn compare(
     let started = Instant::now();
     let study = Study::whole(seed, runs, threads);
     let bar = Progress::runs(runs, "comparing", common.quiet);
-    let mut costs = BaselineCosts::new(runs);
-    let summaries = per_run::simulate(
-        models,
-        study,
-        &|n| bar.set(n),
-        per_run,
-        Some(&mut |r| costs.keep(r)),
-    )?;
+    // The baseline's cost in each run the report's linked runs are chosen among (the rows
+    // come in run order), so that choosing them simulates nothing again.
+    let among = runs.min(WATCH_AMONG);
+    let mut costs = Vec::with_capacity(usize::try_from(among).unwrap_or(0));
+    let mut keep = |r: &RunRow| {
+        if r.strategy == 0 && r.run < among {
+            costs.push(r.cost);
+        }
+    };
+    let summaries = per_run::simulate(models, study, &|n| bar.set(n), per_run, Some(&mut keep))?;
     bar.finish();
     let worth = importance
         .then(|| super::importance::worth(common, &loaded, study))
@@ -155,9 +157,10 @@ pub(crate) struct CompareReport<'a> {
     pub(crate) scenario_text: &'a str,
     /// The scenario file's path, which names the default output folder.
     pub(crate) file: &'a Path,
-    /// The baseline's costs run by run, kept by the study (`compare`) or carried by the
-    /// shards (`merge`), so that choosing the runs the report links to simulates nothing.
-    pub(crate) baseline_costs: &'a BaselineCosts,
+    /// The baseline's cost in each of its first runs (at most [`WATCH_AMONG`]; entry `k` is
+    /// run `k`), kept by the study (`compare`) or carried by the shards (`merge`), so that
+    /// choosing the runs the report links to simulates nothing.
+    pub(crate) baseline_costs: &'a [f64],
     /// Threads for what the report still simulates (the linked runs, traced).
     pub(crate) threads: usize,
 }

@@ -7,7 +7,7 @@ use crate::cli::error::CliError;
 use crate::cli::load::load_all;
 use crate::progress::Progress;
 use faultline_core::model::Model;
-use faultline_core::montecarlo::{self, RunRow, Study};
+use faultline_core::montecarlo::{self, Study};
 use faultline_report::explore::{self, Meta, WATCH_AMONG};
 use faultline_report::{html, output, trace};
 use faultline_units::number::thousands;
@@ -130,18 +130,20 @@ fn choose(m: &Model, seed: u64, which: Which, quiet: bool) -> (u64, String) {
 /// run by cost (ties by run number), each with its cost.
 fn worst_and_median(m: &Model, seed: u64, runs: u64, quiet: bool) -> [(u64, f64); 2] {
     let bar = Progress::runs(runs, "choosing a run", quiet);
-    let mut costs: Vec<(f64, u64)> = Vec::with_capacity(runs as usize);
+    let mut costs = Vec::with_capacity(usize::try_from(runs).unwrap_or(0));
     let study = Study::whole(seed, runs, threads(None));
+    // The rows come in run order: cost `k` is run `k`'s.
     montecarlo::run_all_rows(std::slice::from_ref(m), study, &|n| bar.set(n), &mut |r| {
-        costs.push((r.cost, r.run));
+        costs.push(r.cost);
     });
     bar.finish();
-    worst_and_median_of(costs)
+    worst_and_median_of(&costs)
 }
 
-/// The most expensive run of `costs` (cost, run) (ties: the first) and its median run by
-/// cost (ties by run number), each with its cost; in whatever order the costs come.
-fn worst_and_median_of(mut costs: Vec<(f64, u64)>) -> [(u64, f64); 2] {
+/// The most expensive of runs `0..costs.len()` by cost (ties: the first) and the median run
+/// by cost (ties by run number), each with its cost; `costs[k]` is run `k`'s.
+fn worst_and_median_of(costs: &[f64]) -> [(u64, f64); 2] {
+    let mut costs: Vec<(f64, u64)> = costs.iter().copied().zip(0..).collect();
     costs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let top = costs.last().map_or(0.0, |c| c.0);
     let worst = costs
@@ -153,61 +155,28 @@ fn worst_and_median_of(mut costs: Vec<(f64, u64)>) -> [(u64, f64); 2] {
     [(worst.1, worst.0), (median.1, median.0)]
 }
 
-/// The baseline's costs, (cost, run), in its first [`WATCH_AMONG`] runs of a study of `runs`:
-/// what a compare report's watch pages are chosen from. `compare` keeps them from its own
-/// study's rows ([`BaselineCosts::keep`]), `merge` from the shards, which carry them.
-pub(crate) struct BaselineCosts {
-    among: u64,
-    costs: Vec<(f64, u64)>,
-}
-
-impl BaselineCosts {
-    /// Ready to keep the costs of a study of `runs` runs.
-    pub(crate) fn new(runs: u64) -> BaselineCosts {
-        let among = runs.min(WATCH_AMONG);
-        BaselineCosts {
-            among,
-            costs: Vec::with_capacity(usize::try_from(among).unwrap_or(0)),
-        }
-    }
-
-    /// Keeps row `r`'s cost if it is one of the baseline's chosen-among runs.
-    pub(crate) fn keep(&mut self, r: &RunRow) {
-        if r.strategy == 0 {
-            self.keep_run(r.run, r.cost);
-        }
-    }
-
-    /// Keeps the baseline's cost in run `run` if it is one of the chosen-among runs.
-    pub(crate) fn keep_run(&mut self, run: u64, cost: f64) {
-        if run < self.among {
-            self.costs.push((cost, run));
-        }
-    }
-}
-
 /// The explorer pages of the baseline's worst and median runs (among its first
-/// [`WATCH_AMONG`] runs, whose `costs` the study kept), every strategy a tab, written into
-/// `dir` beside a compare report: their links for the report, and the files written. The
-/// two runs are traced on `threads` threads. `scenario` names the file in the pages'
+/// [`WATCH_AMONG`] runs, whose `costs` the study kept: `costs[k]` is run `k`'s), every
+/// strategy a tab, written into `dir` beside a compare report: their links for the report,
+/// and the files written. The two runs are traced on `threads` threads. `scenario` names the file in the pages'
 /// command line, which is built, not copied from this process, so that `compare` and
 /// `merge` write the same bytes.
 pub(crate) fn watch_pages(
     models: &[Model],
     scenario: &std::path::Path,
     (seed, runs): (u64, u64),
-    costs: &BaselineCosts,
+    costs: &[f64],
     (dir, threads): (&std::path::Path, usize),
 ) -> Result<(Vec<html::Watch>, Vec<std::path::PathBuf>), CliError> {
     let base = &models[0];
     let among = runs.min(WATCH_AMONG);
-    if costs.among != among || costs.costs.len() as u64 != among {
+    if costs.len() as u64 != among {
         return Err(CliError::Other(format!(
             "the study kept {} of the baseline's first {among} runs' costs",
-            costs.costs.len()
+            costs.len()
         )));
     }
-    let [worst, median] = worst_and_median_of(costs.costs.clone());
+    let [worst, median] = worst_and_median_of(costs);
     let of = thousands(among as f64);
     // Both pages' runs under every model, traced side by side.
     let runs: Vec<(&Model, u64)> = [worst.0, median.0]

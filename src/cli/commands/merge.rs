@@ -2,7 +2,6 @@
 //! report, exactly as one unsharded run would have printed and written them.
 
 use super::compare::CompareReport;
-use super::explore::BaselineCosts;
 use crate::cli::args::{Files, Print};
 use crate::cli::error::CliError;
 use crate::shard;
@@ -53,10 +52,6 @@ pub(crate) fn merge(
             "faultline compare {} --runs {} --seed {}",
             h.file, h.runs, h.seed
         );
-        let mut costs = BaselineCosts::new(h.runs);
-        for (run, &cost) in (0..).zip(&baseline_costs) {
-            costs.keep_run(run, cost);
-        }
         CompareReport {
             models: &models,
             summaries: &summaries,
@@ -67,7 +62,7 @@ pub(crate) fn merge(
             command: &command,
             scenario_text: &h.text,
             file: Path::new(&h.file),
-            baseline_costs: &costs,
+            baseline_costs: &baseline_costs,
             threads: super::threads(None),
         }
         .write(files, quiet)?;
