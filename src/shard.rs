@@ -5,8 +5,8 @@
 //! on (seed, k), so a shard computes exactly the chunk summaries a single machine would.
 //! A shard file (JSON Lines) holds a header (tool version, the scenario's text and hash,
 //! seed, run range, command and overrides) and one line per chunk with that chunk's
-//! summaries (and the baseline's cost in each of its runs among the study's first
-//! [`WATCH_AMONG`], which the compare report chooses its linked runs from). [`merge`]
+//! summaries (and, for `compare`, the baseline's cost in each of its runs among the study's
+//! first [`WATCH_AMONG`], which the report chooses its linked runs from). [`merge`]
 //! checks the headers agree, that the run ranges tile `0..R` with no gap or overlap, and
 //! folds the chunks in run order: the same floating-point operations in the same order as
 //! an unsharded run, hence the same bytes.
@@ -64,9 +64,9 @@ pub struct Header {
 struct Chunk {
     first: u64,
     summaries: Vec<Summary>,
-    /// The baseline's cost in each of the chunk's runs that is among the study's first
-    /// [`WATCH_AMONG`], in run order: what `merge` chooses the report's linked runs from,
-    /// instead of simulating those runs again.
+    /// The baseline's cost in each of the chunk's runs below [`watched`], in run order: what
+    /// `merge` chooses the compare report's linked runs from, instead of simulating those
+    /// runs again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     costs: Vec<f64>,
 }
@@ -80,7 +80,7 @@ pub struct Merged {
     pub models: Vec<Model>,
     /// Each model's summary of the whole study.
     pub summaries: Vec<Summary>,
-    /// The baseline's costs of runs `0..min(runs, WATCH_AMONG)`.
+    /// The baseline's costs of runs `0..min(runs, WATCH_AMONG)` (none for `run`).
     pub baseline_costs: Vec<f64>,
 }
 
@@ -158,9 +158,9 @@ pub fn write(
         threads,
         total: header.runs,
         // The rows give the baseline's costs; they are never written themselves.
-        per_run: true,
+        per_run: watched(header) > 0,
     };
-    let among = header.runs.min(WATCH_AMONG);
+    let among = watched(header);
     output::write_with(path, |w| {
         serde_json::to_writer(&mut *w, header)?;
         w.write_all(b"\n")?;
@@ -265,6 +265,16 @@ pub fn models_of(h: &Header) -> Result<Vec<Model>, ShardError> {
     Ok(models)
 }
 
+/// How many of the study's first runs a shard carries the baseline's costs of: the runs a
+/// compare report chooses its linked runs among; none for `run`, which writes no report.
+fn watched(h: &Header) -> u64 {
+    if h.command == "compare" {
+        h.runs.min(WATCH_AMONG)
+    } else {
+        0
+    }
+}
+
 /// Merges shard files into the study's header, models and summaries, exactly as one
 /// unsharded run would have produced them, with the baseline's costs the shards carry.
 pub fn merge(paths: &[PathBuf]) -> Result<Merged, ShardError> {
@@ -332,7 +342,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, ShardError> {
     }
     let models = models_of(&first)?;
     let mut totals: Vec<Summary> = models.iter().map(Summary::new).collect();
-    let among = first.runs.min(WATCH_AMONG);
+    let among = watched(&first);
     let mut baseline_costs = Vec::with_capacity(usize::try_from(among).unwrap_or(0));
     for (p, h, r) in shards {
         let mut expect = h.first;

@@ -285,8 +285,21 @@ fn merge_refuses_gaps_overlaps_and_other_studies() {
     assert_eq!(mixed.status.code(), Some(2));
     assert!(stderr(&mixed).contains("seed"), "{}", stderr(&mixed));
     // A chunk whose baseline costs lost one (what the report's linked runs are chosen
-    // from) is damaged too.
-    let text = std::fs::read_to_string(&files[1]).unwrap();
+    // from; only compare's shards carry them) is damaged too.
+    let run_shard = std::fs::read_to_string(&files[1]).unwrap();
+    assert!(
+        !run_shard.contains("\"costs\":"),
+        "run's shards carry no costs"
+    );
+    let compared = shards(
+        "compare",
+        "scenarios/substation.ron",
+        "700",
+        3,
+        "refuse-costs",
+        "flag",
+    );
+    let text = std::fs::read_to_string(&compared[1]).unwrap();
     let (at, _) = text
         .match_indices("\"costs\":[")
         .nth(2)
@@ -298,9 +311,9 @@ fn merge_refuses_gaps_overlaps_and_other_studies() {
     let lost = faultline_env(
         &[
             "merge",
-            files[0].to_str().unwrap(),
+            compared[0].to_str().unwrap(),
             short.to_str().unwrap(),
-            files[2].to_str().unwrap(),
+            compared[2].to_str().unwrap(),
         ],
         &[],
     );
