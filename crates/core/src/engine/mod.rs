@@ -266,8 +266,14 @@ impl<'m> Sim<'m> {
                 self.prefetch_event(next.kind);
             }
             self.dispatch(ev.kind, obs);
-            self.settle();
-            self.commit(obs);
+            // Most events of a queue or of incident response change no component: then
+            // there is nothing to settle or commit, and neither call is made.
+            if self.net.has_work() {
+                self.settle();
+            }
+            if !self.net.touched.is_empty() {
+                self.commit(obs);
+            }
             self.update_readiness();
         }
         if self.books.instant_open() {

@@ -239,6 +239,12 @@ impl Net {
         self.edge_streams.reset(seed, run);
     }
 
+    /// Whether some component is queued for re-evaluation ([`Sim::settle`] has work).
+    #[inline]
+    pub(crate) fn has_work(&self) -> bool {
+        !self.work.is_empty()
+    }
+
     /// Clears the touched marks of a settle that is not committed (the template, probes).
     fn forget_touched(&mut self) {
         for &i in &self.touched {
