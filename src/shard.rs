@@ -151,6 +151,7 @@ pub fn write(
     models: &[Model],
     threads: usize,
 ) -> Result<(), ShardError> {
+    let among = watched(header);
     let study = Study {
         seed: header.seed,
         first: header.first,
@@ -158,9 +159,8 @@ pub fn write(
         threads,
         total: header.runs,
         // The rows give the baseline's costs; they are never written themselves.
-        per_run: watched(header) > 0,
+        per_run: among > 0,
     };
-    let among = watched(header);
     output::write_with(path, |w| {
         serde_json::to_writer(&mut *w, header)?;
         w.write_all(b"\n")?;

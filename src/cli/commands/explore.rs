@@ -158,9 +158,9 @@ fn worst_and_median_of(costs: &[f64]) -> [(u64, f64); 2] {
 /// The explorer pages of the baseline's worst and median runs (among its first
 /// [`WATCH_AMONG`] runs, whose `costs` the study kept: `costs[k]` is run `k`'s), every
 /// strategy a tab, written into `dir` beside a compare report: their links for the report,
-/// and the files written. The two runs are traced on `threads` threads. `scenario` names the file in the pages'
-/// command line, which is built, not copied from this process, so that `compare` and
-/// `merge` write the same bytes.
+/// and the files written. The two runs are traced on `threads` threads. `scenario` names
+/// the file in the pages' command line, which is built, not copied from this process, so
+/// that `compare` and `merge` write the same bytes.
 pub(crate) fn watch_pages(
     models: &[Model],
     scenario: &std::path::Path,

@@ -169,13 +169,13 @@ impl Books {
 }
 
 impl Sim<'_> {
-    /// Commits settled changes: accounting, service transitions, notes.
+    /// Commits settled changes: accounting, service transitions, notes. The run loop calls
+    /// it only when some component's output changed (the touched list is not empty).
     pub(crate) fn commit<O: Observer>(&mut self, obs: &mut O) {
         let m = self.m;
-        if !self.net.touched.is_empty() {
-            // A group's readiness follows its members', watched or not.
-            self.readiness_changed();
-        }
+        debug_assert!(!self.net.touched.is_empty(), "commit with nothing touched");
+        // A group's readiness follows its members', watched or not.
+        self.readiness_changed();
         for k in 0..self.net.touched.len() {
             let i = self.net.touched[k];
             let iu = i as usize;
